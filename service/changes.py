@@ -1,0 +1,238 @@
+"""Collect a change between two commits (or a commit and the working tree) into FileDiffs.
+
+Also provides `Trees`, the RepoView detectors use to read and parse any file of either side,
+lazily, once, with binary files and files over the size cap left out.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diff import NULL_SHA, RawEntry, parse_patch, parse_raw
+from .gitrepo import Git
+from .models import FileDiff, Notice, Side
+from .parsing import SourceFile, parse_source
+
+MAX_FILE_BYTES = 1_000_000
+_SYMLINK = "120000"
+_GITLINK = "160000"
+
+
+def decode(data: bytes) -> str:
+    """Text of a blob: UTF-8 (BOM dropped) with replacement for anything else; CRLF kept."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", "replace")
+
+
+def is_binary(data: bytes) -> bool:
+    return b"\0" in data[:8000]
+
+
+class Trees:
+    """Both sides of the change, read from git objects (or the working tree for the head)."""
+
+    def __init__(self, git: Git, base: str, head: str | None, max_bytes: int = MAX_FILE_BYTES):
+        self.git = git
+        self.base = base
+        self.head = head  # None: the working tree
+        self.max_bytes = max_bytes
+        self._listing: dict[Side, dict[str, tuple[str, str, int]]] = {}
+        self._parsed: dict[tuple[Side, str], SourceFile | None] = {}
+        self._root = git.toplevel if head is None else None
+
+    def listing(self, side: Side) -> dict[str, tuple[str, str, int]]:
+        if side not in self._listing:
+            if side == "RIGHT" and self.head is None:
+                self._listing[side] = self._worktree_listing()
+            else:
+                commit = self.base if side == "LEFT" else self.head
+                assert commit is not None
+                self._listing[side] = self.git.ls_tree(commit)
+        return self._listing[side]
+
+    def _worktree_listing(self) -> dict[str, tuple[str, str, int]]:
+        assert self._root is not None
+        out = self.git.run("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+        files: dict[str, tuple[str, str, int]] = {}
+        for raw in out.split(b"\0"):
+            if not raw:
+                continue
+            name = raw.decode("utf-8", "replace")
+            full = self._root / name
+            if full.is_symlink():
+                files[name] = (_SYMLINK, NULL_SHA, 0)
+            elif full.is_file():
+                files[name] = ("100644", NULL_SHA, full.stat().st_size)
+        return files
+
+    def paths(self, side: Side) -> list[str]:
+        return sorted(self.listing(side))
+
+    def raw(self, side: Side, path: str) -> bytes | None:
+        entry = self.listing(side).get(path)
+        if entry is None or entry[0] in (_SYMLINK, _GITLINK) or entry[2] > self.max_bytes:
+            return None
+        if side == "RIGHT" and self.head is None:
+            assert self._root is not None
+            return (self._root / path).read_bytes()
+        return self.git.cat_blobs([entry[1]]).get(entry[1])
+
+    def prefetch(self, side: Side, paths: list[str]) -> None:
+        """Read and parse many files of one side with a single git process."""
+        wanted = [p for p in paths if (side, p) not in self._parsed]
+        if not wanted:
+            return
+        if side == "RIGHT" and self.head is None:
+            for path in wanted:
+                self.source(side, path)
+            return
+        listing = self.listing(side)
+        shas = [
+            listing[p][1]
+            for p in wanted
+            if p in listing
+            and listing[p][0] not in (_SYMLINK, _GITLINK)
+            and listing[p][2] <= self.max_bytes
+        ]
+        blobs = self.git.cat_blobs(shas)
+        for path in wanted:
+            entry = listing.get(path)
+            data = blobs.get(entry[1]) if entry else None
+            self._parsed[(side, path)] = self._make(path, data)
+
+    def source(self, side: Side, path: str) -> SourceFile | None:
+        key = (side, path)
+        if key not in self._parsed:
+            self._parsed[key] = self._make(path, self.raw(side, path))
+        return self._parsed[key]
+
+    @staticmethod
+    def _make(path: str, data: bytes | None) -> SourceFile | None:
+        if data is None or is_binary(data):
+            return None
+        return parse_source(path, decode(data))
+
+
+@dataclass
+class Change:
+    base: str
+    head: str  # a sha, or "WORKTREE"
+    files: list[FileDiff] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+_STATUS = {"A": "added", "D": "deleted", "M": "modified", "R": "renamed", "C": "copied", "T": "modified"}
+
+
+def collect(git: Git, base: str, head: str | None, trees: Trees) -> Change:
+    """The FileDiffs of base..head (head None: the working tree, untracked files included)."""
+    common = ["--no-color", "--no-ext-diff", "--no-textconv", "-M", "--abbrev=40"]
+    revs = [base] if head is None else [base, head]
+    entries = parse_raw(git.run("diff", "--raw", "-z", *common, *revs))
+    change = Change(base=base, head=head or "WORKTREE")
+    if head is None:
+        entries += _untracked(git)
+    listing_right = trees.listing("RIGHT")
+    listing_left = trees.listing("LEFT")
+    patchable: list[RawEntry] = []
+    for entry in entries:
+        mode = entry.new_mode if entry.status != "D" else entry.old_mode
+        path = entry.new_path
+        if _SYMLINK in (entry.old_mode, entry.new_mode) or mode == _GITLINK:
+            if head is None and entry.status != "D":
+                _note_symlink(git, path, change)
+            continue
+        side_listing = listing_left if entry.status == "D" else listing_right
+        meta = side_listing.get(entry.old_path if entry.status == "D" else path)
+        if meta and meta[2] > trees.max_bytes:
+            change.notices.append(
+                Notice(f"skipped: {meta[2]:,} bytes is over the {trees.max_bytes:,}-byte cap", path)
+            )
+            continue
+        patchable.append(entry)
+    hunks = _patches(git, base, head, patchable, common)
+    for entry in patchable:
+        key = entry.old_path if entry.status == "D" else entry.new_path
+        fh = hunks.get(key, ())
+        status = _STATUS.get(entry.status, "modified")
+        binary = False
+        if not fh and entry.status in "AMRC" and entry.old_mode != entry.new_mode and entry.status == "M":
+            status = "mode"
+        elif not fh and entry.status in "AMT" and not _is_empty_blob(entry):
+            src = trees.raw("RIGHT", entry.new_path)
+            binary = src is not None and is_binary(src)
+            if binary:
+                status = "binary"
+                change.notices.append(Notice("skipped: binary file", entry.new_path))
+        change.files.append(
+            FileDiff(
+                path=key,
+                old_path=None if entry.status == "A" else entry.old_path,
+                status=status,  # type: ignore[arg-type]
+                hunks=fh,
+                binary=binary,
+                old_mode=None if entry.status == "A" else entry.old_mode,
+                new_mode=None if entry.status == "D" else entry.new_mode,
+            )
+        )
+    return change
+
+
+def _is_empty_blob(entry: RawEntry) -> bool:
+    return entry.new_sha == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+
+
+def _patches(
+    git: Git, base: str, head: str | None, entries: list[RawEntry], common: list[str]
+) -> dict[str, tuple]:
+    if not entries:
+        return {}
+    revs = [base] if head is None else [base, head]
+    specs: list[str] = []
+    for entry in entries:
+        specs.append(f":(literal){entry.new_path}")
+        if entry.old_path != entry.new_path:
+            specs.append(f":(literal){entry.old_path}")
+    out = git.run(
+        "diff", "-U0", "--src-prefix=a/", "--dst-prefix=b/", *common, *revs, "--", *specs
+    )
+    result = parse_patch(out)
+    untracked = [e for e in entries if e.status == "A" and e.old_sha == NULL_SHA and head is None]
+    for entry in untracked:
+        if entry.new_path not in result:
+            result[entry.new_path] = _whole_file_hunk(git, entry.new_path)
+    return result
+
+
+def _whole_file_hunk(git: Git, path: str) -> tuple:
+    from .models import Hunk
+
+    full = git.toplevel / path
+    data = full.read_bytes()
+    if is_binary(data):
+        return ()
+    lines = decode(data).splitlines()
+    return (Hunk(0, 0, 1, len(lines), added=tuple(lines)),) if lines else ()
+
+
+def _untracked(git: Git) -> list[RawEntry]:
+    out = git.run("ls-files", "-z", "--others", "--exclude-standard")
+    entries = []
+    for raw in out.split(b"\0"):
+        if raw:
+            name = raw.decode("utf-8", "replace")
+            mode = _SYMLINK if (git.toplevel / name).is_symlink() else "100644"
+            entries.append(RawEntry("000000", mode, NULL_SHA, NULL_SHA, "A", name, name))
+    return entries
+
+
+def _note_symlink(git: Git, path: str, change: Change) -> None:
+    full = git.toplevel / path
+    if full.is_symlink():
+        target = Path(os.path.realpath(full))
+        root = Path(os.path.realpath(git.toplevel))
+        if root not in target.parents and target != root:
+            change.notices.append(Notice("skipped: symlink points outside the repository", path))

@@ -1,0 +1,152 @@
+"""The `slopguard` command: a thin adapter around the engine and the reporters.
+
+Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage/config/git error,
+3 internal error. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ConfigError, GitError, SlopguardError, UsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="slopguard", description="Review a change for the failure modes of AI-written code.")
+    parser.add_argument("--version", action="version", version=f"slopguard {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    scan = sub.add_parser("scan", help="scan base..head of a git repository")
+    scan.add_argument("--repo", default=".", help="repository path (default: current directory)")
+    scan.add_argument("--base", help="base revision (default: merge base with the default branch)")
+    scan.add_argument("--head", default="HEAD", help="head revision (default: HEAD)")
+    scan.add_argument("--working-tree", action="store_true", help="also scan uncommitted changes")
+    scan.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+    scan.add_argument("--output", help="write the report to FILE instead of standard output")
+    scan.add_argument("--config", help="use this configuration file instead of the base's .slopguard.yml")
+    scan.add_argument("--no-llm", action="store_true", help="skip the LLM pass")
+    scan.add_argument("--fail-on", choices=("notice", "warning", "error", "never"), default="warning")
+    scan.add_argument("--intent", help="what the change claims to do (default: its commit messages)")
+    sub.add_parser("rules", help="list rules: id, category, languages, default severity")
+    check = sub.add_parser("config", help="configuration tools")
+    check_sub = check.add_subparsers(dest="config_command", parser_class=_Parser)
+    check_cmd = check_sub.add_parser("check", help="validate a .slopguard.yml")
+    check_cmd.add_argument("file", nargs="?", default=".slopguard.yml")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "rules":
+            return _rules()
+        if args.command == "config" and args.config_command == "check":
+            return _config_check(args.file)
+        build_parser().print_help(sys.stderr)
+        return EXIT_USAGE
+    except (UsageError, ConfigError, GitError) as exc:
+        print(f"slopguard: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SlopguardError as exc:
+        print(f"slopguard: error: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("slopguard: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the process boundary: one line, never a traceback
+        if os.environ.get("SLOPGUARD_DEBUG"):
+            raise
+        print(f"slopguard: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from .config import parse_config
+    from .engine import Target, scan
+    from .models import Severity
+    from .registry import load
+    from .reporters import render
+
+    registry = load()
+    config = None
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise UsageError(f"{args.config}: no such configuration file")
+        config = parse_config(path.read_text(), str(path), registry.rules.values(), path.parent)
+    if args.working_tree and args.head not in (None, "HEAD"):
+        raise UsageError("--working-tree scans the working tree; it cannot be combined with --head")
+    target = Target(repo=Path(args.repo), base=args.base,
+                    head=None if args.working_tree else args.head, intent=args.intent)
+    progress = _progress_bar() if args.format == "text" and sys.stderr.isatty() else None
+    result = scan(target, config, registry=registry, progress=progress)
+    color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    report = render(result, args.format, color=color, rules=registry.rules)
+    if args.output:
+        try:
+            Path(args.output).write_text(report)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(report)
+    if args.fail_on == "never":
+        return EXIT_OK
+    threshold = Severity(args.fail_on).rank
+    return EXIT_FINDINGS if any(f.severity.rank >= threshold for f in result.findings) else EXIT_OK
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    def show(done: int, total: int) -> None:
+        if total < 20:
+            return
+        width = 30
+        filled = int(width * (done + 1) / total)
+        end = "\n" if done + 1 == total else ""
+        sys.stderr.write(f"\rscanning [{'#' * filled}{'.' * (width - filled)}] {done + 1}/{total}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _rules() -> int:
+    from .config import default_config
+    from .registry import load
+
+    config = default_config()
+    registry = load()
+    rows = sorted(registry.rules.values(), key=lambda r: (r.category, r.id))
+    width = max((len(r.id) for r in rows), default=10)
+    for rule in rows:
+        state = "" if config.enabled(rule) else "  (off by default)"
+        print(f"{rule.id:<{width}}  {rule.category:<16} {','.join(rule.languages):<28} "
+              f"{rule.severity.value:<8} {rule.summary}{state}")
+    return EXIT_OK
+
+
+def _config_check(file: str) -> int:
+    from .config import parse_config
+    from .registry import load
+
+    path = Path(file)
+    if not path.is_file():
+        raise UsageError(f"{file}: no such file")
+    parse_config(path.read_text(), file, load().rules.values(), path.parent)
+    print(f"{file}: ok")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""What a detector is and what it sees.
+
+A detector is one module under `service/detectors/` holding one `Detector` subclass; the engine
+discovers it (modules whose name starts with `_` are shared helpers, not detectors). It declares
+the rule(s) it reports and implements `check_file` (one changed file, both sides parsed) and/or
+`check_change` (the change as a whole, for cross-file analyses). It yields `Finding`s built with
+`FileContext.finding`; the engine then applies configuration, fingerprints, suppressions and the
+diff filter, so a detector never needs to know about any of those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from tree_sitter import Node
+
+from .models import FileDiff, Finding, Severity, Side
+from .parsing import SourceFile, end_line_of, line_of
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's metadata: what `slopguard rules` lists and what configuration addresses."""
+
+    id: str
+    category: str
+    languages: tuple[str, ...]
+    severity: Severity
+    summary: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    # rulesets that enable the rule; "strict" always includes "recommended".
+    rulesets: tuple[str, ...] = ("recommended",)
+
+
+class RepoView(Protocol):
+    """Read access to both trees of the scanned change, parsed lazily and cached."""
+
+    def paths(self, side: Side) -> Sequence[str]:
+        """Every file path of the head (RIGHT) or base (LEFT) tree."""
+        ...
+
+    def source(self, side: Side, path: str) -> SourceFile | None:
+        """The parsed file at `path` on `side`, or None when absent, binary or too large."""
+        ...
+
+
+class Options(Protocol):
+    def param(self, rule: Rule, key: str) -> Any:
+        """A rule parameter: the configured value or the rule's default."""
+        ...
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """One changed file as a detector sees it."""
+
+    diff: FileDiff
+    head: SourceFile | None
+    base: SourceFile | None
+    repo: RepoView
+    options: Options
+    intent: str = ""
+
+    @property
+    def path(self) -> str:
+        return self.diff.path
+
+    @property
+    def language(self) -> str | None:
+        src = self.head or self.base
+        return src.language if src else None
+
+    def changed(self, node: Node) -> bool:
+        """True when any line of `node` (a head node) is an added line."""
+        added = self.diff.added
+        return any(n in added for n in range(line_of(node), end_line_of(node) + 1))
+
+    def finding(
+        self,
+        rule: Rule,
+        at: Node | int,
+        message: str,
+        *,
+        end: Node | int | None = None,
+        side: Side = "RIGHT",
+        severity: Severity | None = None,
+        anchor: str = "line",
+    ) -> Finding:
+        """A finding of `rule` at a node or a 1-based line of the `side` version."""
+        line = line_of(at) if isinstance(at, Node) else at
+        if end is None:
+            end_line = end_line_of(at) if isinstance(at, Node) else line
+        else:
+            end_line = end_line_of(end) if isinstance(end, Node) else end
+        path = self.diff.path if side == "RIGHT" else (self.diff.old_path or self.diff.path)
+        return Finding(
+            rule=rule.id,
+            category=rule.category,
+            severity=severity or rule.severity,
+            path=path,
+            line=line,
+            end_line=max(line, end_line),
+            side=side,
+            message=message,
+            anchor="definition" if anchor == "definition" else "line",
+        )
+
+
+@dataclass(frozen=True)
+class ChangeContext:
+    """The whole change: every changed file, both trees, the PR's stated intent."""
+
+    files: tuple[FileContext, ...]
+    repo: RepoView
+    options: Options
+    intent: str = ""
+
+
+class Detector:
+    """Base class of all detectors. Subclasses set `rules` and override one or both hooks."""
+
+    rules: ClassVar[tuple[Rule, ...]] = ()
+
+    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
+        return ()
+
+    def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
+        return ()

@@ -1,0 +1,176 @@
+"""The engine: `scan(repo, base, head, config) -> ScanResult`.
+
+It knows nothing of GitHub, HTTP, queues or output formats. Stages: resolve refs -> collect the
+diff -> parse both sides once -> detectors and semgrep -> configuration (enabled, severity) ->
+inline suppressions -> diff filter -> fingerprints -> risk score.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import difffilter, fingerprint, risk, semgrep, suppress
+from .changes import MAX_FILE_BYTES, Trees, collect
+from .config import Config, ConfigError, default_config, parse_config
+from .detector import ChangeContext, FileContext
+from .errors import SlopguardError
+from .gitrepo import Git
+from .models import Finding, LLMUsage, Notice, ScanResult, Stats
+from .registry import Registry
+from .registry import load as load_registry
+
+CONFIG_FILE = ".slopguard.yml"
+REPO_RULES_DIR = ".slopguard/rules/"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to scan: a repository and two revisions (head None: the working tree)."""
+
+    repo: Path
+    base: str | None = None
+    head: str | None = "HEAD"
+    intent: str | None = None  # the PR title and body; default: commit messages base..head
+
+
+def resolve(target: Target) -> tuple[Git, str, str | None]:
+    git = Git(target.repo)
+    git.ensure_repository()
+    head_ref = target.head
+    head_sha = git.resolve(head_ref) if head_ref is not None else None
+    if target.base:
+        base_sha = git.resolve(target.base)
+    else:
+        default = git.default_branch()
+        base_sha = git.merge_base(git.resolve(default), head_sha or git.resolve("HEAD"))
+    return git, base_sha, head_sha
+
+
+def repo_config(git: Git, base: str, registry: Registry) -> tuple[Config, Registry]:
+    """`.slopguard.yml` and `.slopguard/rules/*.yml`, read from the base commit."""
+    listing = git.ls_tree(base)
+    extra: list[semgrep.SemgrepRule] = []
+    for path, (_, sha, _) in sorted(listing.items()):
+        if path.startswith(REPO_RULES_DIR) and path.endswith((".yml", ".yaml")):
+            data = git.cat_blobs([sha]).get(sha, b"")
+            extra += semgrep.parse_rules(data.decode("utf-8", "replace"), path)
+    registry = registry.with_semgrep(extra) if extra else registry
+    entry = listing.get(CONFIG_FILE)
+    if entry is None:
+        return default_config(), registry
+    text = git.cat_blobs([entry[1]]).get(entry[1], b"").decode("utf-8", "replace")
+    return parse_config(text, CONFIG_FILE, registry.rules.values()), registry
+
+
+def scan(
+    target: Target,
+    config: Config | None = None,
+    *,
+    registry: Registry | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    progress: Progress | None = None,
+) -> ScanResult:
+    started = time.perf_counter()
+    registry = registry or load_registry()
+    git, base, head = resolve(target)
+    if config is None:
+        config, registry = repo_config(git, base, registry)
+    trees = Trees(git, base, head, max_file_bytes)
+    change = collect(git, base, head, trees)
+    intent = target.intent
+    if intent is None:
+        intent = git.commit_messages(base, head) if head else ""
+    diffs = [d for d in change.files if not config.is_ignored(d.path)]
+    notices = list(change.notices)
+    trees.prefetch("RIGHT", [d.path for d in diffs if d.status != "deleted"])
+    trees.prefetch("LEFT", [d.old_path for d in diffs if d.old_path])
+    contexts = tuple(
+        FileContext(
+            diff=d,
+            head=trees.source("RIGHT", d.path) if d.status != "deleted" else None,
+            base=trees.source("LEFT", d.old_path) if d.old_path else None,
+            repo=trees,
+            options=config,
+            intent=intent,
+        )
+        for d in diffs
+        if not d.binary
+    )
+    raw: list[Finding] = []
+    active = [det for det in registry.detectors if any(config.enabled(r) for r in det.rules)]
+    for i, ctx in enumerate(contexts):
+        if progress:
+            progress(i, len(contexts))
+        language = ctx.language
+        for det in active:
+            if language and any(language in r.languages for r in det.rules):
+                raw += _guarded(det.check_file, ctx, notices, type(det).__name__, ctx.path)
+    whole = ChangeContext(files=contexts, repo=trees, options=config, intent=intent)
+    for det in active:
+        raw += _guarded(det.check_change, whole, notices, type(det).__name__, None)
+    sg_rules = [r for r in registry.semgrep_rules if config.enabled(r.rule)]
+    heads = [c.head for c in contexts if c.head is not None and c.diff.added]
+    if sg_rules and heads:
+        found, notes = semgrep.run(sg_rules, heads)
+        raw += found
+        notices += notes
+    findings = _finish(raw, contexts, trees, config, registry)
+    added = sum(d.added_count for d in diffs)
+    removed = sum(d.removed_count for d in diffs)
+    if not diffs:
+        notices.append(Notice("no changes between base and head"))
+    stats = Stats(len(diffs), added, removed, round(time.perf_counter() - started, 3))
+    return ScanResult(
+        base=base,
+        head=head or "WORKTREE",
+        findings=tuple(findings),
+        stats=stats,
+        risk=risk.score(findings, added),
+        llm=LLMUsage(status="skipped"),
+        notices=tuple(notices),
+        files=tuple(diffs),
+    )
+
+
+def _guarded(fn: Callable[..., Iterable[Finding]], ctx: object, notices: list[Notice],
+             name: str, path: str | None) -> list[Finding]:
+    """Run one detector hook; a crash becomes a notice and the scan goes on (plugin boundary)."""
+    try:
+        return list(fn(ctx))
+    except SlopguardError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a detector bug must not stop the other detectors
+        notices.append(Notice(f"detector {name} crashed: {type(exc).__name__}: {exc}", path))
+        return []
+
+
+def _finish(raw: list[Finding], contexts: tuple[FileContext, ...], trees: Trees, config: Config,
+            registry: Registry) -> list[Finding]:
+    by_path = {c.diff.path: c for c in contexts}
+    by_old = {c.diff.old_path: c for c in contexts if c.diff.old_path}
+    configured = []
+    for finding in raw:
+        rule = registry.rules.get(finding.rule)
+        if rule is None or not config.enabled(rule) or config.is_ignored(finding.path):
+            continue
+        ctx = by_path.get(finding.path) if finding.side == "RIGHT" else by_old.get(finding.path)
+        side = "RIGHT" if finding.side == "RIGHT" else "LEFT"
+        src = (ctx.head if side == "RIGHT" else ctx.base) if ctx else trees.source(side, finding.path)
+        if suppress.suppressed(finding, src):
+            continue
+        code = "\n".join(src.line_text(n) for n in range(finding.line, finding.last_line + 1)) if src else ""
+        configured.append(replace(finding, severity=config.severity(rule), code=code,
+                                  end_line=finding.last_line))
+    diffs = {c.diff.path: c.diff for c in contexts}
+    kept = difffilter.filter_to_diff(configured, diffs, frozenset(trees.paths("RIGHT")))
+    unique: dict[tuple[str, str, str, int], Finding] = {}
+    for finding in kept:
+        unique.setdefault((finding.rule, finding.path, finding.side, finding.line), finding)
+    return fingerprint.assign(unique.values())
+
+
+__all__ = ["ConfigError", "Target", "scan", "repo_config", "resolve"]

@@ -1,0 +1,133 @@
+"""Git access by subprocess: refs, merge bases, trees and blobs read from the object store.
+
+Nothing here reads the working tree except `WorkingTree`, used by `scan --working-tree`; so a
+scan works on bare repositories and on refs that are not checked out.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from .errors import GitError
+
+_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "LC_ALL": "C",
+}
+
+
+class Git:
+    """A repository (bare or not) addressed by path."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def run(self, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
+        env = dict(os.environ, **_ENV)
+        try:
+            proc = subprocess.run(
+                ["git", "-C", str(self.path), "-c", "core.quotepath=false", *args],
+                input=input,
+                capture_output=True,
+                env=env,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed or not on PATH") from exc
+        if check and proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git {args[0]} failed: {err[-1] if err else proc.returncode}")
+        return proc.stdout
+
+    def text(self, *args: str) -> str:
+        return self.run(*args).decode("utf-8", "replace").strip()
+
+    def ensure_repository(self) -> None:
+        if not self.path.exists():
+            raise GitError(f"{self.path}: no such directory")
+        out = subprocess.run(
+            ["git", "-C", str(self.path), "rev-parse", "--git-dir"],
+            capture_output=True,
+            env=dict(os.environ, **_ENV),
+            check=False,
+        )
+        if out.returncode != 0:
+            raise GitError(f"{self.path}: not a git repository")
+
+    @property
+    def is_bare(self) -> bool:
+        return self.text("rev-parse", "--is-bare-repository") == "true"
+
+    @property
+    def toplevel(self) -> Path:
+        return Path(self.text("rev-parse", "--show-toplevel"))
+
+    def resolve(self, ref: str) -> str:
+        """The commit sha a ref names; GitError with the ref's name when it does not exist."""
+        if ref.startswith("-"):
+            raise GitError(f"unknown revision {ref!r}")
+        proc = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        sha = proc.decode().strip()
+        if not sha:
+            raise GitError(f"unknown revision {ref!r}")
+        return sha
+
+    def ref_exists(self, ref: str) -> bool:
+        try:
+            self.resolve(ref)
+        except GitError:
+            return False
+        return True
+
+    def merge_base(self, a: str, b: str) -> str:
+        out = self.run("merge-base", a, b, check=False).decode().strip()
+        if not out:
+            raise GitError(f"{a} and {b} have no common ancestor")
+        return out.splitlines()[0]
+
+    def default_branch(self) -> str:
+        """origin/HEAD, else main, else master."""
+        for ref in ("refs/remotes/origin/HEAD", "main", "master", "origin/main", "origin/master"):
+            if self.ref_exists(ref):
+                return ref
+        raise GitError("cannot find the default branch (origin/HEAD, main or master); pass --base")
+
+    def ls_tree(self, commit: str) -> dict[str, tuple[str, str, int]]:
+        """path -> (mode, blob sha, size) for every file of a commit."""
+        out = self.run("ls-tree", "-r", "-z", "--long", "--full-tree", commit)
+        files: dict[str, tuple[str, str, int]] = {}
+        for entry in out.split(b"\0"):
+            if not entry:
+                continue
+            meta, _, name = entry.partition(b"\t")
+            parts = meta.split()
+            if len(parts) < 4 or parts[1] != b"blob":
+                continue
+            size = int(parts[3]) if parts[3].isdigit() else 0
+            files[name.decode("utf-8", "replace")] = (parts[0].decode(), parts[2].decode(), size)
+        return files
+
+    def cat_blobs(self, shas: list[str]) -> dict[str, bytes]:
+        """The contents of many blobs with one `git cat-file --batch` process."""
+        if not shas:
+            return {}
+        unique = list(dict.fromkeys(shas))
+        out = self.run("cat-file", "--batch", input=("\n".join(unique) + "\n").encode())
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        for sha in unique:
+            nl = out.index(b"\n", pos)
+            header = out[pos:nl].split()
+            pos = nl + 1
+            if len(header) < 3 or header[1] == b"missing":
+                continue
+            size = int(header[2])
+            blobs[sha] = out[pos : pos + size]
+            pos += size + 1
+        return blobs
+
+    def commit_messages(self, base: str, head: str) -> str:
+        return self.run("log", "--format=%B", f"{base}..{head}").decode("utf-8", "replace").strip()

@@ -1,0 +1,118 @@
+"""Every detector fixture: lines marked `ruleid: RULE` must fire RULE, lines marked `ok: RULE`
+must not, and no rule named in a fixture may fire on an unmarked line.
+
+Layout under tests/fixtures/detectors/<detector>/:
+  <name>.<ext>            a file the change adds (base: nothing)
+  <name>/base/..., <name>/head/..., optional <name>/intent.txt
+                          a change from base to head; markers in base files read
+                          `ruleid-removed: RULE` and expect a finding on that removed line (side LEFT)
+Markers sit at the end of a line (`# ...` or `// ...`) and are stripped before committing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from service.config import Config, load_ruleset
+from service.engine import Target, scan
+from service.registry import load
+
+from .gitrepos import make_repo
+
+ROOT = Path(__file__).parent / "fixtures" / "detectors"
+MARK = re.compile(r"\s*(?:#|//)\s*(ruleid|ok|ruleid-removed):\s*([\w.,\- ]+?)\s*$")
+REGISTRY = load()
+
+
+def _strip(text: str) -> tuple[str, list[tuple[str, int, str]]]:
+    marks = []
+    out = []
+    for no, line in enumerate(text.splitlines(keepends=True), 1):
+        body = line.rstrip("\n")
+        m = MARK.search(body)
+        if m:
+            for rule in (r.strip() for r in m.group(2).split(",")):
+                marks.append((m.group(1), no, rule))
+            body = body[: m.start()]
+            line = body + ("\n" if line.endswith("\n") else "")
+        out.append(line)
+    return "".join(out), marks
+
+
+def _cases() -> list[Path]:
+    if not ROOT.is_dir():
+        return []
+    cases = []
+    for det in sorted(ROOT.iterdir()):
+        if det.is_dir():
+            for item in sorted(det.iterdir()):
+                if item.is_file() or (item / "head").is_dir():
+                    cases.append(item)
+    return cases
+
+
+def _load(case: Path):  # type: ignore[no-untyped-def]
+    base: dict[str, str] = {}
+    head: dict[str, str] = {}
+    expected: list[tuple[str, str, int, str, str]] = []  # kind, path, line, rule, side
+    intent = "add code"
+    if case.is_file():
+        text, marks = _strip(case.read_text())
+        head[case.name] = text
+        expected += [(k, case.name, n, r, "RIGHT") for k, n, r in marks]
+    else:
+        for side, store in (("base", base), ("head", head)):
+            root = case / side
+            if not root.is_dir():
+                continue
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                rel = path.relative_to(root).as_posix()
+                text, marks = _strip(path.read_text())
+                store[rel] = text
+                for kind, n, rule in marks:
+                    expected.append((kind, rel, n, rule, "LEFT" if kind == "ruleid-removed" else "RIGHT"))
+        if (case / "intent.txt").is_file():
+            intent = (case / "intent.txt").read_text()
+    return base, head, expected, intent
+
+
+CASES = _cases()
+
+
+def test_there_are_fixtures() -> None:
+    assert CASES, "no detector fixtures found"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
+def test_fixture(case: Path, tmp_path: Path) -> None:
+    base, head, expected, intent = _load(case)
+    repo = make_repo(tmp_path, base, head, message=intent, replace=True)
+    config = Config(ruleset=load_ruleset("strict"), ignore=())
+    result = scan(Target(repo=repo, base="main", head="feature"), config, registry=REGISTRY)
+    named = {rule for _, _, _, rule, _ in expected}
+    unknown = named - set(REGISTRY.rules)
+    assert not unknown, f"fixture names unknown rules: {unknown}"
+    found = [f for f in result.findings if f.rule in named]
+    problems = []
+    matched: set[int] = set()
+    for kind, path, line, rule, side in expected:
+        hits = [
+            i for i, f in enumerate(found)
+            if f.rule == rule and f.path == path and f.side == side and f.line <= line <= f.last_line
+        ]
+        if kind in ("ruleid", "ruleid-removed"):
+            if not hits:
+                problems.append(f"MISSED {rule} at {path}:{line} ({side})")
+            matched.update(hits)
+        elif hits:
+            problems.append(f"FALSE POSITIVE {rule} at {path}:{line}: {found[hits[0]].message}")
+            matched.update(hits)
+    for i, f in enumerate(found):
+        if i not in matched:
+            problems.append(f"UNMARKED {f.rule} at {f.path}:{f.line}-{f.last_line}: {f.message}")
+    crashes = [n.message for n in result.notices if "crashed" in n.message]
+    assert not crashes, crashes
+    assert not problems, "\n".join(problems)
