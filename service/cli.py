@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("slopguard: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the process boundary: one line, never a traceback
+    except Exception as exc:  # the process boundary: one line, never a traceback
         if os.environ.get("SLOPGUARD_DEBUG"):
             raise
         print(f"slopguard: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -108,7 +108,7 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(f.severity.rank >= threshold for f in result.findings) else EXIT_OK
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
+def _progress_bar() -> Callable[[int, int], None]:
     def show(done: int, total: int) -> None:
         if total < 20:
             return

@@ -322,7 +322,7 @@ class _Checker:
                 self.fail(knode, f"unknown key {key!r} in {name} (expected: {', '.join(keys)})")
             value = self.scalar(vnode)
             expected = keys[key]
-            if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
+            if (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):
                 self.fail(vnode, f"{name}.{key} has the wrong type")
             out[key] = value
         return out

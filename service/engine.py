@@ -18,7 +18,7 @@ from .config import Config, ConfigError, default_config, parse_config
 from .detector import ChangeContext, FileContext
 from .errors import SlopguardError
 from .gitrepo import Git
-from .models import Finding, LLMUsage, Notice, ScanResult, Stats
+from .models import Finding, LLMUsage, Notice, ScanResult, Side, Stats
 from .registry import Registry
 from .registry import load as load_registry
 
@@ -158,7 +158,7 @@ def _finish(raw: list[Finding], contexts: tuple[FileContext, ...], trees: Trees,
         if rule is None or not config.enabled(rule) or config.is_ignored(finding.path):
             continue
         ctx = by_path.get(finding.path) if finding.side == "RIGHT" else by_old.get(finding.path)
-        side = "RIGHT" if finding.side == "RIGHT" else "LEFT"
+        side: Side = "RIGHT" if finding.side == "RIGHT" else "LEFT"
         src = (ctx.head if side == "RIGHT" else ctx.base) if ctx else trees.source(side, finding.path)
         if suppress.suppressed(finding, src):
             continue
@@ -173,4 +173,4 @@ def _finish(raw: list[Finding], contexts: tuple[FileContext, ...], trees: Trees,
     return fingerprint.assign(unique.values())
 
 
-__all__ = ["ConfigError", "Target", "scan", "repo_config", "resolve"]
+__all__ = ["ConfigError", "Target", "repo_config", "resolve", "scan"]

@@ -7,7 +7,7 @@ dataclasses; nothing else crosses a stage boundary.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 CATEGORIES: tuple[str, ...] = (
@@ -27,7 +27,7 @@ Anchor = Literal["line", "definition"]
 ChangeStatus = Literal["added", "deleted", "modified", "renamed", "copied", "mode", "binary"]
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     NOTICE = "notice"
     WARNING = "warning"
     ERROR = "error"

@@ -15,6 +15,6 @@ def score(findings: Iterable[Finding], added_lines: int) -> Risk:
     raw = sum(_WEIGHT[f.severity] * _CATEGORY.get(f.category, 1.0) for f in findings)
     # large changes are riskier to review, with diminishing returns
     raw += min(15.0, 3.0 * math.log10(1 + added_lines))
-    value = int(round(100 * (1 - math.exp(-raw / 45.0))))
+    value = round(100 * (1 - math.exp(-raw / 45.0)))
     level = "low" if value < 30 else "medium" if value < 60 else "high"
     return Risk(score=value, level=level)  # type: ignore[arg-type]

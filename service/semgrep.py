@@ -36,6 +36,7 @@ _SEVERITY = {
     "INFO": Severity.NOTICE,
     "LOW": Severity.NOTICE,
 }
+_ALIASES = {"py": "python", "python3": "python", "js": "javascript", "ts": "typescript", "golang": "go"}
 # our language names -> semgrep's
 _LANG = {"python": "python", "javascript": "javascript", "typescript": "typescript", "tsx": "typescript",
          "go": "go", "java": "java"}
@@ -72,7 +73,7 @@ def parse_rules(text: str, source: str) -> list[SemgrepRule]:
         category = meta.get("category")
         if category not in CATEGORIES:
             raise ConfigError(f"rule {spec['id']}: metadata.category must be one of {', '.join(CATEGORIES)}", source)
-        languages = tuple(str(lang) for lang in spec.get("languages", ()))
+        languages = tuple(_ALIASES.get(str(lang), str(lang)) for lang in spec.get("languages", ()))
         summary = str(meta.get("summary") or str(spec.get("message", "")).split("\n")[0])
         rule = Rule(
             id=str(spec["id"]),
@@ -104,56 +105,53 @@ def find_core() -> str | None:
 
 
 def run(rules: Sequence[SemgrepRule], sources: Iterable[SourceFile]) -> tuple[list[Finding], list[Notice]]:
-    """Run every rule on the given head files; one semgrep-core process per language."""
-    by_lang: dict[str, list[SourceFile]] = {}
-    for src in sources:
-        lang = _LANG.get(src.language or "")
-        if lang:
-            by_lang.setdefault(lang, []).append(src)
-    jobs = {
-        lang: [r for r in rules if lang in r.rule.languages or (lang == "typescript" and "ts" in r.rule.languages)]
-        for lang in by_lang
-    }
-    jobs = {lang: rs for lang, rs in jobs.items() if rs}
-    if not jobs:
+    """Run every rule on the given head files with one semgrep-core process."""
+    targets = [(src, _LANG[src.language]) for src in sources if src.language in _LANG]
+    languages = {lang for _, lang in targets}
+    wanted = [r for r in rules if languages & set(r.rule.languages)]
+    if not wanted:
         return [], []
     core = find_core()
     if core is None:
         return [], [Notice("semgrep rules skipped: semgrep-core not found (pip install semgrep)")]
-    findings: list[Finding] = []
-    notices: list[Notice] = []
-    index = {r.rule.id: r.rule for r in rules}
+    index = {r.rule.id: r.rule for r in wanted}
     with tempfile.TemporaryDirectory(prefix="slopguard-sg-") as tmp:
-        root = Path(tmp)
-        for lang, lang_rules in jobs.items():
-            rules_path = root / f"rules-{lang}.json"
-            rules_path.write_text(json.dumps({"rules": [r.spec for r in lang_rules]}))
-            targets = []
-            for src in by_lang[lang]:
-                target = root / "src" / src.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(src.data)
-                targets.append(str(target))
-            found, notes = _run_core(core, rules_path, lang, targets, root / "src", index)
-            findings += found
-            notices += notes
-    return findings, notices
+        root = Path(tmp).resolve()
+        rules_path = root / "rules.json"
+        rules_path.write_text(json.dumps({"rules": [r.spec for r in wanted]}))
+        entries = []
+        for src, lang in targets:
+            path = root / "src" / src.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(src.data)
+            entries.append(
+                ["CodeTarget", {"path": {"fpath": str(path), "ppath": "/" + src.path},
+                                "analyzer": lang, "products": ["sast"]}]
+            )
+        targets_path = root / "targets.json"
+        targets_path.write_text(json.dumps(["Targets", entries]))
+        return _run_core(core, rules_path, targets_path, root / "src", index)
 
 
-def _run_core(core: str, rules_path: Path, lang: str, targets: list[str], root: Path,
+def _run_core(core: str, rules_path: Path, targets_path: Path, root: Path,
               index: dict[str, Rule]) -> tuple[list[Finding], list[Notice]]:
-    cmd = [core, "-rules", str(rules_path), "-lang", lang, "-json", "-j", "1", *targets]
+    cmd = [core, "-rules", str(rules_path), "-targets", str(targets_path), "-json", "-j", "1"]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=300, check=False)
-        report = json.loads(proc.stdout or b"{}")
+        # semgrep-core prints progress dots before the JSON document
+        out = proc.stdout
+        report = json.loads(out[out.find(b"{"):] if b"{" in out else b"{}")
     except (subprocess.TimeoutExpired, json.JSONDecodeError, OSError) as exc:
-        return [], [Notice(f"semgrep ({lang}) failed: {type(exc).__name__}")]
+        return [], [Notice(f"semgrep failed: {type(exc).__name__}")]
+    if proc.returncode != 0 and not report:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        return [], [Notice(f"semgrep failed: {err[0][:200] if err else proc.returncode}")]
     findings = []
     for item in report.get("results", []):
         rule = index.get(item.get("check_id", ""))
         if rule is None:
             continue
-        rel = Path(item["path"]).resolve().relative_to(root.resolve()).as_posix()
+        rel = Path(item["path"]).resolve().relative_to(root).as_posix()
         findings.append(
             Finding(
                 rule=rule.id,

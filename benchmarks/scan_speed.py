@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Wall time and peak memory of whole `slopguard scan` processes on generated pull requests.
+
+Targets (issue 2): a small PR (5 files, ~200 changed lines) at <= 1.0 s median, and a
+300-file / 30k-line PR at <= 20 s and <= 1 GiB peak memory.
+
+Usage: benchmarks/scan_speed.py [--runs N] [--scanner PATH] [--only small|large]
+Prints one line per scenario: median and max wall time, peak RSS of the scan process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ENV = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@example.com",
+           GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.com", ANTHROPIC_API_KEY="")
+
+TEMPLATE = '''"""Module {n}: orders, customers and the HTTP client that syncs them."""
+
+import logging
+import os
+
+import requests
+
+log = logging.getLogger(__name__)
+BASE_URL = os.environ.get("SERVICE_URL", "http://localhost")
+
+
+class Repository{n}:
+    def __init__(self, session):
+        self.session = session
+
+    def find(self, order_id):
+        return self.session.query(Order).filter_by(id=order_id).first()
+
+    def total(self, order_id):
+        order = self.find(order_id)
+        if order is None:
+            raise LookupError(order_id)
+        return sum(line.price * line.quantity for line in order.lines)
+'''
+
+FUNC = '''
+
+def handler_{n}_{k}(session, ids, payload):
+    """Sync a batch of records ({k})."""
+    settings = payload.get("settings")
+    results = []
+    for record_id in ids:
+        row = session.get(Record, record_id)
+        if row is None:
+            continue
+        try:
+            response = requests.get(f"{{BASE_URL}}/records/{{record_id}}", timeout=10)
+            response.raise_for_status()
+        except requests.Timeout:
+            log.warning("timeout for %s", record_id)
+            continue
+        data = response.json()
+        row.name = data["name"].strip()
+        row.updated = data.get("updated") or row.updated
+        results.append(row.id)
+    if settings:
+        log.info("settings %s", settings.get("mode"))
+    return results
+'''
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=ENV)
+
+
+def build(root: Path, files: int, funcs_per_file: int, untouched: int) -> Path:
+    """A repository whose `feature` branch adds `funcs_per_file` functions to `files` modules."""
+    repo = root / f"repo-{files}"
+    (repo / "app").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    for n in range(files + untouched):
+        (repo / "app" / f"module_{n}.py").write_text(TEMPLATE.format(n=n))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    rng = random.Random(files)
+    for n in range(files):
+        path = repo / "app" / f"module_{n}.py"
+        extra = "".join(FUNC.format(n=n, k=k) for k in range(funcs_per_file))
+        text = path.read_text().replace("BASE_URL = ", f"TIMEOUT_{rng.randint(1, 99)} = 5\nBASE_URL = ")
+        path.write_text(text + extra)
+    git(repo, "commit", "-q", "-am", "Sync records from the records service")
+    return repo
+
+
+def measure(scanner: str, repo: Path, runs: int) -> tuple[list[float], int]:
+    times = []
+    peak_kb = 0
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t0 = time.perf_counter()
+        proc = subprocess.run([scanner, "scan", "--repo", str(repo), "--base", "main", "--head", "feature",
+                               "--format", "json", "--no-llm", "--fail-on", "never"],
+                              capture_output=True, env=ENV, check=False)
+        times.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            sys.exit(f"scan failed: {proc.stderr.decode()[-500:]}")
+        # ru_maxrss of children is the largest child so far; scenarios run smallest first
+        peak_kb = max(peak_kb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    return times, peak_kb
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--scanner", default=str(Path(sys.executable).parent / "slopguard"))
+    ap.add_argument("--only", choices=("small", "large"))
+    args = ap.parse_args()
+    scenarios = {"small": (5, 2, 20, args.runs), "large": (300, 4, 50, max(1, args.runs // 3))}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (files, funcs, untouched, runs) in scenarios.items():
+            if args.only and args.only != name:
+                continue
+            repo = build(Path(tmp), files, funcs, untouched)
+            stat = subprocess.run(["git", "-C", str(repo), "diff", "--shortstat", "main", "feature"],
+                                  capture_output=True, text=True, check=True).stdout.strip()
+            times, peak_kb = measure(args.scanner, repo, runs)
+            print(f"{name:5}  {stat:58}  median {statistics.median(times):6.2f}s  max {max(times):6.2f}s  "
+                  f"peak RSS {peak_kb / 1024:7.1f} MiB  ({runs} runs)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
