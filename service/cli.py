@@ -92,7 +92,12 @@ def _scan(args: argparse.Namespace) -> int:
     target = Target(repo=Path(args.repo), base=args.base,
                     head=None if args.working_tree else args.head, intent=args.intent)
     progress = _progress_bar() if args.format == "text" and sys.stderr.isatty() else None
-    result = scan(target, config, registry=registry, progress=progress)
+    second_pass = None
+    if not args.no_llm:
+        from .llm import llm_pass
+
+        second_pass = llm_pass
+    result = scan(target, config, registry=registry, progress=progress, second_pass=second_pass)
     color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = render(result, args.format, color=color, rules=registry.rules)
     if args.output:

@@ -37,7 +37,8 @@ DEFAULT_IGNORES = (
 )
 _SEVERITIES = {s.value: s for s in Severity}
 _TOP_KEYS = {"ruleset", "rules", "paths", "llm", "review"}
-_LLM_KEYS = {"enabled": bool, "max_cost_usd": (int, float), "model": str}
+_LLM_KEYS = {"enabled": bool, "max_cost_usd": (int, float), "model": str, "provider": str, "base_url": str,
+             "max_findings": int, "exclude": list}
 _REVIEW_KEYS = {
     "event": str,
     "fail_check_on": str,
@@ -69,6 +70,10 @@ class Config:
     llm_enabled: bool = True
     llm_max_cost_usd: float = 0.10
     llm_model: str = ""
+    llm_provider: str = "anthropic"
+    llm_base_url: str = ""
+    llm_max_findings: int = 8
+    llm_exclude: tuple[str, ...] = ()
     review_event: str = "COMMENT"
     fail_check_on: Severity | None = Severity.ERROR
     max_inline_comments: int = 25
@@ -77,6 +82,9 @@ class Config:
 
     def is_ignored(self, path: str) -> bool:
         return any(_glob(path, pattern) for pattern in self.ignore)
+
+    def llm_excluded(self, path: str) -> bool:
+        return any(_glob(path, pattern) for pattern in self.llm_exclude)
 
     def _best(self, rule: Rule, table: Iterable[str]) -> str | None:
         """The most specific selector of `table` that matches `rule`."""
@@ -201,7 +209,16 @@ def parse_config(text: str, source: str, known: Iterable[Rule], base_dir: Path |
             items = check.sequence(vnode, "paths.ignore")
             kwargs["ignore"] = DEFAULT_IGNORES + tuple(check.string(i, "a path pattern") for i in items)
     if "llm" in top:
-        for key, value in check.section(top["llm"][1], "llm", _LLM_KEYS).items():
+        llm = check.section(top["llm"][1], "llm", _LLM_KEYS)
+        node = check.mapping(top["llm"][1], "llm")
+        if llm.get("provider", "anthropic") not in ("anthropic", "openai-compatible"):
+            check.fail(node["provider"][1], "llm.provider must be anthropic or openai-compatible")
+        if llm.get("max_cost_usd", 0) < 0:
+            check.fail(node["max_cost_usd"][1], "llm.max_cost_usd must be >= 0")
+        if "exclude" in llm:
+            items = check.sequence(node["exclude"][1], "llm.exclude")
+            llm["exclude"] = tuple(check.string(i, "a path pattern") for i in items)
+        for key, value in llm.items():
             kwargs["llm_max_cost_usd" if key == "max_cost_usd" else f"llm_{key}"] = value
     if "review" in top:
         review = check.section(top["review"][1], "review", _REVIEW_KEYS)
@@ -320,8 +337,11 @@ class _Checker:
         for key, (knode, vnode) in self.mapping(node, name).items():
             if key not in keys:
                 self.fail(knode, f"unknown key {key!r} in {name} (expected: {', '.join(keys)})")
-            value = self.scalar(vnode)
             expected = keys[key]
+            if expected is list:
+                out[key] = self.sequence(vnode, f"{name}.{key}")
+                continue
+            value = self.scalar(vnode)
             if (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):
                 self.fail(vnode, f"{name}.{key} has the wrong type")
             out[key] = value

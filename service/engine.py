@@ -8,9 +8,10 @@ inline suppressions -> diff filter -> fingerprints -> risk score.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from . import difffilter, fingerprint, risk, semgrep, suppress
 from .changes import MAX_FILE_BYTES, Trees, collect
@@ -25,6 +26,24 @@ from .registry import load as load_registry
 CONFIG_FILE = ".slopguard.yml"
 REPO_RULES_DIR = ".slopguard/rules/"
 Progress = Callable[[int, int], None]
+
+
+class SecondPass(Protocol):
+    """A pass over the change after the static analysis (the LLM pass); it may only add findings."""
+
+    def __call__(self, files: Sequence[FileContext], findings: Sequence[Finding], intent: str,
+                 config: Config) -> PassOutput: ...
+
+
+class PassOutput(Protocol):
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+
+    @property
+    def usage(self) -> LLMUsage: ...
+
+    @property
+    def notices(self) -> Sequence[Notice]: ...
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,7 @@ def scan(
     registry: Registry | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     progress: Progress | None = None,
+    second_pass: SecondPass | None = None,
 ) -> ScanResult:
     started = time.perf_counter()
     registry = registry or load_registry()
@@ -119,6 +139,15 @@ def scan(
         raw += found
         notices += notes
     findings = _finish(raw, contexts, trees, config, registry)
+    usage = LLMUsage(status="skipped")
+    if second_pass is None:
+        notices.append(Notice("LLM pass skipped (not requested)"))
+    elif diffs:
+        files = [c for c in contexts if not config.llm_excluded(c.path)]
+        output = second_pass(files, findings, intent, config)
+        usage = output.usage
+        notices += output.notices
+        findings += _finish(list(output.findings), contexts, trees, config, registry)
     added = sum(d.added_count for d in diffs)
     removed = sum(d.removed_count for d in diffs)
     if not diffs:
@@ -130,7 +159,7 @@ def scan(
         findings=tuple(findings),
         stats=stats,
         risk=risk.score(findings, added),
-        llm=LLMUsage(status="skipped"),
+        llm=usage,
         notices=tuple(notices),
         files=tuple(diffs),
     )

@@ -14,9 +14,12 @@ from .detectors import discover
 class Registry:
     detectors: list[Detector]
     semgrep_rules: list[semgrep.SemgrepRule]
+    extra_rules: list[Rule] = field(default_factory=list)  # rules of passes that are not detectors (LLM)
     rules: dict[str, Rule] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for rule in self.extra_rules:
+            self.rules[rule.id] = rule
         for detector in self.detectors:
             for rule in detector.rules:
                 self.rules[rule.id] = rule
@@ -25,8 +28,10 @@ class Registry:
 
     def with_semgrep(self, extra: Sequence[semgrep.SemgrepRule]) -> Registry:
         """A registry that also holds a repository's own semgrep rules."""
-        return Registry(self.detectors, [*self.semgrep_rules, *extra])
+        return Registry(self.detectors, [*self.semgrep_rules, *extra], self.extra_rules)
 
 
 def load() -> Registry:
-    return Registry(discover(), semgrep.load_bundled())
+    from .llm.assumptions import RULE as LLM_RULE
+
+    return Registry(discover(), semgrep.load_bundled(), [LLM_RULE])

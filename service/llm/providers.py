@@ -1,0 +1,127 @@
+"""LLM providers behind one small interface: the Anthropic SDK (default) and any
+OpenAI-compatible chat endpoint (Ollama, vLLM, LM Studio). Both force a call of one tool and
+return its parsed input. SDKs are imported when a provider is built, never before."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..errors import SlopguardError
+
+
+class LLMError(SlopguardError):
+    """The provider failed after its bounded retries, or answered without the tool call."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    tool_input: dict[str, Any]
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+
+class Provider(Protocol):
+    name: str
+    model: str
+
+    def call(self, system: str, prompt: str, tool: dict[str, Any], max_tokens: int) -> Reply: ...
+
+
+class AnthropicProvider:
+    name = "anthropic"
+
+    def __init__(self, model: str, api_key: str, base_url: str | None = None, timeout: float = 60.0,
+                 max_retries: int = 2) -> None:
+        import anthropic  # ~2 s of import: only when the pass really runs
+
+        self.model = model
+        self._errors = anthropic
+        self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url, timeout=timeout,
+                                           max_retries=max_retries)
+
+    def call(self, system: str, prompt: str, tool: dict[str, Any], max_tokens: int) -> Reply:
+        try:
+            response = self._client.messages.create(  # type: ignore[call-overload]
+                model=self.model,
+                max_tokens=max_tokens,
+                system=[{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
+                messages=[{"role": "user", "content": prompt}],
+                tools=[tool],
+                tool_choice={"type": "tool", "name": tool["name"]},
+            )
+        except self._errors.APIStatusError as exc:
+            raise LLMError(f"{self.model}: HTTP {exc.status_code}") from exc
+        except self._errors.APIError as exc:
+            raise LLMError(f"{self.model}: {type(exc).__name__}") from exc
+        for block in response.content:
+            if getattr(block, "type", "") == "tool_use" and getattr(block, "name", "") == tool["name"]:
+                usage = response.usage
+                return Reply(
+                    tool_input=dict(block.input) if isinstance(block.input, dict) else {},
+                    input_tokens=usage.input_tokens,
+                    output_tokens=usage.output_tokens,
+                    cache_read_tokens=getattr(usage, "cache_read_input_tokens", 0) or 0,
+                    cache_write_tokens=getattr(usage, "cache_creation_input_tokens", 0) or 0,
+                )
+        raise LLMError(f"{self.model} did not call {tool['name']}")
+
+
+class OpenAICompatibleProvider:
+    name = "openai-compatible"
+
+    def __init__(self, model: str, base_url: str, api_key: str | None = None, timeout: float = 120.0,
+                 max_retries: int = 2, transport: Any = None) -> None:
+        import httpx
+
+        self.model = model
+        self._max_retries = max_retries
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(base_url=base_url.rstrip("/") + "/", headers=headers, timeout=timeout,
+                                    transport=transport)
+        self._httpx = httpx
+
+    def call(self, system: str, prompt: str, tool: dict[str, Any], max_tokens: int) -> Reply:
+        body = {
+            "model": self.model,
+            "max_tokens": max_tokens,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
+            "tools": [{"type": "function", "function": {"name": tool["name"], "description": tool["description"],
+                                                         "parameters": tool["input_schema"]}}],
+            "tool_choice": {"type": "function", "function": {"name": tool["name"]}},
+        }
+        data = self._post(body)
+        try:
+            message = data["choices"][0]["message"]
+            call = next(c for c in message.get("tool_calls") or [] if c["function"]["name"] == tool["name"])
+            arguments = call["function"]["arguments"]
+            tool_input = json.loads(arguments) if isinstance(arguments, str) else dict(arguments)
+        except (KeyError, IndexError, StopIteration, TypeError, json.JSONDecodeError) as exc:
+            raise LLMError(f"{self.model} did not call {tool['name']}") from exc
+        usage = data.get("usage") or {}
+        return Reply(tool_input=tool_input, input_tokens=int(usage.get("prompt_tokens", 0)),
+                     output_tokens=int(usage.get("completion_tokens", 0)))
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        delay = 1.0
+        for attempt in range(self._max_retries + 1):
+            try:
+                response = self._client.post("chat/completions", json=body)
+            except self._httpx.HTTPError as exc:
+                if attempt == self._max_retries:
+                    raise LLMError(f"{self.model}: {type(exc).__name__}") from exc
+            else:
+                if response.status_code == 200:
+                    return dict(response.json())
+                retryable = response.status_code in (408, 429, 500, 502, 503, 504, 529)
+                if not retryable or attempt == self._max_retries:
+                    raise LLMError(f"{self.model}: HTTP {response.status_code}")
+                after = response.headers.get("retry-after", "")
+                delay = min(float(after), 30.0) if after.replace(".", "", 1).isdigit() else delay
+            time.sleep(delay)
+            delay *= 2
+        raise LLMError(f"{self.model}: no answer")
