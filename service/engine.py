@@ -120,6 +120,9 @@ def scan(
         for d in diffs
         if not d.binary
     )
+    sg_rules = [r for r in registry.semgrep_rules if config.enabled(r.rule)]
+    heads = [c.head for c in contexts if c.head is not None and c.diff.added]
+    sg_run = semgrep.Run(sg_rules, heads) if sg_rules and heads else None
     raw: list[Finding] = []
     active = [det for det in registry.detectors if any(config.enabled(r) for r in det.rules)]
     for i, ctx in enumerate(contexts):
@@ -132,10 +135,8 @@ def scan(
     whole = ChangeContext(files=contexts, repo=trees, options=config, intent=intent)
     for det in active:
         raw += _guarded(det.check_change, whole, notices, type(det).__name__, None)
-    sg_rules = [r for r in registry.semgrep_rules if config.enabled(r.rule)]
-    heads = [c.head for c in contexts if c.head is not None and c.diff.added]
-    if sg_rules and heads:
-        found, notes = semgrep.run(sg_rules, heads)
+    if sg_run is not None:
+        found, notes = sg_run.result()
         raw += found
         notices += notes
     findings = _finish(raw, contexts, trees, config, registry)

@@ -104,24 +104,34 @@ def find_core() -> str | None:
     return shutil.which("semgrep-core")
 
 
-def run(rules: Sequence[SemgrepRule], sources: Iterable[SourceFile]) -> tuple[list[Finding], list[Notice]]:
-    """Run every rule on the given head files with one semgrep-core process."""
-    targets = [(src, _LANG[src.language]) for src in sources if src.language in _LANG]
-    languages = {lang for _, lang in targets}
-    wanted = [r for r in rules if languages & set(r.rule.languages)]
-    if not wanted:
-        return [], []
-    core = find_core()
-    if core is None:
-        return [], [Notice("semgrep rules skipped: semgrep-core not found (pip install semgrep)")]
-    index = {r.rule.id: r.rule for r in wanted}
-    with tempfile.TemporaryDirectory(prefix="slopguard-sg-") as tmp:
-        root = Path(tmp).resolve()
+class Run:
+    """A semgrep-core process started in the background; `result()` waits for it.
+
+    The engine starts it before the tree-sitter detectors so that both use the machine's cores.
+    """
+
+    def __init__(self, rules: Sequence[SemgrepRule], sources: Iterable[SourceFile]) -> None:
+        self._notices: list[Notice] = []
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        targets = [(src, _LANG[src.language]) for src in sources if src.language in _LANG]
+        languages = {lang for _, lang in targets}
+        wanted = [r for r in rules if languages & set(r.rule.languages)]
+        self._index = {r.rule.id: r.rule for r in wanted}
+        if not wanted:
+            return
+        core = find_core()
+        if core is None:
+            self._notices.append(Notice("semgrep rules skipped: semgrep-core not found (pip install semgrep)"))
+            return
+        self._tmp = tempfile.TemporaryDirectory(prefix="slopguard-sg-")
+        root = Path(self._tmp.name).resolve()
+        self._root = root / "src"
         rules_path = root / "rules.json"
         rules_path.write_text(json.dumps({"rules": [r.spec for r in wanted]}))
         entries = []
         for src, lang in targets:
-            path = root / "src" / src.path
+            path = self._root / src.path
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(src.data)
             entries.append(
@@ -130,22 +140,49 @@ def run(rules: Sequence[SemgrepRule], sources: Iterable[SourceFile]) -> tuple[li
             )
         targets_path = root / "targets.json"
         targets_path.write_text(json.dumps(["Targets", entries]))
-        return _run_core(core, rules_path, targets_path, root / "src", index)
+        cmd = [core, "-rules", str(rules_path), "-targets", str(targets_path), "-json", "-j", "1"]
+        try:
+            self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            self._notices.append(Notice(f"semgrep failed to start: {exc.strerror}"))
+            self._cleanup()
+
+    def _cleanup(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def result(self, timeout: float = 300.0) -> tuple[list[Finding], list[Notice]]:
+        if self._proc is None:
+            return [], self._notices
+        try:
+            out, err = self._proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.communicate()
+            self._cleanup()
+            return [], [*self._notices, Notice(f"semgrep timed out after {timeout:.0f}s")]
+        try:
+            return _parse_report(out, err, self._proc.returncode, self._root, self._index)
+        finally:
+            self._cleanup()
 
 
-def _run_core(core: str, rules_path: Path, targets_path: Path, root: Path,
-              index: dict[str, Rule]) -> tuple[list[Finding], list[Notice]]:
-    cmd = [core, "-rules", str(rules_path), "-targets", str(targets_path), "-json", "-j", "1"]
+def run(rules: Sequence[SemgrepRule], sources: Iterable[SourceFile]) -> tuple[list[Finding], list[Notice]]:
+    """Run every rule on the given head files with one semgrep-core process, and wait."""
+    return Run(rules, sources).result()
+
+
+def _parse_report(out: bytes, err: bytes, returncode: int, root: Path,
+                  index: dict[str, Rule]) -> tuple[list[Finding], list[Notice]]:
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=300, check=False)
         # semgrep-core prints progress dots before the JSON document
-        out = proc.stdout
         report = json.loads(out[out.find(b"{"):] if b"{" in out else b"{}")
-    except (subprocess.TimeoutExpired, json.JSONDecodeError, OSError) as exc:
-        return [], [Notice(f"semgrep failed: {type(exc).__name__}")]
-    if proc.returncode != 0 and not report:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        return [], [Notice(f"semgrep failed: {err[0][:200] if err else proc.returncode}")]
+    except json.JSONDecodeError:
+        report = {}
+    if not report:
+        lines = err.decode("utf-8", "replace").strip().splitlines()
+        return [], [Notice(f"semgrep failed: {lines[0][:200] if lines else returncode}")]
     findings = []
     for item in report.get("results", []):
         rule = index.get(item.get("check_id", ""))
@@ -165,8 +202,8 @@ def _run_core(core: str, rules_path: Path, targets_path: Path, root: Path,
             )
         )
     notices = [
-        Notice(f"semgrep: {err.get('message', err)}".splitlines()[0][:200])
-        for err in report.get("errors", [])
-        if str(err.get("level", "")).lower() == "error"
+        Notice(f"semgrep: {error.get('message', error)}".splitlines()[0][:200])
+        for error in report.get("errors", [])
+        if str(error.get("level", "")).lower() == "error"
     ]
     return findings, notices
