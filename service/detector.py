@@ -45,6 +45,10 @@ class RepoView(Protocol):
         """The parsed file at `path` on `side`, or None when absent, binary or too large."""
         ...
 
+    def prefetch(self, side: Side, paths: list[str]) -> None:
+        """Read and parse many files of one side at once (one git process)."""
+        ...
+
 
 class Options(Protocol):
     def param(self, rule: Rule, key: str) -> Any:

@@ -6,6 +6,7 @@ dataclasses; nothing else crosses a stage boundary.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -69,11 +70,11 @@ class FileDiff:
     old_mode: str | None = None
     new_mode: str | None = None
 
-    @property
+    @functools.cached_property
     def added(self) -> frozenset[int]:
         return frozenset(n for h in self.hunks for n in h.added_lines)
 
-    @property
+    @functools.cached_property
     def removed(self) -> frozenset[int]:
         return frozenset(n for h in self.hunks for n in h.removed_lines)
 
