@@ -49,6 +49,9 @@ RULE = Rule(
 
 _MIN_WINDOW_TOKENS = 5  # average shape characters per line of a window; `x = y` runs are not clones
 _MIN_DISTINCT_SHAPES = 4
+# Occurrences kept per window hash: enough to name an original and to see every copy a PR adds,
+# while a shape repeated hundreds of times (generated code) cannot make matching quadratic.
+_MAX_BUCKET = 24
 
 
 @dataclass(eq=False)
@@ -76,7 +79,7 @@ class CopyPasteDetector(Detector):
         for shape in all_shapes:
             shape.windows = _windows(shape, window)
             for i, h in enumerate(shape.windows):
-                if h:
+                if h and len(table[h]) < _MAX_BUCKET:
                     table[h].append((shape, i))
         targets = []
         for shape in all_shapes:
