@@ -110,6 +110,7 @@ def test_working_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     (repo / "new.py").write_text("print('untracked')\n")
     code, out, _ = _run(["scan", "--repo", str(repo), "--base", "main", "--working-tree",
                          "--format", "json"], capsys)
+    assert code == 1
     report = json.loads(out)
     assert report["head"] == "WORKTREE"
     assert [(f["path"], f["line"]) for f in report["findings"]] == [("new.py", 1)]
@@ -141,7 +142,7 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixt
     (tmp_path / "bad.yml").write_text("ruleset: recommended\nbogus: 1\n")
     argv = [a.format(tmp=tmp_path, repo=repo) for a in args]
     code, out, err = _run(argv, capsys)
-    assert code == 2
+    assert code == 2 and out == ""
     assert fragment in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
