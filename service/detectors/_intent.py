@@ -174,6 +174,14 @@ class LangSpec:
     exit_types: frozenset[str]
     binding_parents: frozenset[str]
     binding_fields: frozenset[str]  # "parent_type.field" of a name-introducing child
+    family: str = "python"  # the rule-id prefix of findings in this language
+    block_types: frozenset[str] = frozenset({"block"})  # statement blocks (if bodies)
+    call_types: frozenset[str] = frozenset({"call"})
+    argument_lists: frozenset[str] = frozenset({"argument_list"})
+    keyed_types: frozenset[str] = frozenset({"keyword_argument", "default_parameter",
+                                             "typed_default_parameter", "pair"})
+    layout_tokens: frozenset[str] = frozenset()  # punctuation that is layout (JS semicolons)
+    keyed_members: bool = False  # object members compare by key (a changed value is no membership change)
 
 
 PYTHON = LangSpec(
@@ -206,7 +214,47 @@ PYTHON = LangSpec(
                               "with_item.alias", "lambda.parameters"}),
 )
 
-SPECS: dict[str, LangSpec] = {"python": PYTHON}
+_JS_STATEMENTS = frozenset({"expression_statement", "lexical_declaration", "variable_declaration"})
+JAVASCRIPT = LangSpec(
+    containers=frozenset({"program"}),
+    class_types=frozenset({"class_declaration", "abstract_class_declaration", "interface_declaration",
+                           "type_alias_declaration", "enum_declaration"}),
+    class_bodies=frozenset({"class_body"}),
+    def_types=frozenset({"function_declaration", "generator_function_declaration", "method_definition",
+                         "function_signature", "arrow_function", "function_expression"}),
+    wrappers=frozenset({"export_statement"}),
+    statement_wrappers=_JS_STATEMENTS,
+    assign_types=frozenset({"variable_declarator", "assignment_expression",
+                            "augmented_assignment_expression", "public_field_definition",
+                            "field_definition"}),
+    import_types=frozenset({"import_statement"}),
+    string_types=frozenset({"string", "template_string"}),
+    interpolations=frozenset({"template_substitution"}),
+    literal_types=frozenset({"number", "true", "false", "null", "undefined"}),
+    collection_types=frozenset({"array", "object"}),
+    comment_types=frozenset({"comment"}),
+    if_types=frozenset({"if_statement"}),
+    exit_types=frozenset({"return_statement", "throw_statement", "continue_statement",
+                          "break_statement"}),
+    binding_parents=frozenset({"formal_parameters", "array_pattern", "rest_pattern"}),
+    binding_fields=frozenset({"variable_declarator.name", "function_declaration.name",
+                              "generator_function_declaration.name", "function_expression.name",
+                              "class_declaration.name", "method_definition.name",
+                              "required_parameter.pattern", "optional_parameter.pattern",
+                              "assignment_pattern.left", "arrow_function.parameter",
+                              "catch_clause.parameter", "for_in_statement.left",
+                              "pair_pattern.value", "import_specifier.alias"}),
+    family="js",
+    block_types=frozenset({"statement_block"}),
+    call_types=frozenset({"call_expression", "new_expression"}),
+    argument_lists=frozenset({"arguments"}),
+    keyed_types=frozenset({"pair", "assignment_pattern", "public_field_definition"}),
+    layout_tokens=frozenset({";"}),
+    keyed_members=True,
+)
+
+SPECS: dict[str, LangSpec] = {"python": PYTHON, "javascript": JAVASCRIPT, "typescript": JAVASCRIPT,
+                              "tsx": JAVASCRIPT}
 QUOTES = "\"'`"
 
 
@@ -325,7 +373,7 @@ def _unique(key: str, seen: dict[str, int]) -> str:
 
 def _definition(node: Node, spec: LangSpec) -> Node:
     if node.type in spec.wrappers:
-        inner = node.child_by_field_name("definition")
+        inner = node.child_by_field_name("definition") or node.child_by_field_name("declaration")
         if inner is not None:
             return inner
     return node
@@ -351,10 +399,12 @@ def _unit_for(node: Node, prefix: str, src: SourceFile, spec: LangSpec, first: b
         return Unit(key="import:" + text, name="", kind="import", node=node, src=src, prefix=prefix)
     assign = assignment_of(node, spec)
     if assign is not None:
-        left = assign.child_by_field_name("left")
+        left = assign_target(assign)
         target = " ".join(src.node_text(left).split()) if left is not None else ""
         name = target.rsplit(".", 1)[-1]
-        return Unit(key=prefix + target, name=name, kind="assign", node=node, src=src, prefix=prefix)
+        value = assign_value(assign)
+        kind = "def" if value is not None and value.type in spec.def_types else "assign"
+        return Unit(key=prefix + target, name=name, kind=kind, node=node, src=src, prefix=prefix)
     if first and _is_docstring(node, spec):
         return Unit(key=prefix + "__doc__", name="", kind="doc", node=node, src=src, prefix=prefix)
     head = " ".join(src.line_text(line_of(node)).split())
@@ -364,6 +414,7 @@ def _unit_for(node: Node, prefix: str, src: SourceFile, spec: LangSpec, first: b
 
 def assignment_of(node: Node, spec: LangSpec) -> Node | None:
     """The assignment a (module- or class-level) statement consists of, if any."""
+    node = _definition(node, spec)
     if node.type in spec.assign_types:
         return node
     if node.type in spec.statement_wrappers and node.named_child_count == 1:
@@ -371,6 +422,17 @@ def assignment_of(node: Node, spec: LangSpec) -> Node | None:
         if inner.type in spec.assign_types:
             return inner
     return None
+
+
+def assign_target(assign: Node) -> Node | None:
+    """The target of an assignment (`left`) or of a declarator or field (`name`)."""
+    return assign.child_by_field_name("left") or assign.child_by_field_name("name") \
+        or assign.child_by_field_name("property")
+
+
+def assign_value(assign: Node) -> Node | None:
+    """The assigned value (`right` of an assignment, `value` of a declarator or field)."""
+    return assign.child_by_field_name("right") or assign.child_by_field_name("value")
 
 
 def _is_docstring(node: Node, spec: LangSpec) -> bool:
@@ -402,6 +464,8 @@ def tokens(node: Node, src: SourceFile, spec: LangSpec,
     for leaf, in_doc in _leaves(node, spec, skipped, doc_span):
         if leaf.type in spec.comment_types:
             comments.append(src.node_text(leaf).strip())
+            continue
+        if leaf.type in spec.layout_tokens:
             continue
         out.append(_token(leaf, src, spec, in_doc))
     return _drop_trailing_commas(out), comments

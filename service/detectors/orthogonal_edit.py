@@ -61,34 +61,46 @@ from ._intent import Intent, LangSpec, Unit
 _SUMMARY = "A hunk unrelated to the PR's stated purpose"
 
 
-def _rule(name: str, severity: Severity, summary: str) -> Rule:
-    return Rule(id=f"python.orthogonal-edit.{name}", category="orthogonal-edit",
-                languages=("python",), severity=severity, summary=f"{_SUMMARY}: {summary}")
+_JS_LANGUAGES = ("javascript", "typescript", "tsx")
 
 
-REFORMAT = _rule("unrelated-reformat", Severity.NOTICE, "formatting-only change")
-RENAME = _rule("unrelated-rename", Severity.NOTICE, "pure rename")
-DEFAULT = _rule("unrelated-default", Severity.WARNING, "changed literal default")
-COLLECTION = _rule("unrelated-collection-change", Severity.WARNING,
-                   "constant collection gains or loses members")
-LOGIC = _rule("unrelated-logic-change", Severity.WARNING,
-              "guard removed, operator flipped or decorator dropped")
-DELETION = _rule("unrelated-deletion", Severity.NOTICE,
-                 "deleted function, class, docstring or comment")
+def _rule(family: str, name: str, severity: Severity, summary: str) -> Rule:
+    languages = ("python",) if family == "python" else _JS_LANGUAGES
+    return Rule(id=f"{family}.orthogonal-edit.{name}", category="orthogonal-edit",
+                languages=languages, severity=severity, summary=f"{_SUMMARY}: {summary}")
 
-RULE_OF_KIND: dict[str, Rule] = {
-    "formatting": REFORMAT,
-    "rename": RENAME,
-    "literal": DEFAULT,
-    "membership": COLLECTION,
-    "removed-check": LOGIC,
-    "operator": LOGIC,
-    "dropped-decorator": LOGIC,
-    "deleted-function": DELETION,
-    "deleted-docstring": DELETION,
-    "deleted-comment": DELETION,
-    "deleted-code": DELETION,
-}
+
+def _family_rules(family: str) -> dict[str, Rule]:
+    """The rule of each kind of candidate change, for one language family."""
+    reformat = _rule(family, "unrelated-reformat", Severity.NOTICE, "formatting-only change")
+    rename = _rule(family, "unrelated-rename", Severity.NOTICE, "pure rename")
+    default = _rule(family, "unrelated-default", Severity.WARNING, "changed literal default")
+    collection = _rule(family, "unrelated-collection-change", Severity.WARNING,
+                       "constant collection gains or loses members")
+    logic = _rule(family, "unrelated-logic-change", Severity.WARNING,
+                  "guard removed, operator flipped or decorator dropped")
+    deletion = _rule(family, "unrelated-deletion", Severity.NOTICE,
+                     "deleted function, class, docstring or comment")
+    return {
+        "formatting": reformat,
+        "rename": rename,
+        "literal": default,
+        "membership": collection,
+        "removed-check": logic,
+        "operator": logic,
+        "dropped-decorator": logic,
+        "deleted-function": deletion,
+        "deleted-docstring": deletion,
+        "deleted-comment": deletion,
+        "deleted-code": deletion,
+    }
+
+
+RULES_OF_FAMILY: dict[str, dict[str, Rule]] = {f: _family_rules(f) for f in ("python", "js")}
+RULE_OF_KIND = RULES_OF_FAMILY["python"]
+REFORMAT, RENAME, DEFAULT, COLLECTION, LOGIC, DELETION = (
+    RULE_OF_KIND[k] for k in ("formatting", "rename", "literal", "membership", "operator",
+                              "deleted-function"))
 ANNOUNCED_BY_REFACTOR = frozenset({"formatting", "rename"})
 ANNOUNCED_BY_CLEANUP = frozenset({"deleted-function", "deleted-docstring", "deleted-comment",
                                   "deleted-code"})
@@ -143,8 +155,8 @@ class Change:
 
 
 class OrthogonalEdit(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (REFORMAT, RENAME, DEFAULT, COLLECTION, LOGIC,
-                                         DELETION)
+    rules: ClassVar[tuple[Rule, ...]] = tuple(
+        {r.id: r for rules in RULES_OF_FAMILY.values() for r in rules.values()}.values())
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
         code = [f for f in ctx.files if f.language in it.SPECS]
@@ -478,19 +490,20 @@ def _literal_owner(node: Node, unit: Unit, spec: LangSpec) -> tuple[str, list[st
     call = ""
     cur: Node | None = node
     while cur is not None and cur.start_byte >= unit.node.start_byte:
-        if cur.type == "argument_list" and not names:
+        if cur.type in spec.argument_lists and not names:
             names += [unit.src.node_text(a).strip("'\"") for a in cur.named_children
                       if a.type in spec.string_types and a.start_byte != node.start_byte]
-        if cur.type == "call" and not call:
+        if cur.type in spec.call_types and not call:
             call = _clip(unit.src.node_text(cur))
-        if cur.type in ("keyword_argument", "default_parameter", "typed_default_parameter", "pair"):
-            key = cur.child_by_field_name("name") or cur.child_by_field_name("key")
+        if cur.type in spec.keyed_types:
+            key = (cur.child_by_field_name("name") or cur.child_by_field_name("key")
+                   or cur.child_by_field_name("left"))
             if key is not None:
                 name = unit.src.node_text(key).strip("'\"")
                 names.append(name)
                 label = label or (f"`{name}` in `{unit.key}`" if unit.key != name else f"`{name}`")
         if cur.type in spec.assign_types:
-            left = cur.child_by_field_name("left")
+            left = it.assign_target(cur)
             target = unit.src.node_text(left) if left is not None else unit.key
             names.append(target)
             whole = unit.kind == "assign"
@@ -506,8 +519,8 @@ def _collection(unit: Unit, spec: LangSpec) -> Node | None:
     if unit.kind != "assign":
         return None
     assign = it.assignment_of(unit.node, spec)
-    value = assign.child_by_field_name("right") if assign is not None else None
-    if value is not None and value.type == "call":
+    value = it.assign_value(assign) if assign is not None else None
+    if value is not None and value.type in spec.call_types:
         args = value.child_by_field_name("arguments")
         if args is not None and args.named_child_count == 1:
             value = args.named_children[0]
@@ -518,8 +531,8 @@ def _membership_change(change: Change, base: Unit, head: Unit) -> bool:
     old, new = _collection(base, change.spec), _collection(head, change.spec)
     if old is None or new is None or old.type != new.type:
         return False
-    old_items = Counter(_element(n, base) for n in old.named_children if n.type != "comment")
-    new_items = Counter(_element(n, head) for n in new.named_children if n.type != "comment")
+    old_items = Counter(_element(n, base, change.spec) for n in old.named_children if n.type != "comment")
+    new_items = Counter(_element(n, head, change.spec) for n in new.named_children if n.type != "comment")
     gained, lost = new_items - old_items, old_items - new_items
     if not gained and not lost:
         return False
@@ -534,8 +547,9 @@ def _membership_change(change: Change, base: Unit, head: Unit) -> bool:
     return True
 
 
-def _element(node: Node, unit: Unit) -> str:
-    return " ".join(unit.src.node_text(node).split())
+def _element(node: Node, unit: Unit, spec: LangSpec) -> str:
+    key = node.child_by_field_name("key") if spec.keyed_members else None
+    return " ".join(unit.src.node_text(key if key is not None else node).split())
 
 
 def _guards(unit: Unit, spec: LangSpec) -> dict[str, Node]:
@@ -546,9 +560,12 @@ def _guards(unit: Unit, spec: LangSpec) -> dict[str, Node]:
             continue
         cond = node.child_by_field_name("condition")
         body = node.child_by_field_name("consequence")
-        if cond is None or body is None or body.named_child_count > 2:
+        if cond is None or body is None:
             continue
-        if any(_exits(stmt, unit, spec) for stmt in body.named_children):
+        statements = body.named_children if body.type in spec.block_types else [body]
+        if len(statements) > 2:
+            continue
+        if any(_exits(stmt, unit, spec) for stmt in statements):
             out[" ".join(unit.src.node_text(cond).split())] = node
     return out
 
@@ -751,7 +768,7 @@ def _beside_main(c: Change, main: list[Change]) -> bool:
 def _report(islands: list[Change]) -> Iterator[Finding]:
     seen: set[tuple[str, int, str]] = set()
     for c in sorted(islands, key=lambda c: (c.path, c.group, _location(c)[1])):
-        rule = RULE_OF_KIND[c.kind]
+        rule = RULES_OF_FAMILY[c.spec.family][c.kind]
         side, line = _location(c)
         # cosmetic edits in one diff hunk are one finding; each behaviour change is its own
         group_key = (c.path, c.group if c.kind in MERGED_KINDS else -line, rule.id)
