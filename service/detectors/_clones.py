@@ -1,0 +1,96 @@
+"""Language-neutral clone detection: windows of normalised lines hashed across code units.
+
+A unit (usually a function) is a list of normalised source lines (identifiers and literals
+abstracted by the language-specific caller). Every window of `size` consecutive lines is hashed;
+windows that are too trivial (few tokens, few distinct line shapes) are ignored. A unit is a
+clone of another when their shared windows cover at least `need` of its lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+MIN_WINDOW_CHARS = 5  # average normalised characters per line of a window
+MIN_DISTINCT_SHAPES = 4
+
+
+@dataclass(eq=False)
+class Unit(Generic[T]):
+    """One code unit: `item` is the caller's own record (a function node with its path...)."""
+
+    item: T
+    path: str
+    start: int  # start byte, to tell nesting apart
+    end: int
+    lines: list[int]  # source line of each normalised line
+    hashes: list[int]
+    sizes: list[int]  # characters of each normalised line (blanks excluded)
+    added: bool = False
+    windows: list[int] = field(default_factory=list)
+
+    def contains(self, other: Unit[T]) -> bool:
+        return self.path == other.path and self.start <= other.start and other.end <= self.end
+
+
+def make_unit(item: T, path: str, start: int, end: int, lines: list[tuple[int, str]]) -> Unit[T]:
+    return Unit(
+        item=item, path=path, start=start, end=end,
+        lines=[n for n, _ in lines],
+        hashes=[hash(t) for _, t in lines],
+        sizes=[len(t.replace(" ", "")) for _, t in lines],
+    )
+
+
+def _windows(unit: Unit[T], size: int) -> list[int]:
+    out = []
+    for i in range(len(unit.hashes) - size + 1):
+        chunk = unit.hashes[i : i + size]
+        if sum(unit.sizes[i : i + size]) < MIN_WINDOW_CHARS * size or len(set(chunk)) < MIN_DISTINCT_SHAPES:
+            out.append(0)
+        else:
+            out.append(hash(tuple(chunk)))
+    return out
+
+
+def index(units: Iterable[Unit[T]], size: int) -> dict[int, list[Unit[T]]]:
+    """Hash every unit's windows; returns the window table."""
+    table: dict[int, list[Unit[T]]] = defaultdict(list)
+    for unit in units:
+        unit.windows = _windows(unit, size)
+        for h in set(unit.windows):
+            if h:
+                table[h].append(unit)
+    return table
+
+
+def matches(unit: Unit[T], table: dict[int, list[Unit[T]]], size: int, need: int,
+            compatible: Callable[[Unit[T], Unit[T]], bool] = lambda a, b: True) -> list[tuple[Unit[T], set[int]]]:
+    """Other units sharing windows that cover at least `need` lines of `unit`, best first."""
+    covered: dict[int, set[int]] = defaultdict(set)
+    others: dict[int, Unit[T]] = {}
+    for i, h in enumerate(unit.windows):
+        if not h:
+            continue
+        for other in table.get(h, ()):
+            if other is unit or other.contains(unit) or unit.contains(other) or not compatible(unit, other):
+                continue
+            covered[id(other)].update(range(i, i + size))
+            others[id(other)] = other
+    found = [(others[k], cov) for k, cov in covered.items() if len(cov) >= need]
+    return sorted(found, key=lambda m: (-len(m[1]), m[0].path, m[0].start))
+
+
+def pick_original(unit: Unit[T], found: list[tuple[Unit[T], set[int]]]) -> tuple[Unit[T], set[int]] | None:
+    """Prefer an existing unit; among added ones only an earlier one makes `unit` the copy."""
+    existing = [m for m in found if not m[0].added]
+    if existing:
+        return existing[0]
+    earlier = [m for m in found if (m[0].path, m[0].start) < (unit.path, unit.start)]
+    if not earlier:
+        return None
+    return min(earlier, key=lambda m: (m[0].path, m[0].start))
