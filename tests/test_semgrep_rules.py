@@ -1,5 +1,5 @@
 """The bundled semgrep rules: `semgrep --test` over rules/semgrep (each rule next to its annotated
-test target), and the Python rules once more through slopguard's own runner (semgrep-core on a
+test target), and every rule once more through slopguard's own runner (semgrep-core on a
 real git change), so a rule that semgrep accepts but our loader or runner mishandles fails too."""
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from service.semgrep import SEMGREP_DIR, find_core
 from .gitrepos import make_repo
 
 SEMGREP = Path(sys.executable).parent / "semgrep"
-ANNOTATION = re.compile(r"#\s*(ruleid|ok):\s*([\w.\-, ]+?)\s*$")
-PYTHON_TARGETS = sorted(p for p in (SEMGREP_DIR / "python").glob("*.py") if p.with_suffix(".yml").is_file())
+ANNOTATION = re.compile(r"(?:#|//)\s*(ruleid|ok):\s*([\w.\-, ]+?)\s*$")
+TARGETS = sorted(
+    p for p in SEMGREP_DIR.rglob("*")
+    if p.suffix in (".py", ".js", ".ts", ".tsx") and p.with_suffix(".yml").is_file()
+)
 
 
 @pytest.mark.skipif(not SEMGREP.is_file(), reason="semgrep is not installed in this environment")
@@ -42,15 +45,15 @@ def _expected(text: str) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
     avoid: set[tuple[str, int]] = set()
     for no, line in enumerate(text.splitlines(), 1):
         m = ANNOTATION.search(line)
-        if m and line.lstrip().startswith("#"):
+        if m and line.lstrip().startswith(("#", "//")):
             for rule in (r.strip() for r in m.group(2).split(",")):
                 (want if m.group(1) == "ruleid" else avoid).add((rule, no + 1))
     return want, avoid
 
 
 @pytest.mark.skipif(find_core() is None, reason="semgrep-core is not installed in this environment")
-@pytest.mark.parametrize("target", PYTHON_TARGETS, ids=[p.stem for p in PYTHON_TARGETS])
-def test_python_rule_through_engine(target: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("target", TARGETS, ids=[f"{p.parent.name}/{p.name}" for p in TARGETS])
+def test_rule_through_engine(target: Path, tmp_path: Path) -> None:
     text = target.read_text()
     want, avoid = _expected(text)
     assert want, f"{target.name} has no `# ruleid:` annotation"
