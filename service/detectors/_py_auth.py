@@ -11,8 +11,6 @@ from tree_sitter import Node
 
 from ..parsing import SourceFile, walk
 
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
-
 # Route decorators: `@app.get(...)`, `@router.post(...)`, `@bp.route(...)`, `@api_view([...])`.
 _ROUTE_ATTRS = frozenset({"get", "post", "put", "patch", "delete", "route", "api_route", "head", "options",
                           "websocket"})
@@ -35,11 +33,6 @@ def string_value(node: Node | None, src: SourceFile) -> str | None:
         if child.type == "string_content":
             parts.append(src.node_text(child))
     return "".join(parts)
-
-
-def words(name: str) -> list[str]:
-    """`PAYLANE_API_KEY` / `paylaneApiKey` -> ['paylane', 'api', 'key']."""
-    return [w.lower() for w in _WORD_SPLIT.split(name) if w]
 
 
 def call_name(call: Node, src: SourceFile) -> str:

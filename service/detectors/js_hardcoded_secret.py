@@ -36,7 +36,8 @@ from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, walk
 from ._js_flow import LANGUAGES, is_test_path, string_value, text, unwrap
-from .python_hardcoded_secret import looks_secret, secret_name_kind
+from ._secrets import PROVIDER as _PROVIDER
+from ._secrets import looks_secret, secret_name_kind
 
 RULE = Rule(
     id="js.insecure-auth.hardcoded-secret",
@@ -47,14 +48,6 @@ RULE = Rule(
     params={"min_entropy": 3.0, "min_length": 12},
 )
 
-_PROVIDER = re.compile(
-    r"\b[sr]k_live_[0-9A-Za-z]{16,}|\bwhsec_[A-Za-z0-9+/]{20,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|"
-    r"\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{40,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|"
-    r"\bglpat-[A-Za-z0-9_-]{20,}|\bAIza[0-9A-Za-z_-]{35}|-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----|"
-    r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|\bsk-(?:proj-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{32,}|"
-    r"\bnpm_[A-Za-z0-9]{36}\b|hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]+/[A-Z0-9]+/[A-Za-z0-9]{16,}|"
-    r"discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]{40,}"
-)
 _FAKE = re.compile(r"(?i)example|fake|dummy|xxxx|0000000|1234567|abcdefg|test_|sample|placeholder|redacted")
 _PLACEHOLDER = re.compile(r"(?i)^(change[-_ ]?me|changeit|replace[-_ ]?me|todo|fixme|none|null|undefined|"
                           r"your[-_ ].*|<.*>|\$\{.*\}|\*+|x+)$")

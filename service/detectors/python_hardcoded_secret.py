@@ -26,9 +26,7 @@ PAYLANE_API_KEY = os.environ["PAYLANE_API_KEY"]  # injected from the secret stor
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -37,7 +35,9 @@ from tree_sitter import Node
 from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, walk
-from ._py_auth import call_name, is_test_path, last_segment, string_value, words
+from ._py_auth import call_name, is_test_path, last_segment, string_value
+from ._secrets import PROVIDER as _PROVIDER
+from ._secrets import looks_secret, secret_name_kind
 
 RULE = Rule(
     id="python.insecure-auth.hardcoded-secret",
@@ -48,76 +48,12 @@ RULE = Rule(
     params={"min_entropy": 3.0, "min_length": 12},
 )
 
-_SECRET_LAST = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "secretkey",
-                          "credentials", "credential"})
-_SECRET_KEY_PREFIX = frozenset({"api", "secret", "access", "private", "signing", "encryption", "master", "license",
-                                "webhook", "hmac", "jwt", "app", "client", "service", "auth", "session", "fernet",
-                                "crypto", "cipher", "aes", "sign"})
-_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase"})
-_NOT_SECRET_CONTEXT = frozenset({"name", "env", "var", "header", "field", "url", "uri", "path", "file", "prefix",
-                                 "type", "kind", "format", "pattern", "label", "param", "cookie", "column", "id",
-                                 "length", "len", "ttl", "timeout", "expiry", "expires", "endpoint", "host", "hint"})
-_PLACEHOLDER = re.compile(
-    r"(?i)(change[-_ ]?me|replace|your[-_ ]|example|dummy|fake|placeholder|sample|xxx|todo|fixme|redacted|"
-    r"insert|not[-_]?set|insecure|<[^>]*>|\$\{|\{\{|%\(|\*\*\*|\.\.\.|^(secret|password|passwd|token|test|"
-    r"testing|none|null|default|dev|development|local|admin|pass|key|apikey|api_key|changeit|s3cr3t)$)"
-)
-_KEY_CHARS = re.compile(r"^[A-Za-z0-9+/=_.-]+$")
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_PROVIDER = re.compile(
-    r"(\b[sr]k_live_[0-9A-Za-z]{16,}|\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|"
-    r"\bgithub_pat_[A-Za-z0-9_]{40,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bglpat-[A-Za-z0-9_-]{20,}|"
-    r"\bAIza[0-9A-Za-z_-]{35}|-----BEGIN ([A-Z]+ )*PRIVATE KEY-----|\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|"
-    r"\bsk-(proj-|ant-)?[A-Za-z0-9_-]{32,}|\bwhsec_[A-Za-z0-9]{20,}|"
-    r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,})"
-)
 _FAKE = re.compile(r"(?i)(example|fake|dummy|xxxx|0000000|1234567|abcdef[g-z]|test|sample)")
 _AUTH_SCHEME = re.compile(r"^(Bearer|Token|Basic|Bot)\s+(\S+)$", re.IGNORECASE)
 _URL_CREDS = re.compile(r"^[a-z][a-z0-9+.-]*://([^:/@\s]+):([^@/\s]+)@([^/:?\s]+)")
 _LOCAL_HOST = re.compile(r"(?i)^(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|[a-z0-9_-]+)$|example\.|\.local$|\.test$")
 _BASIC_AUTH_CALLS = frozenset({"HTTPBasicAuth", "HTTPDigestAuth", "BasicAuth", "login", "DigestAuth"})
 _ENV_GETTERS = frozenset({"get", "getenv", "setdefault", "environ.get", "os.getenv"})
-
-
-def secret_name_kind(name: str) -> str | None:
-    """'password' / 'secret' when `name` names a credential, None otherwise."""
-    ws = words(name)
-    if not ws or ws[-1] in _NOT_SECRET_CONTEXT:
-        return None
-    last = ws[-1]
-    if last in _PASSWORD_WORDS:
-        return "password"
-    if last in _SECRET_LAST:
-        return "secret"
-    if last == "key" and len(ws) > 1 and ws[-2] in _SECRET_KEY_PREFIX:
-        return "secret"
-    if last == "key":
-        return "key"
-    return None
-
-
-def entropy(value: str) -> float:
-    counts = Counter(value)
-    total = len(value)
-    return -sum(n / total * math.log2(n / total) for n in counts.values())
-
-
-def looks_secret(value: str, kind: str, min_length: int, min_entropy: float) -> bool:
-    """Does a literal look like a real credential for a name of this kind?"""
-    if not value or any(c.isspace() for c in value) or "://" in value or _PLACEHOLDER.search(value):
-        return False
-    if _ENV_NAME.match(value) or value.lower() in {"bearer", "basic", "token"}:
-        return False
-    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
-    if kind == "password":
-        return len(value) >= 6 and classes >= 2
-    if not (re.search(r"[0-9]", value) and re.search(r"[A-Za-z]", value)) or "{" in value:
-        return False
-    if kind == "key" and not _KEY_CHARS.match(value):
-        return False
-    length = min_length if kind == "secret" else max(min_length, 20)
-    threshold = min_entropy if kind == "secret" else min_entropy + 0.5
-    return len(value) >= length and classes >= 2 and entropy(value) >= threshold
 
 
 class HardcodedSecretDetector(Detector):
