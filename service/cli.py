@@ -43,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     check_sub = check.add_subparsers(dest="config_command", parser_class=_Parser)
     check_cmd = check_sub.add_parser("check", help="validate a .slopguard.yml")
     check_cmd.add_argument("file", nargs="?", default=".slopguard.yml")
+    serve = sub.add_parser("serve", help="the GitHub App's webhook service (with an embedded queue worker)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--no-worker", action="store_true", help="only accept webhooks; `slopguard worker` reviews")
+    sub.add_parser("worker", help="a queue worker process for the distributed setup")
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", parser_class=_Parser)
+    db_sub.add_parser("upgrade", help="create or migrate the App's database schema")
     return parser
 
 
@@ -55,6 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules()
         if args.command == "config" and args.config_command == "check":
             return _config_check(args.file)
+        if args.command == "serve":
+            return _serve(args.host, args.port, embedded_worker=not args.no_worker)
+        if args.command == "worker":
+            return _worker()
+        if args.command == "db" and args.db_command == "upgrade":
+            return _db_upgrade()
         build_parser().print_help(sys.stderr)
         return EXIT_USAGE
     except (UsageError, ConfigError, GitError) as exc:
@@ -150,6 +164,71 @@ def _config_check(file: str) -> int:
         raise UsageError(f"{file}: no such file")
     parse_config(path.read_text(), file, load().rules.values(), path.parent)
     print(f"{file}: ok")
+    return EXIT_OK
+
+
+def _serve(host: str, port: int, *, embedded_worker: bool) -> int:
+    """The web stack is imported here only, so `slopguard scan` never loads it."""
+    import socket
+
+    from .app.settings import load
+
+    settings = load()
+
+    import uvicorn
+
+    from .app.runtime import Runtime
+
+    runtime = Runtime.build(settings)
+    embedded = embedded_worker and (not settings.redis_queue or os.environ.get("SLOPGUARD_EMBEDDED_WORKER") == "1")
+    app = runtime.app(embedded_worker=embedded)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        runtime.stop()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    bound = sock.getsockname()[1]
+    print(f"slopguard: listening on http://{host}:{bound} (embedded worker: {'on' if embedded else 'off'})",
+          file=sys.stderr, flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level=os.environ.get("SLOPGUARD_LOG_LEVEL", "warning"),
+                                           access_log=False, timeout_graceful_shutdown=30))
+    server.run(sockets=[sock])
+    return EXIT_OK
+
+
+def _worker() -> int:
+    import signal
+    import threading
+
+    from .app.settings import load
+
+    settings = load()
+
+    from .app.runtime import Runtime
+
+    runtime = Runtime.build(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    runtime.start_consumer()
+    print(f"slopguard: worker {runtime.worker.owner} consuming {runtime.settings.queue_url.split('@')[-1]}",
+          file=sys.stderr, flush=True)
+    while not stop.wait(1.0):
+        pass
+    runtime.stop()
+    return EXIT_OK
+
+
+def _db_upgrade() -> int:
+    from .app.settings import load
+    from .app.store import Store
+
+    settings = load(require_app=False)
+    Store.open(settings.database_url).close()
+    print("slopguard: database schema is up to date", file=sys.stderr)
     return EXIT_OK
 
 

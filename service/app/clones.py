@@ -1,0 +1,62 @@
+"""Per-repository bare clones under SLOPGUARD_WORKDIR, updated with `git fetch`.
+
+Only `refs/pull/N/head` and the base branch are fetched. Credentials (the installation token) are
+given to git only for http(s) URLs, through environment-provided configuration (an extra HTTP
+header), so they appear neither in the URL, nor on a command line, nor in any message.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from .errors import FetchError
+
+FETCH_TIMEOUT_S = 600
+
+
+def cache_path(workdir: Path, repo: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", repo.replace("/", "__"))
+    return workdir / "repos" / f"{safe}.git"
+
+
+def fetch(workdir: Path, repo: str, clone_url: str, number: int, base_ref: str, token: str | None) -> Path:
+    """Fetch the PR head and base branch into the repository's bare cache; returns its path."""
+    path = cache_path(workdir, repo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f"{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (path / "HEAD").exists():
+            _git(["init", "-q", "--bare", str(path)], {}, token)
+        env = _auth_env(clone_url, token)
+        refspecs = [f"+refs/pull/{number}/head:refs/pull/{number}/head",
+                    f"+refs/heads/{base_ref}:refs/remotes/origin/{base_ref}"]
+        _git(["-C", str(path), "-c", "gc.auto=0", "fetch", "--quiet", "--no-tags", "--force", clone_url, *refspecs],
+             env, token)
+    return path
+
+
+def _auth_env(url: str, token: str | None) -> dict[str, str]:
+    if not token or not url.lower().startswith(("https://", "http://")):
+        return {}
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraHeader",
+            "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}"}
+
+
+def _git(args: list[str], extra_env: dict[str, str], token: str | None) -> None:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **extra_env}
+    try:
+        proc = subprocess.run(["git", *args], capture_output=True, env=env, timeout=FETCH_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise FetchError(f"git {args[0] if args[0] != '-C' else args[2]} failed: {type(exc).__name__}") from None
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        message = err[-1] if err else f"exit status {proc.returncode}"
+        if token:
+            message = message.replace(token, "***")
+        raise FetchError(f"git fetch failed: {message}")

@@ -1,0 +1,45 @@
+"""The App's exceptions, all under service.errors.SlopguardError.
+
+SlopguardError
+└── AppError                 anything the GitHub App raises on purpose
+    ├── SettingsError        a missing or invalid environment variable
+    ├── SignatureError       a webhook delivery whose signature does not verify
+    ├── FetchError           fetching the pull request's commits failed
+    └── GitHubError          GitHub answered with an error (carries status and message)
+        └── RateLimitError   a primary or secondary rate limit that outlasted our patience
+"""
+
+from __future__ import annotations
+
+from ..errors import SlopguardError
+
+
+class AppError(SlopguardError):
+    """Root of the GitHub App's errors."""
+
+
+class SettingsError(AppError):
+    """The environment does not describe a usable App."""
+
+
+class SignatureError(AppError):
+    """X-Hub-Signature-256 is missing or does not match the body."""
+
+
+class FetchError(AppError):
+    """git could not fetch the pull request (the message never contains credentials)."""
+
+
+class GitHubError(AppError):
+    """A GitHub REST API call failed."""
+
+    def __init__(self, status: int, message: str, method: str = "", path: str = "") -> None:
+        self.status = status
+        self.message = message
+        self.method = method
+        self.path = path
+        super().__init__(f"GitHub {method} {path}: {status} {message}".strip())
+
+
+class RateLimitError(GitHubError):
+    """A rate limit whose reset lies further ahead than the client is willing to wait."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the App's store (run with `slopguard db upgrade`)."""

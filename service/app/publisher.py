@@ -1,0 +1,307 @@
+"""Publishing a scan on a pull request: one review, one summary comment, one check run.
+
+All of GitHub's quirks live here:
+- one review per run, `commit_id` = head sha, inline comments only on lines of the diff,
+  `start_line`/`start_side` only when they differ from `line`, at most `max_inline_comments`
+  (the rest listed in the review body);
+- a review GitHub rejects with 422 is retried without the comments GitHub's own diff does not
+  allow (from `GET /pulls/{n}/files`), then without inline comments; the rejected ones are
+  listed in the review body and the summary, never lost;
+- the summary issue comment carries MARKER, is created once and then edited in place (found again
+  by its marker when the stored id is lost or the comment was deleted);
+- the `slopguard` check run is created in_progress and completed with annotations in batches of
+  50 and a summary cut to 65535 characters; its conclusion follows `review.fail_check_on`;
+- a finding whose fingerprint was already posted on the PR is not posted again; posted ones that
+  are gone are listed as resolved in the summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from ..config import Config
+from ..models import Finding, ScanResult, Severity
+from ..reporters import markdown
+from . import diffmap
+from .errors import GitHubError
+from .github_client import Installation
+
+CHECK_NAME = "slopguard"
+MARKER = markdown.MARKER
+MAX_CHECK_TEXT = 65535
+MAX_COMMENT_TEXT = 65536
+ANNOTATIONS_PER_REQUEST = 50
+_LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
+_ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
+FP_TAG = "<!-- slopguard:fp="
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    owner: str
+    repo: str
+    number: int
+    head_sha: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.repo}"
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """What slopguard has put on one pull request so far."""
+
+    summary_comment_id: int | None = None
+    check_runs: Mapping[str, int] = field(default_factory=dict)  # head sha -> check run id
+    posted: Mapping[str, str] = field(default_factory=dict)  # fingerprint -> one-line description
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: ReviewState
+    review_id: int | None
+    inline: int
+    overflow: tuple[Finding, ...]
+    rejected: tuple[Finding, ...]
+    resolved: tuple[str, ...]
+    conclusion: str
+
+
+@dataclass(frozen=True)
+class _Comment:
+    finding: Finding
+    body: dict[str, Any]
+
+
+class Publisher:
+    def __init__(self, api: Installation) -> None:
+        self.api = api
+
+    # ------------------------------------------------------------------ check run
+
+    def start_check(self, pr: PullRequest, state: ReviewState) -> ReviewState:
+        run = self.api.post(f"repos/{pr.full_name}/check-runs", {
+            "name": CHECK_NAME, "head_sha": pr.head_sha, "status": "in_progress", "started_at": _now(),
+            "output": {"title": "Reviewing", "summary": "slopguard is reviewing this change."},
+        })
+        return replace(state, check_runs={**state.check_runs, pr.head_sha: int(run["id"])})
+
+    def cancel_check(self, pr: PullRequest, state: ReviewState, reason: str) -> None:
+        run_id = state.check_runs.get(pr.head_sha)
+        if run_id is not None:
+            self.api.patch(f"repos/{pr.full_name}/check-runs/{run_id}", {
+                "status": "completed", "conclusion": "skipped", "completed_at": _now(),
+                "output": {"title": "Skipped", "summary": reason},
+            })
+
+    def fail_check(self, pr: PullRequest, state: ReviewState, reason: str) -> None:
+        run_id = state.check_runs[pr.head_sha]
+        self.api.patch(f"repos/{pr.full_name}/check-runs/{run_id}", {
+            "status": "completed", "conclusion": "failure", "completed_at": _now(),
+            "output": {"title": "slopguard could not review this change", "summary": _truncate(reason, MAX_CHECK_TEXT)},
+        })
+
+    # ------------------------------------------------------------------ publish
+
+    def publish(self, pr: PullRequest, result: ScanResult, config: Config, state: ReviewState) -> Outcome:
+        if state.summary_comment_id is None:
+            state = self._recover(pr, state)
+        current = {f.fingerprint for f in result.findings}
+        resolved = tuple(sorted(desc for fp, desc in state.posted.items() if fp not in current))
+        fresh = [f for f in _ordered(result.findings) if f.fingerprint not in state.posted]
+        engine_map = diffmap.from_engine(result.files)
+        comments = [c for c in (_comment(f, engine_map) for f in fresh) if c is not None]
+        outside = tuple(f for f in fresh if diffmap.placement(f, engine_map) is None)
+        inline, overflow = comments[: config.max_inline_comments], tuple(c.finding for c in
+                                                                         comments[config.max_inline_comments:])
+        review_id: int | None = None
+        posted_inline = 0
+        rejected: tuple[Finding, ...] = ()
+        if fresh:
+            review_id, posted_inline, rejected = self._review(pr, config, inline, overflow + outside)
+        posted = {**state.posted, **{f.fingerprint: _describe(f) for f in fresh}}
+        state = replace(state, posted=posted)
+        body = _summary(result, resolved, rejected + outside + overflow)
+        state = self._upsert_summary(pr, state, body)
+        conclusion = _conclusion(result, config)
+        state = self._complete_check(pr, state, result, conclusion)
+        return Outcome(state, review_id, posted_inline, overflow, rejected, resolved, conclusion)
+
+    def reply(self, pr: PullRequest, text: str) -> None:
+        self.api.post(f"repos/{pr.full_name}/issues/{pr.number}/comments", {"body": text})
+
+    # ------------------------------------------------------------------ review
+
+    def _review(self, pr: PullRequest, config: Config, inline: Sequence[_Comment],
+                listed: Sequence[Finding]) -> tuple[int | None, int, tuple[Finding, ...]]:
+        """Post the review; on 422 retry with the comments GitHub's diff allows, then with none."""
+        rejected: list[Finding] = []
+        attempts: list[Sequence[_Comment]] = [inline]
+        for attempt in range(3):
+            comments = attempts[-1]
+            payload = {
+                "commit_id": pr.head_sha,
+                "event": config.review_event,
+                "body": _review_body(len(comments), listed, rejected),
+                "comments": [c.body for c in comments],
+            }
+            try:
+                review = self.api.post(f"repos/{pr.full_name}/pulls/{pr.number}/reviews", payload)
+            except GitHubError as exc:
+                if exc.status != 422 or not comments:
+                    raise
+                if attempt == 0:
+                    allowed = diffmap.from_patches(self.api.paginate(f"repos/{pr.full_name}/pulls/{pr.number}/files"))
+                    keep = [c for c in comments if _fits(c, allowed)]
+                    if len(keep) == len(comments):
+                        keep = []
+                else:
+                    keep = []
+                rejected += [c.finding for c in comments if c not in keep]
+                attempts.append(keep)
+                continue
+            return int(review["id"]), len(comments), tuple(rejected)
+        raise GitHubError(422, "review rejected even without inline comments", "POST", "reviews")
+
+    # ------------------------------------------------------------------ summary comment
+
+    def _recover(self, pr: PullRequest, state: ReviewState) -> ReviewState:
+        """Find an earlier summary and posted fingerprints on GitHub when the store has none."""
+        summary_id = None
+        for comment in self.api.paginate(f"repos/{pr.full_name}/issues/{pr.number}/comments"):
+            if MARKER in str(comment.get("body") or "") and _is_bot(comment):
+                summary_id = int(comment["id"])
+                break
+        if summary_id is None:
+            return state
+        posted = dict(state.posted)
+        for comment in self.api.paginate(f"repos/{pr.full_name}/pulls/{pr.number}/comments"):
+            body = str(comment.get("body") or "")
+            if FP_TAG in body:
+                fp = body.split(FP_TAG, 1)[1].split(" ", 1)[0].split("-->", 1)[0].strip()
+                posted.setdefault(fp, f"`{comment.get('path')}:{comment.get('line')}`")
+        return replace(state, summary_comment_id=summary_id, posted=posted)
+
+    def _upsert_summary(self, pr: PullRequest, state: ReviewState, body: str) -> ReviewState:
+        if state.summary_comment_id is not None:
+            try:
+                self.api.patch(f"repos/{pr.full_name}/issues/comments/{state.summary_comment_id}", {"body": body})
+                return state
+            except GitHubError as exc:
+                if exc.status != 404:  # deleted by someone: create it again
+                    raise
+        created = self.api.post(f"repos/{pr.full_name}/issues/{pr.number}/comments", {"body": body})
+        return replace(state, summary_comment_id=int(created["id"]))
+
+    # ------------------------------------------------------------------ check run completion
+
+    def _complete_check(self, pr: PullRequest, state: ReviewState, result: ScanResult,
+                        conclusion: str) -> ReviewState:
+        if pr.head_sha not in state.check_runs:
+            state = self.start_check(pr, state)
+        run_id = state.check_runs[pr.head_sha]
+        annotations = [_annotation(f) for f in _ordered(result.findings) if f.side == "RIGHT"]
+        title = f"{len(result.findings)} findings · risk {result.risk.score}/100 ({result.risk.level})"
+        summary = _truncate(markdown.render(result), MAX_CHECK_TEXT)
+        batches = [annotations[i:i + ANNOTATIONS_PER_REQUEST]
+                   for i in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)] or [[]]
+        for i, batch in enumerate(batches):
+            payload: dict[str, Any] = {"output": {"title": title, "summary": summary, "annotations": batch}}
+            if i == len(batches) - 1:
+                payload.update(status="completed", conclusion=conclusion, completed_at=_now())
+            self.api.patch(f"repos/{pr.full_name}/check-runs/{run_id}", payload)
+        return state
+
+
+# ---------------------------------------------------------------------- rendering helpers
+
+
+def _ordered(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (-f.severity.rank, f.path, f.line, f.rule))
+
+
+def _comment(finding: Finding, dmap: diffmap.DiffMap) -> _Comment | None:
+    place = diffmap.placement(finding, dmap)
+    if place is None:
+        return None
+    start, line = place
+    body: dict[str, Any] = {"path": finding.path, "line": line, "side": finding.side, "body": _comment_body(finding)}
+    if start != line:
+        body.update(start_line=start, start_side=finding.side)
+    return _Comment(finding, body)
+
+
+def _fits(comment: _Comment, allowed: diffmap.DiffMap) -> bool:
+    body = comment.body
+    lines = allowed.get(str(body["path"]))
+    if lines is None:
+        return False
+    side = lines.side(str(body["side"]))
+    return all(n in side for n in range(int(body.get("start_line", body["line"])), int(body["line"]) + 1))
+
+
+def _comment_body(f: Finding) -> str:
+    return (f"{_ICON[f.severity]} **{f.category}** ({f.severity.value}) · `{f.rule}`\n\n{f.message}\n\n"
+            f"{FP_TAG}{f.fingerprint} -->")
+
+
+def _describe(f: Finding) -> str:
+    message = " ".join(f.message.split())[:160]
+    return f"`{f.path}:{f.line}` {f.category}: {message}"
+
+
+def _review_body(inline: int, listed: Sequence[Finding], rejected: Sequence[Finding]) -> str:
+    total = inline + len(listed) + len(rejected)
+    out = [f"slopguard: {total} new finding(s); the summary comment has the full report."]
+    rows = list(listed) + list(rejected)
+    if rows:
+        out += ["", "Not placed as inline comments (outside the diff or over the limit):", ""]
+        out += [f"- {_ICON[f.severity]} {_describe(f)} (`{f.rule}`)" for f in rows[:100]]
+        if len(rows) > 100:
+            out.append(f"- … and {len(rows) - 100} more")
+    return _truncate("\n".join(out), MAX_COMMENT_TEXT)
+
+
+def _summary(result: ScanResult, resolved: Sequence[str], not_inline: Sequence[Finding]) -> str:
+    out = [markdown.render(result).rstrip("\n")]
+    if not_inline:
+        out += ["", "<details><summary>Not placed as inline comments</summary>", ""]
+        out += [f"- {_ICON[f.severity]} {_describe(f)} (`{f.rule}`)" for f in not_inline[:100]]
+        out += ["", "</details>"]
+    if resolved:
+        out += ["", f"**Resolved since the last review ({len(resolved)}):**", ""]
+        out += [f"- ✅ {desc}" for desc in resolved[:100]]
+    return _truncate("\n".join(out) + "\n", MAX_COMMENT_TEXT)
+
+
+def _annotation(f: Finding) -> dict[str, Any]:
+    return {"path": f.path, "start_line": f.line, "end_line": f.last_line, "annotation_level": _LEVEL[f.severity],
+            "title": f"{f.category}: {f.rule}", "message": f.message[:64000]}
+
+
+def _conclusion(result: ScanResult, config: Config) -> str:
+    threshold = config.fail_check_on
+    if threshold is None:
+        return "neutral" if result.findings else "success"
+    failing = any(f.severity.rank >= threshold.rank for f in result.findings)
+    return "failure" if failing else "success"
+
+
+def _truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    note = "\n\n… (truncated)\n"
+    return text[: limit - len(note)] + note
+
+
+def _is_bot(comment: Mapping[str, Any]) -> bool:
+    user = comment.get("user") or {}
+    return str(user.get("type", "Bot")) == "Bot"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

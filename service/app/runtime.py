@@ -1,0 +1,82 @@
+"""Wiring: one process's store, queue, GitHub client, worker and (optionally) queue consumer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+import httpx
+from fastapi import FastAPI
+from huey.consumer import Consumer
+
+from .events import Dispatcher
+from .github_client import GitHubClient, RetryPolicy
+from .metrics import Metrics
+from .queue import Queue
+from .settings import Settings
+from .store import Store
+from .webhook import create_app
+from .worker import Worker
+
+log = logging.getLogger("slopguard.runtime")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    queue: Queue
+    metrics: Metrics
+    github: GitHubClient
+    worker: Worker
+    _consumer: Consumer | None = None
+    _sweeper: threading.Thread | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def build(cls, settings: Settings, *, transport: httpx.BaseTransport | None = None) -> Runtime:
+        metrics = Metrics()
+        store = Store.open(settings.database_url)
+        queue = Queue(settings)
+        policy = RetryPolicy(max_retry_wait_s=settings.max_retry_wait_s, write_interval_s=settings.write_interval_s,
+                             backoff_s=settings.retry_backoff_s)
+        github = GitHubClient(settings.api_url, settings.app_id, settings.private_key, policy=policy,
+                              transport=transport, metrics=metrics)
+        worker = Worker(settings, store, github, metrics, lambda key: queue.enqueue_review(key))
+        queue.attach(worker.review, worker.command)
+        return cls(settings, store, queue, metrics, github, worker)
+
+    def app(self, *, embedded_worker: bool) -> FastAPI:
+        dispatcher = Dispatcher(self.store, self.queue, self.metrics, self.settings.coalesce_delay_s)
+        return create_app(secret=self.settings.webhook_secret, store=self.store, queue=self.queue,
+                          metrics=self.metrics, dispatcher=dispatcher, max_body_bytes=self.settings.max_body_bytes,
+                          on_start=self.start_consumer if embedded_worker else None,
+                          on_stop=self.stop)
+
+    def start_consumer(self) -> None:
+        """Consume the queue in this process (threads) and re-queue jobs whose worker vanished."""
+        self._consumer = self.queue.consumer(self.settings.workers)
+        self._consumer.start()
+        self._sweeper = threading.Thread(target=self._sweep, name="slopguard-sweeper", daemon=True)
+        self._sweeper.start()
+
+    def _sweep(self) -> None:
+        interval = max(0.5, min(self.settings.job_lease_s / 2, 30.0))
+        while not self._stop.wait(interval):
+            try:
+                for key in self.store.stale(older_than_s=self.settings.job_lease_s):
+                    log.info("re-queueing %s#%s (its worker went away)", key.repo, key.number)
+                    self.queue.enqueue_review(key)
+            except Exception as exc:  # noqa: BLE001 - thread boundary: a database or queue blip must not end it
+                log.warning("sweeper: %s: %s", type(exc).__name__, exc)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._consumer is not None:
+            self._consumer.stop(graceful=True)
+            self._consumer = None
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=5)
+        self.github.close()
+        self.store.close()

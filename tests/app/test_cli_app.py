@@ -1,0 +1,88 @@
+"""`slopguard serve`, `slopguard db upgrade` and the import isolation of `slopguard scan`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, inspect
+
+from service.app.signatures import sign
+from tests.app.conftest import APP_ID
+
+SLOPGUARD = [sys.executable, "-m", "service.cli"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def app_env(tmp_path: Path, private_key: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLOPGUARD_") and k != "ANTHROPIC_API_KEY"}
+    env.update(SLOPGUARD_APP_ID=APP_ID, SLOPGUARD_PRIVATE_KEY=private_key, SLOPGUARD_WEBHOOK_SECRET="s3cret",
+               SLOPGUARD_GITHUB_API_URL="http://127.0.0.1:9", SLOPGUARD_WORKDIR=str(tmp_path / "work"))
+    return env
+
+
+def test_scan_never_imports_the_web_stack() -> None:
+    code = ("import sys; from service import cli; "
+            "cli.main(['scan', '--repo', '.', '--base', 'HEAD', '--no-llm', '--format', 'json', '--output', "
+            "'/dev/null']); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'fastapi', 'huey', 'sqlalchemy', 'uvicorn', 'alembic', 'starlette', 'redis', 'github', 'jwt'}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path, app_keys: tuple[str, str]) -> None:
+    env = app_env(tmp_path, app_keys[0])
+    env["SLOPGUARD_DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
+    out = subprocess.run([*SLOPGUARD, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    tables = set(inspect(create_engine(env["SLOPGUARD_DATABASE_URL"])).get_table_names())
+    assert {"deliveries", "installations", "pull_requests", "jobs", "scans", "alembic_version"} <= tables
+
+
+def test_serve_without_configuration_is_a_usage_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLOPGUARD_")}
+    out = subprocess.run([*SLOPGUARD, "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "SLOPGUARD_APP_ID" in out.stderr
+
+
+def test_serve_answers_on_an_os_chosen_port(tmp_path: Path, app_keys: tuple[str, str]) -> None:
+    proc = subprocess.Popen([*SLOPGUARD, "serve", "--host", "127.0.0.1", "--port", "0"], cwd=ROOT,
+                            env=app_env(tmp_path, app_keys[0]), stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+        assert match, line
+        url = f"http://127.0.0.1:{match.group(1)}"
+        body = json.dumps({"zen": "hi", "hook_id": 1}).encode()
+        with httpx.Client(base_url=url, timeout=10) as http:
+            for _ in range(100):
+                try:
+                    if http.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+            else:
+                raise AssertionError("serve did not come up")
+            ok = http.post("/webhook", content=body, headers={"x-github-event": "ping", "x-github-delivery": "1",
+                                                               "x-hub-signature-256": sign("s3cret", body)})
+            assert ok.status_code == 200
+            assert http.post("/webhook", content=body, headers={"x-github-event": "ping"}).status_code == 401
+            assert http.get("/readyz").status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            rest = proc.communicate(timeout=20)[1]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            rest = proc.communicate(timeout=5)[1]
+    # uvicorn shuts down gracefully, then re-raises the signal it caught
+    assert proc.returncode in (0, -signal.SIGTERM)
+    assert "Traceback" not in rest

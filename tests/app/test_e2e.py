@@ -1,0 +1,156 @@
+"""End to end: the real service on a local port, the fake GitHub, a local bare repository."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import BASE_FILES, HEAD_FILES
+from tests.app.fake_github import FakeGitHub
+from tests.app.harness import Origin, Service, comment_event, pr_event, settings_for, wait_for
+
+FP = "<!-- slopguard:fp="
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Origin:
+    origin = Origin.create(tmp_path / "src", dict(BASE_FILES), dict(HEAD_FILES))
+    origin.open_pr(7)
+    return origin
+
+
+@pytest.fixture
+def service(tmp_path: Path, fake_github: FakeGitHub, app_keys: tuple[str, str],
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[Service]:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    svc = Service(settings_for(tmp_path, fake_github, app_keys[0])).start()
+    yield svc
+    svc.stop()
+
+
+def fingerprints(review: dict[str, object]) -> list[str]:
+    comments = review["comments"]
+    assert isinstance(comments, list)
+    return [c["body"].split(FP, 1)[1].split(" ", 1)[0] for c in comments]
+
+
+def test_signature_body_and_health(service: Service) -> None:
+    assert service.deliver("ping", {"zen": "hi"}, signature="").status_code == 401
+    assert service.deliver("ping", {"zen": "hi"}, signature="sha256=" + "0" * 64).status_code == 401
+    assert service.deliver("ping", b"{not json").status_code == 400
+    big = b" " * (25 * 1024 * 1024 + 1)
+    assert service.deliver("ping", big).status_code == 413
+    ok = service.deliver("ping", {"zen": "hi"})
+    assert ok.status_code == 200 and ok.json()["status"] == "pong"
+    assert service.http.get("/healthz").status_code == 200
+    ready = service.http.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["database"] == "ok" and ready.json()["queue"] == "ok"
+    metrics = service.http.get("/metrics").text
+    assert 'slopguard_webhook_deliveries_total{event="unverified",outcome="401"} 2.0' in metrics
+
+
+def test_opened_synchronize_and_redelivery(service: Service, origin: Origin, fake_github: FakeGitHub) -> None:
+    event = pr_event("opened", origin, 7, fake_github)
+    response = service.deliver("pull_request", event, delivery="delivery-1")
+    assert response.status_code == 202
+    service.idle()
+    (review,) = fake_github.reviews_for(7)
+    assert review["commit_id"] == origin.prs[7] and review["comments"]
+    first = fingerprints(review)
+    (summary,) = fake_github.summaries_for(7)
+    runs = [r for r in fake_github.check_runs.values() if r["head_sha"] == origin.prs[7]]
+    assert len(runs) == 1 and runs[0]["status"] == "completed" and runs[0]["annotations"]
+
+    again = service.deliver("pull_request", event, delivery="delivery-1")
+    assert again.json()["status"] == "duplicate"
+
+    origin.push(7, {"extra.py": "import sys\n\n\ndef h(paths):\n    for p in paths:\n        open(p).read()\n"})
+    service.deliver("pull_request", pr_event("synchronize", origin, 7, fake_github))
+    service.idle()
+    wait_for(lambda: any(r["head_sha"] == origin.prs[7] and r["status"] == "completed"
+                         for r in fake_github.check_runs.values()), what="the second check run")
+    reviews = fake_github.reviews_for(7)
+    assert len(reviews) == 2 and reviews[1]["commit_id"] == origin.prs[7]
+    second = fingerprints(reviews[1])
+    assert second and not set(second) & set(first)
+    assert all(c["path"] == "extra.py" for c in reviews[1]["comments"])
+    (summary2,) = fake_github.summaries_for(7)
+    assert summary2["id"] == summary["id"] and summary2["edits"] >= 1
+    history = service.runtime.store.scans("octo/demo", 7)
+    assert [h["status"] for h in history] == ["published", "published"]
+
+
+def test_draft_is_skipped_until_ready(service: Service, origin: Origin, fake_github: FakeGitHub) -> None:
+    service.deliver("pull_request", pr_event("opened", origin, 7, fake_github, draft=True))
+    service.idle()
+    assert fake_github.reviews_for(7) == [] and not fake_github.check_runs
+    assert service.runtime.store.scans("octo/demo", 7)[-1]["detail"] == "draft"
+    service.deliver("pull_request", pr_event("ready_for_review", origin, 7, fake_github))
+    service.idle()
+    assert len(fake_github.reviews_for(7)) == 1
+
+
+def test_commands(service: Service, origin: Origin, fake_github: FakeGitHub) -> None:
+    fake_github.permissions.update(maintainer="write", visitor="read")
+    pr_event("opened", origin, 7, fake_github)  # GitHub knows the PR; nothing delivered yet
+
+    def replies(text: str) -> list[dict[str, object]]:
+        return [c for c in fake_github.issue_comments.values() if text in str(c["body"])]
+
+    service.deliver("issue_comment", comment_event(origin, 7, "maintainer", "/slopguard help"))
+    wait_for(lambda: replies("slopguard commands"), what="the help reply")
+    service.deliver("issue_comment", comment_event(origin, 7, "visitor", "/slopguard review"))
+    wait_for(lambda: replies("@visitor"), what="the polite refusal")
+    assert fake_github.reviews_for(7) == []
+
+    service.deliver("issue_comment", comment_event(origin, 7, "maintainer", "/slopguard pause"))
+    wait_for(lambda: replies("paused"), what="the pause acknowledgement")
+    service.deliver("pull_request", pr_event("synchronize", origin, 7, fake_github))
+    service.idle()
+    assert fake_github.reviews_for(7) == []
+
+    service.deliver("issue_comment", comment_event(origin, 7, "maintainer", "/slopguard resume"))
+    wait_for(lambda: fake_github.reviews_for(7), what="the review after resume")
+    service.idle()
+    assert not service.runtime.store.is_paused("octo/demo", 7)
+    service.deliver("issue_comment", comment_event(origin, 7, "maintainer", "not a command"))
+    service.deliver("issue_comment", comment_event(origin, 7, "maintainer", "/slopguard review"))
+    wait_for(lambda: len(service.runtime.store.scans("octo/demo", 7)) >= 3, what="the forced review")
+    service.idle()
+    assert len(fake_github.reviews_for(7)) == 1  # same head, same findings: nothing new to say
+    assert len(fake_github.summaries_for(7)) == 1
+
+
+def test_fork_pr(service: Service, origin: Origin, fake_github: FakeGitHub) -> None:
+    service.deliver("pull_request", pr_event("opened", origin, 7, fake_github, head_repo="forker/demo"))
+    service.idle()
+    assert len(fake_github.reviews_for(7)) == 1
+
+
+def test_502s_and_secondary_rate_limit_on_reviews(service: Service, origin: Origin,
+                                                  fake_github: FakeGitHub) -> None:
+    fake_github.fail("POST", r"/pulls/7/reviews$", 502, count=2, message="Bad Gateway")
+    fake_github.fail("POST", r"/pulls/7/reviews$", 403, headers={"retry-after": "1"},
+                     message="You have exceeded a secondary rate limit.")
+    service.deliver("pull_request", pr_event("opened", origin, 7, fake_github))
+    service.idle(timeout=30)
+    assert len(fake_github.reviews_for(7)) == 1
+    assert len(fake_github.calls("POST", r"/pulls/7/reviews$")) == 4
+    assert "slopguard_github_rate_limit_waits_total 1.0" in service.http.get("/metrics").text
+
+
+def test_quick_pushes_coalesce(tmp_path: Path, fake_github: FakeGitHub, app_keys: tuple[str, str],
+                               origin: Origin, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    svc = Service(settings_for(tmp_path / "svc", fake_github, app_keys[0], coalesce_delay_s=0.3)).start()
+    try:
+        for i in range(3):
+            origin.push(7, {f"step{i}.py": f"import os\n\n\ndef step{i}(x):\n    return x\n"}, f"step {i}")
+            svc.deliver("pull_request", pr_event("synchronize", origin, 7, fake_github))
+        svc.idle()
+        (review,) = fake_github.reviews_for(7)
+        assert review["commit_id"] == origin.prs[7]
+    finally:
+        svc.stop()

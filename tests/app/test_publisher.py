@@ -1,0 +1,146 @@
+"""The publisher against the fake GitHub: reviews, summary comment, check run, 422s, repeats."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from service.app.github_client import GitHubClient
+from service.app.publisher import Publisher, PullRequest, ReviewState
+from service.config import Config, default_config
+from service.engine import Target, scan
+from service.models import FileDiff, Finding, Hunk, ScanResult, Severity
+from tests.app.conftest import pr_repository
+from tests.app.fake_github import FakeGitHub, Pull
+
+
+def finding(line: int, end_line: int = 0, *, path: str = "app.py", severity: Severity = Severity.WARNING,
+            fp: str = "", category: str = "error-handling", message: str = "something is off") -> Finding:
+    return Finding(rule=f"python.{category}.test-rule", category=category, severity=severity, path=path,
+                   line=line, end_line=end_line or line, message=message, fingerprint=fp or f"fp-{path}-{line}")
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, ScanResult]:
+    """One real repository and its scan, shared by the tests (none of them changes it)."""
+    repo, head = pr_repository(tmp_path_factory.mktemp("publisher"))
+    return repo, head, scan(Target(repo, "main", head, "change"), default_config())
+
+
+@pytest.fixture
+def setup(scanned: tuple[Path, str, ScanResult], fake_github: FakeGitHub,
+          client: GitHubClient) -> tuple[Publisher, PullRequest, ScanResult]:
+    repo, head, result = scanned
+    fake_github.add_pull(Pull("octo", "demo", 7, head, "main", repo))
+    return Publisher(client.installation(1)), PullRequest("octo", "demo", 7, head), result
+
+
+def publish(publisher: Publisher, pr: PullRequest, result: ScanResult, findings: list[Finding],
+            state: ReviewState | None = None, config: Config | None = None) -> ReviewState:
+    outcome = publisher.publish(pr, replace(result, findings=tuple(findings)), config or default_config(),
+                                state or ReviewState())
+    return outcome.state
+
+
+def test_first_review_summary_and_check(setup: tuple[Publisher, PullRequest, ScanResult],
+                                        fake_github: FakeGitHub) -> None:
+    publisher, pr, result = setup
+    state = publisher.start_check(pr, ReviewState())
+    run_id = state.check_runs[pr.head_sha]
+    assert fake_github.check_runs[run_id]["status"] == "in_progress"
+    findings = [finding(7, 8, severity=Severity.ERROR), finding(12, category="excessive-io"), finding(1)]
+    state = publish(publisher, pr, result, findings, state)
+    (review,) = fake_github.reviews_for(7)
+    assert review["commit_id"] == pr.head_sha
+    by_line = {c["line"]: c for c in review["comments"]}
+    assert set(by_line) == {8, 12, 1}
+    assert by_line[8]["start_line"] == 7 and by_line[8]["start_side"] == "RIGHT"
+    assert "start_line" not in by_line[12] and "start_line" not in by_line[1]
+    (summary,) = fake_github.summaries_for(7)
+    assert "Risk" in summary["body"] and summary["id"] == state.summary_comment_id
+    run = fake_github.check_runs[run_id]
+    assert run["status"] == "completed" and run["conclusion"] == "failure"
+    assert len(run["annotations"]) == 3
+    assert set(state.posted) == {f.fingerprint for f in findings}
+
+
+def test_second_push_edits_summary_and_posts_only_new(setup: tuple[Publisher, PullRequest, ScanResult],
+                                                      fake_github: FakeGitHub) -> None:
+    publisher, pr, result = setup
+    first = [finding(7), finding(12, category="excessive-io")]
+    state = publish(publisher, pr, result, first)
+    state = publish(publisher, pr, result, first, state)
+    assert len(fake_github.reviews_for(7)) == 1  # nothing new: no second review
+    second = [finding(12, category="excessive-io"), finding(2, fp="brand-new")]
+    state = publish(publisher, pr, result, second, state)
+    reviews = fake_github.reviews_for(7)
+    assert len(reviews) == 2
+    assert [c["line"] for c in reviews[1]["comments"]] == [2]
+    (summary,) = fake_github.summaries_for(7)
+    assert summary["edits"] == 2
+    assert "Resolved since the last review (1)" in summary["body"] and "`app.py:7`" in summary["body"]
+    assert len(fake_github.calls("POST", r"/check-runs$")) == 1  # created on the first publish, reused
+
+
+def test_cap_and_lines_outside_the_diff(setup: tuple[Publisher, PullRequest, ScanResult],
+                                        fake_github: FakeGitHub) -> None:
+    publisher, pr, result = setup
+    findings = [finding(5), finding(6), finding(7), finding(1, path="README.md", message="outside the change")]
+    config = replace(default_config(), max_inline_comments=2)
+    state = publish(publisher, pr, result, findings, config=config)
+    (review,) = fake_github.reviews_for(7)
+    assert len(review["comments"]) == 2
+    assert "`app.py:7`" in review["body"] and "`README.md:1`" in review["body"]
+    (summary,) = fake_github.summaries_for(7)
+    assert "Not placed as inline comments" in summary["body"] and "outside the change" in summary["body"]
+    assert len(state.posted) == 4
+
+
+def test_422_keeps_the_rest_of_the_review(setup: tuple[Publisher, PullRequest, ScanResult],
+                                          fake_github: FakeGitHub) -> None:
+    publisher, pr, result = setup
+    ghost = FileDiff("ghost.py", None, "added", (Hunk(0, 0, 1, 3, added=("a", "b", "c")),))
+    result = replace(result, files=(*result.files, ghost))
+    findings = [finding(2, path="ghost.py", message="ghost finding"), finding(7)]
+    publish(publisher, pr, result, findings)
+    assert len(fake_github.calls("POST", r"/reviews$")) == 2
+    (review,) = fake_github.reviews_for(7)
+    assert [c["path"] for c in review["comments"]] == ["app.py"]
+    assert "ghost.py:2" in review["body"]
+    assert "ghost finding" in fake_github.summaries_for(7)[0]["body"]
+
+
+def test_many_annotations_and_long_summary(setup: tuple[Publisher, PullRequest, ScanResult],
+                                           fake_github: FakeGitHub) -> None:
+    publisher, pr, result = setup
+    findings = [finding(1 + i % 12, fp=f"fp{i}", message="x" * 500 + str(i)) for i in range(120)]
+    publish(publisher, pr, result, findings, config=replace(default_config(), fail_check_on=None))
+    (run,) = fake_github.check_runs.values()
+    assert len(run["annotations"]) == 120
+    assert run["updates"] == 3 and run["conclusion"] == "neutral"
+    assert len(run["output"]["summary"]) <= 65535 and run["output"]["summary"].endswith("(truncated)\n")
+    (review,) = fake_github.reviews_for(7)
+    assert len(review["comments"]) == 25  # review.max_inline_comments default
+
+
+def test_lost_state_finds_the_summary_again(setup: tuple[Publisher, PullRequest, ScanResult],
+                                            fake_github: FakeGitHub) -> None:
+    publisher, pr, result = setup
+    publish(publisher, pr, result, [finding(7)])
+    publish(publisher, pr, result, [finding(7), finding(12)], ReviewState())
+    assert len(fake_github.summaries_for(7)) == 1
+    reviews = fake_github.reviews_for(7)
+    assert [c["line"] for c in reviews[-1]["comments"]] == [12]
+
+
+def test_deleted_summary_is_created_again(setup: tuple[Publisher, PullRequest, ScanResult],
+                                          fake_github: FakeGitHub) -> None:
+    publisher, pr, result = setup
+    state = publish(publisher, pr, result, [finding(7)])
+    assert state.summary_comment_id is not None
+    del fake_github.issue_comments[state.summary_comment_id]
+    state2 = publish(publisher, pr, result, [finding(7)], state)
+    assert state2.summary_comment_id != state.summary_comment_id
+    assert len(fake_github.summaries_for(7)) == 1
