@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from ..parsing import SourceFile, walk
+from ..parsing import SourceFile
+from ._py_memo import cached, descendants, node_key
 
 # Route decorators: `@app.get(...)`, `@router.post(...)`, `@bp.route(...)`, `@api_view([...])`.
 _ROUTE_ATTRS = frozenset({"get", "post", "put", "patch", "delete", "route", "api_route", "head", "options",
@@ -60,9 +61,11 @@ class Handler:
 
 def functions(root: Node, src: SourceFile) -> Iterator[Handler]:
     """Every module-level or class-level function definition of a file."""
-    for node in walk(root):
-        if node.type != "function_definition":
-            continue
+    return iter(cached(src, ("py_auth.functions", node_key(root)), lambda: list(_functions(root, src))))
+
+
+def _functions(root: Node, src: SourceFile) -> Iterator[Handler]:
+    for node in descendants(src, root, "function_definition"):
         parent = node.parent
         decorators: tuple[Node, ...] = ()
         outer = node
@@ -134,7 +137,7 @@ def auth_decorators(handler: Handler, src: SourceFile) -> list[Node]:
 
 
 def _has_auth_dependency(node: Node, src: SourceFile) -> bool:
-    for call in walk(node):
+    for call in descendants(src, node, "call"):
         name = last_segment(call_name(call, src))
         if name in ("Depends", "Security"):
             args = call.child_by_field_name("arguments")
@@ -212,6 +215,10 @@ OWNER_ATTR = re.compile(
 def user_names(func: Node, src: SourceFile) -> frozenset[str]:
     """Names bound to the current user in a function: auth-dependency parameters and locals
     assigned from `current_user` / `get_current_user(...)` / `request.user`."""
+    return cached(src, ("py_auth.user_names", node_key(func)), lambda: _user_names(func, src))
+
+
+def _user_names(func: Node, src: SourceFile) -> frozenset[str]:
     names: set[str] = set()
     params = func.child_by_field_name("parameters")
     if params is not None:
@@ -224,7 +231,7 @@ def user_names(func: Node, src: SourceFile) -> frozenset[str]:
                 if ident is not None:
                     names.add(src.node_text(ident))
     body = func.child_by_field_name("body")
-    for node in walk(body) if body is not None else ():
+    for node in descendants(src, body, "assignment") if body is not None else ():
         if node.type == "assignment":
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             if left is not None and right is not None and left.type == "identifier" \
@@ -244,9 +251,7 @@ def comparison_checks(func: Node, src: SourceFile, names: frozenset[str], strict
     `strict` also requires the other side to be an ownership attribute (owner_id, customer_id...)."""
     found = []
     body = func.child_by_field_name("body")
-    for node in walk(body) if body is not None else ():
-        if node.type != "comparison_operator":
-            continue
+    for node in descendants(src, body, "comparison_operator") if body is not None else ():
         operands = [c for c in node.named_children]
         user_side = [o for o in operands if refs_user(src.node_text(o), names)]
         other = [o for o in operands if o not in user_side and o.type in ("attribute", "subscript", "call")]
@@ -263,7 +268,7 @@ def scoped_by_user(func: Node, src: SourceFile, names: frozenset[str]) -> bool:
     """A keyword filter on the current user (`filter_by(owner_id=current_user.id)`, `owner=request.user`)
     or a call that passes the current user to an access-checking helper."""
     body = func.child_by_field_name("body")
-    for node in walk(body) if body is not None else ():
+    for node in descendants(src, body, "keyword_argument", "call") if body is not None else ():
         if node.type == "keyword_argument":
             value = node.child_by_field_name("value")
             if value is not None and refs_user(src.node_text(value), names):
@@ -281,17 +286,33 @@ def scoped_by_user(func: Node, src: SourceFile, names: frozenset[str]) -> bool:
     return False
 
 
+def _checks_directly(func: Node, src: SourceFile) -> bool:
+    """The function itself compares with or filters by the current user."""
+
+    def compute() -> bool:
+        names = user_names(func, src)
+        return bool(comparison_checks(func, src, names, strict=False)) or scoped_by_user(func, src, names)
+
+    return cached(src, ("py_auth.checks_directly", node_key(func)), compute)
+
+
+def _callees(func: Node, src: SourceFile) -> list[str]:
+    """The last segment of the callee of every call in the function body, in order."""
+
+    def compute() -> list[str]:
+        body = func.child_by_field_name("body")
+        calls = descendants(src, body, "call") if body is not None else []
+        return [last_segment(call_name(node, src)) for node in calls]
+
+    return cached(src, ("py_auth.callees", node_key(func)), compute)
+
+
 def checks_ownership(handler: Handler, src: SourceFile, helpers: dict[str, Handler],
                      _seen: frozenset[str] = frozenset()) -> bool:
     """Does the function (or a module-level helper it calls) tie the data to the current user?"""
-    names = user_names(handler.func, src)
-    if comparison_checks(handler.func, src, names, strict=False) or scoped_by_user(handler.func, src, names):
+    if _checks_directly(handler.func, src):
         return True
-    body = handler.func.child_by_field_name("body")
-    for node in walk(body) if body is not None else ():
-        if node.type != "call":
-            continue
-        callee = last_segment(call_name(node, src))
+    for callee in _callees(handler.func, src):
         helper = helpers.get(callee)
         if helper is not None and callee not in _seen and callee != handler.name \
                 and checks_ownership(helper, src, helpers, _seen | {handler.name}):

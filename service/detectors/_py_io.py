@@ -22,7 +22,10 @@ from tree_sitter import Node
 from ..config import RULES_DIR
 from ..errors import ConfigError
 from ..parsing import SourceFile
+from ._py_memo import cached, node_key, nodes_of, scope_descendants
 
+# libyaml's safe loader when PyYAML was built with it (same data, a fraction of the time)
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SINKS_FILE = RULES_DIR / "data" / "io-sinks.yml"
 REPO_SINKS_FILE = ".slopguard/io-sinks.yml"
 _LIST_KEYS = ("calls", "connects", "types", "receivers", "methods", "typed_methods", "exclude_methods")
@@ -63,6 +66,9 @@ class Category:
 @dataclass(frozen=True)
 class Sinks:
     categories: tuple[Category, ...]
+    # answers of by_call/by_connect/by_type/by_group, by question (the list is immutable)
+    _memo: dict[tuple[str, str, str], Category | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
 
     def merged(self, other: Sinks) -> Sinks:
         mine = {c.name: c for c in self.categories}
@@ -71,22 +77,41 @@ class Sinks:
         return Sinks(tuple(mine.values()))
 
     def by_call(self, dotted: str) -> Category | None:
-        for cat in self.categories:
-            if any(_dotted_match(dotted, p) for p in cat.calls):
-                return cat
-        return None
+        key = ("call", dotted, "")
+        if key not in self._memo:
+            self._memo[key] = next((cat for cat in self.categories
+                                    if any(_dotted_match(dotted, p) for p in cat.calls)), None)
+        return self._memo[key]
 
     def by_connect(self, dotted: str) -> Category | None:
-        for cat in self.categories:
-            if any(_dotted_match(dotted, p) for p in cat.connects):
-                return cat
-        return None
+        key = ("connect", dotted, "")
+        if key not in self._memo:
+            self._memo[key] = next((cat for cat in self.categories
+                                    if any(_dotted_match(dotted, p) for p in cat.connects)), None)
+        return self._memo[key]
 
     def by_type(self, dotted: str) -> Category | None:
-        for cat in self.categories:
-            if any(_dotted_match(dotted, p) for p in (*cat.types, *cat.connects)):
-                return cat
-        return None
+        key = ("type", dotted, "")
+        if key not in self._memo:
+            self._memo[key] = next((cat for cat in self.categories if any(
+                _dotted_match(dotted, p) for p in (*cat.types, *cat.connects))), None)
+        return self._memo[key]
+
+    def by_group(self, name: str, method: str) -> Category | None:
+        """The first category with a receiver/method group matching `name.method(...)`."""
+        key = ("group", name, method)
+        if key not in self._memo:
+            self._memo[key] = next((cat for cat in self.categories for receivers, methods in cat.groups
+                                    if _matches(name, receivers) and _matches(method, methods)), None)
+        return self._memo[key]
+
+    def typed_method(self, cat: Category, method: str) -> bool:
+        """`method` is an I/O method of a handle of category `cat`."""
+        key = ("typed", cat.name, method)
+        if key not in self._memo:
+            ok = method not in cat.exclude_methods and _matches(method, cat.typed_methods)
+            self._memo[key] = cat if ok else None
+        return self._memo[key] is cat
 
 
 def _dotted_match(dotted: str, pattern: str) -> bool:
@@ -133,9 +158,12 @@ def _category(name: str, data: Any, where: str) -> Category:
 def parse_sinks(text: str, where: str) -> Sinks:
     """The sink list in `text` (YAML); raises ConfigError naming `where` when it is malformed."""
     try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", where) from exc
+        data = yaml.load(text, Loader=_FAST_LOADER) or {}
+    except yaml.YAMLError:
+        try:  # the pure-Python loader words its errors as before
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"invalid YAML: {exc}", where) from exc
     cats = data.get("categories") if isinstance(data, dict) else None
     if not isinstance(cats, dict):
         raise ConfigError("expected a top-level `categories` mapping", where)
@@ -158,10 +186,7 @@ def imports_of(src: SourceFile) -> dict[str, str]:
     """Local name -> dotted qualified name, for every import of the file (relative ones keep
     their leading dots)."""
     names: dict[str, str] = {}
-    root = src.root
-    if root is None:
-        return names
-    for node in _walk_no_scope(root, enter_scopes=True):
+    for node in nodes_of(src, "import_statement", "import_from_statement"):
         if node.type == "import_statement":
             for item in node.children_by_field_name("name"):
                 _add_import(src, item, "", names)
@@ -222,6 +247,14 @@ class FileNames:
     sinks: Sinks
     imports: dict[str, str] = field(default_factory=dict)
     resources: dict[str, list[tuple[Category, Node]]] = field(default_factory=dict)
+    _scopes: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def scope_of(self, node: Node) -> tuple[int, int]:
+        key = node_key(node)
+        scope = self._scopes.get(key)
+        if scope is None:
+            scope = self._scopes[key] = _scope_of(node)
+        return scope
 
     def resource(self, key: str, at: Node) -> Category | None:
         """The category of the I/O handle `key` as seen from node `at`: a binding in the same
@@ -231,7 +264,7 @@ class FileNames:
         if not held:
             return None
         scope = _scope_of(at)
-        local = [cat for cat, node in held if _scope_of(node) == scope]
+        local = [cat for cat, node in held if self.scope_of(node) == scope]
         return local[-1] if local else held[0][0]
 
     def bindings(self, key: str) -> list[Node]:
@@ -265,10 +298,7 @@ class FileNames:
 
 def file_names(src: SourceFile, sinks: Sinks) -> FileNames:
     names = FileNames(src=src, sinks=sinks, imports=imports_of(src))
-    root = src.root
-    if root is None:
-        return names
-    for node in _walk_no_scope(root, enter_scopes=True):
+    for node in nodes_of(src, "assignment", "as_pattern", "typed_parameter", "typed_default_parameter"):
         if node.type in ("assignment", "as_pattern"):
             _note_assignment(names, node)
         elif node.type == "typed_parameter" or node.type == "typed_default_parameter":
@@ -413,19 +443,14 @@ def sink_of(names: FileNames, call: Node) -> Sink | None:
 def _method_sink(names: FileNames, obj: Node, method: str) -> Sink | None:
     cat = names.resource(text(names.src, obj), obj) or constructed_category(names, obj)
     if cat is not None:
-        if method in cat.exclude_methods or not _matches(method, cat.typed_methods):
-            return None
-        return Sink(cat, receiver=obj)
+        return Sink(cat, receiver=obj) if names.sinks.typed_method(cat, method) else None
     if obj.type == "identifier" and text(names.src, obj) in ("self", "cls"):
         return None
     name = _receiver_name(names.src, obj).lower()
     if not name or not _name_is_resource(names, obj):
         return None
-    for cat in names.sinks.categories:
-        for receivers, methods in cat.groups:
-            if _matches(name, receivers) and _matches(method, methods):
-                return Sink(cat, receiver=obj)
-    return None
+    cat = names.sinks.by_group(name, method)
+    return Sink(cat, receiver=obj) if cat is not None else None
 
 
 # --- loops ---------------------------------------------------------------------------------
@@ -511,9 +536,15 @@ def _is_map_callback(src: SourceFile, lam: Node) -> bool:
 def assigned_names(node: Node, src: SourceFile) -> set[str]:
     """Identifiers bound inside `node` (assignments, loop targets, with-as, walrus)."""
     names: set[str] = set()
-    for sub in walk_scope(node):
+    for sub in scope_descendants(src, node, SCOPE_TYPES, *_BINDERS):
         names |= bound_names(sub, src)
     return names
+
+
+# the node types bound_names() and _mutated_roots() look at
+_BINDERS = ("assignment", "augmented_assignment", "for_statement", "for_in_clause", "as_pattern",
+            "named_expression")
+_UPDATERS = (*_BINDERS, "call")
 
 
 def bound_names(node: Node, src: SourceFile) -> set[str]:
@@ -558,12 +589,17 @@ def used_names(node: Node, src: SourceFile) -> set[str]:
 
 
 def varying_names(loop: Loop, src: SourceFile) -> set[str]:
-    """Names whose value may change from one iteration to the next."""
+    """Names whose value may change from one iteration to the next (do not modify the set:
+    it is shared by every question about the same loop)."""
     node = loop.node
-    if loop.kind == "map":
-        params = node.child_by_field_name("parameters")
-        return _identifiers(params, src) if params is not None else set()
-    return assigned_names(node, src)
+
+    def compute() -> set[str]:
+        if loop.kind == "map":
+            params = node.child_by_field_name("parameters")
+            return _identifiers(params, src) if params is not None else set()
+        return assigned_names(node, src)
+
+    return cached(src, ("varying_names", loop.kind, node_key(node)), compute)
 
 
 # --- loops that are not excessive ----------------------------------------------------------
@@ -732,13 +768,27 @@ def paginates(src: SourceFile, call: Node, loop: Loop) -> bool:
     used = used_names(call, src) | {
         text(src, n) for n in walk_scope(call) if n.type == "attribute"
         and text(src, n.child_by_field_name("object")) in ("self", "cls")}
-    for sub in walk_scope(loop.node):
-        later = sub.start_byte >= call.end_byte and sub.type not in ("for_statement", "for_in_clause")
-        holds = sub.type == "assignment" and sub.start_byte <= call.start_byte \
-            and call.end_byte <= sub.end_byte
-        if (later or holds) and (bound_names(sub, src) | _mutated_roots(sub, src)) & used:
+    start, end = call.start_byte, call.end_byte
+    for sub_start, sub_end, kind, names in _updates(src, loop.node):
+        later = sub_start >= end and kind not in ("for_statement", "for_in_clause")
+        holds = kind == "assignment" and sub_start <= start and end <= sub_end
+        if (later or holds) and names & used:
             return True
     return False
+
+
+def _updates(src: SourceFile, loop: Node) -> list[tuple[int, int, str, set[str]]]:
+    """(start, end, type, names) of every node of the loop that binds or mutates names."""
+
+    def compute() -> list[tuple[int, int, str, set[str]]]:
+        found = []
+        for sub in scope_descendants(src, loop, SCOPE_TYPES, *_UPDATERS):
+            names = bound_names(sub, src) | _mutated_roots(sub, src)
+            if names:
+                found.append((sub.start_byte, sub.end_byte, sub.type, names))
+        return found
+
+    return cached(src, ("updates", node_key(loop)), compute)
 
 
 def _mutated_roots(node: Node, src: SourceFile) -> set[str]:

@@ -21,6 +21,7 @@ from tree_sitter import Node
 
 from ..detector import RepoView
 from ..parsing import SourceFile
+from ._py_memo import nodes_of
 
 # ---------------------------------------------------------------------------------------------
 # small syntax helpers
@@ -335,6 +336,9 @@ class RepoIndex:
         self.repo = repo
         self._modules: dict[str, ModuleInfo | None] = {}
         self._paths: list[str] | None = None
+        self._resolved: dict[tuple[str, str], str | None] = {}
+        self._related: dict[str, list[ModuleInfo]] = {}
+        self._null_keys: dict[str, set[str]] = {}
 
     # -- module resolution ------------------------------------------------------------------
 
@@ -346,6 +350,12 @@ class RepoIndex:
     def resolve_module(self, current: str, dotted: str) -> str | None:
         """The file path of module `dotted` imported from file `current` (`.x` relative)."""
         level = len(dotted) - len(dotted.lstrip("."))
+        key = (PurePosixPath(current).parent.as_posix() if level else "", dotted)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve_module(current, dotted, level)
+        return self._resolved[key]
+
+    def _resolve_module(self, current: str, dotted: str, level: int) -> str | None:
         name = dotted[level:]
         if level:
             base = PurePosixPath(current).parent
@@ -381,15 +391,20 @@ class RepoIndex:
         return self._modules[path]
 
     def related(self, path: str) -> list[ModuleInfo]:
-        """The module itself and every module it imports from the repository."""
+        """The module itself and every module it imports from the repository (do not modify
+        the list: it is kept for the next question)."""
+        found = self._related.get(path)
+        if found is not None:
+            return found
         own = self.module(path)
         if own is None:
             return []
         out = [own]
         for target in sorted({mod for mod, _ in own.imports.values()}):
             info = self.module(target)
-            if info is not None and info not in out:
+            if info is not None and all(info is not known for known in out):
                 out.append(info)
+        self._related[path] = out
         return out
 
     # -- questions ---------------------------------------------------------------------------
@@ -460,9 +475,13 @@ class RepoIndex:
                     todo.append(found)
 
     def null_keys(self, path: str) -> set[str]:
-        keys: set[str] = set()
-        for info in self.related(path):
-            keys |= info.null_keys
+        """Payload keys documented as nullable (do not modify the set: it is shared)."""
+        keys = self._null_keys.get(path)
+        if keys is None:
+            keys = set()
+            for info in self.related(path):
+                keys |= info.null_keys
+            self._null_keys[path] = keys
         return keys
 
     def regex_names(self, path: str) -> set[str]:
@@ -502,9 +521,8 @@ def _read_module(index: RepoIndex, path: str, src: SourceFile) -> ModuleInfo:
     info = ModuleInfo(path=path)
     root = src.root
     assert root is not None
-    for node in _walk(root):
-        if node.type in ("import_statement", "import_from_statement"):
-            _read_import(index, path, src, node, info)
+    for node in nodes_of(src, "import_statement", "import_from_statement"):
+        _read_import(index, path, src, node, info)
     for stmt in _named(root):
         node = _undecorate(stmt)
         if node.type == "function_definition":

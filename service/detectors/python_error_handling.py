@@ -56,7 +56,7 @@ from tree_sitter import Node
 
 from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
-from ..parsing import SourceFile, end_line_of, line_of, walk
+from ..parsing import SourceFile, end_line_of, line_of
 from ._py_handlers import (
     BUILTIN_EXCEPTIONS,
     Act,
@@ -79,6 +79,7 @@ from ._py_handlers import (
     text,
     walk_same_scope,
 )
+from ._py_memo import cached, node_key, nodes_of
 
 CATEGORY = "error-handling"
 SWALLOWED = Rule(
@@ -160,7 +161,7 @@ class PythonErrorHandling(Detector):
         src = ctx.head
         if src is None or src.root is None or src.language != "python" or is_test_path(ctx.path):
             return
-        for node in walk(src.root):
+        for node in nodes_of(src, "except_clause", "with_item"):
             if node.type == "except_clause" and node.parent is not None:
                 found = self._check_except(ctx, src, node)
                 if found is not None:
@@ -406,8 +407,13 @@ def retry_loop(src: SourceFile, try_stmt: Node) -> Node | None:
     body = try_stmt.child_by_field_name("body")
     exits = body is not None and any(n.type in ("return_statement", "break_statement")
                                      for n in walk_same_scope(body))
-    sleeps = any(n.type == "call" and last_name(call_name(src, n)) in SLEEP_CALLS for n in walk_same_scope(loop))
-    return loop if exits and sleeps else None
+    return loop if exits and _sleeps(src, loop) else None
+
+
+def _sleeps(src: SourceFile, loop: Node) -> bool:
+    """The loop body sleeps (or backs off) between attempts."""
+    return cached(src, ("error_handling.sleeps", node_key(loop)), lambda: any(
+        n.type == "call" and last_name(call_name(src, n)) in SLEEP_CALLS for n in walk_same_scope(loop)))
 
 
 def raises_after(loop: Node) -> bool:

@@ -47,6 +47,8 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -79,6 +81,7 @@ from ._py_io import (
     varying_names,
     walk_scope,
 )
+from ._py_memo import cached, node_key, nodes_of
 
 IO_IN_LOOP = Rule(
     id="python.excessive-io.io-in-loop",
@@ -132,7 +135,7 @@ class PythonExcessiveIO(Detector):
         if not ctx.diff.added or _TEST_PATH.search(ctx.path):
             return
         sinks = repo_sinks(ctx.repo)
-        resolver = Resolver(ctx.repo, sinks)
+        resolver = Resolver(ctx.repo, sinks, _shared(ctx.repo, sinks))
         unit = resolver.unit_of(ctx.path, head)
         analysis = FileAnalysis(ctx, unit, resolver)
         yield from analysis.loop_findings()
@@ -166,14 +169,14 @@ class Unit:
     classes: dict[str, Node] = field(default_factory=dict)
     constants: dict[str, Node] = field(default_factory=dict)
     _constructed: dict[str, list[str]] | None = None
+    sink_memo: dict[tuple[int, int], Sink | None] = field(default_factory=dict, repr=False)
 
     def constructed(self) -> dict[str, list[str]]:
         """Target -> class names of every `target = Name(...)` assignment in the file."""
         if self._constructed is None:
             found: dict[str, list[str]] = {}
-            root = self.src.root
-            for node in walk(root) if root is not None else []:
-                value = node.child_by_field_name("right") if node.type == "assignment" else None
+            for node in nodes_of(self.src, "assignment"):
+                value = node.child_by_field_name("right")
                 if value is not None and value.type == "call":
                     name = text(self.src, value.child_by_field_name("function")).rsplit(".", 1)[-1]
                     key = text(self.src, node.child_by_field_name("left"))
@@ -215,15 +218,42 @@ def _enclosing(node: Node, kind: str) -> Node | None:
     return current
 
 
+@dataclass
+class Shared:
+    """What every changed file of one scan resolves against: the parsed units of the head
+    tree and the methods of their classes (summaries stay per file: they depend on the order
+    in which mutually calling helpers are visited)."""
+
+    sinks: Sinks
+    units: dict[str, Unit | None] = field(default_factory=dict)
+    class_methods: dict[tuple[str, int], dict[str, Node]] = field(default_factory=dict)
+
+
+_SHARED_LOCK = threading.Lock()
+# One entry per live repository view (one scan); it must not refer to the view itself.
+_SHARED: weakref.WeakKeyDictionary[RepoView, Shared] = weakref.WeakKeyDictionary()
+
+
+def _shared(repo: RepoView, sinks: Sinks) -> Shared:
+    if not hasattr(type(repo), "__weakref__"):
+        return Shared(sinks)
+    with _SHARED_LOCK:
+        found = _SHARED.get(repo)
+        if found is None or found.sinks is not sinks:
+            found = _SHARED[repo] = Shared(sinks)
+        return found
+
+
 class Resolver:
     """Finds the definition a call refers to in the repository and whether it does I/O."""
 
-    def __init__(self, repo: RepoView, sinks: Sinks) -> None:
+    def __init__(self, repo: RepoView, sinks: Sinks, shared: Shared | None = None) -> None:
         self.repo = repo
         self.sinks = sinks
-        self.units: dict[str, Unit | None] = {}
+        shared = shared if shared is not None and shared.sinks is sinks else Shared(sinks)
+        self.units = shared.units
         self.summaries: dict[tuple[str, int], Summary | None] = {}
-        self.class_methods: dict[tuple[str, int], dict[str, Node]] = {}
+        self.class_methods = shared.class_methods
 
     def methods(self, unit: Unit, cls: Node) -> dict[str, Node]:
         key = (unit.path, cls.start_byte)
@@ -232,6 +262,9 @@ class Resolver:
         return self.class_methods[key]
 
     def unit_of(self, path: str, src: SourceFile) -> Unit:
+        known = self.units.get(path)
+        if known is not None and known.src is src:
+            return known
         unit = Unit(path=path, src=src, names=file_names(src, self.sinks))
         root = src.root
         for child in root.named_children if root is not None else []:
@@ -427,7 +460,10 @@ def is_constant(unit: Unit, node: Node) -> bool:
 
 
 def _sink(unit: Unit, call: Node) -> Sink | None:
-    return sink_of(unit.names, call)
+    key = node_key(call)
+    if key not in unit.sink_memo:
+        unit.sink_memo[key] = sink_of(unit.names, call)
+    return unit.sink_memo[key]
 
 
 def _is_cached(src: SourceFile, fn: Node) -> bool:
@@ -489,10 +525,9 @@ class FileAnalysis:
         self.src = unit.src
         self.resolver = resolver
         added = ctx.diff.added
-        root = unit.src.root
-        self.calls = [n for n in walk(root) if n.type == "call" and line_of(n) in added] \
-            if root is not None else []
+        self.calls = [n for n in nodes_of(unit.src, "call") if line_of(n) in added]
         self.base_loops = _io_in_base_loops(ctx.base)
+        self.harmless: dict[tuple[int, int], bool] = {}
 
     # io-in-loop -----------------------------------------------------------------------------
 
@@ -509,7 +544,11 @@ class FileAnalysis:
 
     def _loop_of(self, call: Node) -> Loop | None:
         for loop in loops_around(self.src, call):
-            if not harmless_loop(self.src, loop, self.unit.constants):
+            key = node_key(loop.node)
+            harmless = self.harmless.get(key)
+            if harmless is None:
+                harmless = self.harmless[key] = harmless_loop(self.src, loop, self.unit.constants)
+            if not harmless:
                 return loop
         return None
 
@@ -634,9 +673,9 @@ class FileAnalysis:
             message = self._unbounded(call)
             if message:
                 yield self.ctx.finding(UNBOUNDED_READ, line_of(call), message)
-        root = self.src.root
-        for node in walk(root) if root is not None else []:
-            if node.type == "attribute" and line_of(node) in self.ctx.diff.added:
+        added = self.ctx.diff.added
+        for node in nodes_of(self.src, "attribute"):
+            if line_of(node) in added:
                 message = self._streamed_content(node)
                 if message:
                     yield self.ctx.finding(UNBOUNDED_READ, line_of(node), message)
@@ -704,12 +743,8 @@ class FileAnalysis:
         if func is None or base is None or base.root is None:
             return False
         name = text(self.src, func.child_by_field_name("name"))
-        for node in walk(base.root):
-            if node.type == "function_definition" and \
-                    text(base, node.child_by_field_name("name")) == name:
-                old = base.node_text(node)
-                return bool(_STREAMING.search(old)) and text(self.src, call) not in old
-        return False
+        old = _base_functions(base).get(name)
+        return old is not None and bool(_STREAMING.search(old)) and text(self.src, call) not in old
 
     def _streamed_content(self, node: Node) -> str | None:
         """`resp.content` / `resp.text` of a request made with stream=True."""
@@ -813,7 +848,19 @@ def _io_in_base_loops(base: SourceFile | None) -> frozenset[tuple[str, str]]:
     if base is None or base.root is None:
         return frozenset()
     found = set()
-    for node in walk(base.root):
-        if node.type == "call" and next(loops_around(base, node), None) is not None:
+    for node in nodes_of(base, "call"):
+        if next(loops_around(base, node), None) is not None:
             found.add((_function_name(base, node), _callee(base, node)))
     return frozenset(found)
+
+
+def _base_functions(base: SourceFile) -> dict[str, str]:
+    """Name -> text of the first function of that name in the base version."""
+
+    def compute() -> dict[str, str]:
+        found: dict[str, str] = {}
+        for node in nodes_of(base, "function_definition"):
+            found.setdefault(text(base, node.child_by_field_name("name")), base.node_text(node))
+        return found
+
+    return cached(base, "py_io.base_functions", compute)

@@ -95,11 +95,13 @@ class IdorDetector(Detector):
         head_funcs = list(functions(head.root, head))
         helpers = {h.name: h for h in head_funcs}
         removed_in: set[str] = set()
-        if ctx.base is not None and ctx.base.root is not None:
+        if ctx.base is not None and ctx.base.root is not None and ctx.diff.removed:
             for finding, name in _removed_checks(ctx, ctx.base, head, helpers):
                 removed_in.add(name)
                 yield finding
         routes = [h for h in head_funcs if h.is_route]
+        if not routes:
+            return
         checked = {h.name for h in head_funcs if checks_ownership(h, head, helpers)}
         for handler in routes:
             if handler.name in checked or handler.name in removed_in or _privileged(handler, head) \

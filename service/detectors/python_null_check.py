@@ -36,6 +36,7 @@ if coupon.is_expired(now):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, walk
 from . import _py_nullflow as nf
+from ._py_memo import nodes_of
 
 RULE = Rule(
     id="python.null-check.unguarded-optional",
@@ -135,9 +137,11 @@ class PythonNullCheck(Detector):
         index = nf.index_for(ctx.repo)
         reported: set[tuple[int, str]] = set()
         base = _base_state(ctx, index)
-        for scope in _scopes(src, ctx.path, index):
-            if not ctx.changed(scope.node) and not (base and ctx.diff.removed):
+        every = bool(base and ctx.diff.removed)
+        for node, body in _scope_definitions(src):
+            if not every and not ctx.changed(node):
                 continue
+            scope = _scope(src, ctx.path, index, node, body)
             for hit in _check_scope(scope):
                 if "type: ignore" in src.line_text(hit.use.start_point[0] + 1):
                     continue
@@ -148,26 +152,50 @@ class PythonNullCheck(Detector):
                 yield finding
 
 
-@dataclass
 class BaseState:
-    """What the base version of the file already did: unguarded uses and tracked values."""
+    """What the base version of the file already did: unguarded uses and tracked values, per
+    scope name (worked out for the scopes a finding asks about only)."""
 
-    hits: set[tuple[str, str]]
-    sources: set[tuple[str, str]]
-    scopes: dict[str, Node]
+    def __init__(self, src: SourceFile, path: str, index: nf.RepoIndex) -> None:
+        self.src, self.path, self.index = src, path, index
+        self._facts: dict[str, tuple[set[str], set[str]]] = {}
+
+    @functools.cached_property
+    def definitions(self) -> dict[str, list[tuple[Node, Node]]]:
+        found: dict[str, list[tuple[Node, Node]]] = {}
+        for node, body in _scope_definitions(self.src):
+            found.setdefault(_scope_name(self.src, node), []).append((node, body))
+        return found
+
+    def _of(self, name: str) -> tuple[set[str], set[str]]:
+        """(tracked paths, paths used unguarded) of the base scopes called `name`."""
+        if name not in self._facts:
+            sources: set[str] = set()
+            hits: set[str] = set()
+            for node, body in self.definitions.get(name, []):
+                scope = _scope(self.src, self.path, self.index, node, body)
+                found = list(_sources(scope))
+                sources |= {source.path for source in found}
+                hits |= {hit.source.path for hit in _check_scope(scope, found)}
+            self._facts[name] = (sources, hits)
+        return self._facts[name]
+
+    def has_hit(self, name: str, path: str) -> bool:
+        return path in self._of(name)[1]
+
+    def has_source(self, name: str, path: str) -> bool:
+        return path in self._of(name)[0]
+
+    def scope(self, name: str) -> Node | None:
+        found = self.definitions.get(name)
+        return found[-1][0] if found else None
 
 
 def _base_state(ctx: FileContext, index: nf.RepoIndex) -> BaseState | None:
     src = ctx.base
     if src is None or src.root is None:
         return None
-    state = BaseState(set(), set(), {})
-    for scope in _scopes(src, ctx.diff.old_path or ctx.path, index):
-        name = _scope_name(src, scope.node)
-        state.scopes[name] = scope.node
-        state.sources |= {(name, source.path) for source in _sources(scope)}
-        state.hits |= {(name, hit.source.path) for hit in _check_scope(scope)}
-    return state
+    return BaseState(src, ctx.diff.old_path or ctx.path, index)
 
 
 def _scope_name(src: SourceFile, node: Node) -> str:
@@ -184,12 +212,12 @@ def _report(ctx: FileContext, scope: Scope, hit: Hit, base: BaseState | None) ->
     """Anchor the finding on the line a reviewer comments on (see `_anchor`)."""
     anchor = _anchor(ctx, hit)
     name = _scope_name(scope.src, scope.node)
-    known = base is not None and (name, hit.source.path) in base.hits
+    known = base is not None and base.has_hit(name, hit.source.path)
     if anchor is not None and (anchor == hit.use or not known):
         return ctx.finding(RULE, anchor, hit.message, end=anchor.start_point[0] + 1)
-    if anchor is not None or known or base is None or (name, hit.source.path) not in base.sources:
+    if anchor is not None or known or base is None or not base.has_source(name, hit.source.path):
         return None
-    line = _removed_guard_line(ctx, base.scopes.get(name), hit.source.path)
+    line = _removed_guard_line(ctx, base.scope(name), hit.source.path)
     if line is None:
         return None
     use_line = hit.use.start_point[0] + 1
@@ -234,20 +262,22 @@ def _is_test(path: str) -> bool:
             or name.endswith("_test.py") or name == "conftest.py")
 
 
-def _scopes(src: SourceFile, path: str, index: nf.RepoIndex) -> Iterator[Scope]:
-    root = src.root
-    assert root is not None
-    for node in walk(root):
-        if node.type not in SCOPES:
-            continue
+def _scope_definitions(src: SourceFile) -> list[tuple[Node, Node]]:
+    """(node, body) of the module and of every function, in source order."""
+    found = []
+    for node in nodes_of(src, *SCOPES):
         body = node.child_by_field_name("body") if node.type == "function_definition" else node
-        if body is None:
-            continue
-        cls = _enclosing_class(src, path, index, node)
-        nodes = list(_scope_nodes(body))
-        scope = Scope(src, path, index, node, body, cls, nodes, {}, _assignments(src, nodes))
-        scope.types = _local_types(scope)
-        yield scope
+        if body is not None:
+            found.append((node, body))
+    return found
+
+
+def _scope(src: SourceFile, path: str, index: nf.RepoIndex, node: Node, body: Node) -> Scope:
+    cls = _enclosing_class(src, path, index, node)
+    nodes = list(_scope_nodes(body))
+    scope = Scope(src, path, index, node, body, cls, nodes, {}, _assignments(src, nodes))
+    scope.types = _local_types(scope)
+    return scope
 
 
 def _scope_nodes(body: Node) -> Iterator[Node]:
@@ -557,8 +587,8 @@ def _repo_method_verdict(scope: Scope, obj: Node, method: str) -> bool | None:
 # collecting sources, checking uses
 
 
-def _check_scope(scope: Scope) -> Iterator[Hit]:
-    for source in _sources(scope):
+def _check_scope(scope: Scope, sources: Iterable[Source] | None = None) -> Iterator[Hit]:
+    for source in _sources(scope) if sources is None else sources:
         found = _first_unguarded_use(scope, source)
         if found is not None:
             node, deref = found
