@@ -7,7 +7,9 @@ lazily, once, with binary files and files over the size cap left out.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 from pathlib import Path
 
 from .diff import NULL_SHA, RawEntry, parse_patch, parse_raw
@@ -15,6 +17,7 @@ from .gitrepo import Git
 from .models import FileDiff, Notice, Side
 from .parsing import SourceFile, parse_source
 
+T = TypeVar("T")
 MAX_FILE_BYTES = 1_000_000
 _SYMLINK = "120000"
 _GITLINK = "160000"
@@ -41,6 +44,7 @@ class Trees:
         self.max_bytes = max_bytes
         self._listing: dict[Side, dict[str, tuple[str, str, int]]] = {}
         self._parsed: dict[tuple[Side, str], SourceFile | None] = {}
+        self._memo: dict[str, Any] = {}
         self._root = git.toplevel if head is None else None
 
     def listing(self, side: Side) -> dict[str, tuple[str, str, int]]:
@@ -67,6 +71,12 @@ class Trees:
             elif full.is_file():
                 files[name] = ("100644", NULL_SHA, full.stat().st_size)
         return files
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """A value computed once per scan (a detector's repository index), dropped with the scan."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return cast(T, self._memo[key])
 
     def paths(self, side: Side) -> list[str]:
         return sorted(self.listing(side))

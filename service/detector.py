@@ -10,14 +10,16 @@ diff filter, so a detector never needs to know about any of those.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from tree_sitter import Node
 
 from .models import FileDiff, Finding, Severity, Side
 from .parsing import SourceFile, end_line_of, line_of
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ class RepoView(Protocol):
 
     def prefetch(self, side: Side, paths: list[str]) -> None:
         """Read and parse many files of one side at once (one git process)."""
+        ...
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """A value built once per scan and shared by detectors (repository indexes); it lives as
+        long as this view, so nothing outlives the scan and no module-level cache is needed."""
         ...
 
 

@@ -19,7 +19,6 @@ import functools
 import json
 import posixpath
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -380,25 +379,9 @@ def _build(repo: RepoView, side: Side) -> SideIndex:
     return index
 
 
-_LOCK = threading.Lock()
-# One entry per scan (keyed by the identity of its repository view, which lives for the scan).
-_CACHE: dict[int, tuple[RepoView, dict[Side, SideIndex]]] = {}
-_MAX_CACHED = 4
-
-
 def side_index(repo: RepoView, side: Side) -> SideIndex:
     """The index of one side of this scan, built on first use and shared by the detectors."""
-    with _LOCK:
-        entry = _CACHE.get(id(repo))
-        if entry is None or entry[0] is not repo:
-            while len(_CACHE) >= _MAX_CACHED:
-                _CACHE.pop(next(iter(_CACHE)))
-            entry = (repo, {})
-            _CACHE[id(repo)] = entry
-        per_side = entry[1]
-        if side not in per_side:
-            per_side[side] = _build(repo, side)
-        return per_side[side]
+    return repo.memo(f"js.symbols.{side}", lambda: _build(repo, side))
 
 
 # ---- small syntax helpers shared by the JS dead-code and bloat detectors --------------------

@@ -12,7 +12,6 @@ condition or a block guards a use of a value against None.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -498,19 +497,9 @@ class RepoIndex:
 GENERIC_METHOD_NAMES = frozenset({"get", "pop", "find", "first", "match", "search", "next", "one",
                                   "load", "read", "fetch", "run", "call", "__call__", "__init__"})
 
-_INDEXES: weakref.WeakKeyDictionary[object, RepoIndex] = weakref.WeakKeyDictionary()
-
-
 def index_for(repo: RepoView) -> RepoIndex:
-    """The index of this scan's head tree (one per RepoView object)."""
-    try:
-        found = _INDEXES.get(repo)
-    except TypeError:  # not weak-referenceable: no caching across files
-        return RepoIndex(repo)
-    if found is None:
-        found = RepoIndex(repo)
-        _INDEXES[repo] = found
-    return found
+    """The index of this scan's head tree, built once per scan."""
+    return repo.memo("python.null-check.index", lambda: RepoIndex(repo))
 
 
 # ---------------------------------------------------------------------------------------------

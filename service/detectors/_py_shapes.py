@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import keyword
 import re
-import weakref
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -311,22 +310,13 @@ class RepoIndex:
         return found
 
 
-_CACHE: weakref.WeakKeyDictionary[object, RepoIndex] = weakref.WeakKeyDictionary()
-
-
 def python_paths(repo: RepoView) -> list[str]:
     return [p for p in repo.paths("RIGHT") if p.endswith(".py")]
 
 
 def repo_index(repo: RepoView, changed: Sequence[str] = ()) -> RepoIndex:
-    """The index of the head tree, built once per RepoView."""
-    cacheable = hasattr(type(repo), "__weakref__")
-    if cacheable and repo in _CACHE:
-        return _CACHE[repo]
-    index = _build_index(repo, changed)
-    if cacheable:
-        _CACHE[repo] = index
-    return index
+    """The index of the head tree, built once per scan."""
+    return repo.memo("python.shapes.index", lambda: _build_index(repo, changed))
 
 
 def _build_index(repo: RepoView, changed: Sequence[str]) -> RepoIndex:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
-import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -173,18 +171,9 @@ def _build(repo: RepoView, side: Side) -> SideIndex:
     return index
 
 
-_LOCK = threading.Lock()
-# One entry per live repository view (one scan); dropped when the scan's view is collected.
-_CACHE: weakref.WeakKeyDictionary[RepoView, dict[Side, SideIndex]] = weakref.WeakKeyDictionary()
-
-
 def side_index(repo: RepoView, side: Side) -> SideIndex:
     """The index of one side of this scan, built on first use and shared by the detectors."""
-    with _LOCK:
-        per_side = _CACHE.setdefault(repo, {})
-        if side not in per_side:
-            per_side[side] = _build(repo, side)
-        return per_side[side]
+    return repo.memo(f"python.symbols.{side}", lambda: _build(repo, side))
 
 
 # ---- syntax helpers shared by the Python dead-code detectors ----------------------------------

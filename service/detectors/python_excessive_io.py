@@ -47,8 +47,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -229,19 +227,9 @@ class Shared:
     class_methods: dict[tuple[str, int], dict[str, Node]] = field(default_factory=dict)
 
 
-_SHARED_LOCK = threading.Lock()
-# One entry per live repository view (one scan); it must not refer to the view itself.
-_SHARED: weakref.WeakKeyDictionary[RepoView, Shared] = weakref.WeakKeyDictionary()
-
-
 def _shared(repo: RepoView, sinks: Sinks) -> Shared:
-    if not hasattr(type(repo), "__weakref__"):
-        return Shared(sinks)
-    with _SHARED_LOCK:
-        found = _SHARED.get(repo)
-        if found is None or found.sinks is not sinks:
-            found = _SHARED[repo] = Shared(sinks)
-        return found
+    """Units resolved from other modules, shared by every file of one scan."""
+    return repo.memo(f"python.excessive-io.shared.{id(sinks)}", lambda: Shared(sinks))
 
 
 class Resolver:
