@@ -2,9 +2,10 @@
 """Wall time and peak memory of whole `slopguard scan` processes on generated pull requests.
 
 Targets (issue 2): a small PR (5 files, ~200 changed lines) at <= 1.0 s median, and a
-300-file / 30k-line PR at <= 20 s and <= 1 GiB peak memory.
+300-file / 30k-line PR at <= 20 s and <= 1 GiB peak memory. The `mixed` scenario is a small PR
+of 3 Python and 2 TypeScript files (issue 4: same target as `small`).
 
-Usage: benchmarks/scan_speed.py [--runs N] [--scanner PATH] [--only small|large]
+Usage: benchmarks/scan_speed.py [--runs N] [--scanner PATH] [--only small|mixed|large]
 Prints one line per scenario: median and max wall time, peak RSS of the scan process.
 """
 
@@ -99,6 +100,67 @@ def build(root: Path, files: int, funcs_per_file: int, untouched: int) -> Path:
     return repo
 
 
+TS_TEMPLATE = """import {{ db }} from './db';
+
+export interface Order{n} {{
+  id: string;
+  totalCents: number;
+}}
+
+export async function findOrder{n}(id: string): Promise<Order{n} | undefined> {{
+  return db.order.findUnique({{ where: {{ id }} }}) ?? undefined;
+}}
+"""
+
+TS_FUNC = """
+export async function syncOrders{n}_{k}(ids: string[], token: string): Promise<string[]> {{
+  const synced: string[] = [];
+  for (const id of ids) {{
+    const order = await findOrder{n}(id);
+    if (!order) {{
+      continue;
+    }}
+    try {{
+      const res = await fetch(`${{process.env.SERVICE_URL ?? ''}}/orders/${{id}}`, {{
+        headers: {{ authorization: `Bearer ${{token}}` }},
+      }});
+      if (!res.ok) {{
+        throw new Error(`sync failed: ${{res.status}}`);
+      }}
+      const body = (await res.json()) as {{ total?: number }};
+      synced.push(`${{order.id}}:${{body.total ?? order.totalCents}}`);
+    }} catch (err) {{
+      console.warn('sync', id, err);
+    }}
+  }}
+  return synced;
+}}
+"""
+
+
+def build_mixed(root: Path) -> Path:
+    """A repository whose `feature` branch changes 3 Python and 2 TypeScript modules
+    (~200 added lines): the small PR of a project that mixes both languages."""
+    repo = root / "repo-mixed"
+    (repo / "app").mkdir(parents=True)
+    (repo / "web").mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    for n in range(10):
+        (repo / "app" / f"module_{n}.py").write_text(TEMPLATE.format(n=n))
+        (repo / "web" / f"orders_{n}.ts").write_text(TS_TEMPLATE.format(n=n))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    for n in range(3):
+        path = repo / "app" / f"module_{n}.py"
+        path.write_text(path.read_text() + FUNC.format(n=n, k=0) + FUNC.format(n=n, k=1))
+    for n in range(2):
+        path = repo / "web" / f"orders_{n}.ts"
+        path.write_text(path.read_text() + TS_FUNC.format(n=n, k=0) + TS_FUNC.format(n=n, k=1))
+    git(repo, "commit", "-q", "-am", "Sync records and orders from the records service")
+    return repo
+
+
 def measure(scanner: str, repo: Path, runs: int) -> tuple[list[float], int]:
     times = []
     peak_kb = 0
@@ -120,14 +182,16 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--scanner", default=str(Path(sys.executable).parent / "slopguard"))
-    ap.add_argument("--only", choices=("small", "large"))
+    ap.add_argument("--only", choices=("small", "mixed", "large"))
     args = ap.parse_args()
-    scenarios = {"small": (5, 2, 20, args.runs), "large": (300, 4, 50, max(1, args.runs // 3))}
+    scenarios = {"small": (5, 2, 20, args.runs), "mixed": (5, 2, 15, args.runs),
+                 "large": (300, 4, 50, max(1, args.runs // 3))}
     with tempfile.TemporaryDirectory() as tmp:
         for name, (files, funcs, untouched, runs) in scenarios.items():
             if args.only and args.only != name:
                 continue
-            repo = build(Path(tmp), files, funcs, untouched)
+            mixed = name == "mixed"
+            repo = build_mixed(Path(tmp)) if mixed else build(Path(tmp), files, funcs, untouched)
             stat = subprocess.run(["git", "-C", str(repo), "diff", "--shortstat", "main", "feature"],
                                   capture_output=True, text=True, check=True).stdout.strip()
             times, peak_kb = measure(args.scanner, repo, runs)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from .diff import NULL_SHA, RawEntry, parse_patch, parse_raw
 from .gitrepo import Git

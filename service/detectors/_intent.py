@@ -499,7 +499,7 @@ def _token(leaf: Node, src: SourceFile, spec: LangSpec, in_doc: bool) -> Tok:
         return Tok("str", string_value(leaf, src), leaf, in_doc)
     if leaf.type.endswith("identifier"):
         return Tok("id", text, leaf, in_doc)
-    if leaf.type in spec.literal_types:
+    if leaf.type in spec.literal_types and leaf.is_named:  # not the TS `number` type keyword
         return Tok("lit", text.replace("_", "").lower(), leaf, in_doc)
     if text and text.strip(QUOTES + "bBrRuUfF") == "" and any(q in text for q in QUOTES):
         return Tok("p", text.lower().strip(QUOTES) + "Q", leaf, in_doc)  # string delimiters

@@ -16,7 +16,12 @@ whose change is one of these kinds are candidates:
   loses members;
 - `python.orthogonal-edit.unrelated-logic-change`: a guard (`if ...: raise/return/abort`)
   disappears from a function that otherwise shrinks, a comparison or boolean operator flips
-  (`>` -> `>=`, `and` -> `or`), or a decorator is dropped;
+  (`>` -> `>=`, `and` -> `or`), or a decorator is dropped; also, for a group of hunks linked to
+  each other by names (one defines or imports what another uses, or they share a diff hunk) but
+  to nothing else in the change, and named nowhere in the description, a rewritten function or
+  statement that swaps a call, an operator or a literal for another while keeping the rest of
+  its logic (a function turned into an arrow const and renamed, its callers updated, and
+  `Math.round` silently becoming `Math.floor`);
 - `python.orthogonal-edit.unrelated-deletion`: a function, class, docstring or comment block is
   deleted, or statements are deleted from a function and nothing is added.
 
@@ -78,7 +83,8 @@ def _family_rules(family: str) -> dict[str, Rule]:
     collection = _rule(family, "unrelated-collection-change", Severity.WARNING,
                        "constant collection gains or loses members")
     logic = _rule(family, "unrelated-logic-change", Severity.WARNING,
-                  "guard removed, operator flipped or decorator dropped")
+                  "guard removed, operator flipped, decorator dropped or a call, operator or "
+                  "literal swapped in a rewritten function")
     deletion = _rule(family, "unrelated-deletion", Severity.NOTICE,
                      "deleted function, class, docstring or comment")
     return {
@@ -121,6 +127,7 @@ MAX_STRING_LITERAL = 40
 OPERATORS = frozenset({"<", "<=", ">", ">=", "==", "!=", "and", "or", "is", "in", "+", "-", "*",
                        "/", "//", "%", "&&", "||", "===", "!==", "min", "max", "any", "all"})
 VERSION = re.compile(r"version", re.IGNORECASE)
+TEST_CALLS = frozenset({"test", "it", "describe", "suite", "bench"})
 
 
 @dataclass
@@ -173,7 +180,9 @@ class OrthogonalEdit(Detector):
         settings = [c for f in ctx.files for c in _setting_changes(f)]
         text_uses = _text_uses(ctx.files, {(c.path, c.added[0]) for c in settings})
         islands = _islands([*changes, *settings], intent, text_uses)
-        return list(_report(islands))
+        findings = list(_report(islands))
+        findings += _rewrite_findings(changes, intent, text_uses, {id(c) for c in islands})
+        return findings
 
 
 # --- collecting changed units -------------------------------------------------------------
@@ -453,6 +462,8 @@ def _literal_change(change: Change, base: Unit, head: Unit, diffs: list[int]) ->
     constant = head.kind == "assign"
     for i in diffs:
         old, new = base.tokens[i], head.tokens[i]
+        if _not_a_setting(new.node, change.spec) or _not_a_setting(old.node, change.spec):
+            return False
         if "str" in (old.cls, new.cls) and not (_short(old.text, constant)
                                                and _short(new.text, constant)):
             return False
@@ -467,6 +478,20 @@ def _literal_change(change: Change, base: Unit, head: Unit, diffs: list[int]) ->
     change.mentions = [*names, head.name]
     change.values = [head.tokens[i].text for i in diffs]
     return True
+
+
+def _not_a_setting(node: Node, spec: LangSpec) -> bool:
+    """A literal that is a module path (`import ... from "./x.js"`, `require("node:fs")`) or
+    a TypeScript literal type, not a value the program runs with."""
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type in ("import_statement", "export_statement", "literal_type"):
+        return True
+    call = parent.parent if parent.type in spec.argument_lists else None
+    callee = call.child_by_field_name("function") if call is not None else None
+    return callee is not None and callee.type in ("import", "identifier") \
+        and callee.text in (b"require", b"import")
 
 
 def _short(text: str, constant: bool) -> bool:
@@ -701,13 +726,22 @@ def _is_test(path: str) -> bool:
 
 
 def _is_candidate(change: Change, intent: Intent) -> bool:
-    if change.kind not in RULE_OF_KIND or _is_test(change.path):
+    if change.kind not in RULE_OF_KIND or _is_test(change.path) or _test_call(change):
         return False
     if change.kind in ANNOUNCED_BY_REFACTOR and intent.announces_refactor:
         return False
     if change.kind in ANNOUNCED_BY_CLEANUP and intent.announces_cleanup:
         return False
     return not _mentioned(change, intent)
+
+
+def _test_call(change: Change) -> bool:
+    """An in-source test: a top-level `test(...)`, `it(...)` or `describe(...)` statement."""
+    unit = change.head or change.base
+    if unit is None or unit.kind != "stmt":
+        return False
+    words = it.identifier_words(unit.src.node_text(unit.node)[:40])
+    return bool(words) and words[0] in TEST_CALLS
 
 
 def _mentioned(change: Change, intent: Intent) -> bool:
@@ -760,6 +794,235 @@ def _beside_main(c: Change, main: list[Change]) -> bool:
         if m.group == c.group or m.name in (anchor, owner):
             return True
     return False
+
+
+# --- rewritten islands --------------------------------------------------------------------------
+# A group of hunks connected to each other by symbols but to nothing else in the change, that
+# the description does not name, and in which a rewritten unit swaps a call, an operator or a
+# literal (`Math.round` -> `Math.floor` inside a function also turned into an arrow const).
+
+OPERATOR_PARENTS = frozenset({"binary_expression", "unary_expression", "update_expression",
+                              "augmented_assignment_expression", "binary_operator",
+                              "comparison_operator", "boolean_operator", "not_operator",
+                              "unary_operator", "augmented_assignment"})
+REWRITE_UNIT_KINDS = frozenset({"def", "assign", "stmt"})
+MAX_SWAPPED = 2  # atoms gained or lost: more is a new implementation, not a silent swap
+MIN_KEPT = 3  # atoms both versions share: the logic is otherwise the same
+# a swap only counts within one family: `<` for `<=`, `&&` for `||`, `+` for `-`
+OPERATOR_FAMILIES = {
+    **dict.fromkeys(("<", "<=", ">", ">=", "==", "!=", "===", "!==", "is", "in"), "compare"),
+    **dict.fromkeys(("&&", "||", "??", "and", "or"), "logic"),
+    **dict.fromkeys(("+", "-", "*", "/", "//", "%", "**"), "arith"),
+    **dict.fromkeys(("++", "--"), "update"),
+    **dict.fromkeys(("&", "|", "^", "<<", ">>"), "bits"),
+}
+GENERIC_STEMS = frozenset({"index", "main", "mod", "__init__", "src", "lib"})
+
+
+@dataclass
+class Atom:
+    """One behaviour-bearing element of a unit: a called name, an operator or a literal."""
+
+    key: tuple[str, str]
+    shown: str
+    node: Node
+
+
+@dataclass
+class Rewrite:
+    change: Change
+    line: int
+    end: int
+    what: str
+
+
+def _rewrite_findings(changes: list[Change], intent: Intent, text_uses: set[str],
+                      reported: set[int]) -> Iterator[Finding]:
+    if intent.announces_refactor:
+        return
+    real = [c for c in changes if c.kind != "noop"]
+    clusters = _clusters(real)
+    described = [_described(cl, intent, text_uses) for cl in clusters]
+    if not any(d and not all(_is_test(c.path) for c in cl)
+               for d, cl in zip(described, clusters, strict=True)):
+        return  # the description names none of the code: nothing to compare islands with
+    # the most new code: lines added beyond those a rewrite replaces
+    biggest = max(range(len(clusters)),
+                  key=lambda i: sum(len(c.added) - len(c.removed) for c in clusters[i]
+                                    if not _is_test(c.path)))
+    for i, cluster in enumerate(clusters):
+        if i == biggest or described[i]:
+            continue
+        if any(id(c) in reported for c in cluster):
+            continue
+        rewrite = _first_rewrite(cluster)
+        if rewrite is not None:
+            c = rewrite.change
+            rule = RULES_OF_FAMILY[c.spec.family]["operator"]
+            yield c.ctx.finding(rule, rewrite.line, _rewrite_message(rewrite, cluster),
+                                end=rewrite.end)
+
+
+def _clusters(changes: list[Change]) -> list[list[Change]]:
+    """Changes connected by a name one defines (or imports) and another uses, or shown in the
+    same diff hunk."""
+    parent = list(range(len(changes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        parent[find(i)] = find(j)
+
+    owners: dict[object, int] = {}
+    for i, c in enumerate(changes):
+        for name in _bound_names(c):
+            union(i, owners.setdefault(name, i))
+        union(i, owners.setdefault((c.path, c.group), i))
+    for i, c in enumerate(changes):
+        for name in c.uses | c.new_refs:
+            j = owners.get(name)
+            if j is not None:
+                union(i, j)
+    groups: dict[int, list[Change]] = {}
+    for i, c in enumerate(changes):
+        groups.setdefault(find(i), []).append(c)
+    return list(groups.values())
+
+
+def _bound_names(c: Change) -> set[str]:
+    units = [u for u in (c.base, c.head) if u is not None]
+    if any(u.kind == "import" for u in units):
+        return c.defines | c.uses  # the names an import statement brings in
+    return set(c.defines)
+
+
+def _described(cluster: list[Change], intent: Intent, text_uses: set[str]) -> bool:
+    """The description (or a changed non-code file) shares a word with the names the cluster
+    defines, the files it touches or the calls it rewrites."""
+    words: set[str] = set()
+    renames = _renames(cluster)
+    for c in cluster:
+        if c.defines & text_uses:
+            return True
+        if any(_distinctive(name) and intent.mentions(name) for name in c.uses):
+            return True  # the changed lines use a multi-word name the description quotes
+        words |= c.defines
+        words.add(_file_word(c.path))
+        swapped = _swap(c, renames)
+        if swapped is not None:
+            words |= {a.key[1] for atoms in swapped for a in atoms}
+    return any(it.content_stems(w) & intent.stems for w in words if w)
+
+
+def _distinctive(name: str) -> bool:
+    """A name of two or more content words (`onUploadProgress`), not a common word (`product`)."""
+    return len(it.content_stems(name)) >= 2
+
+
+def _file_word(path: str) -> str:
+    p = PurePosixPath(path)
+    stem = p.name.split(".", 1)[0]
+    return p.parent.name if stem in GENERIC_STEMS else stem
+
+
+def _renames(cluster: list[Change]) -> dict[str, str]:
+    """Old name -> new name of the definitions the cluster renames."""
+    return {c.base.name: c.head.name for c in cluster
+            if c.base is not None and c.head is not None and c.base.name and c.head.name
+            and c.base.name != c.head.name}
+
+
+def _first_rewrite(cluster: list[Change]) -> Rewrite | None:
+    renames = _renames(cluster)
+    for c in sorted(cluster, key=lambda c: (c.path, c.added[:1])):
+        if _is_test(c.path) or c.kind != "other":
+            continue
+        found = _swap(c, renames)
+        if found is None or c.head is None or c.base is None:
+            continue
+        lost, gained = found
+        at = min(line_of(a.node) for a in gained)
+        declaration = line_of(c.head.node)
+        renamed = c.base.name != c.head.name
+        line = declaration if renamed and declaration in c.added else at
+        what = _swap_text(lost[0], gained[0])
+        if renamed:
+            what = f"`{c.head.key}` (was `{c.base.name}`) is rewritten and {what}"
+        else:
+            what = f"`{c.head.key}` is rewritten and {what}"
+        return Rewrite(c, line, max(at, line), what)
+    return None
+
+
+def _swap(c: Change, renames: dict[str, str]) -> tuple[list[Atom], list[Atom]] | None:
+    """The atoms a rewritten unit loses and gains, when it swaps a few of them of the same sort
+    (a call for a call, an operator for an operator, a literal for a literal) and keeps the
+    rest."""
+    base, head = c.base, c.head
+    if (base is None or head is None or base.kind not in REWRITE_UNIT_KINDS
+            or head.kind not in REWRITE_UNIT_KINDS or not c.added):
+        return None
+    old = _atoms(base, c.spec, renames)
+    new = _atoms(head, c.spec, {})
+    old_keys, new_keys = Counter(a.key for a in old), Counter(a.key for a in new)
+    lost_keys, gained_keys = old_keys - new_keys, new_keys - old_keys
+    kept = sum((old_keys & new_keys).values())
+    if (not lost_keys or not gained_keys or kept < MIN_KEPT
+            or sum(lost_keys.values()) > MAX_SWAPPED or sum(gained_keys.values()) > MAX_SWAPPED
+            or not {k[0] for k in lost_keys} & {k[0] for k in gained_keys}):
+        return None
+    added = set(c.added)
+    lost = [a for a in old if a.key in lost_keys]
+    gained = [a for a in new if a.key in gained_keys and line_of(a.node) in added]
+    if not gained:
+        return None
+    return lost, gained
+
+
+def _atoms(unit: Unit, spec: LangSpec, renames: dict[str, str]) -> list[Atom]:
+    out: list[Atom] = []
+    for tok in unit.tokens:
+        if tok.doc:
+            continue
+        parent = tok.node.parent
+        if tok.cls == "lit":
+            out.append(Atom(("lit", tok.text), tok.text, tok.node))
+        elif tok.cls == "p" and parent is not None and parent.type in OPERATOR_PARENTS:
+            family = OPERATOR_FAMILIES.get(tok.text, "unary")
+            out.append(Atom((f"op:{family}", tok.text), tok.text, tok.node))
+    for node in walk(unit.node):
+        if node.type not in spec.call_types:
+            continue
+        callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+        if callee is None:
+            continue
+        names = it.identifier_words(unit.src.node_text(callee))
+        if not names or len(names) > 4:
+            continue
+        name = renames.get(names[-1], names[-1])
+        out.append(Atom(("call", name), _clip(unit.src.node_text(callee), 40), callee))
+    return out
+
+
+def _swap_text(lost: Atom, gained: Atom) -> str:
+    if gained.key[0] == "call":
+        return f"calls `{gained.shown}` where it called `{lost.shown}`"
+    if gained.key[0].startswith("op"):
+        return f"uses `{gained.shown}` where it used `{lost.shown}`"
+    return f"uses the literal `{gained.shown}` where it used `{lost.shown}`"
+
+
+def _rewrite_message(rewrite: Rewrite, cluster: list[Change]) -> str:
+    c = rewrite.change
+    others = sorted({x.path for x in cluster if x.path != c.path})
+    where = c.path + (f" (with the updates in {', '.join(others)})" if others else "")
+    return (f"{rewrite.what[:1].upper()}{rewrite.what[1:]} in {where}, a behaviour change that "
+            f"shares no symbol with the rest of this PR and that the description does not "
+            f"mention; revert it or explain it in the description.")
 
 
 # --- reporting ------------------------------------------------------------------------------------

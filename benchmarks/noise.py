@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Clean-history noise: how many warnings and errors slopguard raises on well-kept projects.
+
+Replays the last N non-merge commits of each local git repository (bare mirrors work: the
+scanner reads git objects) as pull requests `parent..commit` whose intent is the commit message,
+through `slopguard scan --format json --no-llm`, and counts the findings of severity warning or
+error. Target (issue 4): under 3 per 1,000 added lines of code on well-kept projects.
+
+Usage: benchmarks/noise.py REPO [REPO ...] [--commits N] [--jobs J] [--details FILE]
+Prints per repository: commits scanned, added lines (all files and code files), warning+error
+findings, findings per 1,000 added code lines, and the same rate by rule; then the total.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+CODE_SUFFIXES = (".py", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
+NOISY = ("warning", "error")
+ENV = dict(os.environ, ANTHROPIC_API_KEY="")
+
+
+@dataclass
+class CommitResult:
+    sha: str
+    subject: str
+    added: int = 0
+    code_added: int = 0
+    findings: list[dict[str, object]] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class RepoResult:
+    path: str
+    commits: list[CommitResult]
+
+    @property
+    def scanned(self) -> list[CommitResult]:
+        return [c for c in self.commits if not c.error]
+
+    @property
+    def code_added(self) -> int:
+        return sum(c.code_added for c in self.scanned)
+
+    @property
+    def added(self) -> int:
+        return sum(c.added for c in self.scanned)
+
+    def by_rule(self) -> Counter[str]:
+        return Counter(str(f["rule"]) for c in self.scanned for f in c.findings)
+
+
+def git(repo: str, *args: str) -> str:
+    return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def commits(repo: str, count: int) -> list[str]:
+    """The last `count` non-merge commits that have a parent."""
+    out = git(repo, "rev-list", "--no-merges", "--min-parents=1", f"--max-count={count}", "HEAD")
+    return out.split()
+
+
+def added_lines(repo: str, sha: str) -> tuple[int, int]:
+    """Added lines of the commit in all files and in code files (binary files count 0)."""
+    total = code = 0
+    for row in git(repo, "diff", "--numstat", "--no-renames", f"{sha}^", sha).splitlines():
+        parts = row.split("\t")
+        if len(parts) < 3 or not parts[0].isdigit():
+            continue
+        n = int(parts[0])
+        total += n
+        if PurePosixPath(parts[2]).name.endswith(CODE_SUFFIXES):
+            code += n
+    return total, code
+
+
+def scan(scanner: str, repo: str, sha: str) -> CommitResult:
+    message = git(repo, "log", "-1", "--format=%B", sha).strip()
+    result = CommitResult(sha=sha[:10], subject=message.splitlines()[0] if message else "")
+    result.added, result.code_added = added_lines(repo, sha)
+    proc = subprocess.run([scanner, "scan", "--repo", repo, "--base", f"{sha}^", "--head", sha,
+                           "--intent", message, "--format", "json", "--no-llm",
+                           "--fail-on", "never"], capture_output=True, text=True, env=ENV,
+                          check=False)
+    if proc.returncode != 0:
+        result.error = proc.stderr.strip()[-300:] or f"exit {proc.returncode}"
+        return result
+    report = json.loads(proc.stdout)
+    result.findings = [f for f in report.get("findings", []) if f.get("severity") in NOISY]
+    return result
+
+
+def run_repo(scanner: str, repo: str, count: int, jobs: int) -> RepoResult:
+    shas = commits(repo, count)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(lambda sha: scan(scanner, repo, sha), shas))
+    return RepoResult(path=repo, commits=results)
+
+
+def rate(findings: int, lines: int) -> float:
+    return 1000.0 * findings / lines if lines else 0.0
+
+
+def repo_name(path: str) -> str:
+    p = Path(path).resolve()
+    return p.parent.name if p.name in ("repo", ".git") else p.name
+
+
+def print_repo(r: RepoResult, top: int) -> None:
+    noisy = sum(len(c.findings) for c in r.scanned)
+    errors = [c for c in r.commits if c.error]
+    print(f"{repo_name(r.path):28} commits {len(r.scanned):4}  added {r.added:7} "
+          f"(code {r.code_added:6})  warning+error {noisy:4}  "
+          f"per 1k code lines {rate(noisy, r.code_added):5.2f}"
+          + (f"  scan errors {len(errors)}" if errors else ""))
+    for rule, n in r.by_rule().most_common(top):
+        print(f"    {rule:48} {n:4}  {rate(n, r.code_added):5.2f}/1k")
+    for c in errors[:3]:
+        print(f"    error at {c.sha}: {c.error}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("repos", nargs="+", help="local git repositories (bare mirrors work)")
+    ap.add_argument("--commits", type=int, default=50, help="non-merge commits per repository")
+    ap.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2))
+    ap.add_argument("--scanner", default=str(Path(sys.executable).parent / "slopguard"))
+    ap.add_argument("--top", type=int, default=8, help="rules listed per repository")
+    ap.add_argument("--details", help="write every warning/error finding as JSON to FILE")
+    args = ap.parse_args()
+    results = [run_repo(args.scanner, repo, args.commits, args.jobs) for repo in args.repos]
+    for r in results:
+        print_repo(r, args.top)
+    noisy = sum(len(c.findings) for r in results for c in r.scanned)
+    code = sum(r.code_added for r in results)
+    total_rules: Counter[str] = Counter()
+    for r in results:
+        total_rules.update(r.by_rule())
+    print(f"{'ALL':28} commits {sum(len(r.scanned) for r in results):4}  "
+          f"added {sum(r.added for r in results):7} (code {code:6})  warning+error {noisy:4}  "
+          f"per 1k code lines {rate(noisy, code):5.2f}")
+    for rule, n in total_rules.most_common(args.top):
+        print(f"    {rule:48} {n:4}  {rate(n, code):5.2f}/1k")
+    if args.details:
+        rows = [{"repo": repo_name(r.path), "commit": c.sha, "subject": c.subject, **f}
+                for r in results for c in r.scanned for f in c.findings]
+        Path(args.details).write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
