@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import ConfigError, GitError, SlopguardError, UsageError
@@ -174,12 +175,13 @@ def _serve(host: str, port: int, *, embedded_worker: bool) -> int:
     from .app.settings import load
 
     settings = load()
+    _configure_logs(settings)
 
     import uvicorn
 
     from .app.runtime import Runtime
 
-    runtime = Runtime.build(settings)
+    runtime = _build_runtime(Runtime, settings)
     embedded = embedded_worker and (not settings.redis_queue or os.environ.get("SLOPGUARD_EMBEDDED_WORKER") == "1")
     app = runtime.app(embedded_worker=embedded)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -193,8 +195,10 @@ def _serve(host: str, port: int, *, embedded_worker: bool) -> int:
     bound = sock.getsockname()[1]
     print(f"slopguard: listening on http://{host}:{bound} (embedded worker: {'on' if embedded else 'off'})",
           file=sys.stderr, flush=True)
+    # uvloop and httptools (the `app` extra) when installed; asyncio and h11 otherwise.
     server = uvicorn.Server(uvicorn.Config(app, log_level=os.environ.get("SLOPGUARD_LOG_LEVEL", "warning"),
-                                           access_log=False, timeout_graceful_shutdown=30))
+                                           access_log=False, timeout_graceful_shutdown=30, loop="auto",
+                                           http="auto", log_config=None))
     server.run(sockets=[sock])
     return EXIT_OK
 
@@ -206,10 +210,11 @@ def _worker() -> int:
     from .app.settings import load
 
     settings = load()
+    _configure_logs(settings)
 
     from .app.runtime import Runtime
 
-    runtime = Runtime.build(settings)
+    runtime = _build_runtime(Runtime, settings)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -222,12 +227,31 @@ def _worker() -> int:
     return EXIT_OK
 
 
+def _configure_logs(settings: Any) -> None:
+    """JSON lines on stderr (SLOPGUARD_LOG_FORMAT=text for plain ones), secrets masked."""
+    from .app import logs
+
+    logs.configure((settings.webhook_secret, settings.private_key, os.environ.get("ANTHROPIC_API_KEY", "")),
+                   level=os.environ.get("SLOPGUARD_LOG_LEVEL", "info"),
+                   fmt=os.environ.get("SLOPGUARD_LOG_FORMAT", "json"))
+
+
+def _build_runtime(runtime: Any, settings: Any) -> Any:
+    """Runtime.build, with an outdated database schema reported as a one-line usage error."""
+    from .app.errors import SchemaError
+
+    try:
+        return runtime.build(settings)
+    except SchemaError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _db_upgrade() -> int:
     from .app.settings import load
     from .app.store import Store
 
     settings = load(require_app=False)
-    Store.open(settings.database_url).close()
+    Store.open(settings.database_url, migrate=True).close()
     print("slopguard: database schema is up to date", file=sys.stderr)
     return EXIT_OK
 

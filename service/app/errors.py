@@ -5,6 +5,7 @@ SlopguardError
     ├── SettingsError        a missing or invalid environment variable
     ├── SignatureError       a webhook delivery whose signature does not verify
     ├── FetchError           fetching the pull request's commits failed
+    ├── SchemaError          the database schema is outdated (run `slopguard db upgrade`)
     └── GitHubError          GitHub answered with an error (carries status and message)
         └── RateLimitError   a primary or secondary rate limit that outlasted our patience
 """
@@ -43,3 +44,7 @@ class GitHubError(AppError):
 
 class RateLimitError(GitHubError):
     """A rate limit whose reset lies further ahead than the client is willing to wait."""
+
+
+class SchemaError(AppError):
+    """The database schema is not the one this version needs (`slopguard db upgrade` migrates it)."""

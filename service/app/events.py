@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from . import commands
 from .metrics import Metrics
 from .queue import Command, Queue
-from .store import JobKey, Store
+from .store import JobKey, ReviewRequest, Store
+
+log = logging.getLogger("slopguard.webhook")
 
 REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
 INSTALLATION_EVENTS = frozenset({"installation", "installation_repositories"})
@@ -33,48 +36,68 @@ class Dispatcher:
         return answer
 
     def _handle(self, event: str, delivery: str, payload: dict[str, Any]) -> Answer:
+        """Validate first, then one store transaction records the delivery (and the review request)."""
         if not event:
             return Answer(400, {"status": "rejected", "error": "missing X-GitHub-Event"})
-        if delivery and not self.store.record_delivery(delivery, event):
-            return Answer(200, {"status": "duplicate"})
         if event == "ping":
-            return Answer(200, {"status": "pong"})
+            return self._record_only(event, delivery, Answer(200, {"status": "pong"}))
         if event in INSTALLATION_EVENTS:
             inst = payload.get("installation") or {}
-            if isinstance(inst.get("id"), int):
-                account = str((inst.get("account") or {}).get("login", ""))
-                self.store.record_installation(inst["id"], account, str(payload.get("action", "")))
-                return Answer(202, {"status": "recorded"})
-            return Answer(400, {"status": "rejected", "error": "installation without an id"})
+            if not isinstance(inst.get("id"), int):
+                return Answer(400, {"status": "rejected", "error": "installation without an id"})
+            if delivery and not self.store.accept(delivery, event):
+                return Answer(200, {"status": "duplicate"})
+            account = str((inst.get("account") or {}).get("login", ""))
+            self.store.record_installation(inst["id"], account, str(payload.get("action", "")))
+            return Answer(202, {"status": "recorded"})
         installation = _installation_id(payload)
         repo = payload.get("repository") or {}
         full_name, clone_url = repo.get("full_name"), repo.get("clone_url")
         if installation is None or not isinstance(full_name, str) or not isinstance(clone_url, str):
-            return Answer(202, {"status": "ignored"})
+            return self._record_only(event, delivery, Answer(202, {"status": "ignored"}))
         if event == "pull_request" and payload.get("action") in REVIEW_ACTIONS:
             number = (payload.get("pull_request") or {}).get("number", payload.get("number"))
             if not isinstance(number, int):
                 return Answer(400, {"status": "rejected", "error": "pull_request without a number"})
             key = JobKey(full_name, number)
-            self.store.request_review(key, installation, clone_url, str(payload["action"]))
-            self.queue.enqueue_review(key, self.delay)
+            request = ReviewRequest(key, installation, clone_url, str(payload["action"]))
+            if not self.store.accept(delivery, event, request):
+                return Answer(200, {"status": "duplicate"})
+            # The job row is committed: even if this enqueue were lost, a sweeper re-queues the job.
+            try:
+                self.queue.enqueue_review(key, self.delay)
+            except Exception as exc:  # noqa: BLE001 - the job is recorded; the sweeper picks it up later
+                log.warning("enqueue failed (the sweeper will re-queue the job): %s: %s", type(exc).__name__, exc)
             self.metrics.jobs.labels(state="queued").inc()
             return Answer(202, {"status": "queued"})
         if event == "issue_comment" and payload.get("action") == "created":
-            return self._comment(payload, installation, full_name, clone_url)
-        return Answer(202, {"status": "ignored"})
+            return self._comment(event, delivery, payload, installation, full_name, clone_url)
+        return self._record_only(event, delivery, Answer(202, {"status": "ignored"}))
 
-    def _comment(self, payload: dict[str, Any], installation: int, full_name: str, clone_url: str) -> Answer:
+    def _record_only(self, event: str, delivery: str, answer: Answer) -> Answer:
+        if delivery and not self.store.accept(delivery, event):
+            return Answer(200, {"status": "duplicate"})
+        return answer
+
+    def _comment(self, event: str, delivery: str, payload: dict[str, Any], installation: int, full_name: str,
+                 clone_url: str) -> Answer:
         issue = payload.get("issue") or {}
         comment = payload.get("comment") or {}
         user = comment.get("user") or {}
-        if not issue.get("pull_request") or user.get("type") == "Bot":
-            return Answer(202, {"status": "ignored"})
         command = commands.parse(str(comment.get("body") or ""))
-        if command is None or not isinstance(issue.get("number"), int):
-            return Answer(202, {"status": "ignored"})
-        self.queue.enqueue_command(Command(full_name, issue["number"], installation, clone_url,
-                                           str(user.get("login", "")), command))
+        if (not issue.get("pull_request") or user.get("type") == "Bot" or command is None
+                or not isinstance(issue.get("number"), int)):
+            return self._record_only(event, delivery, Answer(202, {"status": "ignored"}))
+        if delivery and not self.store.accept(delivery, event):
+            return Answer(200, {"status": "duplicate"})
+        try:
+            self.queue.enqueue_command(Command(full_name, issue["number"], installation, clone_url,
+                                               str(user.get("login", "")), command, delivery[:64]))
+        except Exception:
+            # Not queued: forget the delivery so that GitHub's redelivery is not dropped as a repeat.
+            if delivery:
+                self.store.forget_delivery(delivery)
+            raise
         return Answer(202, {"status": "queued"})
 
 

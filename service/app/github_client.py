@@ -102,7 +102,9 @@ class GitHubClient:
     # ------------------------------------------------------------------ requests
 
     def request(self, method: str, path: str, *, auth: str, json: Any = None,
-                params: Mapping[str, Any] | None = None) -> httpx.Response:
+                params: Mapping[str, Any] | None = None, retry_server_errors: bool = True) -> httpx.Response:
+        """One API call. `retry_server_errors=False` for writes that are not idempotent: a 5xx or a
+        lost connection may come after GitHub acted, so the caller checks before trying again."""
         method = method.upper()
         url = path if path.startswith(("http://", "https://")) else path.lstrip("/")
         policy = self.policy
@@ -116,6 +118,8 @@ class GitHubClient:
             except httpx.TransportError as exc:
                 last = GitHubError(0, f"{type(exc).__name__}: {exc}", method, path)
                 self._count(method, "error")
+                if not retry_server_errors:
+                    raise last from None
                 self._sleep(self._backoff(attempt))
                 continue
             self._count(method, str(response.status_code))
@@ -124,6 +128,8 @@ class GitHubClient:
                 return response
             error = GitHubError(status, _message(response), method, path)
             if status in RETRY_STATUSES:
+                if not retry_server_errors:
+                    raise error
                 last = error
                 self._sleep(self._backoff(attempt))
                 continue
@@ -139,6 +145,10 @@ class GitHubClient:
             self._sleep(wait)
         assert last is not None
         raise last
+
+    def pause(self, attempt: int) -> None:
+        """Wait the backoff for retry number `attempt` (for callers that retry by themselves)."""
+        self._sleep(self._backoff(attempt))
 
     def _backoff(self, attempt: int) -> float:
         return min(self.policy.backoff_s * (2**attempt), self.policy.max_backoff_s)
@@ -177,15 +187,16 @@ class Installation:
         self.id = installation_id
 
     def request(self, method: str, path: str, *, json: Any = None,
-                params: Mapping[str, Any] | None = None) -> httpx.Response:
+                params: Mapping[str, Any] | None = None, retry_server_errors: bool = True) -> httpx.Response:
         token = self.client.installation_token(self.id)
-        return self.client.request(method, path, auth=f"token {token}", json=json, params=params)
+        return self.client.request(method, path, auth=f"token {token}", json=json, params=params,
+                                   retry_server_errors=retry_server_errors)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params).json()
 
-    def post(self, path: str, json: Any) -> Any:
-        return self.request("POST", path, json=json).json()
+    def post(self, path: str, json: Any, *, retry_server_errors: bool = True) -> Any:
+        return self.request("POST", path, json=json, retry_server_errors=retry_server_errors).json()
 
     def patch(self, path: str, json: Any) -> Any:
         return self.request("PATCH", path, json=json).json()

@@ -7,6 +7,9 @@ All of GitHub's quirks live here:
 - a review GitHub rejects with 422 is retried without the comments GitHub's own diff does not
   allow (from `GET /pulls/{n}/files`), then without inline comments; the rejected ones are
   listed in the review body and the summary, never lost;
+- a review POST is never retried blindly: after a 5xx or a lost connection the PR's reviews are
+  listed and the hidden `<!-- slopguard:review=... -->` tag in the body shows whether GitHub created
+  it anyway;
 - the summary issue comment carries MARKER, is created once and then edited in place (found again
   by its marker when the stored id is lost or the comment was deleted);
 - the `slopguard` check run is created in_progress and completed with annotations in batches of
@@ -17,6 +20,7 @@ All of GitHub's quirks live here:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -27,7 +31,7 @@ from ..models import Finding, ScanResult, Severity
 from ..reporters import markdown
 from . import diffmap
 from .errors import GitHubError
-from .github_client import Installation
+from .github_client import RETRY_STATUSES, Installation
 
 CHECK_NAME = "slopguard"
 MARKER = markdown.MARKER
@@ -37,6 +41,7 @@ ANNOTATIONS_PER_REQUEST = 50
 _LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
 FP_TAG = "<!-- slopguard:fp="
+REVIEW_TAG = "<!-- slopguard:review="
 
 
 @dataclass(frozen=True)
@@ -141,16 +146,17 @@ class Publisher:
         """Post the review; on 422 retry with the comments GitHub's diff allows, then with none."""
         rejected: list[Finding] = []
         attempts: list[Sequence[_Comment]] = [inline]
+        marker = review_marker(pr.head_sha, [c.finding for c in inline] + list(listed))
         for attempt in range(3):
             comments = attempts[-1]
             payload = {
                 "commit_id": pr.head_sha,
                 "event": config.review_event,
-                "body": _review_body(len(comments), listed, rejected),
+                "body": _review_body(len(comments), listed, rejected) + "\n\n" + marker,
                 "comments": [c.body for c in comments],
             }
             try:
-                review = self.api.post(f"repos/{pr.full_name}/pulls/{pr.number}/reviews", payload)
+                review = self._post_review(pr, payload, marker)
             except GitHubError as exc:
                 if exc.status != 422 or not comments:
                     raise
@@ -166,6 +172,40 @@ class Publisher:
                 continue
             return int(review["id"]), len(comments), tuple(rejected)
         raise GitHubError(422, "review rejected even without inline comments", "POST", "reviews")
+
+    def _post_review(self, pr: PullRequest, payload: dict[str, Any], marker: str) -> Any:
+        """POST the review; after a 5xx or a lost connection look for it before posting again.
+
+        GitHub sometimes creates the review and still answers 502 (or the answer is lost): a blind
+        retry would post the same review twice. The review body carries `marker`, derived from the
+        head sha and the findings it reports, so an earlier attempt (this process's, or a worker's
+        that died after posting) is recognised among the PR's reviews for the head commit.
+        """
+        attempts = max(1, self.api.client.policy.attempts)
+        for attempt in range(attempts):
+            if attempt:
+                self.api.client.pause(attempt - 1)
+            existing = self._find_review(pr, marker) if attempt else None
+            if existing is not None:
+                return existing
+            try:
+                return self.api.post(f"repos/{pr.full_name}/pulls/{pr.number}/reviews", payload,
+                                     retry_server_errors=False)
+            except GitHubError as exc:
+                if exc.status not in RETRY_STATUSES and exc.status != 0:
+                    raise
+                if attempt == attempts - 1:
+                    existing = self._find_review(pr, marker)
+                    if existing is not None:
+                        return existing
+                    raise
+        raise AssertionError("unreachable")
+
+    def _find_review(self, pr: PullRequest, marker: str) -> dict[str, Any] | None:
+        for review in self.api.paginate(f"repos/{pr.full_name}/pulls/{pr.number}/reviews"):
+            if review.get("commit_id") == pr.head_sha and marker in str(review.get("body") or ""):
+                return dict(review)
+        return None
 
     # ------------------------------------------------------------------ summary comment
 
@@ -218,6 +258,12 @@ class Publisher:
 
 
 # ---------------------------------------------------------------------- rendering helpers
+
+
+def review_marker(head_sha: str, findings: Iterable[Finding]) -> str:
+    """A hidden tag naming one review: the head commit and the fingerprints it reports."""
+    digest = hashlib.sha256("\n".join([head_sha, *sorted(f.fingerprint for f in findings)]).encode()).hexdigest()
+    return f"{REVIEW_TAG}{head_sha[:12]}-{digest[:16]} -->"
 
 
 def _ordered(findings: Iterable[Finding]) -> list[Finding]:

@@ -31,6 +31,7 @@ class Command:
     clone_url: str
     user: str
     command: str
+    delivery: str = ""  # the X-GitHub-Delivery that carried it (for logs)
 
 
 class _QuietConsumer(Consumer):

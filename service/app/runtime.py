@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 import httpx
-from fastapi import FastAPI
 from huey.consumer import Consumer
 
 from .events import Dispatcher
@@ -16,10 +16,12 @@ from .metrics import Metrics
 from .queue import Queue
 from .settings import Settings
 from .store import Store
-from .webhook import create_app
+from .webhook import WebhookASGI, create_app
 from .worker import Worker
 
 log = logging.getLogger("slopguard.runtime")
+DELIVERY_MEMORY_S = 14 * 24 * 3600.0  # GitHub redelivers for a few days; remember ids longer than that
+PRUNE_INTERVAL_S = 3600.0
 
 
 @dataclass
@@ -37,7 +39,8 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings, *, transport: httpx.BaseTransport | None = None) -> Runtime:
         metrics = Metrics()
-        store = Store.open(settings.database_url)
+        # The schema must be current (`slopguard db upgrade`); only an empty SQLite file is created here.
+        store = Store.open(settings.database_url, create_empty=True)
         queue = Queue(settings)
         policy = RetryPolicy(max_retry_wait_s=settings.max_retry_wait_s, write_interval_s=settings.write_interval_s,
                              backoff_s=settings.retry_backoff_s)
@@ -47,7 +50,7 @@ class Runtime:
         queue.attach(worker.review, worker.command)
         return cls(settings, store, queue, metrics, github, worker)
 
-    def app(self, *, embedded_worker: bool) -> FastAPI:
+    def app(self, *, embedded_worker: bool) -> WebhookASGI:
         dispatcher = Dispatcher(self.store, self.queue, self.metrics, self.settings.coalesce_delay_s)
         return create_app(secret=self.settings.webhook_secret, store=self.store, queue=self.queue,
                           metrics=self.metrics, dispatcher=dispatcher, max_body_bytes=self.settings.max_body_bytes,
@@ -63,11 +66,16 @@ class Runtime:
 
     def _sweep(self) -> None:
         interval = max(0.5, min(self.settings.job_lease_s / 2, 30.0))
+        next_prune = 0.0
         while not self._stop.wait(interval):
             try:
                 for key in self.store.stale(older_than_s=self.settings.job_lease_s):
-                    log.info("re-queueing %s#%s (its worker went away)", key.repo, key.number)
+                    log.info("re-queueing %s#%s (pending, and no live worker holds it)", key.repo, key.number,
+                             extra={"repository": key.repo, "pr": key.number})
                     self.queue.enqueue_review(key)
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + PRUNE_INTERVAL_S
+                    self.store.prune_deliveries(DELIVERY_MEMORY_S)
             except Exception as exc:  # noqa: BLE001 - thread boundary: a database or queue blip must not end it
                 log.warning("sweeper: %s: %s", type(exc).__name__, exc)
 

@@ -22,7 +22,7 @@ deliveries = Table(
     "deliveries", metadata,
     Column("id", String(64), primary_key=True),  # X-GitHub-Delivery
     Column("event", String(64), nullable=False),
-    Column("received_at", Float, nullable=False),
+    Column("received_at", Float, nullable=False, index=True),  # ix_deliveries_received_at (0002)
 )
 
 installations = Table(
@@ -60,6 +60,7 @@ jobs = Table(
     Column("lease_until", Float, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("updated_at", Float, nullable=False),
+    Column("delivery", String(64), nullable=True),  # the X-GitHub-Delivery that last asked (0002)
     UniqueConstraint("repo", "number", name="uq_jobs_repo_number"),
 )
 

@@ -1,8 +1,14 @@
 """The App's store: deliveries seen, installations, per-PR review state, jobs and scan history.
 
 SQLite by default, PostgreSQL (or anything SQLAlchemy speaks) via SLOPGUARD_DATABASE_URL. The
-schema is created by Alembic migrations (`slopguard db upgrade`, also run by `serve` and `worker`
-at start).
+schema is created and migrated by Alembic (`slopguard db upgrade`); `serve` and `worker` refuse to
+start on a schema that is not at the newest revision (SchemaError), except that a SQLite database
+with no tables at all is created on the spot (the one-machine default needs no extra step).
+
+The webhook's accept path is one short transaction (`accept`): INSERT ... ON CONFLICT DO NOTHING
+for the delivery id and an upsert of the PR's job row. On SQLite every write transaction is
+serialised by a process-wide lock, so threads queue on a mutex instead of on SQLite's busy handler
+(which sleeps in steps of up to 100 ms and made the webhook's tail latency).
 
 Jobs: one row per pull request. Every request for a review bumps `generation`; a worker claims the
 row with a lease (an atomic conditional UPDATE), reviews the newest head, and marks the generation
@@ -13,17 +19,23 @@ after which `stale()` hands the job to another worker.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, func, insert, select, text, update
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from .errors import SchemaError
 from .publisher import ReviewState
 from .schema import deliveries, installations, jobs, pull_requests, scans
 
@@ -44,6 +56,17 @@ class Job:
     reason: str
     generation: int
     attempts: int
+    delivery: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    """What a pull_request delivery asks for: a review of the PR's newest head."""
+
+    key: JobKey
+    installation_id: int
+    clone_url: str
+    reason: str
 
 
 def make_engine(url: str) -> Engine:
@@ -67,28 +90,156 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to date with the migrations shipped inside the package."""
+def _alembic_config() -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to date with the migrations shipped inside the package."""
+    cfg = _alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
 
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> tuple[str | None, bool]:
+    """The schema's Alembic revision (None when unversioned) and whether the database has any table."""
+    with engine.connect() as conn:
+        revision = MigrationContext.configure(conn).get_current_revision()
+        has_tables = bool(inspect(conn).get_table_names())
+    return revision, has_tables
+
+
+def check_schema(engine: Engine, *, create_empty: bool = False) -> None:
+    """Raise SchemaError unless the schema is at the newest revision.
+
+    With `create_empty`, a database without any table is created (migrated from nothing) instead.
+    """
+    head = head_revision()
+    revision, has_tables = current_revision(engine)
+    if revision == head:
+        return
+    if not has_tables and create_empty:
+        upgrade(engine)
+        return
+    url = engine.url.render_as_string(hide_password=True)
+    if revision is None:
+        state = "has no slopguard schema" if not has_tables else "has tables but no slopguard schema version"
+    else:
+        known = {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+        if revision not in known:
+            raise SchemaError(f"the database {url} is at schema revision {revision}, newer than this slopguard "
+                              f"knows (newest: {head}): upgrade slopguard instead")
+        state = f"is at schema revision {revision}"
+    raise SchemaError(f"the database {url} {state}; this slopguard needs revision {head}: "
+                      "run `slopguard db upgrade` first")
+
+
+# The accept path's statements, in the SQL that SQLite (>= 3.35) and PostgreSQL share.
+_ACCEPT_DELIVERY = text("INSERT INTO deliveries (id, event, received_at) VALUES (:id, :event, :received_at) "
+                        "ON CONFLICT (id) DO NOTHING RETURNING id")
+_REQUEST_REVIEW = text(
+    "INSERT INTO jobs (repo, number, installation_id, clone_url, reason, generation, done_generation, attempts, "
+    "updated_at, delivery) VALUES (:repo, :number, :installation_id, :clone_url, :reason, 1, 0, 0, :updated_at, "
+    ":delivery) ON CONFLICT (repo, number) DO UPDATE SET generation = jobs.generation + 1, "
+    "installation_id = excluded.installation_id, clone_url = excluded.clone_url, reason = excluded.reason, "
+    "updated_at = excluded.updated_at, delivery = excluded.delivery"
+)
+
+
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.dialect = engine.dialect.name
+        # SQLite has one writer at a time: queue this process's writers on a mutex, not on SQLite's
+        # busy handler (which sleeps up to 100 ms per step).
+        self._write_lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext())
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> Store:
+    def open(cls, url: str, *, migrate: bool = False, create_empty: bool = False) -> Store:
+        """Open the store; `migrate` upgrades the schema, otherwise it must be current (SchemaError)."""
         engine = make_engine(url)
-        if migrate:
-            upgrade(engine)
+        try:
+            if migrate:
+                upgrade(engine)
+            else:
+                check_schema(engine, create_empty=create_empty and engine.dialect.name == "sqlite")
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine)
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        """A write transaction."""
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    # ------------------------------------------------------------------ the webhook's accept path
+
+    def accept(self, delivery_id: str, event_name: str, review: ReviewRequest | None = None) -> bool:
+        """Record a delivery and (when it asks for one) a review request in one transaction.
+
+        False for a redelivery (nothing changes). On PostgreSQL and SQLite it is one INSERT ... ON
+        CONFLICT DO NOTHING and one upsert, as prepared SQL (no statement building per request);
+        other databases take the portable path.
+        """
+        now = time.time()
+        fast = self.dialect in ("sqlite", "postgresql")
+        with self._tx() as conn:
+            if delivery_id:
+                row = {"id": delivery_id[:64], "event": event_name[:64], "received_at": now}
+                if fast:
+                    if conn.execute(_ACCEPT_DELIVERY, row).first() is None:
+                        return False
+                else:
+                    try:
+                        with conn.begin_nested():
+                            conn.execute(insert(deliveries).values(row))
+                    except IntegrityError:
+                        return False
+            if review is not None:
+                self._request(conn, review, delivery_id, now)
+        return True
+
+    def _request(self, conn: Connection, review: ReviewRequest, delivery_id: str, now: float) -> None:
+        key = review.key
+        values = {"installation_id": review.installation_id, "clone_url": review.clone_url,
+                  "reason": review.reason[:64], "updated_at": now, "delivery": delivery_id[:64] or None}
+        if self.dialect in ("sqlite", "postgresql"):
+            conn.execute(_REQUEST_REVIEW, {"repo": key.repo, "number": key.number, **values})
+            return
+        where = (jobs.c.repo == key.repo) & (jobs.c.number == key.number)
+        done = conn.execute(update(jobs).where(where).values(generation=jobs.c.generation + 1, **values))
+        if done.rowcount == 0:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(jobs).values(repo=key.repo, number=key.number, generation=1,
+                                                     done_generation=0, attempts=0, **values))
+            except IntegrityError:
+                conn.execute(update(jobs).where(where).values(generation=jobs.c.generation + 1, **values))
+
+    def forget_delivery(self, delivery_id: str) -> None:
+        with self._tx() as conn:
+            conn.execute(delete(deliveries).where(deliveries.c.id == delivery_id[:64]))
+
+    def prune_deliveries(self, older_than_s: float) -> int:
+        """Forget delivery ids older than `older_than_s` (GitHub redelivers for a few days at most)."""
+        with self._tx() as conn:
+            return int(conn.execute(delete(deliveries).where(deliveries.c.received_at < time.time() - older_than_s))
+                       .rowcount or 0)
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
@@ -98,18 +249,12 @@ class Store:
 
     def record_delivery(self, delivery_id: str, event_name: str) -> bool:
         """True the first time a delivery id is seen, False for a redelivery."""
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(deliveries).values(id=delivery_id[:64], event=event_name[:64],
-                                                       received_at=time.time()))
-        except IntegrityError:
-            return False
-        return True
+        return self.accept(delivery_id, event_name)
 
     def record_installation(self, installation_id: int, account: str, action: str) -> None:
         values = {"account": account[:255], "action": action[:64], "active": action not in ("deleted", "suspend"),
                   "updated_at": time.time()}
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             done = conn.execute(update(installations).where(installations.c.id == installation_id).values(**values))
             if done.rowcount == 0:
                 try:
@@ -139,14 +284,14 @@ class Store:
         return dict(row)
 
     def review_state(self, repo: str, number: int) -> ReviewState:
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             row = self._pr_row(conn, repo, number)
         return ReviewState(summary_comment_id=row["summary_comment_id"],
                            check_runs={str(k): int(v) for k, v in (row["check_runs"] or {}).items()},
                            posted={str(k): str(v) for k, v in (row["posted"] or {}).items()})
 
     def save_review_state(self, repo: str, number: int, state: ReviewState) -> None:
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             self._pr_row(conn, repo, number)
             conn.execute(update(pull_requests)
                          .where((pull_requests.c.repo == repo) & (pull_requests.c.number == number))
@@ -154,39 +299,30 @@ class Store:
                                  posted=dict(state.posted)))
 
     def set_paused(self, repo: str, number: int, paused: bool) -> None:
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             self._pr_row(conn, repo, number)
             conn.execute(update(pull_requests)
                          .where((pull_requests.c.repo == repo) & (pull_requests.c.number == number))
                          .values(paused=paused))
 
     def is_paused(self, repo: str, number: int) -> bool:
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             return bool(self._pr_row(conn, repo, number)["paused"])
 
     # ------------------------------------------------------------------ jobs
 
     def request_review(self, key: JobKey, installation_id: int, clone_url: str, reason: str) -> int:
         """Ask for a review of the PR's newest head; returns the request's generation."""
-        now = time.time()
         where = (jobs.c.repo == key.repo) & (jobs.c.number == key.number)
-        values = {"installation_id": installation_id, "clone_url": clone_url, "reason": reason[:64], "updated_at": now}
-        with self.engine.begin() as conn:
-            done = conn.execute(update(jobs).where(where).values(generation=jobs.c.generation + 1, **values))
-            if done.rowcount == 0:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(insert(jobs).values(repo=key.repo, number=key.number, generation=1,
-                                                         done_generation=0, attempts=0, **values))
-                except IntegrityError:
-                    conn.execute(update(jobs).where(where).values(generation=jobs.c.generation + 1, **values))
+        with self._tx() as conn:
+            self._request(conn, ReviewRequest(key, installation_id, clone_url, reason), "", time.time())
             return int(conn.execute(select(jobs.c.generation).where(where)).scalar_one())
 
     def claim(self, key: JobKey, owner: str, lease_s: float) -> Job | None:
         """Lease the PR's pending work to `owner`, or None when nothing is pending or someone holds it."""
         now = time.time()
         where = (jobs.c.repo == key.repo) & (jobs.c.number == key.number)
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             done = conn.execute(
                 update(jobs)
                 .where(where & (jobs.c.generation > jobs.c.done_generation)
@@ -197,10 +333,10 @@ class Store:
                 return None
             row = conn.execute(select(jobs).where(where)).mappings().one()
         return Job(key, int(row["installation_id"]), str(row["clone_url"]), str(row["reason"]),
-                   int(row["generation"]), int(row["attempts"]))
+                   int(row["generation"]), int(row["attempts"]), str(row["delivery"] or ""))
 
     def renew(self, key: JobKey, owner: str, lease_s: float) -> bool:
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             done = conn.execute(update(jobs)
                                 .where((jobs.c.repo == key.repo) & (jobs.c.number == key.number)
                                        & (jobs.c.lease_owner == owner))
@@ -211,7 +347,7 @@ class Store:
         """Release the lease (marking `generation` handled when done); True if newer work is pending."""
         where = (jobs.c.repo == key.repo) & (jobs.c.number == key.number)
         values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             if done:
                 conn.execute(update(jobs).where(where & (jobs.c.lease_owner == owner)
                                                 & (jobs.c.done_generation < generation))
@@ -254,7 +390,7 @@ class Store:
 
     def record_scan(self, key: JobKey, head_sha: str, base_sha: str, status: str, *, findings: int = 0,
                     risk: int = 0, duration_s: float = 0.0, llm_cost_usd: float = 0.0, detail: str = "") -> None:
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             conn.execute(insert(scans).values(repo=key.repo, number=key.number, head_sha=head_sha, base_sha=base_sha,
                                               status=status, findings=findings, risk=risk, duration_s=duration_s,
                                               llm_cost_usd=llm_cost_usd, detail=detail[:2000],

@@ -10,6 +10,8 @@ endpoint; a secondary rate limit on writes can be switched on.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import secrets
@@ -58,6 +60,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     message: str = "Server Error"
     hold_s: float = 0.0  # with status 0: answer normally after holding the request this long
+    after: bool = False  # act on the request first, then answer with the error (GitHub's "502 but done")
 
 
 @dataclass
@@ -76,6 +79,7 @@ class FakeGitHub:
         self.pulls: dict[tuple[str, int], Pull] = {}
         self.tokens: dict[str, float] = {}
         self.permissions: dict[str, str] = {}
+        self.contents: dict[tuple[str, str], str] = {}  # (owner/repo, path) -> text on the default branch
         self.issue_comments: dict[int, dict[str, Any]] = {}
         self.review_comments: list[dict[str, Any]] = []
         self.reviews: list[dict[str, Any]] = []
@@ -117,6 +121,11 @@ class FakeGitHub:
         with self.lock:
             self.faults.append(Fault(method, pattern, status, count, headers or {}, message))
 
+    def fail_after(self, method: str, pattern: str, status: int, count: int = 1) -> None:
+        """Carry out matching requests, then answer them with `status` anyway."""
+        with self.lock:
+            self.faults.append(Fault(method, pattern, status, count, message="Bad Gateway", after=True))
+
     def hold(self, method: str, pattern: str, seconds: float, count: int = 1) -> None:
         """Keep matching requests waiting `seconds` before answering them (a slow GitHub)."""
         with self.lock:
@@ -157,7 +166,7 @@ class FakeGitHub:
                 fault.count -= 1
         if fault and fault.status == 0:
             time.sleep(fault.hold_s)
-        elif fault:
+        elif fault and not fault.after:
             return Reply(fault.status, {"message": fault.message}, dict(fault.headers))
         auth = headers.get("authorization", "")
         if path.startswith("/app/"):
@@ -172,7 +181,10 @@ class FakeGitHub:
             match = re.fullmatch(pattern, path)
             if verb == method and match:
                 with self.lock:
-                    return fn(match, data, query)
+                    reply = fn(match, data, query)
+                if fault and fault.after:
+                    return Reply(fault.status, {"message": fault.message}, dict(fault.headers))
+                return reply
         return Reply(404, {"message": "Not Found"})
 
     def _routes(self) -> list[tuple[str, str, Callable[[re.Match[str], Any, dict[str, str]], Reply]]]:
@@ -189,6 +201,8 @@ class FakeGitHub:
             ("POST", repo + r"/check-runs", self._create_check_run),
             ("PATCH", repo + r"/check-runs/(?P<id>\d+)", self._update_check_run),
             ("GET", repo + r"/collaborators/(?P<user>[^/]+)/permission", self._permission),
+            ("GET", repo + r"/contents/(?P<path>.+)", self._get_contents),
+            ("GET", repo + r"/pulls/(?P<n>\d+)/reviews", self._list_reviews),
         ]
 
     # ------------------------------------------------------------------ auth
@@ -392,6 +406,21 @@ class FakeGitHub:
         run["annotations"] += annotations
         run["output"] = {k: v for k, v in output.items() if k != "annotations"}
         return None
+
+    def _get_contents(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
+        text = self.contents.get((f"{m['owner']}/{m['repo']}", m["path"]))
+        if text is None or q.get("ref"):
+            return Reply(404, {"message": "Not Found",
+                               "documentation_url": "https://docs.github.com/rest/repos/contents#get-repository-content"})
+        raw = text.encode()
+        encoded = base64.encodebytes(raw).decode()  # GitHub wraps the base64 at 60 columns... with newlines
+        return Reply(200, {"type": "file", "encoding": "base64", "size": len(raw), "name": m["path"].split("/")[-1],
+                           "path": m["path"], "content": encoded, "sha": hashlib.sha1(raw).hexdigest()})
+
+    def _list_reviews(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
+        items = [{k: v for k, v in r.items() if k not in ("comments", "pull_number", "repo")}
+                 for r in self.reviews if r["pull_number"] == int(m["n"]) and r["repo"] == f"{m['owner']}/{m['repo']}"]
+        return self._page(items, q, m.string)
 
     def _permission(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
         permission = self.permissions.get(m["user"], "read")

@@ -19,6 +19,7 @@ import uvicorn
 from service.app.runtime import Runtime
 from service.app.settings import Settings
 from service.app.signatures import sign
+from service.app.store import Store
 from tests.app.conftest import APP_ID
 from tests.app.fake_github import FakeGitHub, Pull
 from tests.gitrepos import git, make_repo, write_tree
@@ -80,9 +81,15 @@ class Origin:
         return self.open_pr(number)
 
 
+def migrate(database_url: str) -> None:
+    """`slopguard db upgrade`, as an operator runs it before starting the service."""
+    Store.open(database_url, migrate=True).close()
+
+
 class Service:
     def __init__(self, settings: Settings, *, embedded_worker: bool = True) -> None:
         self.settings = settings
+        migrate(settings.database_url)
         self.runtime = Runtime.build(settings)
         self.app = self.runtime.app(embedded_worker=embedded_worker)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import create_engine, inspect
 
 from service.app.signatures import sign
+from service.app.store import current_revision, head_revision, make_engine, upgrade
 from tests.app.conftest import APP_ID
 
 SLOPGUARD = [sys.executable, "-m", "service.cli"]
@@ -52,9 +53,28 @@ def test_serve_without_configuration_is_a_usage_error(tmp_path: Path) -> None:
     assert out.returncode == 2 and "SLOPGUARD_APP_ID" in out.stderr
 
 
+def test_outdated_schema_is_refused(tmp_path: Path, app_keys: tuple[str, str]) -> None:
+    env = app_env(tmp_path, app_keys[0])
+    url = env["SLOPGUARD_DATABASE_URL"] = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0001")  # the previous release's schema
+    engine.dispose()
+    for command in (["serve", "--port", "0"], ["worker"]):
+        out = subprocess.run([*SLOPGUARD, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 2, out.stderr
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and "revision 0001" in lines[0] and "run `slopguard db upgrade`" in lines[0], lines
+    assert subprocess.run([*SLOPGUARD, "db", "upgrade"], cwd=ROOT, env=env, timeout=60).returncode == 0
+    engine = make_engine(url)
+    assert current_revision(engine) == (head_revision(), True)
+    engine.dispose()
+
+
 def test_serve_answers_on_an_os_chosen_port(tmp_path: Path, app_keys: tuple[str, str]) -> None:
+    env = app_env(tmp_path, app_keys[0])
+    assert subprocess.run([*SLOPGUARD, "db", "upgrade"], cwd=ROOT, env=env, timeout=60).returncode == 0
     proc = subprocess.Popen([*SLOPGUARD, "serve", "--host", "127.0.0.1", "--port", "0"], cwd=ROOT,
-                            env=app_env(tmp_path, app_keys[0]), stderr=subprocess.PIPE, text=True)
+                            env=env, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
         line = proc.stderr.readline()

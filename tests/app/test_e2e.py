@@ -154,3 +154,33 @@ def test_quick_pushes_coalesce(tmp_path: Path, fake_github: FakeGitHub, app_keys
         assert review["commit_id"] == origin.prs[7]
     finally:
         svc.stop()
+
+
+def test_organisation_default_configuration(service: Service, origin: Origin, fake_github: FakeGitHub) -> None:
+    """No .slopguard.yml in the base commit: the organisation's `.github` repository provides it."""
+    fake_github.contents[("octo/.github", ".slopguard.yml")] = "review: {max_inline_comments: 1}\n"
+    service.deliver("pull_request", pr_event("opened", origin, 7, fake_github))
+    service.idle()
+    (review,) = fake_github.reviews_for(7)
+    assert len(review["comments"]) == 1  # the organisation's limit applied
+    assert fake_github.calls("GET", r"^/repos/octo/\.github/contents/\.slopguard\.yml$")
+
+    fake_github.contents[("octo/.github", ".slopguard.yml")] = "review: {max_inline_comments: many}\n"
+    origin.push(7, {"extra.py": "def h(paths):\n    for p in paths:\n        open(p).read()\n"})
+    service.deliver("pull_request", pr_event("synchronize", origin, 7, fake_github))
+    service.idle()
+    run = next(r for r in fake_github.check_runs.values() if r["head_sha"] == origin.prs[7])
+    assert run["conclusion"] == "failure" and "octo/.github:.slopguard.yml" in run["output"]["summary"]
+
+
+def test_repository_configuration_wins_over_the_organisation(tmp_path: Path, service: Service,
+                                                             fake_github: FakeGitHub) -> None:
+    base = {**BASE_FILES, ".slopguard.yml": "review: {max_inline_comments: 2}\n"}
+    origin = Origin.create(tmp_path / "own", base, dict(HEAD_FILES))
+    origin.open_pr(8)
+    fake_github.contents[("octo/.github", ".slopguard.yml")] = "review: {max_inline_comments: 1}\n"
+    service.deliver("pull_request", pr_event("opened", origin, 8, fake_github))
+    service.idle()
+    (review,) = fake_github.reviews_for(8)
+    assert len(review["comments"]) == 2
+    assert not fake_github.calls("GET", r"/contents/")

@@ -144,3 +144,25 @@ def test_deleted_summary_is_created_again(setup: tuple[Publisher, PullRequest, S
     state2 = publish(publisher, pr, result, [finding(7)], state)
     assert state2.summary_comment_id != state.summary_comment_id
     assert len(fake_github.summaries_for(7)) == 1
+
+
+def test_a_502_after_github_created_the_review_posts_no_duplicate(
+        setup: tuple[Publisher, PullRequest, ScanResult], fake_github: FakeGitHub) -> None:
+    publisher, pr, result = setup
+    fake_github.fail_after("POST", r"/pulls/7/reviews$", 502)  # created, but the answer is a 502
+    publish(publisher, pr, result, [finding(7), finding(12, category="excessive-io")])
+    (review,) = fake_github.reviews_for(7)
+    assert "<!-- slopguard:review=" in review["body"]
+    assert len(fake_github.calls("POST", r"/pulls/7/reviews$")) == 1
+    assert len(fake_github.calls("GET", r"/pulls/7/reviews$")) == 1
+
+
+def test_a_502_before_creation_is_retried_once_checked(setup: tuple[Publisher, PullRequest, ScanResult],
+                                                      fake_github: FakeGitHub) -> None:
+    publisher, pr, result = setup
+    fake_github.fail("POST", r"/pulls/7/reviews$", 502, count=2)
+    publish(publisher, pr, result, [finding(7)])
+    assert len(fake_github.reviews_for(7)) == 1
+    assert len(fake_github.calls("POST", r"/pulls/7/reviews$")) == 3
+    assert len(fake_github.calls("GET", r"/pulls/7/reviews$")) == 2
+

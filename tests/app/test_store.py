@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from service.app.errors import SchemaError
 from service.app.publisher import ReviewState
-from service.app.store import JobKey, Store
+from service.app.store import JobKey, ReviewRequest, Store, make_engine
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -30,7 +31,7 @@ def _postgres_url() -> str | None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "sqlite":
-        s = Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+        s = Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}", migrate=True)
         yield s
         s.close()
         return
@@ -41,7 +42,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     admin = create_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    s = Store.open(url + f"?options=-csearch_path%3D{schema}")
+    s = Store.open(url + f"?options=-csearch_path%3D{schema}", migrate=True)
     try:
         yield s
     finally:
@@ -113,3 +114,34 @@ def test_scan_history(store: Store) -> None:
     store.record_scan(JobKey("o/r", 1), "h", "b", "published", findings=3, risk=40)
     (row,) = store.scans("o/r", 1)
     assert row["findings"] == 3 and row["status"] == "published"
+
+
+def test_schema_check(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'schema.sqlite'}"
+    with pytest.raises(SchemaError, match="has no slopguard schema"):
+        Store.open(url)
+    Store.open(url, create_empty=True).close()  # an empty SQLite file is created on the spot
+    Store.open(url).close()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    engine.dispose()
+    with pytest.raises(SchemaError, match=r"revision 0001.*run `slopguard db upgrade`"):
+        Store.open(url, create_empty=True)  # an existing older schema is never migrated implicitly
+    other = f"sqlite:///{tmp_path / 'foreign.sqlite'}"
+    engine = make_engine(other)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE unrelated (x INTEGER)"))
+    engine.dispose()
+    with pytest.raises(SchemaError, match="no slopguard schema version"):
+        Store.open(other, create_empty=True)
+
+
+def test_accept_records_a_delivery_and_its_review_request_once(store: Store) -> None:
+    key = JobKey("o/r", 9)
+    request = ReviewRequest(key, 1, "/tmp/x", "opened")
+    assert store.accept("d-9", "pull_request", request)
+    assert not store.accept("d-9", "pull_request", request)  # a redelivery changes nothing
+    assert store.accept("d-10", "pull_request", request)
+    job = store.claim(key, "w1", 60)
+    assert job is not None and job.generation == 2 and job.delivery == "d-10"

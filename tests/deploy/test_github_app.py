@@ -38,6 +38,8 @@ ENDPOINTS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {
     ("POST", "repos/{}/check-runs"): (("checks", "write"),),
     ("PATCH", "repos/{}/check-runs/{}"): (("checks", "write"),),
     ("GET", "repos/{}/collaborators/{}/permission"): (("metadata", "read"),),
+    ("GET", "repos/{}/pulls/{}/reviews"): (("pull_requests", "read"),),
+    ("GET", "repos/{}/.github/contents/.slopguard.yml"): (("contents", "read"),),
 }
 # Not REST: `git fetch` of refs/pull/N/head and the base branch with the installation token.
 GIT_FETCH = (("contents", "read"),)
