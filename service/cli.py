@@ -48,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     serve.add_argument("--no-worker", action="store_true", help="only accept webhooks; `slopguard worker` reviews")
-    sub.add_parser("worker", help="a queue worker process for the distributed setup")
+    worker = sub.add_parser("worker", help="a queue worker process for the distributed setup")
+    worker.add_argument("--metrics-port", type=int, default=None,
+                        help="serve this worker's Prometheus metrics on PORT (0 picks a free one; default: off)")
+    worker.add_argument("--metrics-host", default="127.0.0.1",
+                        help="address for --metrics-port (default: 127.0.0.1; 0.0.0.0 in a container)")
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", parser_class=_Parser)
     db_sub.add_parser("upgrade", help="create or migrate the App's database schema")
@@ -67,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args.host, args.port, embedded_worker=not args.no_worker)
         if args.command == "worker":
-            return _worker()
+            return _worker(args.metrics_host, args.metrics_port)
         if args.command == "db" and args.db_command == "upgrade":
             return _db_upgrade()
         build_parser().print_help(sys.stderr)
@@ -193,8 +197,9 @@ def _serve(host: str, port: int, *, embedded_worker: bool) -> int:
         runtime.stop()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     bound = sock.getsockname()[1]
-    print(f"slopguard: listening on http://{host}:{bound} (embedded worker: {'on' if embedded else 'off'})",
-          file=sys.stderr, flush=True)
+    shown = f"[{host}]" if ":" in host else host
+    _announce("slopguard.serve",
+              f"listening on http://{shown}:{bound} (embedded worker: {'on' if embedded else 'off'})")
     # uvloop and httptools (the `app` extra) when installed; asyncio and h11 otherwise.
     server = uvicorn.Server(uvicorn.Config(app, log_level=os.environ.get("SLOPGUARD_LOG_LEVEL", "warning"),
                                            access_log=False, timeout_graceful_shutdown=30, loop="auto",
@@ -203,7 +208,7 @@ def _serve(host: str, port: int, *, embedded_worker: bool) -> int:
     return EXIT_OK
 
 
-def _worker() -> int:
+def _worker(metrics_host: str, metrics_port: int | None) -> int:
     import signal
     import threading
 
@@ -218,13 +223,40 @@ def _worker() -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    metrics_server = None
+    served = ""
+    if metrics_port is not None:
+        # Workers have no web service: their counters (jobs, scans, GitHub calls, rate-limit waits) are
+        # scraped here, one endpoint per worker process.
+        from prometheus_client import start_http_server
+
+        try:
+            metrics_server, _ = start_http_server(metrics_port, addr=metrics_host, registry=runtime.metrics.registry)
+        except OSError as exc:
+            runtime.stop()
+            raise UsageError(f"cannot serve metrics on {metrics_host}:{metrics_port}: {exc.strerror}") from None
+        shown = f"[{metrics_host}]" if ":" in metrics_host else metrics_host
+        served = f" (metrics on http://{shown}:{metrics_server.server_port}/metrics)"
     runtime.start_consumer()
-    print(f"slopguard: worker {runtime.worker.owner} consuming {runtime.settings.queue_url.split('@')[-1]}",
-          file=sys.stderr, flush=True)
+    _announce("slopguard.worker", f"worker {runtime.worker.owner} consuming "
+                                  f"{runtime.settings.queue_url.split('@')[-1]}{served}")
     while not stop.wait(1.0):
         pass
     runtime.stop()
+    if metrics_server is not None:
+        metrics_server.shutdown()
+        metrics_server.server_close()
     return EXIT_OK
+
+
+def _announce(logger: str, message: str) -> None:
+    """A startup line: a JSON log record like every other line, or a plain line with text logs."""
+    if os.environ.get("SLOPGUARD_LOG_FORMAT", "json") == "text":
+        print(f"slopguard: {message}", file=sys.stderr, flush=True)
+        return
+    import logging
+
+    logging.getLogger(logger).info(message)
 
 
 def _configure_logs(settings: Any) -> None:

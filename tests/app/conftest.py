@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -68,3 +69,13 @@ def pr_repository(root: Path, base: dict[str, str | bytes | None] | None = None,
     """A repository with `main` (base) and `feature` (head); returns its path and the head sha."""
     repo = make_repo(root, base or BASE_FILES, head or HEAD_FILES)
     return repo, git(repo, "rev-parse", "feature")
+
+
+@pytest.fixture(scope="session")
+def distributed_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The machine's PostgreSQL (a fresh schema, `slopguard db upgrade`d) and Redis (a key prefix) for
+    this test run, removed at its end; fails in CI (CI=true) and skips elsewhere when they are not there."""
+    from tests.app.harness import distributed_backend
+
+    with distributed_backend(tmp_path_factory.mktemp("distributed")) as backend:
+        yield backend

@@ -112,6 +112,16 @@ class FakeGitHub:
 
     # ------------------------------------------------------------------ test helpers
 
+    def reset(self) -> None:
+        """Forget everything but the installation tokens handed out (a long-running App keeps them)."""
+        with self.lock:
+            for store in (self.pulls, self.permissions, self.contents, self.issue_comments, self.check_runs):
+                store.clear()
+            for items in (self.review_comments, self.reviews, self.requests, self.faults, self._writes):
+                items.clear()
+            self.secondary_limit = None
+            self.token_ttl_s = 3600.0
+
     def add_pull(self, pull: Pull) -> None:
         with self.lock:
             self.pulls[(pull.full_name, pull.number)] = pull

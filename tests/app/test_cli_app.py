@@ -78,7 +78,9 @@ def test_serve_answers_on_an_os_chosen_port(tmp_path: Path, app_keys: tuple[str,
     try:
         assert proc.stderr is not None
         line = proc.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+        entry = json.loads(line)  # the startup line is a JSON log record like every other line
+        assert entry["logger"] == "slopguard.serve" and entry["level"] == "info", entry
+        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", entry["message"])
         assert match, line
         url = f"http://127.0.0.1:{match.group(1)}"
         body = json.dumps({"zen": "hi", "hook_id": 1}).encode()
@@ -106,3 +108,33 @@ def test_serve_answers_on_an_os_chosen_port(tmp_path: Path, app_keys: tuple[str,
     # uvicorn shuts down gracefully, then re-raises the signal it caught
     assert proc.returncode in (0, -signal.SIGTERM)
     assert "Traceback" not in rest
+
+
+def test_worker_announces_itself_and_serves_its_metrics(tmp_path: Path, app_keys: tuple[str, str]) -> None:
+    env = app_env(tmp_path, app_keys[0])
+    assert subprocess.run([*SLOPGUARD, "db", "upgrade"], cwd=ROOT, env=env, timeout=60).returncode == 0
+    for fmt in ("json", "text"):
+        proc = subprocess.Popen([*SLOPGUARD, "worker", "--metrics-port", "0"], cwd=ROOT,
+                                env={**env, "SLOPGUARD_LOG_FORMAT": fmt}, stderr=subprocess.PIPE, text=True)
+        try:
+            assert proc.stderr is not None
+            line = proc.stderr.readline()
+            if fmt == "json":
+                entry = json.loads(line)
+                assert entry["logger"] == "slopguard.worker" and entry["level"] == "info", entry
+                message = entry["message"]
+            else:
+                assert line.startswith("slopguard: worker "), line
+                message = line
+            match = re.search(r"consuming .* \(metrics on (http://127\.0\.0\.1:\d+/metrics)\)", message)
+            assert match, line
+            metrics = httpx.get(match.group(1), timeout=10).text
+            assert "slopguard_jobs_running 0.0" in metrics and "slopguard_github_api_calls" in metrics
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                rest = proc.communicate(timeout=20)[1]
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                rest = proc.communicate(timeout=5)[1]
+        assert proc.returncode == 0 and "Traceback" not in rest, rest
