@@ -7,7 +7,6 @@ import re
 from .errors import GitHubError
 from .github_client import Installation
 
-COMMANDS = ("review", "pause", "resume", "help")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 _COMMAND = re.compile(r"^\s*/slopguard(?:\s+(\S+))?\s*$", re.M)
 

@@ -57,13 +57,14 @@ def _windows(unit: Unit[T], size: int) -> list[int]:
     return out
 
 
-def index(units: Iterable[Unit[T]], size: int) -> dict[int, list[Unit[T]]]:
-    """Hash every unit's windows; returns the window table."""
+def index(units: Iterable[Unit[T]], size: int, max_bucket: int | None = None) -> dict[int, list[Unit[T]]]:
+    """Hash every unit's windows; returns the window table, keeping at most `max_bucket` units
+    per window."""
     table: dict[int, list[Unit[T]]] = defaultdict(list)
     for unit in units:
         unit.windows = _windows(unit, size)
         for h in set(unit.windows):
-            if h:
+            if h and (max_bucket is None or len(table[h]) < max_bucket):
                 table[h].append(unit)
     return table
 

@@ -50,7 +50,7 @@ CLEANUP = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|[0-9][0-9_.]*")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # identifier-like tokens of any text
 # How far apart (in unchanged lines) two zero-context hunks may be and still show as one hunk
 # of a unified diff with three lines of context.
 CONTEXT_GAP = 6
@@ -100,7 +100,7 @@ class Intent:
         stems: set[str] = set()
         for word in _WORD.findall(text):
             stems |= content_stems(word)
-        tokens = {t.lower() for t in _TOKEN.findall(text)}
+        tokens = {t.lower() for t in IDENTIFIER.findall(text)}
         return cls(text=text, stems=frozenset(stems), tokens=frozenset(tokens))
 
     @property
@@ -146,11 +146,6 @@ def display_groups(hunks: Sequence[Hunk], gap: int = CONTEXT_GAP) -> list[int]:
         groups.append(group)
         prev_end = hunk.old_start + hunk.old_count - 1 if hunk.old_count else hunk.old_start
     return groups
-
-
-def identifier_words(line: str) -> list[str]:
-    """The identifier-like tokens of a line of any text."""
-    return _TOKEN.findall(line)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def enclosing_function(node: Node) -> Node | None:
     return cur
 
 
-def walk_same_scope(node: Node) -> Iterator[Node]:
+def walk_scope(node: Node) -> Iterator[Node]:
     """Every node under `node` without descending into nested functions."""
     stack = [node]
     while stack:
@@ -193,7 +193,7 @@ def _function_facts(src: SourceFile, func: Node, facts: FileFacts) -> None:
     body = func.child_by_field_name("body")
     if body is None or body.type != "statement_block":
         return
-    returns = [r for r in walk_same_scope(body) if r.type == "return_statement"]
+    returns = [r for r in walk_scope(body) if r.type == "return_statement"]
     empty = [r for r in returns if not r.named_children or r.named_children[0].type in ("null", "undefined")]
     if empty and len(empty) < len(returns) and any(r.named_children for r in empty):
         facts.nullable_functions.add(name)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
@@ -18,12 +17,8 @@ from tree_sitter import Node
 
 from ..config import RULES_DIR
 from ..parsing import SourceFile, walk
+from ._js_common import FUNCTIONS, call_args, text
 
-LANGUAGES: tuple[str, ...] = ("javascript", "typescript", "tsx")
-FUNCTIONS = frozenset({
-    "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
-    "generator_function_declaration", "generator_function",
-})
 LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "del", "all", "head", "options"})
 NEXT_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
@@ -33,10 +28,6 @@ _TEST_PATH = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$|(^|/)(__tests__|__mocks__
 _NOT_ROUTER = re.compile(r"(?i)(^|\.)(\$|jquery|axios|https?|\w*client|cy|request|supertest|agent|nock|rest|graphql|"
                          r"ky|got|fetch\w*|api|\w*api|\w*service|cache|map|store|params|headers|searchParams)$")
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-
-
-def text(src: SourceFile, node: Node | None) -> str:
-    return src.node_text(node) if node is not None else ""
 
 
 def is_test_path(path: str) -> bool:
@@ -63,15 +54,6 @@ def call_name(src: SourceFile, call: Node) -> str:
     return re.sub(r"\s+|\?|<[^<>()]*>$", "", text(src, fn))
 
 
-def last_name(name: str) -> str:
-    return name.rsplit(".", 1)[-1]
-
-
-def call_args(call: Node) -> list[Node]:
-    args = call.child_by_field_name("arguments")
-    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
-
-
 def string_value(src: SourceFile, node: Node | None) -> str | None:
     """The value of a string literal or of a template literal without substitutions."""
     node = unwrap(node)
@@ -81,35 +63,6 @@ def string_value(src: SourceFile, node: Node | None) -> str | None:
         return None
     raw = text(src, node)
     return raw[1:-1] if len(raw) >= 2 else ""
-
-
-def enclosing_function(node: Node) -> Node | None:
-    cur = node.parent
-    while cur is not None and cur.type not in FUNCTIONS:
-        cur = cur.parent
-    return cur
-
-
-def walk_scope(node: Node) -> Iterator[Node]:
-    """Every node under `node`, not descending into nested functions."""
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        yield cur
-        stack.extend(reversed([c for c in cur.children if c.type not in FUNCTIONS]))
-
-
-def function_name(src: SourceFile, func: Node) -> str:
-    """The declared or bound name of a function (`function f`, `const f = () =>`, `f() {}`)."""
-    name = func.child_by_field_name("name")
-    if name is not None:
-        return text(src, name)
-    parent = func.parent
-    if parent is not None and parent.type == "variable_declarator":
-        return text(src, parent.child_by_field_name("name"))
-    if parent is not None and parent.type == "pair":
-        return text(src, parent.child_by_field_name("key")).strip("'\"")
-    return ""
 
 
 @dataclass(frozen=True)
@@ -202,10 +155,6 @@ def _next_exports(src: SourceFile) -> list[Route]:
                 if name in NEXT_METHODS and value is not None and value.type in FUNCTIONS:
                     found.append(Route(declarator, value, name.lower(), src.path, "", ()))
     return found
-
-
-def loop_body(loop: Node) -> Node | None:
-    return loop.child_by_field_name("body")
 
 
 def is_inside(node: Node, ancestor: Node) -> bool:

@@ -28,7 +28,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from ..detector import RepoView
 from ..models import Side
-from ..parsing import SourceFile, end_line_of, grammar, line_of
+from ..parsing import SourceFile, grammar, line_of
 
 WORD = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
 JS_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -66,12 +66,6 @@ CONVENTION_EXPORTS = frozenset({
     "handle", "ErrorBoundary", "HydrateFallback", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
     "OPTIONS", "handler", "middleware", "load", "prerender", "ssr", "csr", "register", "onRequest",
 })
-DECLARATIONS = frozenset({
-    "function_declaration", "generator_function_declaration", "class_declaration",
-    "abstract_class_declaration", "lexical_declaration", "variable_declaration", "enum_declaration",
-    "interface_declaration", "type_alias_declaration",
-})
-FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "class", "generator_function"})
 
 
 def is_test_path(path: str) -> bool:
@@ -385,11 +379,6 @@ def side_index(repo: RepoView, side: Side) -> SideIndex:
 
 
 # ---- small syntax helpers shared by the JS dead-code and bloat detectors --------------------
-
-
-def touches(added: frozenset[int], node: Node) -> bool:
-    first = node.start_point[0] + 1
-    return any(n in added for n in range(first, end_line_of(node) + 1))
 
 
 def inside(spans: Iterable[tuple[int, int]], start: int) -> bool:

@@ -12,6 +12,7 @@ from tree_sitter import Node
 
 from ..detector import FileContext, RepoView
 from ..parsing import SourceFile, line_of, walk
+from ._intent import content_stems
 
 LANGUAGES: tuple[str, ...] = ("javascript", "typescript", "tsx")
 _EXTENSIONS = frozenset({".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"})
@@ -44,6 +45,57 @@ def is_test_path(path: str) -> bool:
     if any(part in ("test", "spec", "e2e", "cy") for part in stem_parts[1:-1]):
         return True
     return any(part in _TEST_DIRS for part in p.parts[:-1])
+
+
+_RUNNERS = (r"(jest|vitest|mocha|jasmine|\bava\b|node:test|uvu|tape|bun:test|karma|chai|"
+            r"(built-?in|native|node(\.js|'s)*) test[- ]runner)")
+_MIGRATION = re.compile(
+    r"\b(switch|migrat|mov|port|convert|replac|transition|rewrit)\w*\b[^\n]{0,80}?" + _RUNNERS
+    + r"|" + _RUNNERS + r"[^\n]{0,40}?(\bto\b|->|\u2192)[^\n]{0,40}?" + _RUNNERS
+    + r"|\binstead of " + _RUNNERS,
+    re.IGNORECASE,
+)
+_REMOVAL = re.compile(r"\b(remov|delet|drop|retir|prun)\w*\b([^.;:,()\n]{1,60})", re.IGNORECASE)
+# words that say nothing about *which* tests go: "remove flaky tests" names no test
+_VAGUE = frozenset({"test", "spec", "suite", "case", "file", "code", "old", "obsolet", "deprecat", "flaky",
+                    "broken", "fail", "unus", "dead", "redundant", "duplicat", "some", "few", "stal",
+                    "support", "unnecessary", "useles", "legacy"})
+
+
+def announces_migration(intent: str) -> bool:
+    """The description says the tests move to another runner or assertion library."""
+    return bool(_MIGRATION.search(intent))
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One "remove/delete/drop <what>" phrase of the description."""
+
+    words: frozenset[str]  # stems naming <what>, vague words left out
+    tests: bool  # the phrase says it removes tests ("remove the host tests")
+
+
+def announced_removals(intent: str) -> list[Removal]:
+    """The removal phrases of the description that name what they remove."""
+    out = []
+    for m in _REMOVAL.finditer(intent):
+        stems = content_stems(m.group(2))
+        words = frozenset(w for w in stems if w not in _VAGUE)
+        if words:
+            out.append(Removal(words, bool(stems & {"test", "spec", "suite"})))
+    return out
+
+
+def announced(removals: list[Removal], *names: str, body: str = "") -> bool:
+    """True when one announced removal names the thing: every word of a one- or two-word phrase,
+    or at least two words of a longer one, occur in `names` (a path, a suite or test title); or
+    the phrase removes tests and one of its words occurs in the test's `body`."""
+    have: set[str] = set()
+    for name in names:
+        have |= content_stems(name)
+    inside = content_stems(body) if body else set()
+    return any(len(r.words & have) >= min(2, len(r.words)) or (r.tests and r.words & inside)
+               for r in removals)
 
 
 def norm(text: str) -> str:
@@ -117,6 +169,11 @@ class Block:
     @property
     def line(self) -> int:
         return line_of(self.node)
+
+
+def block_kind(root: str) -> str:
+    """"test" or "suite" for a test-block function name (`it`, `xdescribe` ...), else ""."""
+    return _ROOTS.get(root, ("", ""))[0]
 
 
 def _block_of(src: SourceFile, node: Node) -> tuple[str, str, tuple[str, ...], Node] | None:
@@ -283,6 +340,7 @@ class Check:
     expected: str  # normalised matcher arguments
     text: str  # the whole assertion, normalised
     expected_node: Node | None = None
+    style: str = "expect"  # expect (`expect(x).toBe(y)`) | assert (`assert.equal(x, y)`)
 
     @property
     def line(self) -> int:
@@ -342,10 +400,50 @@ def check_of(src: SourceFile, call: Node) -> Check | None:
         second = args[1] if len(args) > 1 else None
         if kind == "truthy" and is_literal(first) and (first is not None and first.type != "false"):
             kind = "const"
+        elif kind == "truthy" and first is not None:
+            return _truthy_check(src, call, method, first, text)
         if kind == "eq" and is_literal(first) and not is_literal(second):
             first, second = second, first
-        return Check(call, kind, method, False, _subject(src, first), _subject(src, second), text, second)
+        return Check(call, kind, method, False, _subject(src, first), _subject(src, second), text, second,
+                     style="assert")
     return None
+
+
+_COMPARISONS = {"===": "eq", "==": "eq", "!==": "ne", "!=": "ne", ">": "rel", ">=": "rel", "<": "rel",
+                "<=": "rel", "instanceof": "isinstance", "in": "in"}
+_NEGATED = {"eq": "ne", "ne": "eq"}
+_MEMBERSHIP = frozenset({"includes", "startsWith", "endsWith", "has", "test", "match", "some",
+                         "hasOwnProperty", "contains"})
+
+
+def _truthy_check(src: SourceFile, call: Node, method: str, expr: Node, text: str) -> Check:
+    """`assert(x === y)`, `assert.ok(!s.includes('a'))`, `assert(n > 0)`: classified by what the
+    asserted expression compares, so a translated `expect(x).toBe(y)` keeps its strength."""
+    negated = False
+    while expr.type in ("unary_expression", "parenthesized_expression") and expr.named_children:
+        if expr.type == "unary_expression":
+            if expr.child_by_field_name("operator") is None or text_of(src, expr.child_by_field_name(
+                    "operator")) != "!":
+                break
+            negated = not negated
+        expr = expr.named_children[0]
+    kind = "truthy"
+    subject: Node | None = expr
+    expected: Node | None = None
+    if expr.type == "binary_expression":
+        op = expr.child_by_field_name("operator")
+        found = _COMPARISONS.get(text_of(src, op)) if op is not None else None
+        if found is not None:
+            kind = _NEGATED.get(found, found) if negated else found
+            subject, expected = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+            if kind in ("eq", "ne") and is_literal(subject) and not is_literal(expected):
+                subject, expected = expected, subject
+    elif expr.type == "call_expression":
+        names = chain(src, expr.child_by_field_name("function"))
+        if len(names) >= 2 and names[-1] in _MEMBERSHIP:
+            kind = "in"
+    return Check(call, kind, method, negated, _subject(src, subject), _subject(src, expected), text,
+                 expected, style="assert")
 
 
 def _expect_check(src: SourceFile, call: Node, root: Node, words: list[str], args: list[Node],

@@ -79,15 +79,6 @@ def caught_type(clause: Node) -> Node | None:
     return value
 
 
-def caught_alias(src: SourceFile, clause: Node) -> str:
-    """The `as name` of an except clause, or ''."""
-    value = clause.child_by_field_name("value")
-    if value is not None and value.type == "as_pattern":
-        alias = value.child_by_field_name("alias")
-        return text(src, alias).strip()
-    return ""
-
-
 def classify_name(name: str) -> Catch:
     short = last_name(name)
     if short in BROAD_NAMES:

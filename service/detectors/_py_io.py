@@ -216,12 +216,13 @@ def _join(module: str, name: str) -> str:
     return module + name if module.endswith(".") else f"{module}.{name}"
 
 
-def _walk_no_scope(node: Node, enter_scopes: bool = False) -> Iterator[Node]:
+def walk_scope(node: Node) -> Iterator[Node]:
+    """Nodes below `node` that run with it: nested defs, classes and lambdas are not entered."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        if current is not node and not enter_scopes and current.type in SCOPE_TYPES:
+        if current is not node and current.type in SCOPE_TYPES:
             continue
         stack.extend(reversed(current.children))
 
@@ -232,11 +233,6 @@ def _scope_of(node: Node) -> tuple[int, int]:
     while current is not None and current.type != "function_definition":
         current = current.parent
     return (current.start_byte, current.end_byte) if current is not None else (-1, -1)
-
-
-def walk_scope(node: Node) -> Iterator[Node]:
-    """Nodes below `node` that run with it: nested defs, classes and lambdas are not entered."""
-    return _walk_no_scope(node)
 
 
 @dataclass
@@ -287,7 +283,7 @@ class FileNames:
 
     def type_category(self, node: Node) -> Category | None:
         """The category of a type annotation (`Session`, `Optional[httpx.Client]`, ...)."""
-        for sub in _walk_no_scope(node):
+        for sub in walk_scope(node):
             if sub.type in ("identifier", "attribute"):
                 dotted = self.dotted(sub)
                 cat = self.sinks.by_type(dotted) if dotted else None
@@ -569,7 +565,8 @@ def bound_names(node: Node, src: SourceFile) -> set[str]:
     return found
 
 
-def _identifiers(node: Node, src: SourceFile) -> set[str]:
+def used_names(node: Node, src: SourceFile) -> set[str]:
+    """The identifiers read or written below `node` (not keyword-argument names or attribute names)."""
     found: set[str] = set()
     for sub in walk_scope(node):
         if sub.type == "identifier":
@@ -584,10 +581,6 @@ def _identifiers(node: Node, src: SourceFile) -> set[str]:
     return found
 
 
-def used_names(node: Node, src: SourceFile) -> set[str]:
-    return _identifiers(node, src)
-
-
 def varying_names(loop: Loop, src: SourceFile) -> set[str]:
     """Names whose value may change from one iteration to the next (do not modify the set:
     it is shared by every question about the same loop)."""
@@ -596,7 +589,7 @@ def varying_names(loop: Loop, src: SourceFile) -> set[str]:
     def compute() -> set[str]:
         if loop.kind == "map":
             params = node.child_by_field_name("parameters")
-            return _identifiers(params, src) if params is not None else set()
+            return used_names(params, src) if params is not None else set()
         return assigned_names(node, src)
 
     return cached(src, ("varying_names", loop.kind, node_key(node)), compute)
@@ -669,7 +662,7 @@ def _pops(src: SourceFile, node: Node) -> bool:
 def _retry_or_batch_target(src: SourceFile, target: Node | None) -> bool:
     if target is None:
         return False
-    names = _identifiers(target, src)
+    names = used_names(target, src)
     return any(_RETRY_NAME.search(n) or _BATCH_TARGET.match(n) for n in names)
 
 

@@ -352,12 +352,14 @@ def added_lines(diff: FileDiff) -> frozenset[int]:
     return added
 
 
-def changed_python_files(ctx: ChangeContext) -> dict[str, FileContext]:
-    """The changed Python files of the head that have added lines, by path."""
-    return {
+def indexed_change(ctx: ChangeContext) -> tuple[dict[str, FileContext], RepoIndex] | None:
+    """The changed Python files of the head that have added lines (by path) with the index of the
+    head tree, or None when the change adds no Python lines."""
+    files = {
         f.path: f for f in ctx.files
         if f.head is not None and f.language == "python" and added_lines(f.diff)
     }
+    return (files, repo_index(ctx.repo, list(files))) if files else None
 
 
 def added_fraction(diff: FileDiff, node: Node) -> float:

@@ -22,7 +22,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from ..detector import RepoView
 from ..models import Side
-from ..parsing import SourceFile, end_line_of, grammar
+from ..parsing import SourceFile, grammar
 
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 DEF_LINE = re.compile(rb"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
@@ -177,12 +177,6 @@ def side_index(repo: RepoView, side: Side) -> SideIndex:
 
 
 # ---- syntax helpers shared by the Python dead-code detectors ----------------------------------
-
-
-def touches(added: frozenset[int], node: Node) -> bool:
-    """True when any line of `node` is in `added` (FileContext.changed with the set hoisted)."""
-    first = node.start_point[0] + 1
-    return any(n in added for n in range(first, end_line_of(node) + 1))
 
 
 def text(node: Node | None) -> str:

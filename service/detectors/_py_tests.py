@@ -238,10 +238,6 @@ def body_lines(src: SourceFile, func: Node) -> list[str]:
     return out
 
 
-def line_span(node: Node) -> range:
-    return range(line_of(node), node.end_point[0] + 2)
-
-
 # ---------------------------------------------------------------- assertions
 
 _EQ_METHODS = frozenset({
@@ -370,7 +366,7 @@ def _call_check(src: SourceFile, node: Node) -> Check | None:
     text = norm(text_of(src, node))
     first = positional[0] if positional else None
     second = positional[1] if len(positional) > 1 else None
-    if name.endswith("raises") and name.split(".")[0] in ("pytest", "raises"):
+    if name.endswith(("raises", "warns")) and name.split(".")[0] in ("pytest", "raises", "warns"):
         return Check(node, "raises", "", norm(text_of(src, first)), text, first)
     if method in _EQ_METHODS:
         if is_literal(src, first) and not is_literal(src, second):

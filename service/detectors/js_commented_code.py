@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterator
+from functools import partial
 from typing import ClassVar
 
 from tree_sitter import Node
@@ -41,6 +42,7 @@ from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, parse_source, walk
 from . import _js_symbols as sym
+from ._commented import Run, all_code, comment_runs, findings
 
 RULE = Rule(
     id="js.dead-code.commented-out-code",
@@ -69,28 +71,18 @@ CODE_EXPRESSIONS = frozenset({
     "new_expression", "update_expression", "yield_expression",
 })
 TEST_CALL = re.compile(r"^\s*(?:it|test|describe|expect|beforeEach|afterEach|beforeAll|afterAll|assert)\b")
-MAX_TRIM = 3
-MAX_RUN = 200
 
 
-def _comment_runs(src: SourceFile) -> list[list[tuple[int, str]]]:
-    """Runs of consecutive full-line `//` comments: (line number, text after the `//`)."""
-    runs: list[list[tuple[int, str]]] = []
-    last = -1
+def _comment_lines(src: SourceFile) -> Iterator[tuple[int, str | None]]:
+    """Full-line comments: (line number, text after the `//`, or None for a block comment or a
+    directive)."""
     for node in sym.comments(src):
         line = node.start_point[0] + 1
         body = src.line_text(line).strip()
         if not body.startswith("//") or node.end_point[0] != node.start_point[0] or DIRECTIVE.match(body):
-            last = -1
-            continue
-        stripped = body[2:]
-        stripped = stripped[1:] if stripped.startswith(" ") else stripped
-        if line == last + 1 and runs:
-            runs[-1].append((line, stripped))
+            yield line, None
         else:
-            runs.append([(line, stripped)])
-        last = line
-    return runs
+            yield line, body[2:]
 
 
 def _statement_kind(stmt: Node) -> str:
@@ -114,27 +106,7 @@ def _is_code(language: str, lines: list[str]) -> bool:
     root = parse_source("commented" + suffix, source).root
     if root is None or root.has_error or any(n.is_missing for n in walk(root)):
         return False
-    code = 0
-    for stmt in root.named_children:
-        kind = _statement_kind(stmt)
-        if kind == "prose":
-            return False
-        code += kind == "code"
-    return code > 0
-
-
-def _code_span(language: str, run: list[tuple[int, str]], minimum: int) -> tuple[int, int] | None:
-    """The first and last line of the largest code block inside a comment run, if any."""
-    n = len(run)
-    for trim in range(0, min(MAX_TRIM, n - minimum) + 1):
-        for start in range(0, trim + 1):
-            part = run[start : n - (trim - start)]
-            lines = [t for _, t in part]
-            if sum(1 for t in lines if t.strip()) < minimum or not lines[0].strip() or not lines[-1].strip():
-                continue
-            if _is_code(language, lines):
-                return part[0][0], part[-1][0]
-    return None
+    return all_code(root, _statement_kind)
 
 
 class CommentedOutCode(Detector):
@@ -144,20 +116,10 @@ class CommentedOutCode(Detector):
         head = ctx.head
         if head is None or head.root is None or not ctx.diff.added or head.language is None:
             return
-        minimum = int(ctx.options.param(RULE, "min_lines"))
-        added = ctx.diff.added
         in_tests = sym.is_test_path(ctx.path)
-        for run in _comment_runs(head):
-            if len(run) < minimum or len(run) > MAX_RUN or not any(line in added for line, _ in run):
-                continue
-            if in_tests and any(TEST_CALL.match(t) for _, t in run):
-                continue  # a commented-out test: the test-tampering rules report it
-            span = _code_span(head.language, run, minimum)
-            if span is None:
-                continue
-            yield ctx.finding(
-                RULE, span[0],
-                "This comment block is commented-out code; delete it (version control keeps "
-                "the history) or restore it as live code.",
-                end=span[1],
-            )
+
+        def test_block(run: Run) -> bool:  # a commented-out test: the test-tampering rules report it
+            return in_tests and any(TEST_CALL.match(t) for _, t in run)
+
+        yield from findings(ctx, RULE, comment_runs(_comment_lines(head)), partial(_is_code, head.language),
+                            skip=test_block)

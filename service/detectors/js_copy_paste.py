@@ -38,6 +38,7 @@ from ..models import Finding, Severity
 from ..parsing import SourceFile, end_line_of, grammar, line_of
 from . import _clones as clones
 from . import _js_symbols as sym
+from ._js_tests import block_kind
 
 RULE = Rule(
     id="js.bloat.copy-paste",
@@ -124,7 +125,28 @@ def _neighbourhood(index: sym.SideIndex, changed: Iterable[str]) -> list[str]:
 
 
 def _is_async(unit: clones.Unit[Func]) -> bool:
-    return any(c.type == "async" for c in unit.item[1].children)
+    """Async, or awaiting inside (a sync factory returning an async function): a sync and an async
+    twin of the same logic cannot share one body in JavaScript."""
+    node = unit.item[1]
+    return any(c.type == "async" for c in node.children) or re.search(rb"\bawait\b", node.text or b"") is not None
+
+
+def _is_test_case(unit: clones.Unit[Func]) -> bool:
+    """The function is the body of an `it(...)`/`test(...)` call."""
+    args = unit.item[1].parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return False
+    root = call.child_by_field_name("function")
+    while root is not None and root.type in ("member_expression", "call_expression"):
+        root = root.child_by_field_name("object" if root.type == "member_expression" else "function")
+    return root is not None and root.type == "identifier" and block_kind(sym.text(root)) == "test"
+
+
+def _compatible(a: clones.Unit[Func], b: clones.Unit[Func]) -> bool:
+    """Same sync/async kind; and not two test cases: test bodies that differ only in their
+    inputs and expected values are separate cases by design, not copy-paste."""
+    return _is_async(a) == _is_async(b) and not (_is_test_case(a) and _is_test_case(b))
 
 
 def _name(unit: clones.Unit[Func]) -> str:
@@ -162,7 +184,7 @@ class CopyPaste(Detector):
             if any(r.contains(unit) for r in reported):
                 continue
             need = test_size if sym.is_test_path(unit.path) else size
-            found = clones.matches(unit, table, size, need, lambda a, b: _is_async(a) == _is_async(b))
+            found = clones.matches(unit, table, size, need, _compatible)
             # a partial copy must be longer than the shared boilerplate of sibling handlers
             found = [m for m in found if len(m[1]) >= 0.6 * len(unit.lines) or len(m[1]) >= need + need // 2]
             picked = clones.pick_original(unit, found)

@@ -32,12 +32,17 @@ from collections.abc import Iterable, Iterator
 from ..detector import ChangeContext, Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile
+from ._intent import content_stems
 from ._js_tests import (
     LANGUAGES,
     Block,
+    announced,
+    announced_removals,
+    announces_migration,
     base_version,
     blocks,
     body_statements,
+    checks,
     head_titles,
     identifiers,
     is_test_path,
@@ -69,13 +74,17 @@ class JsDeletedTest(Detector):
         titles = head_titles(ctx.repo)
         gone = removed_definitions(ctx.files)
         added = _added_tests(ctx)
+        removals = announced_removals(ctx.intent)
+        migrating = announces_migration(ctx.intent)
         reported: set[str] = set()
         suites_done: set[tuple[str, int]] = set()
         for f, test in candidates:
-            if test.title in titles:
-                continue
             base = f.base
             assert base is not None
+            if test.title in titles or announced(removals, f.path, test.qualname, body=base.node_text(test.node)):
+                continue
+            if _rewritten(f, test, added, migrating):
+                continue
             commented = _commented_line(f, test)
             if commented:
                 yield f.finding(DELETED, commented, f"Test '{test.title}' is commented out, so it no longer "
@@ -157,6 +166,34 @@ def _replaced(base: SourceFile, test: Block, added: list[tuple[SourceFile, Block
         if difflib.SequenceMatcher(None, "\n".join(mine), "\n".join(theirs)).ratio() >= _SIMILAR:
             return True
     return False
+
+
+_PLACEHOLDER = re.compile(r"%[sdifjopc#%]|\$\{[^}]*\}|\$[\w.#]+")
+
+
+def _parameterized(title: str) -> bool:
+    return bool(_PLACEHOLDER.search(title))
+
+
+def _rewritten(f: FileContext, test: Block, added: list[tuple[SourceFile, Block]], migrating: bool) -> bool:
+    """A parameterised test (`test.each(...)('... %s ...')`) rewritten in the same file as a loop
+    of tests with template titles: the title's fixed words all reappear in the new test's
+    suite-qualified title; or, when the file now asserts with another library (a test-runner
+    migration), any new parameterised test in the file takes its place."""
+    if not _parameterized(test.qualname):
+        return False
+    mine = content_stems(_PLACEHOLDER.sub(" ", test.qualname))
+    ours = [t for src, t in added if src is f.head and _parameterized(t.qualname)]
+    if any(mine and mine <= content_stems(_PLACEHOLDER.sub(" ", t.qualname)) for t in ours):
+        return True
+    return bool(ours) and (migrating or _library_changed(f))
+
+
+def _library_changed(f: FileContext) -> bool:
+    """The file's assertions all use another library than before (`expect` -> `assert`)."""
+    before = {c.style for c in checks(f.base, f.base.root)} if f.base is not None else set()
+    after = {c.style for c in checks(f.head, f.head.root)} if f.head is not None else set()
+    return bool(before) and bool(after) and before.isdisjoint(after)
 
 
 def _commented_line(f: FileContext, test: Block) -> int:

@@ -40,7 +40,8 @@ from tree_sitter import Node
 from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, line_of, walk
-from ._js_flow import LANGUAGES, Route, call_args, call_name, is_test_path, routes, text, unwrap, walk_scope
+from ._js_common import LANGUAGES, call_args, text, walk_scope
+from ._js_flow import Route, call_name, is_test_path, routes, unwrap
 
 RULE = Rule(
     id="js.insecure-auth.dropped-auth",

@@ -220,14 +220,14 @@ class _Scanner:
         if not self._is_default(value, try_stmt):
             return None
         body = try_stmt.child_by_field_name("body")
-        if body is None or not any(n.type == "await_expression" for n in js.walk_same_scope(body)):
+        if body is None or not any(n.type == "await_expression" for n in js.walk_scope(body)):
             return None
         if self._usual_result(clause, value) or any(
-                VERIFY_CALL.search(js.call_name(self.src, n)) for n in js.walk_same_scope(body)
+                VERIFY_CALL.search(js.call_name(self.src, n)) for n in js.walk_scope(body)
                 if n.type == "call_expression"):
             return None
         shown = _clip(self.t(value)) if value is not None else "undefined"
-        awaited = [js.call_name(self.src, n.named_children[0]) for n in js.walk_same_scope(body)
+        awaited = [js.call_name(self.src, n.named_children[0]) for n in js.walk_scope(body)
                    if n.type == "await_expression" and n.named_children
                    and n.named_children[0].type == "call_expression"]
         if not logs and (not awaited or all(PROBE_CALLS.search(js.last_name(a)) for a in awaited)):
@@ -250,11 +250,11 @@ class _Scanner:
         wanted = self.t(value)
         return any(n.type == "return_statement" and n.named_children and self.t(n.named_children[0]) == wanted
                    and not (clause.start_byte <= n.start_byte < clause.end_byte)
-                   for n in js.walk_same_scope(func))
+                   for n in js.walk_scope(func))
 
     def _narrow(self, body: Node) -> bool:
         """The catch branches on the kind of error (`if (err.code === 'ENOENT')`, `instanceof`)."""
-        for node in js.walk_same_scope(body):
+        for node in js.walk_scope(body):
             if node.type in ("if_statement", "switch_statement"):
                 cond = node.child_by_field_name("condition") or node.child_by_field_name("value")
                 if NARROW.search(self.t(cond)):
@@ -266,7 +266,7 @@ class _Scanner:
         return f"catch ({self.t(param)})" if param is not None else "catch"
 
     def _escalates(self, body: Node) -> bool:
-        for node in js.walk_same_scope(body):
+        for node in js.walk_scope(body):
             if node.type == "throw_statement":
                 return True
             if node.type == "call_expression":
@@ -303,7 +303,7 @@ class _Scanner:
         if value is None:
             body = try_stmt.child_by_field_name("body")
             return body is not None and any(n.type == "return_statement" and n.named_children
-                                            for n in js.walk_same_scope(body))
+                                            for n in js.walk_scope(body))
         kind = value.type
         if kind in ("null", "undefined", "false", "true", "number", "string", "array"):
             return kind != "array" or all(c.type in ("number", "string", "null") for c in value.named_children)
@@ -321,7 +321,7 @@ class _Scanner:
 
     def _success_response(self, body: Node) -> Node | None:
         """A response sent from `body` that is a success (no 4xx/5xx status in its chain)."""
-        for node in js.walk_same_scope(body):
+        for node in js.walk_scope(body):
             if node.type != "call_expression":
                 continue
             name = js.call_name(self.src, node)
@@ -362,7 +362,7 @@ class _Scanner:
         body = try_stmt.child_by_field_name("body")
         if body is None:
             return False
-        calls = [js.last_name(js.call_name(self.src, n)) for n in js.walk_same_scope(body)
+        calls = [js.last_name(js.call_name(self.src, n)) for n in js.walk_scope(body)
                  if n.type == "call_expression"]
         calls = [c for c in calls if c not in ("then", "catch")]
         if calls and all(c in CLEANUP_CALLS for c in calls):
@@ -524,7 +524,7 @@ def _error_status(code: str) -> bool:
 
 
 def _has_exit(stmt: Node) -> bool:
-    return any(n.type in ("return_statement", "throw_statement") for n in js.walk_same_scope(stmt))
+    return any(n.type in ("return_statement", "throw_statement") for n in js.walk_scope(stmt))
 
 
 def _clip(code: str, limit: int = 48) -> str:

@@ -50,25 +50,19 @@ from tree_sitter import Node
 from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, line_of, walk
+from ._js_common import FUNCTIONS, LANGUAGES, call_args, enclosing_function, last_name, text, walk_scope
 from ._js_flow import (
-    FUNCTIONS,
-    LANGUAGES,
     LOOPS,
     Category,
-    call_args,
     call_name,
     direct_sink,
-    enclosing_function,
     imports,
     is_inside,
     is_test_path,
-    last_name,
     module_functions,
     resolve_module,
     routes,
-    text,
     unwrap,
-    walk_scope,
 )
 
 IO_IN_LOOP = Rule(

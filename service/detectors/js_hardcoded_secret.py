@@ -35,7 +35,8 @@ from tree_sitter import Node
 from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, walk
-from ._js_flow import LANGUAGES, is_test_path, string_value, text, unwrap
+from ._js_common import LANGUAGES, text
+from ._js_flow import is_test_path, string_value, unwrap
 from ._secrets import PROVIDER as _PROVIDER
 from ._secrets import looks_secret, secret_name_kind
 

@@ -42,7 +42,8 @@ from tree_sitter import Node
 from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, line_of, walk
-from ._js_flow import LANGUAGES, Route, call_name, direct_sink, is_test_path, last_name, routes, text
+from ._js_common import LANGUAGES, last_name, text
+from ._js_flow import Route, call_name, direct_sink, is_test_path, routes
 
 IDOR = Rule(
     id="js.insecure-auth.idor-missing-owner-check",

@@ -210,7 +210,7 @@ class _Checker:
             return True
         obj_text, key_text = self.t(obj), self.t(key)
         root_key = key_text.split(".")[0]
-        for node in js.walk_same_scope(scope):
+        for node in js.walk_scope(scope):
             if node.type == "for_in_statement" and root_key in self.t(node.child_by_field_name("left")) \
                     and obj_text in self.t(node.child_by_field_name("right")):
                 return True
@@ -385,7 +385,7 @@ class _Checker:
             for param in params.named_children if params is not None else []:
                 if param.type == "required_parameter" and self.t(param.child_by_field_name("pattern")) == name:
                     return _type_name(self.t(param.child_by_field_name("type")))
-            for node in js.walk_same_scope(scope):
+            for node in js.walk_scope(scope):
                 if node.type == "variable_declarator" and self.t(node.child_by_field_name("name")) == name:
                     ann = _type_name(self.t(node.child_by_field_name("type")))
                     value = js.unwrap_await(node.child_by_field_name("value"))
@@ -510,7 +510,7 @@ def _catch_recovers(src: SourceFile, try_stmt: Node) -> bool:
     body = handler.child_by_field_name("body") if handler is not None else None
     if body is None:
         return try_stmt.child_by_field_name("finalizer") is None
-    for node in js.walk_same_scope(body):
+    for node in js.walk_scope(body):
         if node.type == "throw_statement":
             return False
         if node.type == "call_expression":

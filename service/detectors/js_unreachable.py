@@ -35,6 +35,7 @@ from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import line_of, walk
 from . import _js_symbols as sym
+from ._unreachable import dead_code, describe_exit, message
 
 RULE = Rule(
     id="js.dead-code.unreachable-code",
@@ -130,14 +131,8 @@ def _breaks_out(body: Node) -> bool:
 
 
 def _describe(stmt: Node) -> str:
-    if stmt.type in EXITS:
-        return f"`{stmt.type.split('_', 1)[0]}`"
-    return {
-        "expression_statement": "`process.exit()`",
-        "if_statement": "an if/else whose every branch exits",
-        "try_statement": "a try statement that always exits",
-        "statement_block": "a block that always exits",
-    }.get(stmt.type, "an endless loop without `break`")
+    others = {"expression_statement": "`process.exit()`", "statement_block": "a block that always exits"}
+    return describe_exit(stmt, EXITS, others, "an endless loop without `break`")
 
 
 def _dead(stmt: Node) -> bool:
@@ -155,34 +150,17 @@ class UnreachableCode(Detector):
         head = ctx.head
         if head is None or head.root is None or not ctx.diff.added:
             return
-        added = ctx.diff.added
         for block in walk(head.root):
             if block.type in BLOCKS:
-                finding = self._check_block(ctx, added, block)
+                finding = self._check_block(ctx, block)
                 if finding is not None:
                     yield finding
 
-    def _check_block(self, ctx: FileContext, added: frozenset[int], block: Node) -> Finding | None:
+    def _check_block(self, ctx: FileContext, block: Node) -> Finding | None:
         stmts = [c for c in block.named_children if c.type != "comment"]
         if block.type in ("switch_case", "switch_default"):
             stmts = [s for s in stmts if s != block.child_by_field_name("value")]
-        for i, stmt in enumerate(stmts[:-1]):
-            if not _terminates(stmt):
-                continue
-            dead = [s for s in stmts[i + 1 :] if _dead(s)]
-            if not dead:
-                return None
-            changed = [s for s in dead if sym.touches(added, s)]
-            if changed:
-                first, anchor = changed[0], "line"
-            elif sym.touches(added, stmt):
-                first, anchor = dead[0], "definition"
-            else:
-                return None
-            return ctx.finding(
-                RULE, line_of(first),
-                f"This code follows {_describe(stmt)} in the same block and can never run; "
-                f"move it before the exit or delete it.",
-                anchor=anchor,
-            )
-        return None
+        found = dead_code(ctx, stmts, _terminates, _dead)
+        if found is None:
+            return None
+        return ctx.finding(RULE, line_of(found.first), message(_describe(found.exit)), anchor=found.anchor)

@@ -34,19 +34,19 @@ expected value and say so in the PR description.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from ..detector import ChangeContext, Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, end_line_of, line_of, walk
+from ._assertions import Pair, match_checks
 from ._js_tests import (
     LANGUAGES,
     Block,
     Check,
+    announces_migration,
     base_version,
     blocks,
     chain,
@@ -96,12 +96,6 @@ _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 _INLINE = frozenset({"toMatchInlineSnapshot", "toThrowErrorMatchingInlineSnapshot"})
 
 
-@dataclass(frozen=True)
-class _Pair:
-    base: Check
-    head: Check
-
-
 class JsWeakenedAssertion(Detector):
     rules = (WEAKENED, REMOVED, ALWAYS_TRUE, VALUE_CHANGED, SNAPSHOT)
 
@@ -113,8 +107,9 @@ class JsWeakenedAssertion(Detector):
             return
         unexplained = source_changed(ctx.files) and not _describes_change(ctx.intent)
         gone = removed_definitions(ctx.files)
+        migrating = announces_migration(ctx.intent)
         for f in tests:
-            yield from _check_file(f, gone, unexplained)
+            yield from _check_file(f, gone, unexplained, migrating)
         if unexplained:
             for f in snaps:
                 yield from _snapshot_file(f)
@@ -124,7 +119,7 @@ def _describes_change(intent: str) -> bool:
     return bool(_BEHAVIOUR.search(intent)) and not _NO_CHANGE.search(intent)
 
 
-def _check_file(ctx: FileContext, gone: set[str], flag_values: bool) -> Iterator[Finding]:
+def _check_file(ctx: FileContext, gone: set[str], flag_values: bool, migrating: bool = False) -> Iterator[Finding]:
     head = ctx.head
     assert head is not None
     base = base_version(ctx)
@@ -136,7 +131,7 @@ def _check_file(ctx: FileContext, gone: set[str], flag_values: bool) -> Iterator
         yield from _always_true(ctx, head, test)
         if old is None or base is None:
             continue
-        yield from _compare(ctx, base, head, old, test, gone, flag_values)
+        yield from _compare(ctx, base, head, old, test, gone, flag_values, migrating)
 
 
 def _lost_lines(ctx: FileContext, test: Block) -> bool:
@@ -208,17 +203,20 @@ def _early_return(ctx: FileContext, src: SourceFile, test: Block) -> Iterator[Fi
 
 
 def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: Block, new: Block,
-             gone: set[str], flag_values: bool) -> Iterator[Finding]:
+             gone: set[str], flag_values: bool, migrating: bool = False) -> Iterator[Finding]:
     before = checks(base, old.body)
     after = checks(head, new.body)
-    lost = _unmatched(before, after, ctx.diff.removed)
-    fresh = _unmatched(after, before, ctx.diff.added)
-    pairs = _pair(ctx, lost, fresh)
+    lost, fresh, pairs = match_checks(ctx.diff, before, after, _comparable)
     paired = {id(p.base) for p in pairs}
-    for pair in pairs:
-        yield from _judge_pair(ctx, base, head, new, pair, flag_values)
-    budget = len(before) - len(after)
+    translated = _translated(before, after, migrating)
     spare = [h for h in fresh if h.kind in ("eq", "approx")]
+    for pair in pairs:
+        if translated and _absorbed(base, head, pair.base, spare):
+            continue
+        yield from _judge_pair(ctx, base, head, new, pair, flag_values)
+    if translated and after:
+        return  # one assertion of one library rarely maps to exactly one of the other: counts differ
+    budget = len(before) - len(after)
     for check in lost:
         if budget <= 0:
             break
@@ -232,6 +230,16 @@ def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: Block, n
             yield ctx.finding(REMOVED, commented, message)
         else:
             yield ctx.finding(REMOVED, check.node, message, end=line_of(check.node), side="LEFT")
+
+
+def _translated(before: list[Check], after: list[Check], migrating: bool) -> bool:
+    """The test now asserts with another library (`expect(...)` -> `assert.*`, or back), or the
+    description announces a move to another test runner and the test's assertions were rewritten."""
+    old_styles = {c.style for c in before}
+    new_styles = {c.style for c in after}
+    if old_styles and new_styles and old_styles.isdisjoint(new_styles):
+        return True
+    return migrating and bool(before) and bool(after)
 
 
 def _absorbed(base: SourceFile, head: SourceFile, check: Check, spare: list[Check]) -> bool:
@@ -251,42 +259,11 @@ def _commented_out(ctx: FileContext, head: SourceFile, test: Block, code: str) -
     return 0
 
 
-def _unmatched(mine: list[Check], theirs: list[Check], changed: frozenset[int]) -> list[Check]:
-    pool = Counter(c.text for c in theirs)
-    out = []
-    for check in mine:
-        if pool[check.text] > 0:
-            pool[check.text] -= 1
-        elif check.line in changed:
-            out.append(check)
-    return out
+def _comparable(old: Check, new: Check) -> bool:
+    return (old.kind == "raises") == (new.kind == "raises")
 
 
-def _pair(ctx: FileContext, lost: list[Check], fresh: list[Check]) -> list[_Pair]:
-    """Pair a removed check with the added check that replaced it: same subject, else same hunk."""
-    pairs: list[_Pair] = []
-    free = list(fresh)
-    waiting = list(lost)
-    for old in lost:
-        match = next((h for h in free if old.subject and h.subject == old.subject), None)
-        if match is not None:
-            free.remove(match)
-            waiting.remove(old)
-            pairs.append(_Pair(old, match))
-    for old in waiting:
-        match = next((h for h in free if _same_hunk(ctx, old.line, h.line)
-                      and (old.kind == "raises") == (h.kind == "raises")), None)
-        if match is not None:
-            free.remove(match)
-            pairs.append(_Pair(old, match))
-    return pairs
-
-
-def _same_hunk(ctx: FileContext, old_line: int, new_line: int) -> bool:
-    return any(old_line in h.removed_lines and new_line in h.added_lines for h in ctx.diff.hunks)
-
-
-def _judge_pair(ctx: FileContext, base: SourceFile, head: SourceFile, test: Block, pair: _Pair,
+def _judge_pair(ctx: FileContext, base: SourceFile, head: SourceFile, test: Block, pair: Pair[Check],
                 flag_values: bool) -> Iterator[Finding]:
     old, new = pair.base, pair.head
     why = _weakening(old, new, text_of(base, old.expected_node) or old.expected)

@@ -679,7 +679,7 @@ def _text_uses(files: tuple[FileContext, ...], skip: set[tuple[str, int]]) -> se
             if (f.path, hunk.new_start) in skip:
                 continue
             for line in (*hunk.added, *hunk.removed):
-                words |= set(it.identifier_words(line))
+                words |= set(it.IDENTIFIER.findall(line))
     return words
 
 
@@ -740,7 +740,7 @@ def _test_call(change: Change) -> bool:
     unit = change.head or change.base
     if unit is None or unit.kind != "stmt":
         return False
-    words = it.identifier_words(unit.src.node_text(unit.node)[:40])
+    words = it.IDENTIFIER.findall(unit.src.node_text(unit.node)[:40])
     return bool(words) and words[0] in TEST_CALLS
 
 
@@ -1000,7 +1000,7 @@ def _atoms(unit: Unit, spec: LangSpec, renames: dict[str, str]) -> list[Atom]:
         callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
         if callee is None:
             continue
-        names = it.identifier_words(unit.src.node_text(callee))
+        names = it.IDENTIFIER.findall(unit.src.node_text(callee))
         if not names or len(names) > 4:
             continue
         name = renames.get(names[-1], names[-1])

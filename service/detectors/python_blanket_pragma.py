@@ -27,9 +27,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tree_sitter import Node
+
 from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
-from ..parsing import walk
+from ..parsing import SourceFile, walk
 from ._py_tests import is_test_path
 
 PRAGMA = Rule(
@@ -50,7 +52,7 @@ _FILE_WIDE = re.compile(
 _IDIOMATIC = re.compile(
     r"TYPE_CHECKING|__name__\s*==|NotImplementedError|except\s+(ImportError|ModuleNotFoundError)|"
     r"^\s*(\.\.\.|pass)\s*(#|$)|@(abc\.)?abstract|@overload|def __repr__|assert_never|"
-    r"sys\.version_info|sys\.platform|os\.name|^\s*else\s*:\s*#|^\s*raise\s+AssertionError",
+    r"sys\.version_info|sys\.platform|os\.name|os\.environ|getenv\(|^\s*else\s*:\s*#|^\s*raise\s+AssertionError",
 )
 
 
@@ -69,9 +71,40 @@ class PythonBlanketPragma(Detector):
             code = head.line_text(line)
             if code.strip() in before:
                 continue
-            message = _verdict(head.node_text(node), code, is_test_path(ctx.path))
+            message = _verdict(head.node_text(node), code, is_test_path(ctx.path) or _idiomatic_block(head, node))
             if message:
                 yield ctx.finding(PRAGMA, line, message)
+
+
+# A bare noqa on an import line marks a deliberate re-export or fixture import (the unused-import
+# warning is what it answers), not a blanket switch-off.
+_IMPORT = re.compile(r"\s*(from\s+\S+\s+)?import\b")
+_EXCUSED_CONDITION = re.compile(r"TYPE_CHECKING|__name__\s*==|sys\.version_info|sys\.platform|os\.name")
+_EXCUSED_EXCEPT = re.compile(r"ImportError|ModuleNotFoundError")
+_DEPRECATED = re.compile(r"DeprecationWarning|PendingDeprecationWarning|@deprecated|\bdeprecated\(")
+_COMPOUND = frozenset({"if_statement", "elif_clause", "else_clause", "function_definition", "with_statement",
+                       "for_statement", "while_statement", "try_statement", "except_clause"})
+
+
+def _idiomatic_block(src: SourceFile, comment: Node) -> bool:
+    """The commented line sits in code that is excluded by convention: under `if TYPE_CHECKING:`
+    (or a version/platform check), in an `except ImportError:` fallback, or it opens a block
+    that only keeps a deprecated path alive (it warns with `DeprecationWarning`)."""
+    line = comment.start_point[0]
+    node: Node | None = comment.prev_named_sibling if comment.prev_named_sibling is not None \
+        and comment.prev_named_sibling.end_point[0] == line else comment.parent
+    while node is not None:
+        if node.type in ("if_statement", "elif_clause"):
+            condition = node.child_by_field_name("condition")
+            if condition is not None and _EXCUSED_CONDITION.search(src.node_text(condition)):
+                return True
+        if node.type == "except_clause" and _EXCUSED_EXCEPT.search(
+                " ".join(src.node_text(c) for c in node.named_children if c.type != "block")):
+            return True
+        if node.type in _COMPOUND and node.start_point[0] == line and _DEPRECATED.search(src.node_text(node)):
+            return True
+        node = node.parent
+    return False
 
 
 def _verdict(comment: str, code: str, test: bool) -> str:
@@ -80,7 +113,7 @@ def _verdict(comment: str, code: str, test: bool) -> str:
     if _TYPE_IGNORE.search(comment):
         return "`# type: ignore` without an error code hides every type error on the line: add the code, " \
                "e.g. `# type: ignore[arg-type]`, or fix the types."
-    if _NOQA.search(comment) and not _FILE_WIDE.search(comment):
+    if _NOQA.search(comment) and not _FILE_WIDE.search(comment) and not (_IMPORT.match(code) and "*" not in code):
         return "`# noqa` without a rule code silences every lint on the line: name the rule, e.g. `# noqa: E501`."
     if _NO_COVER.search(comment) and not test and not _IDIOMATIC.search(code):
         return "`# pragma: no cover` excludes this code from coverage: test it instead."

@@ -37,8 +37,9 @@ from tree_sitter import Node
 
 from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
-from ..parsing import parse_source
+from ..parsing import SourceFile, parse_source
 from . import _py_symbols as sym
+from ._commented import all_code, comment_runs, findings
 
 RULE = Rule(
     id="python.dead-code.commented-out-code",
@@ -62,32 +63,14 @@ NEUTRAL_STATEMENTS = frozenset({
     "pass_statement", "break_statement", "continue_statement", "global_statement",
     "nonlocal_statement", "comment",
 })
-MAX_TRIM = 3
-MAX_RUN = 200
 
 
-def _comment_runs(ctx: FileContext) -> list[list[tuple[int, str]]]:
-    """Runs of consecutive full-line comments: (line number, text after the `#`)."""
-    head = ctx.head
-    if head is None or head.root is None:
-        return []
-    runs: list[list[tuple[int, str]]] = []
-    last = -1
-    for node in sym.comments(head.root):
+def _comment_lines(src: SourceFile, root: Node) -> Iterator[tuple[int, str | None]]:
+    """Full-line comments: (line number, text after the `#`, or None for a pragma)."""
+    for node in sym.comments(root):
         line = node.start_point[0] + 1
-        raw = head.line_text(line)
-        body = raw.strip()
-        if not body.startswith("#") or PRAGMA.match(body):
-            last = -1
-            continue
-        stripped = body.lstrip("#")
-        stripped = stripped[1:] if stripped.startswith(" ") else stripped
-        if line == last + 1 and runs:
-            runs[-1].append((line, stripped))
-        else:
-            runs.append([(line, stripped)])
-        last = line
-    return runs
+        body = src.line_text(line).strip()
+        yield line, (None if not body.startswith("#") or PRAGMA.match(body) else body.lstrip("#"))
 
 
 def _is_code(lines: list[str]) -> bool:
@@ -96,15 +79,7 @@ def _is_code(lines: list[str]) -> bool:
     if not re.search(r"[(=\[:]", source):
         return False
     root = parse_source("commented.py", source).root
-    if root is None or root.has_error:
-        return False
-    code = 0
-    for stmt in root.named_children:
-        kind = _statement_kind(stmt)
-        if kind == "prose":
-            return False
-        code += kind == "code"
-    return code > 0
+    return root is not None and not root.has_error and all_code(root, _statement_kind)
 
 
 def _statement_kind(stmt: Node) -> str:
@@ -121,42 +96,11 @@ def _statement_kind(stmt: Node) -> str:
     return "prose"
 
 
-def _code_span(run: list[tuple[int, str]], minimum: int) -> tuple[int, int] | None:
-    """The first and last line of the largest code block inside a comment run, if any."""
-    n = len(run)
-    for trim in range(0, min(MAX_TRIM, n - minimum) + 1):
-        for start in range(0, trim + 1):
-            end = n - (trim - start)
-            part = run[start:end]
-            lines = [text for _, text in part]
-            if sum(1 for t in lines if t.strip()) < minimum:
-                continue
-            if not part[0][1].strip() or not part[-1][1].strip():
-                continue
-            if _is_code(lines):
-                return part[0][0], part[-1][0]
-    return None
-
-
 class CommentedOutCode(Detector):
     rules: ClassVar[tuple[Rule, ...]] = (RULE,)
 
     def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        if ctx.head is None or not ctx.diff.added:
+        head = ctx.head
+        if head is None or head.root is None or not ctx.diff.added:
             return
-        minimum = int(ctx.options.param(RULE, "min_lines"))
-        added = ctx.diff.added
-        for run in _comment_runs(ctx):
-            if len(run) < minimum or len(run) > MAX_RUN:
-                continue
-            if not any(line in added for line, _ in run):
-                continue
-            span = _code_span(run, minimum)
-            if span is None:
-                continue
-            yield ctx.finding(
-                RULE, span[0],
-                "This comment block is commented-out code; delete it (version control keeps "
-                "the history) or restore it as live code.",
-                end=span[1],
-            )
+        yield from findings(ctx, RULE, comment_runs(_comment_lines(head, head.root)), _is_code)

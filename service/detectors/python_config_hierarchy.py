@@ -59,11 +59,11 @@ class ConfigHierarchyDetector(Detector):
     rules: ClassVar[tuple[Rule, ...]] = (RULE,)
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        files = list(shapes.changed_python_files(ctx).values())
-        if not files:
+        change = shapes.indexed_change(ctx)
+        if change is None:
             return
-        index = shapes.repo_index(ctx.repo, [f.path for f in files])
-        for fctx in files:
+        files, index = change
+        for fctx in files.values():
             if shapes.is_test_path(fctx.path):
                 continue
             limit = int(fctx.options.param(RULE, "max_constants") or 8)

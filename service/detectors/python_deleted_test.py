@@ -33,6 +33,7 @@ from tree_sitter import Node
 from ..detector import ChangeContext, Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, line_of, walk
+from ._js_tests import announced, announced_removals
 from ._py_tests import (
     TestFunc,
     body_lines,
@@ -72,11 +73,12 @@ class PythonDeletedTest(Detector):
         added = _added_tests(ctx)
         reported_classes: set[tuple[str, str]] = set()
         reported_files: set[str] = set()
+        removals = announced_removals(ctx.intent)
         for f, test in candidates:
-            if test.name in names:
-                continue
             base = f.base
             assert base is not None
+            if test.name in names or announced(removals, f.path, test.qualname, body=base.node_text(test.node)):
+                continue
             disabled = _disabled(f, test)
             if disabled is not None:
                 yield f.finding(DELETED, disabled,

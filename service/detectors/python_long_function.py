@@ -60,10 +60,10 @@ class LongFunctionDetector(Detector):
     rules: ClassVar[tuple[Rule, ...]] = (RULE,)
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        files = shapes.changed_python_files(ctx)
-        if not files:
+        change = shapes.indexed_change(ctx)
+        if change is None:
             return
-        index = shapes.repo_index(ctx.repo, list(files))
+        files, index = change
         factor = float(ctx.options.param(RULE, "percentile_factor") or 2.0)
         sizes = [shapes.measure(index.normalized(f.src), f.node) for f in index.functions]
         added = [f.path in files and shapes.added_fraction(files[f.path].diff, f.node) >= 0.5

@@ -52,10 +52,10 @@ class PassthroughWrapperDetector(Detector):
     rules: ClassVar[tuple[Rule, ...]] = (RULE,)
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        files = shapes.changed_python_files(ctx)
-        if not files:
+        change = shapes.indexed_change(ctx)
+        if change is None:
             return
-        index = shapes.repo_index(ctx.repo, list(files))
+        files, index = change
         interface_methods = _interface_methods(index)
         by_name = {c.name: c for c in index.classes}
         for fctx in files.values():

@@ -36,6 +36,7 @@ def render_csv(report) -> str: ...
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -77,11 +78,11 @@ class SingleImplementationDetector(Detector):
     rules: ClassVar[tuple[Rule, ...]] = (RULE,)
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        files = list(shapes.changed_python_files(ctx).values())
-        if not files:
+        change = shapes.indexed_change(ctx)
+        if change is None:
             return
-        index = shapes.repo_index(ctx.repo, [f.path for f in files])
-        for fctx in files:
+        files, index = change
+        for fctx in files.values():
             yield from _check(fctx, index)
 
 
@@ -116,6 +117,8 @@ def _interface(ctx: FileContext, cls: shapes.ClassInfo, index: shapes.RepoIndex)
     if not cls.is_abstract() or _is_exception_or_enum(cls):
         return None
     if "Protocol" in cls.bases:
+        if _builtin_shaped(cls):
+            return None
         impls = index.structural_implementations(cls)
         kind = "Protocol"
     else:
@@ -133,6 +136,18 @@ def _interface(ctx: FileContext, cls: shapes.ClassInfo, index: shapes.RepoIndex)
         f"{kind} {cls.name} has a single implementation ({impl.name} in {where}); drop the "
         f"interface and use {impl.name} directly until a second implementation exists.",
     )
+
+
+# Methods of the built-in containers, strings and file objects: a Protocol made only of these
+# (`items`, `read`, `__iter__` ...) describes what dicts, files or sequences already do, so its
+# other implementations are outside this repository.
+_BUILTIN_METHODS = frozenset().union(*(dir(t) for t in (dict, list, set, str, bytes, io.TextIOWrapper,
+                                                        io.BufferedReader, io.BufferedWriter)))
+
+
+def _builtin_shaped(cls: shapes.ClassInfo) -> bool:
+    names = cls.method_names()
+    return bool(names) and names <= _BUILTIN_METHODS
 
 
 def _is_exception_or_enum(cls: shapes.ClassInfo) -> bool:
@@ -423,16 +438,21 @@ def _report_target(
 def _factory_class(ctx: FileContext, cls: shapes.ClassInfo, index: shapes.RepoIndex) -> Finding | None:
     if not cls.name.endswith("Factory"):
         return None
-    products = _constructed_classes(cls.src, cls.node, index)
-    if len(products) != 1:
+    product = _single_product(cls.src, cls.node, index)
+    if product is None:
         return None
-    product = next(iter(products))
     return ctx.finding(
         RULE,
         cls.line,
         f"{cls.name} only ever creates {product}; construct {product} directly instead of going "
         f"through a factory class.",
     )
+
+
+def _single_product(src: SourceFile, node: Node, index: shapes.RepoIndex) -> str | None:
+    """The one project class that the `return`s under `node` construct, when there is exactly one."""
+    products = _constructed_classes(src, node, index)
+    return next(iter(products)) if len(products) == 1 else None
 
 
 def _constructed_classes(src: SourceFile, node: Node, index: shapes.RepoIndex) -> set[str]:
@@ -473,10 +493,9 @@ def _dispatch_factory(ctx: FileContext, func: shapes.FunctionInfo, index: shapes
         return None
     if not any(c.type == "identifier" and src.node_text(c) in params for c in cond.named_children):
         return None
-    products = _constructed_classes(src, ifs[0], index)
-    if len(products) != 1:
+    product = _single_product(src, ifs[0], index)
+    if product is None:
         return None
-    product = next(iter(products))
     return ctx.finding(
         RULE,
         func.line,

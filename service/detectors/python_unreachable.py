@@ -39,6 +39,7 @@ from ..detector import Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import line_of
 from . import _py_symbols as sym
+from ._unreachable import dead_code, describe_exit, message
 
 RULE = Rule(
     id="python.dead-code.unreachable-code",
@@ -133,14 +134,11 @@ def _if_terminates(stmt: Node) -> bool:
 
 
 def _describe(stmt: Node) -> str:
-    if stmt.type in EXITS:
-        return f"`{sym.text(stmt).split(None, 1)[0]}`"
-    return {
+    others = {
         "expression_statement": f"`{sym.text(stmt).split('(', 1)[0]}()`",
-        "if_statement": "an if/else whose every branch exits",
-        "try_statement": "a try statement that always exits",
         "while_statement": "an endless `while` loop without `break`",
-    }.get(stmt.type, "an exit")
+    }
+    return describe_exit(stmt, EXITS, others, "an exit")
 
 
 def _harmless(stmt: Node) -> bool:
@@ -181,26 +179,10 @@ class UnreachableCode(Detector):
 
     def _check_block(self, ctx: FileContext, added: frozenset[int], block: Node) -> Iterator[Finding]:
         stmts = [c for c in block.named_children if c.type != "comment"]
-        for i, stmt in enumerate(stmts[:-1]):
-            if not _terminates(stmt):
-                continue
-            dead = [s for s in stmts[i + 1 :] if not _harmless(s)]
-            if not dead:
-                return
-            changed = [s for s in dead if sym.touches(added, s)]
-            if changed:
-                first, anchor = changed[0], "line"
-            elif sym.touches(added, stmt):
-                first, anchor = dead[0], "definition"  # the change added the exit before old code
-            else:
-                return
-            exit_kw = _describe(stmt)
-            tight = anchor == "definition" or line_of(first) in added
-            yield ctx.finding(
-                RULE, line_of(first),
-                f"This code follows {exit_kw} in the same block and can never run; "
-                f"move it before the exit or delete it.",
-                end=line_of(first) if tight else first,
-                anchor=anchor,
-            )
+        found = dead_code(ctx, stmts, _terminates, lambda s: not _harmless(s))
+        if found is None:
             return
+        first = found.first
+        tight = found.anchor == "definition" or line_of(first) in added
+        yield ctx.finding(RULE, line_of(first), message(_describe(found.exit)),
+                          end=line_of(first) if tight else first, anchor=found.anchor)

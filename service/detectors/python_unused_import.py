@@ -140,13 +140,15 @@ class UnusedImport(Detector):
             for name, node in _bound_names(stmt):
                 if uses[name.encode()] > 0 or NOQA.search(head.line_text(line_of(node))):
                     continue
+                if base_uses is None:
+                    base_uses = _base_uses(ctx)
                 if line_of(node) in added:
+                    if name in _base_imported(ctx) and base_uses[name.encode()] <= 0:
+                        continue  # an import line rewritten (reformatted, annotated), unused before too
                     message = (f"`{name}` is imported but never used in this module; delete the "
                                f"import or use it where it was meant to be used.")
                     anchor = "line"
                 else:
-                    if base_uses is None:
-                        base_uses = _base_uses(ctx)
                     if base_uses[name.encode()] <= 0:
                         continue  # unused before this change too: not this change's doing
                     message = (f"This change removed the last use of `{name}`; delete the import.")
@@ -185,6 +187,15 @@ def _base_uses(ctx: FileContext) -> Counter[bytes]:
     if base is None or base.root is None:
         return Counter()
     return _uses(base, [n for n in sym.statements(base.root) if n.type in IMPORTS])
+
+
+def _base_imported(ctx: FileContext) -> set[str]:
+    """The names the base version of the file imports."""
+    base = ctx.base if ctx.diff.old_path else None
+    if base is None or base.root is None:
+        return set()
+    return {name for stmt in sym.statements(base.root) if stmt.type in IMPORTS
+            for name, _ in _bound_names(stmt)}
 
 
 def _skip(stmt: Node) -> bool:

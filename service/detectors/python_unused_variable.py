@@ -160,7 +160,7 @@ class UnusedVariable(Detector):
         added = ctx.diff.added
         before = _base_parameters(ctx)
         for func in sym.functions_and_classes(head.root):
-            if func.type == "function_definition" and sym.touches(added, func):
+            if func.type == "function_definition" and ctx.changed(func):
                 yield from self._check_function(ctx, added, func)
                 old = before.get(_qualname(func))
                 if old is not None:

@@ -32,13 +32,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from ..detector import ChangeContext, Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, end_line_of, line_of, walk
+from ._assertions import Pair, match_checks
 from ._py_tests import (
     Check,
     TestFunc,
@@ -103,12 +103,6 @@ _NO_CHANGE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
-
-
-@dataclass(frozen=True)
-class _Pair:
-    base: Check
-    head: Check
 
 
 class PythonWeakenedAssertion(Detector):
@@ -201,18 +195,18 @@ def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: TestFunc
              gone: set[str], flag_values: bool) -> Iterator[Finding]:
     before = checks(base, old.node)
     after = checks(head, new.node)
-    lost = _unmatched(before, after, ctx.diff.removed)
-    fresh = _unmatched(after, before, ctx.diff.added)
-    pairs = _pair(ctx, lost, fresh)
+    lost, fresh, pairs = match_checks(ctx.diff, before, after, _comparable)
     paired = {id(p.base) for p in pairs}
     for pair in pairs:
         yield from _judge_pair(ctx, base, head, new, pair, flag_values)
     budget = len(before) - len(after)
     spare = [h for h in fresh if h.kind in ("eq", "approx")]
+    raisers = [h for h in fresh if h.kind == "raises"]
     for check in lost:
         if budget <= 0:
             break
-        if id(check) in paired or identifiers(base, check.node) & gone or _absorbed(base, head, check, spare):
+        if id(check) in paired or identifiers(base, check.node) & gone or _absorbed(base, head, check, spare) \
+                or _now_raises(head, new, check, raisers):
             continue
         budget -= 1
         message = (f"`{new.name}` no longer asserts `{_short(base, check)}`: keep the assertion and fix "
@@ -229,6 +223,13 @@ def _absorbed(base: SourceFile, head: SourceFile, check: Check, spare: list[Chec
     """True when a new exact check covers everything `check` looked at (assertions merged into one)."""
     mine = identifiers(base, check.node) - {"self"}
     return bool(mine) and any(mine <= identifiers(head, h.node) for h in spare)
+
+
+def _now_raises(head: SourceFile, test: TestFunc, check: Check, raisers: list[Check]) -> bool:
+    """Checks on a captured outcome (`result.exception`, `excinfo.value`) replaced by a new
+    `pytest.raises`/`pytest.warns` block: the outcome variable is gone from the test."""
+    root = re.match(r"[A-Za-z_]\w*", check.subject or "")
+    return bool(raisers) and root is not None and root.group(0) not in identifiers(head, test.node)
 
 
 def _commented_out(ctx: FileContext, head: SourceFile, test: TestFunc, code: str) -> int:
@@ -275,46 +276,11 @@ def _param_rows(src: SourceFile, test: TestFunc) -> list[Node]:
     return []
 
 
-def _unmatched(mine: list[Check], theirs: list[Check], changed: frozenset[int]) -> list[Check]:
-    """The checks of `mine` with no identical check in `theirs`, on changed lines."""
-    pool = Counter(c.text for c in theirs)
-    out = []
-    for check in mine:
-        if pool[check.text] > 0:
-            pool[check.text] -= 1
-        elif check.line in changed:
-            out.append(check)
-    return out
-
-
-def _pair(ctx: FileContext, lost: list[Check], fresh: list[Check]) -> list[_Pair]:
-    """Pair a removed check with the added check that replaced it: same subject, else same hunk."""
-    pairs: list[_Pair] = []
-    free = list(fresh)
-    waiting = list(lost)
-    for old in lost:
-        match = next((h for h in free if old.subject and h.subject == old.subject), None)
-        if match is not None:
-            free.remove(match)
-            waiting.remove(old)
-            pairs.append(_Pair(old, match))
-    for old in waiting:
-        match = next((h for h in free if _same_hunk(ctx, old.line, h.line) and _comparable(old, h)), None)
-        if match is not None:
-            free.remove(match)
-            pairs.append(_Pair(old, match))
-    return pairs
-
-
 def _comparable(old: Check, new: Check) -> bool:
     return (old.kind == "raises") == (new.kind == "raises") and (old.kind == "mock") == (new.kind == "mock")
 
 
-def _same_hunk(ctx: FileContext, old_line: int, new_line: int) -> bool:
-    return any(old_line in h.removed_lines and new_line in h.added_lines for h in ctx.diff.hunks)
-
-
-def _judge_pair(ctx: FileContext, base: SourceFile, head: SourceFile, test: TestFunc, pair: _Pair,
+def _judge_pair(ctx: FileContext, base: SourceFile, head: SourceFile, test: TestFunc, pair: Pair[Check],
                 flag_values: bool) -> Iterator[Finding]:
     old, new = pair.base, pair.head
     why = _weakening(base, head, old, new)
