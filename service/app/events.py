@@ -66,6 +66,7 @@ class Dispatcher:
             # The job row is committed: even if this enqueue were lost, a sweeper re-queues the job.
             try:
                 self.queue.enqueue_review(key, self.delay)
+            # slopguard: ignore[error-handling] - the job row is committed; the sweeper re-queues it
             except Exception as exc:  # noqa: BLE001 - the job is recorded; the sweeper picks it up later
                 log.warning("enqueue failed (the sweeper will re-queue the job): %s: %s", type(exc).__name__, exc)
             self.metrics.jobs.labels(state="queued").inc()

@@ -247,10 +247,6 @@ class Store:
 
     # ------------------------------------------------------------------ deliveries and installations
 
-    def record_delivery(self, delivery_id: str, event_name: str) -> bool:
-        """True the first time a delivery id is seen, False for a redelivery."""
-        return self.accept(delivery_id, event_name)
-
     def record_installation(self, installation_id: int, account: str, action: str) -> None:
         values = {"account": account[:255], "action": action[:64], "active": action not in ("deleted", "suspend"),
                   "updated_at": time.time()}

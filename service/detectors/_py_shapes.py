@@ -326,9 +326,7 @@ def _build_index(repo: RepoView, changed: Sequence[str]) -> RepoIndex:
         dirs = {str(PurePosixPath(p).parent) for p in changed}
         near = [p for p in paths if p not in wanted and str(PurePosixPath(p).parent) in dirs]
         paths = [*(p for p in paths if p in wanted), *near][:MAX_INDEXED_FILES]
-    prefetch = getattr(repo, "prefetch", None)  # Trees can read many blobs in one git call
-    if callable(prefetch):
-        prefetch("RIGHT", list(paths))
+    repo.prefetch("RIGHT", list(paths))  # many blobs in one git call
     index = RepoIndex()
     for path in paths:
         src = repo.source("RIGHT", path)

@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Protocol, runtime_checkable
 
 from tree_sitter import Node, Query, QueryCursor
 
@@ -74,11 +73,6 @@ _HOLDERS = frozenset({
     "match_statement", "case_clause", "ERROR",
 })
 _MASK_QUERY = "(comment) @c (expression_statement (string) @s)"
-
-
-@runtime_checkable
-class _Prefetching(Protocol):
-    def prefetch(self, side: Side, paths: list[str]) -> None: ...
 
 
 def is_text_path(path: str) -> bool:
@@ -161,8 +155,7 @@ class SideIndex:
 
 def _build(repo: RepoView, side: Side) -> SideIndex:
     paths = [p for p in repo.paths(side) if p.endswith((".py", ".pyi")) or is_text_path(p)]
-    if isinstance(repo, _Prefetching):
-        repo.prefetch(side, paths)
+    repo.prefetch(side, paths)
     index = SideIndex()
     for path in paths:
         src = repo.source(side, path)

@@ -53,9 +53,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 
 def test_deliveries_are_recorded_once(store: Store) -> None:
-    assert store.record_delivery("d-1", "pull_request")
-    assert not store.record_delivery("d-1", "pull_request")
-    assert store.record_delivery("d-2", "pull_request")
+    assert store.accept("d-1", "pull_request")
+    assert not store.accept("d-1", "pull_request")
+    assert store.accept("d-2", "pull_request")
 
 
 def test_installations(store: Store) -> None:
