@@ -439,9 +439,11 @@ def _truthy_check(src: SourceFile, call: Node, method: str, expr: Node, text: st
             if kind in ("eq", "ne") and is_literal(subject) and not is_literal(expected):
                 subject, expected = expected, subject
     elif expr.type == "call_expression":
-        names = chain(src, expr.child_by_field_name("function"))
-        if len(names) >= 2 and names[-1] in _MEMBERSHIP:
-            kind = "in"
+        callee = expr.child_by_field_name("function")
+        prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" \
+            else None
+        if prop is not None and text_of(src, prop) in _MEMBERSHIP:
+            kind = "in"  # `s.includes(x)`, `/re/.test(s)`, `set.has(k)`
     return Check(call, kind, method, negated, _subject(src, subject), _subject(src, expected), text,
                  expected, style="assert")
 

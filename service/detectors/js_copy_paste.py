@@ -132,7 +132,7 @@ def _is_async(unit: clones.Unit[Func]) -> bool:
 
 
 def _is_test_case(unit: clones.Unit[Func]) -> bool:
-    """The function is the body of an `it(...)`/`test(...)` call."""
+    """The function is the body of an `it(...)`/`test(...)`/`describe(...)` call."""
     args = unit.item[1].parent
     call = args.parent if args is not None and args.type == "arguments" else None
     if call is None or call.type != "call_expression":
@@ -140,12 +140,12 @@ def _is_test_case(unit: clones.Unit[Func]) -> bool:
     root = call.child_by_field_name("function")
     while root is not None and root.type in ("member_expression", "call_expression"):
         root = root.child_by_field_name("object" if root.type == "member_expression" else "function")
-    return root is not None and root.type == "identifier" and block_kind(sym.text(root)) == "test"
+    return root is not None and root.type == "identifier" and block_kind(sym.text(root)) != ""
 
 
 def _compatible(a: clones.Unit[Func], b: clones.Unit[Func]) -> bool:
-    """Same sync/async kind; and not two test cases: test bodies that differ only in their
-    inputs and expected values are separate cases by design, not copy-paste."""
+    """Same sync/async kind; and not two test cases (or suites): test bodies that differ only in
+    their inputs and expected values are separate cases by design, not copy-paste."""
     return _is_async(a) == _is_async(b) and not (_is_test_case(a) and _is_test_case(b))
 
 
