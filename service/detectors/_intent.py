@@ -536,3 +536,43 @@ def is_binding(tok: Tok, spec: LangSpec) -> bool:
         if child.start_byte == node.start_byte and child.end_byte == node.end_byte:
             return f"{parent.type}.{parent.field_name_for_child(i)}" in spec.binding_fields
     return False
+
+
+# ---- removals the description announces ("remove the legacy exporter") ----------------------
+
+_REMOVAL = re.compile(r"\b(remov|delet|drop|retir|prun)\w*\b([^.;:,()\n]{1,60})", re.IGNORECASE)
+# words that say nothing about *which* tests go: "remove flaky tests" names no test
+_VAGUE = frozenset({"test", "spec", "suite", "case", "file", "code", "old", "obsolet", "deprecat", "flaky",
+                    "broken", "fail", "unus", "dead", "redundant", "duplicat", "some", "few", "stal",
+                    "support", "unnecessary", "useles", "legacy"})
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One "remove/delete/drop <what>" phrase of the description."""
+
+    words: frozenset[str]  # stems naming <what>, vague words left out
+    tests: bool  # the phrase says it removes tests ("remove the host tests")
+
+
+def announced_removals(intent: str) -> list[Removal]:
+    """The removal phrases of the description that name what they remove."""
+    out = []
+    for m in _REMOVAL.finditer(intent):
+        stems = content_stems(m.group(2))
+        words = frozenset(w for w in stems if w not in _VAGUE)
+        if words:
+            out.append(Removal(words, bool(stems & {"test", "spec", "suite"})))
+    return out
+
+
+def announced(removals: list[Removal], *names: str, body: str = "") -> bool:
+    """True when one announced removal names the thing: every word of a one- or two-word phrase,
+    or at least two words of a longer one, occur in `names` (a path, a suite or test title); or
+    the phrase removes tests and one of its words occurs in the test's `body`."""
+    have: set[str] = set()
+    for name in names:
+        have |= content_stems(name)
+    inside = content_stems(body) if body else set()
+    return any(len(r.words & have) >= min(2, len(r.words)) or (r.tests and r.words & inside)
+               for r in removals)

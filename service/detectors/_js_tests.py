@@ -12,7 +12,6 @@ from tree_sitter import Node
 
 from ..detector import FileContext, RepoView
 from ..parsing import SourceFile, line_of, walk
-from ._intent import content_stems
 
 LANGUAGES: tuple[str, ...] = ("javascript", "typescript", "tsx")
 _EXTENSIONS = frozenset({".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"})
@@ -55,47 +54,9 @@ _MIGRATION = re.compile(
     + r"|\binstead of " + _RUNNERS,
     re.IGNORECASE,
 )
-_REMOVAL = re.compile(r"\b(remov|delet|drop|retir|prun)\w*\b([^.;:,()\n]{1,60})", re.IGNORECASE)
-# words that say nothing about *which* tests go: "remove flaky tests" names no test
-_VAGUE = frozenset({"test", "spec", "suite", "case", "file", "code", "old", "obsolet", "deprecat", "flaky",
-                    "broken", "fail", "unus", "dead", "redundant", "duplicat", "some", "few", "stal",
-                    "support", "unnecessary", "useles", "legacy"})
-
-
 def announces_migration(intent: str) -> bool:
     """The description says the tests move to another runner or assertion library."""
     return bool(_MIGRATION.search(intent))
-
-
-@dataclass(frozen=True)
-class Removal:
-    """One "remove/delete/drop <what>" phrase of the description."""
-
-    words: frozenset[str]  # stems naming <what>, vague words left out
-    tests: bool  # the phrase says it removes tests ("remove the host tests")
-
-
-def announced_removals(intent: str) -> list[Removal]:
-    """The removal phrases of the description that name what they remove."""
-    out = []
-    for m in _REMOVAL.finditer(intent):
-        stems = content_stems(m.group(2))
-        words = frozenset(w for w in stems if w not in _VAGUE)
-        if words:
-            out.append(Removal(words, bool(stems & {"test", "spec", "suite"})))
-    return out
-
-
-def announced(removals: list[Removal], *names: str, body: str = "") -> bool:
-    """True when one announced removal names the thing: every word of a one- or two-word phrase,
-    or at least two words of a longer one, occur in `names` (a path, a suite or test title); or
-    the phrase removes tests and one of its words occurs in the test's `body`."""
-    have: set[str] = set()
-    for name in names:
-        have |= content_stems(name)
-    inside = content_stems(body) if body else set()
-    return any(len(r.words & have) >= min(2, len(r.words)) or (r.tests and r.words & inside)
-               for r in removals)
 
 
 def norm(text: str) -> str:

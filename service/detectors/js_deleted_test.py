@@ -32,12 +32,10 @@ from collections.abc import Iterable, Iterator
 from ..detector import ChangeContext, Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile
-from ._intent import content_stems
+from ._intent import announced, announced_removals, content_stems
 from ._js_tests import (
     LANGUAGES,
     Block,
-    announced,
-    announced_removals,
     announces_migration,
     base_version,
     blocks,

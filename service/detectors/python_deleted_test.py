@@ -33,7 +33,7 @@ from tree_sitter import Node
 from ..detector import ChangeContext, Detector, FileContext, Rule
 from ..models import Finding, Severity
 from ..parsing import SourceFile, line_of, walk
-from ._js_tests import announced, announced_removals
+from ._intent import announced, announced_removals
 from ._py_tests import (
     TestFunc,
     body_lines,
