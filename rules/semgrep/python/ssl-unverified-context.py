@@ -52,3 +52,22 @@ def strict_context(cafile):
         # ok: python.insecure-auth.ssl-unverified-context
         smtp.starttls(context=ctx)
     return ctx
+
+
+def client_context(verify=True, cafile=None):
+    """A client library's `verify` option: the caller decides, verification stays on by default."""
+    ctx = ssl.create_default_context(cafile=cafile)
+    if not verify:
+        # ok: python.insecure-auth.ssl-unverified-context
+        ctx.check_hostname = False
+        # ok: python.insecure-auth.ssl-unverified-context
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def always_off():
+    ctx = ssl.create_default_context()
+    if ctx:
+        # ruleid: python.insecure-auth.ssl-unverified-context
+        ctx.check_hostname = False
+    return ctx
