@@ -60,8 +60,11 @@ class RepoResult:
 
 
 def git(repo: str, *args: str) -> str:
-    return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True,
-                          check=True).stdout
+    proc = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        raise SystemExit(f"noise.py: git {args[0]} failed in {repo}: {lines[-1] if lines else proc.returncode}")
+    return proc.stdout
 
 
 def commits(repo: str, count: int) -> list[str]:

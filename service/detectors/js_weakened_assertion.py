@@ -62,18 +62,22 @@ from ._js_tests import (
 )
 
 
-def _rule(name: str, summary: str) -> Rule:
+def _rule(name: str, summary: str, severity: Severity = Severity.WARNING) -> Rule:
     return Rule(id=f"js.test-tampering.{name}", category="test-tampering", languages=LANGUAGES,
-                severity=Severity.WARNING, summary=summary)
+                severity=severity, summary=summary)
 
 
 WEAKENED = _rule("weakened-assertion", "An exact `expect` matcher of an existing test is replaced by a weaker one")
 REMOVED = _rule("removed-assertion", "An existing test asserts less than before: an `expect` was removed")
 ALWAYS_TRUE = _rule("always-true-assertion", "A test assertion that can never fail")
+# A changed expectation is a question for the reviewer (was the behaviour change intended?), not a
+# defect in itself: notice, so it never fails a check on its own.
 VALUE_CHANGED = _rule("expected-value-changed",
-                      "An expected value changed alongside the code under test, with no stated behaviour change")
+                      "An expected value changed alongside the code under test, with no stated behaviour change",
+                      Severity.NOTICE)
 SNAPSHOT = _rule("snapshot-updated",
-                 "A snapshot is rewritten alongside the code under test, with no stated behaviour change")
+                 "A snapshot is rewritten alongside the code under test, with no stated behaviour change",
+                 Severity.NOTICE)
 
 _RANK = {"eq": 3, "approx": 3, "rel": 2, "in": 2, "ne": 2, "isinstance": 2, "not-none": 1, "truthy": 1,
          "called": 1}
