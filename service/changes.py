@@ -7,6 +7,7 @@ lazily, once, with binary files and files over the size cap left out.
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +155,8 @@ def collect(git: Git, base: str, head: str | None, trees: Trees) -> Change:
         if _SYMLINK in (entry.old_mode, entry.new_mode) or mode == _GITLINK:
             if head is None and entry.status != "D":
                 _note_symlink(git, path, change)
+            elif entry.status != "D" and entry.new_mode == _SYMLINK:
+                _note_committed_symlink(git, entry, change)
             continue
         side_listing = listing_left if entry.status == "D" else listing_right
         meta = side_listing.get(entry.old_path if entry.status == "D" else path)
@@ -237,6 +240,14 @@ def _untracked(git: Git) -> list[RawEntry]:
             mode = _SYMLINK if (git.toplevel / name).is_symlink() else "100644"
             entries.append(RawEntry("000000", mode, NULL_SHA, NULL_SHA, "A", name, name))
     return entries
+
+
+def _note_committed_symlink(git: Git, entry: RawEntry, change: Change) -> None:
+    """A committed symlink is never followed; one whose target leaves the repository is reported."""
+    target = git.cat_blobs([entry.new_sha]).get(entry.new_sha, b"").decode("utf-8", "replace")
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(entry.new_path), target))
+    if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+        change.notices.append(Notice("skipped: symlink points outside the repository", entry.new_path))
 
 
 def _note_symlink(git: Git, path: str, change: Change) -> None:

@@ -95,3 +95,17 @@ def test_unknown_ref_and_not_a_repo(tmp_path: Path) -> None:
     plain.mkdir()
     with pytest.raises(GitError, match="not a git repository"):
         Git(plain).ensure_repository()
+
+
+def test_committed_symlinks_are_never_followed(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"a.py": "a = 1\n"}, {"a.py": "a = 2\n"})
+    (repo / "escape.py").symlink_to("../../etc/passwd")
+    (repo / "abs.py").symlink_to("/etc/hostname")
+    (repo / "inside.py").symlink_to("a.py")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "links")
+    change, trees = _change(repo)
+    assert {d.path for d in change.files} == {"a.py"}
+    outside = sorted(n.path or "" for n in change.notices if "outside" in n.message)
+    assert outside == ["abs.py", "escape.py"]
+    assert trees.source("RIGHT", "escape.py") is None
