@@ -86,5 +86,6 @@ def test_sarif_shape_github_needs() -> None:
         assert ids[result["ruleIndex"]] == result["ruleId"]
         assert result["partialFingerprints"]["slopguard/v1"]
     left = run["results"][1]
-    assert "region" not in left["locations"][0]["physicalLocation"]
+    assert left["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}  # GitHub needs a region
+    assert all("startLine" in r["locations"][0]["physicalLocation"]["region"] for r in run["results"])
     assert run["results"][0]["locations"][0]["physicalLocation"]["region"] == {"startLine": 42, "endLine": 42}

@@ -1,6 +1,6 @@
 """SARIF 2.1.0, as GitHub code scanning accepts it: one run, rules with their metadata,
 results with stable partial fingerprints. Findings about removed code (side LEFT) point at the
-file only, since their lines exist in the base version, not in the analysed head."""
+top of the file, since their lines exist in the base version, not in the analysed head."""
 
 from __future__ import annotations
 
@@ -35,10 +35,12 @@ def _rule_entry(rule_id: str, rule: Rule | None, finding: Finding) -> dict[str, 
 
 
 def _location(finding: Finding) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"}}
-    if finding.side == "RIGHT":
-        physical["region"] = {"startLine": finding.line, "endLine": finding.last_line}
-    return {"physicalLocation": physical}
+    # GitHub code scanning needs a region with startLine on every result; a finding about removed
+    # code (its lines exist only in the base version) points at the top of the file instead.
+    region = ({"startLine": finding.line, "endLine": finding.last_line} if finding.side == "RIGHT"
+              else {"startLine": 1})
+    return {"physicalLocation": {"artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                                 "region": region}}
 
 
 def as_dict(result: ScanResult, rules: Mapping[str, Rule]) -> dict[str, Any]:
