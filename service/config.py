@@ -104,13 +104,16 @@ class Config:
         return self._best(rule, self.ruleset.select) is not None
 
     def severity(self, rule: Rule) -> Severity:
+        return self.severity_override(rule) or rule.severity
+
+    def severity_override(self, rule: Rule) -> Severity | None:
+        """The severity the configuration or ruleset sets for a rule, None when it sets none (a
+        detector may then grade its findings itself, e.g. error for a bare `except: pass`)."""
         key = self._best(rule, [k for k, v in self.rules.items() if v.severity is not None])
         if key is not None:
-            sev = self.rules[key].severity
-            assert sev is not None
-            return sev
+            return self.rules[key].severity
         key = self._best(rule, self.ruleset.severity)
-        return self.ruleset.severity[key] if key else rule.severity
+        return self.ruleset.severity[key] if key else None
 
     def param(self, rule: Rule, name: str) -> Any:
         for key in sorted(self.rules, key=lambda k: _specificity(k, rule)):

@@ -193,7 +193,8 @@ def _finish(raw: list[Finding], contexts: tuple[FileContext, ...], trees: Trees,
         if suppress.suppressed(finding, src):
             continue
         code = "\n".join(src.line_text(n) for n in range(finding.line, finding.last_line + 1)) if src else ""
-        configured.append(replace(finding, severity=config.severity(rule), code=code,
+        severity = config.severity_override(rule) or finding.severity
+        configured.append(replace(finding, severity=severity, code=code,
                                   end_line=finding.last_line))
     diffs = {c.diff.path: c.diff for c in contexts}
     kept = difffilter.filter_to_diff(configured, diffs, frozenset(trees.paths("RIGHT")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from service.config import Config, load_ruleset
+from service.config import Config, RuleSetting, load_ruleset
 from service.detector import ChangeContext, Detector, FileContext, Rule
 from service.engine import Target, scan
 from service.models import Finding, Severity
@@ -89,3 +89,23 @@ def test_identical_code_twice_gets_distinct_stable_fingerprints(tmp_path: Path) 
     repo = make_repo(tmp_path, {"a.py": ""}, {"a.py": "f()\nf()\n"})
     first = [f.fingerprint for f in _scan(repo).findings]
     assert len(set(first)) == 2
+
+
+class Graded(Detector):
+    rules = (CALLS,)
+
+    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
+        if ctx.head is not None and ctx.head.root is not None:
+            for node in walk(ctx.head.root):
+                if node.type == "call":
+                    yield ctx.finding(CALLS, node, "graded", severity=Severity.ERROR)
+
+
+def test_a_detectors_own_grading_holds_unless_configuration_sets_a_severity(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"a.py": ""}, {"a.py": "f()\n"})
+    registry = Registry([Graded()], [])
+    target = Target(repo=repo, base="main", head="feature")
+    graded = scan(target, STRICT, registry=registry)
+    assert [f.severity for f in graded.findings] == [Severity.ERROR]
+    lowered = Config(ruleset=load_ruleset("strict"), rules={CALLS.id: RuleSetting(severity=Severity.NOTICE)})
+    assert [f.severity for f in scan(target, lowered, registry=registry).findings] == [Severity.NOTICE]
