@@ -56,6 +56,9 @@ _IDIOMATIC = re.compile(
 )
 
 
+_COVERAGE_PRAGMA = re.compile(r"pragma:\s*no\s*cover", re.IGNORECASE)
+
+
 class PythonBlanketPragma(Detector):
     rules = (PRAGMA,)
 
@@ -75,7 +78,7 @@ class PythonBlanketPragma(Detector):
             if message:
                 # A coverage pragma hides a branch from the threshold; a bare `type: ignore` or `noqa`
                 # hides every check on the line. The first is a question, the second a defect.
-                coverage = "pragma: no cover" in head.node_text(node)
+                coverage = _COVERAGE_PRAGMA.search(head.node_text(node)) is not None
                 yield ctx.finding(PRAGMA, line, message, severity=Severity.NOTICE if coverage else None)
 
 
