@@ -145,10 +145,15 @@ def scan(
         notices.append(Notice("LLM pass skipped (not requested)"))
     elif diffs:
         files = [c for c in contexts if not config.llm_excluded(c.path)]
-        output = second_pass(files, findings, intent, config)
-        usage = output.usage
-        notices += output.notices
-        findings += _finish(list(output.findings), contexts, trees, config, registry)
+        try:
+            output = second_pass(files, findings, intent, config)
+        except Exception as exc:  # noqa: BLE001 - plugin boundary: a scan never fails because of the LLM
+            usage = LLMUsage(status="failed")
+            notices.append(Notice(f"LLM pass failed: {type(exc).__name__}: {exc}"[:300]))
+        else:
+            usage = output.usage
+            notices += output.notices
+            findings += _finish(list(output.findings), contexts, trees, config, registry)
     added = sum(d.added_count for d in diffs)
     removed = sum(d.removed_count for d in diffs)
     if not diffs:

@@ -109,3 +109,15 @@ def test_a_detectors_own_grading_holds_unless_configuration_sets_a_severity(tmp_
     assert [f.severity for f in graded.findings] == [Severity.ERROR]
     lowered = Config(ruleset=load_ruleset("strict"), rules={CALLS.id: RuleSetting(severity=Severity.NOTICE)})
     assert [f.severity for f in scan(target, lowered, registry=registry).findings] == [Severity.NOTICE]
+
+
+def test_a_crashing_second_pass_never_fails_the_scan(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"a.py": ""}, {"a.py": "f()\n"})
+
+    def broken(files, findings, intent, config):  # type: ignore[no-untyped-def]
+        raise RuntimeError("model client bug")
+
+    result = scan(Target(repo=repo, base="main", head="feature"), STRICT, registry=REGISTRY, second_pass=broken)
+    assert result.llm.status == "failed"
+    assert any("LLM pass failed: RuntimeError: model client bug" in n.message for n in result.notices)
+    assert [f.rule for f in result.findings] == [CALLS.id]
