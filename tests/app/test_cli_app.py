@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -85,12 +86,13 @@ def test_serve_answers_on_an_os_chosen_port(tmp_path: Path, app_keys: tuple[str,
         url = f"http://127.0.0.1:{match.group(1)}"
         body = json.dumps({"zen": "hi", "hook_id": 1}).encode()
         with httpx.Client(base_url=url, timeout=10) as http:
-            for _ in range(100):
+            for _ in range(200):  # up to ~10 s: the socket may be announced before uvicorn accepts
                 try:
                     if http.get("/healthz").status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
+                time.sleep(0.05)
             else:
                 raise AssertionError("serve did not come up")
             ok = http.post("/webhook", content=body, headers={"x-github-event": "ping", "x-github-delivery": "1",
