@@ -6,7 +6,6 @@ Loaded once per scan and passed down; nothing in the engine reads global setting
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -349,10 +348,3 @@ class _Checker:
                 self.fail(vnode, f"{name}.{key} has the wrong type")
             out[key] = value
         return out
-
-
-_RULE_ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9-]+)*$")
-
-
-def valid_rule_id(rule_id: str) -> bool:
-    return bool(_RULE_ID.match(rule_id))

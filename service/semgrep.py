@@ -168,11 +168,6 @@ class Run:
             self._cleanup()
 
 
-def run(rules: Sequence[SemgrepRule], sources: Iterable[SourceFile]) -> tuple[list[Finding], list[Notice]]:
-    """Run every rule on the given head files with one semgrep-core process, and wait."""
-    return Run(rules, sources).result()
-
-
 def _parse_report(out: bytes, err: bytes, returncode: int, root: Path,
                   index: dict[str, Rule]) -> tuple[list[Finding], list[Notice]]:
     try:

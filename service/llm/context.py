@@ -38,6 +38,7 @@ class FileBlock:
     text: str
     tokens: int
     risk: float
+    spans: list[tuple[int, int]] = field(default_factory=list)  # head lines shown, for call names
 
 
 @dataclass
@@ -138,7 +139,7 @@ def file_block(ctx: FileContext, findings: Sequence[Finding]) -> FileBlock | Non
     lines.append("</file>")
     text = "\n".join(lines)
     risk = 3.0 * len(mine) + len(added) / 20.0 + (2.0 if "test" not in ctx.path else 0.0)
-    return FileBlock(ctx.path, text, estimate_tokens(text), risk)
+    return FileBlock(ctx.path, text, estimate_tokens(text), risk, spans)
 
 
 def pack(files: Sequence[FileContext], findings: Sequence[Finding], chunk_tokens: int,
@@ -156,7 +157,7 @@ def pack(files: Sequence[FileContext], findings: Sequence[Finding], chunk_tokens
         block.text, block.tokens = clean, estimate_tokens(clean)
         blocks.append(block)
         if ctx.head is not None:
-            names |= _called_names(ctx.head, _regions(ctx.head, sorted(ctx.diff.added)))
+            names |= _called_names(ctx.head, block.spans)
     blocks.sort(key=lambda b: -b.risk)
     used = 0
     current: list[FileBlock] = []
