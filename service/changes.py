@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 
 from .diff import NULL_SHA, RawEntry, parse_patch, parse_raw
 from .gitrepo import Git
-from .models import FileDiff, Notice, Side
+from .models import FileDiff, Hunk, Notice, Side
 from .parsing import SourceFile, parse_source
 
 T = TypeVar("T")
@@ -200,7 +200,7 @@ def _is_empty_blob(entry: RawEntry) -> bool:
 
 def _patches(
     git: Git, base: str, head: str | None, entries: list[RawEntry], common: list[str]
-) -> dict[str, tuple]:
+) -> dict[str, tuple[Hunk, ...]]:
     if not entries:
         return {}
     revs = [base] if head is None else [base, head]
@@ -220,9 +220,7 @@ def _patches(
     return result
 
 
-def _whole_file_hunk(git: Git, path: str) -> tuple:
-    from .models import Hunk
-
+def _whole_file_hunk(git: Git, path: str) -> tuple[Hunk, ...]:
     full = git.toplevel / path
     data = full.read_bytes()
     if is_binary(data):
