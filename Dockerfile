@@ -17,7 +17,7 @@ ENV PATH=/opt/venv/bin:$PATH
 COPY deploy/requirements.lock /tmp/requirements.lock
 RUN pip install --no-deps -r /tmp/requirements.lock \
  && pip install "setuptools==${SETUPTOOLS_VERSION}"
-# The project itself, installed in place: service/config.py finds the rules in /app/rules, the
+# The project itself, installed in place: slopguard.config finds the rules in /app/rules, the
 # directory next to the service/ package, so the source tree stays whole under /app.
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -27,7 +27,7 @@ RUN pip install --no-deps --no-build-isolation -e /app \
  && pip uninstall -y setuptools \
  && pip check \
  && python -m compileall -q /app/service \
- && python -c "from service.config import RULES_DIR; from pathlib import Path; \
+ && python -c "from slopguard.config import RULES_DIR; from pathlib import Path; \
 assert RULES_DIR == Path('/app/rules') and (RULES_DIR / 'rulesets' / 'recommended.yml').is_file(), RULES_DIR"
 
 # ---------------------------------------------------------------- runtime: slim, non-root
@@ -58,7 +58,7 @@ RUN python -c "import importlib.util, pathlib, subprocess; \
 spec = importlib.util.find_spec('semgrep'); \
 core = pathlib.Path(list(spec.submodule_search_locations)[0]) / 'bin' / 'semgrep-core'; \
 subprocess.run([str(core), '-version'], check=True, capture_output=True)" \
- && python -c "from service.config import RULES_DIR; assert str(RULES_DIR) == '/app/rules', RULES_DIR" \
+ && python -c "from slopguard.config import RULES_DIR; assert str(RULES_DIR) == '/app/rules', RULES_DIR" \
  && slopguard rules > /dev/null \
  && git --version
 USER 10001:10001

@@ -19,13 +19,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from service.config import default_config
-from service.detector import FileContext
-from service.engine import Target, scan
-from service.llm.assumptions import SYSTEM, TOOL, LLMSettings
-from service.llm.context import pack
-from service.llm.pricing import DEFAULT_MODEL, cost, estimate_tokens, price_for
-from service.models import Finding
+from slopguard.config import default_config
+from slopguard.detector import FileContext
+from slopguard.engine import Target, scan
+from slopguard.llm.assumptions import SYSTEM, TOOL, LLMSettings
+from slopguard.llm.context import pack
+from slopguard.llm.pricing import DEFAULT_MODEL, cost, estimate_tokens, price_for
+from slopguard.models import Finding
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -41,7 +41,7 @@ class Capture:
         self.intent = ""
 
     def __call__(self, files, findings, intent, config):  # type: ignore[no-untyped-def]
-        from service.llm.assumptions import PassResult
+        from slopguard.llm.assumptions import PassResult
 
         self.files, self.findings, self.intent = list(files), list(findings), intent
         return PassResult()

@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service.app.signatures import sign  # noqa: E402
+from slopguard.app.signatures import sign  # noqa: E402
 from tests.app.conftest import BASE_FILES, HEAD_FILES  # noqa: E402
 from tests.app.fake_github import FakeGitHub  # noqa: E402
 from tests.app.harness import SECRET, Origin, pr_event  # noqa: E402
@@ -60,7 +60,7 @@ def serve(workdir: Path, api_url: str, private: str, *extra: str) -> tuple[subpr
     env.update(SLOPGUARD_APP_ID=APP_ID, SLOPGUARD_PRIVATE_KEY=private, SLOPGUARD_WEBHOOK_SECRET=SECRET,
                SLOPGUARD_GITHUB_API_URL=api_url, SLOPGUARD_WORKDIR=str(workdir), SLOPGUARD_COALESCE_DELAY_S="0",
                SLOPGUARD_WRITE_INTERVAL_S="0")
-    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", "0", *extra], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "slopguard.cli", "serve", "--port", "0", *extra], cwd=ROOT,
                             env=env, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     match = re.search(r"http://[\d.]+:\d+", proc.stderr.readline())

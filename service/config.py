@@ -17,7 +17,19 @@ from .detector import Rule
 from .errors import ConfigError
 from .models import CATEGORIES, Severity
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+def _rules_dir() -> Path:
+    """The bundled rules: `slopguard/rules` inside an installed package, or the `rules/` folder
+    beside `service/` in a source checkout (an editable install maps the package to `service/`)."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "rules", package.parent / "rules"):
+        if (candidate / "rulesets").is_dir():
+            return candidate
+    return package / "rules"
+
+
+RULES_DIR = _rules_dir()
 BUILTIN_RULESETS = ("recommended", "strict", "security")
 DEFAULT_IGNORES = (
     "**/migrations/**",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from service.changes import Trees, collect
-from service.errors import GitError
-from service.gitrepo import Git
+from slopguard.changes import Trees, collect
+from slopguard.errors import GitError
+from slopguard.gitrepo import Git
 
 from .gitrepos import git, make_repo
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from service.cli import main
+from slopguard.cli import main
 
 from .gitrepos import git, make_repo
 

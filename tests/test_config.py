@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from service.config import parse_config
-from service.detector import Rule
-from service.errors import ConfigError
-from service.models import Severity
+from slopguard.config import parse_config
+from slopguard.detector import Rule
+from slopguard.errors import ConfigError
+from slopguard.models import Severity
 
 RULES = [
     Rule("python.bloat.long-function", "bloat", ("python",), Severity.WARNING, "long", params={"max_lines": 80}),

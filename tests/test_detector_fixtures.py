@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from service.config import Config, load_ruleset
-from service.engine import Target, scan
-from service.registry import load
+from slopguard.config import Config, load_ruleset
+from slopguard.engine import Target, scan
+from slopguard.registry import load
 
 from .gitrepos import make_repo
 

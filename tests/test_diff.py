@@ -1,4 +1,4 @@
-from service.diff import parse_patch, parse_raw, unquote_path
+from slopguard.diff import parse_patch, parse_raw, unquote_path
 
 PATCH = b"""diff --git a/app/x.py b/app/x.py
 index 1111111..2222222 100644

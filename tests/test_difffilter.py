@@ -1,5 +1,5 @@
-from service.difffilter import filter_to_diff
-from service.models import FileDiff, Finding, Hunk, Severity
+from slopguard.difffilter import filter_to_diff
+from slopguard.models import FileDiff, Finding, Hunk, Severity
 
 
 def _f(line: int, end: int = 0, side: str = "RIGHT", anchor: str = "line", path: str = "a.py") -> Finding:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from service.config import Config, RuleSetting, load_ruleset
-from service.detector import ChangeContext, Detector, FileContext, Rule
-from service.engine import Target, scan
-from service.models import Finding, Severity
-from service.parsing import walk
-from service.registry import Registry
+from slopguard.config import Config, RuleSetting, load_ruleset
+from slopguard.detector import ChangeContext, Detector, FileContext, Rule
+from slopguard.engine import Target, scan
+from slopguard.models import Finding, Severity
+from slopguard.parsing import walk
+from slopguard.registry import Registry
 
 from .gitrepos import make_repo
 

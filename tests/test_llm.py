@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from service.engine import Target, scan
-from service.llm import llm_pass
-from service.registry import load
+from slopguard.engine import Target, scan
+from slopguard.llm import llm_pass
+from slopguard.registry import load
 
 from .fakes.llm_servers import OVERLOADED, SERVER_ERROR, anthropic_tool_reply, openai_tool_reply, serve
 from .gitrepos import make_repo

@@ -1,6 +1,6 @@
 import pytest
 
-from service.parsing import language_for_path, parse_source, walk
+from slopguard.parsing import language_for_path, parse_source, walk
 
 SAMPLES = {
     "a.py": ("python", "def f(x):\n    return x.y\n", "function_definition"),

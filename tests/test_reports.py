@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from service.detector import Rule
-from service.models import Finding, LLMUsage, Notice, Risk, ScanResult, Severity, Stats
-from service.reporters import render
+from slopguard.detector import Rule
+from slopguard.models import Finding, LLMUsage, Notice, Risk, ScanResult, Severity, Stats
+from slopguard.reporters import render
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA_CACHE = Path(__file__).resolve().parent.parent / ".cache" / "sarif-schema-2.1.0.json"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from service.config import Config, load_ruleset
-from service.engine import Target, scan
-from service.registry import load
-from service.semgrep import SEMGREP_DIR, find_core
+from slopguard.config import Config, load_ruleset
+from slopguard.engine import Target, scan
+from slopguard.registry import load
+from slopguard.semgrep import SEMGREP_DIR, find_core
 
 from .gitrepos import make_repo
 

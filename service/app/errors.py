@@ -1,4 +1,4 @@
-"""The App's exceptions, all under service.errors.SlopguardError.
+"""The App's exceptions, all under slopguard.errors.SlopguardError.
 
 SlopguardError
 └── AppError                 anything the GitHub App raises on purpose

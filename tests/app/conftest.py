@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from service.app.github_client import GitHubClient, RetryPolicy
+from slopguard.app.github_client import GitHubClient, RetryPolicy
 from tests.app.fake_github import FakeGitHub
 from tests.gitrepos import git, make_repo
 

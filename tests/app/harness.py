@@ -36,10 +36,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
-from service.app.runtime import Runtime
-from service.app.settings import Settings
-from service.app.signatures import sign
-from service.app.store import Store
+from slopguard.app.runtime import Runtime
+from slopguard.app.settings import Settings
+from slopguard.app.signatures import sign
+from slopguard.app.store import Store
 from tests.app.conftest import APP_ID
 from tests.app.fake_github import FakeGitHub, Pull
 from tests.gitrepos import git, make_repo, write_tree
@@ -48,7 +48,7 @@ PAYLOADS = Path("/work/shared/github-payloads")
 SECRET = "webhook-secret-for-tests"
 OWNER, NAME = "octo", "demo"
 ROOT = Path(__file__).resolve().parents[2]
-SLOPGUARD = [sys.executable, "-m", "service.cli"]
+SLOPGUARD = [sys.executable, "-m", "slopguard.cli"]
 # The machine's PostgreSQL and Redis (CI provides both); never anything but 127.0.0.1.
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, inspect
 
-from service.app.signatures import sign
-from service.app.store import current_revision, head_revision, make_engine, upgrade
+from slopguard.app.signatures import sign
+from slopguard.app.store import current_revision, head_revision, make_engine, upgrade
 from tests.app.conftest import APP_ID
 
-SLOPGUARD = [sys.executable, "-m", "service.cli"]
+SLOPGUARD = [sys.executable, "-m", "slopguard.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,7 +30,7 @@ def app_env(tmp_path: Path, private_key: str) -> dict[str, str]:
 
 
 def test_scan_never_imports_the_web_stack() -> None:
-    code = ("import sys; from service import cli; "
+    code = ("import sys; from slopguard import cli; "
             "cli.main(['scan', '--repo', '.', '--base', 'HEAD', '--no-llm', '--format', 'json', '--output', "
             "'/dev/null']); "
             "print(sorted({m.split('.')[0] for m in sys.modules} & "

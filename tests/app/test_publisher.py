@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from service.app.github_client import GitHubClient
-from service.app.publisher import Publisher, PullRequest, ReviewState
-from service.config import Config, default_config
-from service.engine import Target, scan
-from service.models import FileDiff, Finding, Hunk, ScanResult, Severity
+from slopguard.app.github_client import GitHubClient
+from slopguard.app.publisher import Publisher, PullRequest, ReviewState
+from slopguard.config import Config, default_config
+from slopguard.engine import Target, scan
+from slopguard.models import FileDiff, Finding, Hunk, ScanResult, Severity
 from tests.app.conftest import pr_repository
 from tests.app.fake_github import FakeGitHub, Pull
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from service.app.errors import SchemaError
-from service.app.publisher import ReviewState
-from service.app.store import JobKey, ReviewRequest, Store, make_engine
+from slopguard.app.errors import SchemaError
+from slopguard.app.publisher import ReviewState
+from slopguard.app.store import JobKey, ReviewRequest, Store, make_engine
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from service.cli import build_parser
-from service.errors import UsageError
+from slopguard.cli import build_parser
+from slopguard.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

@@ -14,7 +14,7 @@ from dockerfile_parse import DockerfileParser
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-import service.config
+import slopguard.config
 
 from .support import DEPLOY, ROOT, command_path, parse_cli, require_subcommand
 
@@ -64,7 +64,7 @@ def test_entrypoint_is_the_console_script() -> None:
     entrypoint = _exec_form(_final("ENTRYPOINT"))
     assert entrypoint == ["slopguard"]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["slopguard"] == "service.cli:main"
+    assert scripts["slopguard"] == "slopguard.cli:main"
 
 
 def test_default_cmd_serves_on_all_interfaces() -> None:
@@ -102,7 +102,7 @@ def test_runtime_has_git_and_the_semgrep_core_binary_check() -> None:
 
 def test_rules_stay_next_to_the_service_package() -> None:
     """service/config.py reads RULES_DIR = <parent of service/>/rules: the image must keep that layout."""
-    assert Path(service.config.__file__).resolve().parent.parent / "rules" == service.config.RULES_DIR
+    assert Path(slopguard.config.__file__).resolve().parent.parent / "rules" == slopguard.config.RULES_DIR
     builder = _stages()[0]
     workdir = Path("/")
     dest: dict[str, Path] = {}
