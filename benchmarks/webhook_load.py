@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from slopguard.app.signatures import sign  # noqa: E402
+
 from tests.app.conftest import BASE_FILES, HEAD_FILES  # noqa: E402
 from tests.app.fake_github import FakeGitHub  # noqa: E402
 from tests.app.harness import SECRET, Origin, pr_event  # noqa: E402

@@ -18,7 +18,6 @@ from .errors import ConfigError
 from .models import CATEGORIES, Severity
 
 
-
 def _rules_dir() -> Path:
     """The bundled rules: `slopguard/rules` inside an installed package, or the `rules/` folder
     beside `service/` in a source checkout (an editable install maps the package to `service/`)."""

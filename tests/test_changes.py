@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from slopguard.changes import Trees, collect
 from slopguard.errors import GitError
 from slopguard.gitrepo import Git

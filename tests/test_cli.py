@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from slopguard.cli import main
 
 from .gitrepos import git, make_repo

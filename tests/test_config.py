@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from slopguard.config import parse_config
 from slopguard.detector import Rule
 from slopguard.errors import ConfigError

@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from slopguard.config import Config, load_ruleset
 from slopguard.engine import Target, scan
 from slopguard.registry import load

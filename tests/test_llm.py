@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from slopguard.engine import Target, scan
 from slopguard.llm import llm_pass
 from slopguard.registry import load

@@ -1,5 +1,4 @@
 import pytest
-
 from slopguard.parsing import language_for_path, parse_source, walk
 
 SAMPLES = {

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from slopguard.detector import Rule
 from slopguard.models import Finding, LLMUsage, Notice, Risk, ScanResult, Severity, Stats
 from slopguard.reporters import render

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-
 from slopguard.app.github_client import GitHubClient, RetryPolicy
+
 from tests.app.fake_github import FakeGitHub
 from tests.gitrepos import git, make_repo
 

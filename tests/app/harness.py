@@ -33,13 +33,13 @@ import pytest
 import redis
 import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.exc import OperationalError
-
 from slopguard.app.runtime import Runtime
 from slopguard.app.settings import Settings
 from slopguard.app.signatures import sign
 from slopguard.app.store import Store
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.exc import OperationalError
+
 from tests.app.conftest import APP_ID
 from tests.app.fake_github import FakeGitHub, Pull
 from tests.gitrepos import git, make_repo, write_tree

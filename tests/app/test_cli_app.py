@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, inspect
-
 from slopguard.app.signatures import sign
 from slopguard.app.store import current_revision, head_revision, make_engine, upgrade
+from sqlalchemy import create_engine, inspect
+
 from tests.app.conftest import APP_ID
 
 SLOPGUARD = [sys.executable, "-m", "slopguard.cli"]

@@ -12,8 +12,8 @@ import signal
 from pathlib import Path
 
 import pytest
-
 from slopguard.app.store import JobKey
+
 from tests.app.conftest import BASE_FILES, HEAD_FILES
 from tests.app.fake_github import FakeGitHub
 from tests.app.harness import Backend, Distributed, Origin, pr_event, settings_for, wait_for

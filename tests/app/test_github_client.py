@@ -8,10 +8,10 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-
 from slopguard.app.errors import GitHubError, RateLimitError
 from slopguard.app.github_client import GitHubClient, RetryPolicy
 from slopguard.app.metrics import Metrics
+
 from tests.app.conftest import APP_ID
 from tests.app.fake_github import FakeGitHub
 

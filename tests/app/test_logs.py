@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from slopguard.app import logs
+
 from tests.app.conftest import BASE_FILES, HEAD_FILES
 from tests.app.fake_github import FakeGitHub
 from tests.app.harness import SECRET, Origin, Service, pr_event, settings_for

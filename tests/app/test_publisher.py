@@ -6,12 +6,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from slopguard.app.github_client import GitHubClient
 from slopguard.app.publisher import Publisher, PullRequest, ReviewState
 from slopguard.config import Config, default_config
 from slopguard.engine import Target, scan
 from slopguard.models import FileDiff, Finding, Hunk, ScanResult, Severity
+
 from tests.app.conftest import pr_repository
 from tests.app.fake_github import FakeGitHub, Pull
 

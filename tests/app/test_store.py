@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
-
 from slopguard.app.errors import SchemaError
 from slopguard.app.publisher import ReviewState
 from slopguard.app.store import JobKey, ReviewRequest, Store, make_engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from slopguard.cli import build_parser
 from slopguard.errors import UsageError
 

@@ -10,11 +10,10 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+import slopguard.config
 from dockerfile_parse import DockerfileParser
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
-import slopguard.config
 
 from .support import DEPLOY, ROOT, command_path, parse_cli, require_subcommand
 
