@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from tree_sitter import Node
 
-from .models import FileDiff, Finding, Severity, Side
+from .models import Confidence, FileDiff, Finding, Severity, Side
 from .parsing import SourceFile, end_line_of, line_of
 
 T = TypeVar("T")
@@ -34,6 +34,7 @@ class Rule:
     params: Mapping[str, Any] = field(default_factory=dict)
     # rulesets that enable the rule; "strict" always includes "recommended".
     rulesets: tuple[str, ...] = ("recommended",)
+    confidence: Confidence = "high"  # the default confidence of the rule's findings
 
 
 class RepoView(Protocol):
@@ -98,6 +99,8 @@ class FileContext:
         side: Side = "RIGHT",
         severity: Severity | None = None,
         anchor: str = "line",
+        confidence: Confidence | None = None,
+        evidence: str = "",
     ) -> Finding:
         """A finding of `rule` at a node or a 1-based line of the `side` version."""
         line = line_of(at) if isinstance(at, Node) else at
@@ -116,6 +119,8 @@ class FileContext:
             side=side,
             message=message,
             anchor="definition" if anchor == "definition" else "line",
+            confidence=confidence or rule.confidence,
+            evidence=evidence,
         )
 
 

@@ -25,6 +25,9 @@ CATEGORIES: tuple[str, ...] = (
 
 Side = Literal["RIGHT", "LEFT"]
 Anchor = Literal["line", "definition"]
+# How sure the rule is that the finding is a real problem (DESIGN.md, the JSON report).
+Confidence = Literal["high", "medium", "low"]
+CONFIDENCE_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
 ChangeStatus = Literal["added", "deleted", "modified", "renamed", "copied", "mode", "binary"]
 
 
@@ -110,6 +113,8 @@ class Finding:
     fingerprint: str = ""
     anchor: Anchor = "line"
     code: str = ""  # the source lines the finding points at, for excerpts and fingerprints
+    confidence: Confidence = "high"
+    evidence: str = ""  # the full supporting detail when the message is kept short (JSON only)
 
     @property
     def last_line(self) -> int:

@@ -21,6 +21,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "fingerprint": f.fingerprint,
         "source": f.source,
+        "confidence": f.confidence,
+        **({"evidence": f.evidence} if f.evidence else {}),
     }
 
 
