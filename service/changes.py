@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from .diff import NULL_SHA, RawEntry, parse_patch, parse_raw
+from .diff import NULL_SHA, RawEntry, display_path, git_path, parse_patch, parse_raw
 from .gitrepo import Git
 from .models import FileDiff, Hunk, Notice, Side
 from .parsing import SourceFile, parse_source
@@ -47,6 +47,7 @@ class Trees:
         self._parsed: dict[tuple[Side, str], SourceFile | None] = {}
         self._memo: dict[str, Any] = {}
         self._root = git.toplevel if head is None else None
+        self._on_disk: dict[str, str] = {}  # working tree: display path -> the name as git has it
 
     def listing(self, side: Side) -> dict[str, tuple[str, str, int]]:
         if side not in self._listing:
@@ -65,8 +66,9 @@ class Trees:
         for raw in out.split(b"\0"):
             if not raw:
                 continue
-            name = raw.decode("utf-8", "replace")
-            full = self._root / name
+            name = display_path(git_path(raw))
+            full = self._root / git_path(raw)
+            self._on_disk[name] = git_path(raw)
             if full.is_symlink():
                 files[name] = (_SYMLINK, NULL_SHA, 0)
             elif full.is_file():
@@ -88,7 +90,7 @@ class Trees:
             return None
         if side == "RIGHT" and self.head is None:
             assert self._root is not None
-            return (self._root / path).read_bytes()
+            return (self._root / self._on_disk.get(path, path)).read_bytes()
         return self.git.cat_blobs([entry[1]]).get(entry[1])
 
     def prefetch(self, side: Side, paths: list[str]) -> None:
@@ -151,39 +153,49 @@ def collect(git: Git, base: str, head: str | None, trees: Trees) -> Change:
     patchable: list[RawEntry] = []
     for entry in entries:
         mode = entry.new_mode if entry.status != "D" else entry.old_mode
-        path = entry.new_path
-        if _SYMLINK in (entry.old_mode, entry.new_mode) or mode == _GITLINK:
+        path = display_path(entry.new_path)
+        if mode == _GITLINK:
+            change.notices.append(Notice("not reviewed: a submodule", path, unreviewed=True))
+            continue
+        if _SYMLINK in (entry.old_mode, entry.new_mode):
             if head is None and entry.status != "D":
-                _note_symlink(git, path, change)
+                _note_symlink(git, entry.new_path, change)
             elif entry.status != "D" and entry.new_mode == _SYMLINK:
                 _note_committed_symlink(git, entry, change)
             continue
         side_listing = listing_left if entry.status == "D" else listing_right
-        meta = side_listing.get(entry.old_path if entry.status == "D" else path)
+        meta = side_listing.get(display_path(entry.old_path) if entry.status == "D" else path)
         if meta and meta[2] > trees.max_bytes:
-            change.notices.append(
-                Notice(f"skipped: {meta[2]:,} bytes is over the {trees.max_bytes:,}-byte cap", path)
-            )
+            change.notices.append(Notice(f"skipped: {meta[2]:,} bytes is over the {trees.max_bytes:,}-byte cap",
+                                         path, unreviewed=True))
             continue
         patchable.append(entry)
     hunks = _patches(git, base, head, patchable, common)
+    # Files git showed no hunks for although their text changed: a `-diff`/`binary` attribute from a
+    # .gitattributes (the PR's own, in a checkout) does that. Their patch again, as text.
+    lost = [e for e in patchable if _key(e) not in hunks and _content_changed(e, trees)]
+    hunks.update(_patches(git, base, head, lost, [*common, "--text"]))
     for entry in patchable:
-        key = entry.old_path if entry.status == "D" else entry.new_path
+        key = _key(entry)
+        path = display_path(key)
         fh = hunks.get(key, ())
         status = _STATUS.get(entry.status, "modified")
         binary = False
         if not fh and entry.status in "AMRC" and entry.old_mode != entry.new_mode and entry.status == "M":
             status = "mode"
         elif not fh and entry.status in "AMT" and not _is_empty_blob(entry):
-            src = trees.raw("RIGHT", entry.new_path)
+            src = trees.raw("RIGHT", path)
             binary = src is not None and is_binary(src)
             if binary:
                 status = "binary"
-                change.notices.append(Notice("skipped: binary file", entry.new_path))
+                change.notices.append(Notice("skipped: binary file", path, unreviewed=True))
+        if not fh and entry in lost:
+            change.notices.append(Notice("not reviewed: git's diff of this file could not be read", path,
+                                         unreviewed=True))
         change.files.append(
             FileDiff(
-                path=key,
-                old_path=None if entry.status == "A" else entry.old_path,
+                path=path,
+                old_path=None if entry.status == "A" else display_path(entry.old_path),
                 status=status,  # type: ignore[arg-type]
                 hunks=fh,
                 binary=binary,
@@ -194,8 +206,24 @@ def collect(git: Git, base: str, head: str | None, trees: Trees) -> Change:
     return change
 
 
+def _key(entry: RawEntry) -> str:
+    return entry.old_path if entry.status == "D" else entry.new_path
+
+
 def _is_empty_blob(entry: RawEntry) -> bool:
     return entry.new_sha == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+
+
+def _content_changed(entry: RawEntry, trees: Trees) -> bool:
+    """Whether a file the patch gave no hunks for has text that differs between the two sides (then
+    its change was lost between git's raw listing and its patch, and the file went unreviewed)."""
+    if entry.status != "A" and entry.old_sha == entry.new_sha and entry.new_sha != NULL_SHA:
+        return False  # a pure rename or copy, or a mode change
+    old = b"" if entry.status == "A" else trees.raw("LEFT", display_path(entry.old_path))
+    new = b"" if entry.status == "D" else trees.raw("RIGHT", display_path(entry.new_path))
+    if old is None or new is None or is_binary(old) or is_binary(new):
+        return False
+    return decode(old).splitlines() != decode(new).splitlines()
 
 
 def _patches(
@@ -234,7 +262,7 @@ def _untracked(git: Git) -> list[RawEntry]:
     entries = []
     for raw in out.split(b"\0"):
         if raw:
-            name = raw.decode("utf-8", "replace")
+            name = git_path(raw)
             mode = _SYMLINK if (git.toplevel / name).is_symlink() else "100644"
             entries.append(RawEntry("000000", mode, NULL_SHA, NULL_SHA, "A", name, name))
     return entries
@@ -245,7 +273,8 @@ def _note_committed_symlink(git: Git, entry: RawEntry, change: Change) -> None:
     target = git.cat_blobs([entry.new_sha]).get(entry.new_sha, b"").decode("utf-8", "replace")
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(entry.new_path), target))
     if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
-        change.notices.append(Notice("skipped: symlink points outside the repository", entry.new_path))
+        change.notices.append(Notice("skipped: symlink points outside the repository",
+                                     display_path(entry.new_path), unreviewed=True))
 
 
 def _note_symlink(git: Git, path: str, change: Change) -> None:
@@ -254,4 +283,5 @@ def _note_symlink(git: Git, path: str, change: Change) -> None:
         target = Path(os.path.realpath(full))
         root = Path(os.path.realpath(git.toplevel))
         if root not in target.parents and target != root:
-            change.notices.append(Notice("skipped: symlink points outside the repository", path))
+            change.notices.append(Notice("skipped: symlink points outside the repository", display_path(path),
+                                         unreviewed=True))

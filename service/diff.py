@@ -1,4 +1,9 @@
-"""Pure parsers for git's diff output: `--raw -z` entries and zero-context unified patches."""
+"""Pure parsers for git's diff output: `--raw -z` entries and zero-context unified patches.
+
+Paths are bytes to git. They are decoded here with `surrogateescape`, so a name that is not UTF-8
+survives the round trip back to git unchanged (as a pathspec, or as the key that joins the raw
+entries to the patch); `display_path` is the form for reports, with U+FFFD for undecodable bytes.
+"""
 
 from __future__ import annotations
 
@@ -51,17 +56,27 @@ def parse_raw(data: bytes) -> list[RawEntry]:
                 old_sha=old_sha,
                 new_sha=new_sha,
                 status=letter,
-                old_path=old_path.decode("utf-8", "replace"),
-                new_path=new_path.decode("utf-8", "replace"),
+                old_path=git_path(old_path),
+                new_path=git_path(new_path),
             )
         )
     return entries
 
 
+def git_path(raw: bytes) -> str:
+    """A path as git wrote it, decoded losslessly (`os.fsencode` gives the bytes back)."""
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def display_path(path: str) -> str:
+    """A path fit for reports: bytes that are not UTF-8 become U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def unquote_path(raw: bytes) -> str:
-    """Undo git's C-style quoting of a path ("a/t\\303\\251st" -> a/tést)."""
+    """Undo git's C-style quoting of a path ("a/t\\303\\251st" -> a/tést), losslessly."""
     if not raw.startswith(b'"'):
-        return raw.decode("utf-8", "replace")
+        return git_path(raw)
     body = raw[1:-1].decode("latin-1")
     out = bytearray()
     i = 0
@@ -78,7 +93,15 @@ def unquote_path(raw: bytes) -> str:
             continue
         out.append(ord(ch))
         i += 1
-    return out.decode("utf-8", "replace")
+    return git_path(bytes(out))
+
+
+def _header_name(name: bytes) -> str:
+    """The path of a `--- a/x` / `+++ b/x` line. git ends the line with a TAB when the name holds a
+    space (so that tools can find where the name ends); a TAB that is part of a name is quoted."""
+    if name.endswith(b"\t"):
+        name = name[:-1]
+    return _strip_prefix(unquote_path(name))
 
 
 def _strip_prefix(path: str) -> str:
@@ -86,7 +109,7 @@ def _strip_prefix(path: str) -> str:
 
 
 def parse_patch(data: bytes) -> dict[str, tuple[Hunk, ...]]:
-    """Map each file's head path (base path for deletions) to its hunks.
+    """Map each file's head path (base path for deletions) to its hunks, paths as `git_path`.
 
     Expects `git diff -U0 --src-prefix=a/ --dst-prefix=b/` output. Content lines are decoded as
     UTF-8 with replacement and lose a trailing CR, so CRLF files diff like LF files.
@@ -120,11 +143,11 @@ def parse_patch(data: bytes) -> dict[str, tuple[Hunk, ...]]:
         if header is None:
             if line.startswith(b"--- "):
                 name = line[4:]
-                old_name = None if name == b"/dev/null" else _strip_prefix(unquote_path(name))
+                old_name = None if name.rstrip(b"\t") == b"/dev/null" else _header_name(name)
                 continue
             if line.startswith(b"+++ "):
                 name = line[4:]
-                current = old_name if name == b"/dev/null" else _strip_prefix(unquote_path(name))
+                current = old_name if name.rstrip(b"\t") == b"/dev/null" else _header_name(name)
                 continue
         match = _HUNK.match(line)
         if match and current is not None:

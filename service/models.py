@@ -123,10 +123,12 @@ class Finding:
 
 @dataclass(frozen=True)
 class Notice:
-    """Something the user should know about the scan itself (a skipped file, a crashed rule)."""
+    """Something the user should know about the scan itself (a skipped file, a crashed rule).
+    `unreviewed`: a changed file was not (fully) analysed; the check never passes silently then."""
 
     message: str
     path: str | None = None
+    unreviewed: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,5 @@
+import os
+
 from slopguard.diff import parse_patch, parse_raw, unquote_path
 
 PATCH = b"""diff --git a/app/x.py b/app/x.py
@@ -61,3 +63,12 @@ def test_parse_raw_rename_and_modes() -> None:
     rename, mode = parse_raw(data)
     assert (rename.status, rename.old_path, rename.new_path) == ("R", "old.py", "new.py")
     assert (mode.status, mode.old_mode, mode.new_mode) == ("M", "100644", "100755")
+
+
+def test_patch_names_with_a_space_lose_git_s_trailing_tab_and_keep_non_utf8_bytes() -> None:
+    patch = (b"diff --git a/auth helpers.py b/auth helpers.py\n--- a/auth helpers.py\t\n+++ b/auth helpers.py\t\n"
+             b"@@ -1 +1 @@\n-a\n+b\n"
+             b"diff --git a/caf\xe9.py b/caf\xe9.py\n--- /dev/null\n+++ b/caf\xe9.py\n@@ -0,0 +1 @@\n+x\n")
+    files = parse_patch(patch)
+    assert set(files) == {"auth helpers.py", "caf\udce9.py"}
+    assert os.fsencode("caf\udce9.py") == b"caf\xe9.py"

@@ -246,6 +246,9 @@ class Publisher:
         run_id = state.check_runs[pr.head_sha]
         annotations = [_annotation(f) for f in _ordered(result.findings) if f.side == "RIGHT"]
         title = f"{len(result.findings)} findings · risk {result.risk.score}/100 ({result.risk.level})"
+        unreviewed = _unreviewed(result)
+        if unreviewed:
+            title += f" · {unreviewed} file(s) not reviewed"
         summary = _truncate(markdown.render(result), MAX_CHECK_TEXT)
         batches = [annotations[i:i + ANNOTATIONS_PER_REQUEST]
                    for i in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)] or [[]]
@@ -330,11 +333,17 @@ def _annotation(f: Finding) -> dict[str, Any]:
 
 
 def _conclusion(result: ScanResult, config: Config) -> str:
+    """`review.fail_check_on` decides; a change with a file that was not (fully) reviewed never
+    passes: it is at best neutral, and the title names how many files (see `_complete_check`)."""
     threshold = config.fail_check_on
     if threshold is None:
-        return "neutral" if result.findings else "success"
+        return "neutral" if result.findings or _unreviewed(result) else "success"
     failing = any(f.severity.rank >= threshold.rank for f in result.findings)
-    return "failure" if failing else "success"
+    return "failure" if failing else "neutral" if _unreviewed(result) else "success"
+
+
+def _unreviewed(result: ScanResult) -> int:
+    return len({n.path or "" for n in result.notices if n.unreviewed})
 
 
 def _truncate(text: str, limit: int) -> str:

@@ -284,10 +284,10 @@ class FakeGitHub:
         for chunk in re.split(r"^diff --git ", out, flags=re.M)[1:]:
             lines = chunk.split("\n")
             for line in lines:
-                if line.startswith("+++ "):
-                    name = line[6:] if line != "+++ /dev/null" else name
+                if line.startswith("+++ "):  # git ends the line with a TAB when the name holds a space
+                    name = line[6:].removesuffix("\t") if line != "+++ /dev/null" else name
                 elif line.startswith("--- ") and line != "--- /dev/null":
-                    name = line[6:]
+                    name = line[6:].removesuffix("\t")
             start = next((i for i, line in enumerate(lines) if line.startswith("@@")), None)
             if start is not None:
                 files[name] = "\n".join(lines[start:]).rstrip("\n")
