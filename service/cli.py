@@ -105,7 +105,8 @@ def _scan(args: argparse.Namespace) -> int:
         path = Path(args.config)
         if not path.is_file():
             raise UsageError(f"{args.config}: no such configuration file")
-        config = parse_config(path.read_text(), str(path), registry.rules.values(), path.parent)
+        config = parse_config(path.read_text(), str(path), registry.rules.values(), path.parent,
+                              trusted=True)
     if args.working_tree and args.head not in (None, "HEAD"):
         raise UsageError("--working-tree scans the working tree; it cannot be combined with --head")
     target = Target(repo=Path(args.repo), base=args.base,

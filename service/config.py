@@ -47,8 +47,8 @@ DEFAULT_IGNORES = (
 )
 _SEVERITIES = {s.value: s for s in Severity}
 _TOP_KEYS = {"ruleset", "rules", "paths", "llm", "review"}
-_LLM_KEYS = {"enabled": bool, "max_cost_usd": (int, float), "model": str, "provider": str, "base_url": str,
-             "max_findings": int, "exclude": list}
+_LLM_KEYS = {"enabled": bool, "max_cost_usd": (int, float), "model": str, "provider": str, "endpoint": str,
+             "base_url": str, "max_findings": int, "exclude": list}
 _REVIEW_KEYS = {
     "event": str,
     "fail_check_on": str,
@@ -81,7 +81,8 @@ class Config:
     llm_max_cost_usd: float = 0.10
     llm_model: str = ""
     llm_provider: str = "anthropic"
-    llm_base_url: str = ""
+    llm_base_url: str = ""  # only from a trusted (local --config) file; see llm/endpoints.py
+    llm_endpoint: str = ""  # the name of an endpoint the operator allows
     llm_max_findings: int = 8
     llm_exclude: tuple[str, ...] = ()
     review_event: str = "COMMENT"
@@ -187,8 +188,10 @@ def default_config() -> Config:
     return Config(ruleset=load_ruleset("recommended"))
 
 
-def parse_config(text: str, source: str, known: Iterable[Rule], base_dir: Path | None = None) -> Config:
-    """Validate and load a `.slopguard.yml`; ConfigError carries the offending line."""
+def parse_config(text: str, source: str, known: Iterable[Rule], base_dir: Path | None = None, *,
+                 trusted: bool = False) -> Config:
+    """Validate and load a `.slopguard.yml`; ConfigError carries the offending line. `trusted`: the
+    local user's own file (`scan --config`), which may name an LLM `base_url`; a repository's may not."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -226,6 +229,9 @@ def parse_config(text: str, source: str, known: Iterable[Rule], base_dir: Path |
         node = check.mapping(top["llm"][1], "llm")
         if llm.get("provider", "anthropic") not in ("anthropic", "openai-compatible"):
             check.fail(node["provider"][1], "llm.provider must be anthropic or openai-compatible")
+        if "base_url" in llm and not trusted:
+            check.fail(node["base_url"][1], "llm.base_url is set by the operator, not by a repository; "
+                                            "choose an allowed endpoint by name with llm.endpoint")
         if llm.get("max_cost_usd", 0) < 0:
             check.fail(node["max_cost_usd"][1], "llm.max_cost_usd must be >= 0")
         if "exclude" in llm:

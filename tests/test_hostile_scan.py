@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from .app.conftest import HEAD_FILES
+from .fakes.llm_servers import openai_tool_reply, serve
 from .gitrepos import make_repo
 
 SLOPGUARD = [sys.executable, "-m", "slopguard.cli"]
@@ -58,3 +59,59 @@ def test_a_gitattributes_that_hides_the_diff_does_not_skip_the_review(tmp_path: 
     code, report, err = scan(repo)
     assert code == 1, err
     assert rules_at(report, "auth.py") >= EXPECTED
+
+
+# ------------------------------------------------------------------ the LLM endpoint, its key, deadline and cache
+
+
+def llm_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLOPGUARD_", "ANTHROPIC_", "OPENAI_"))}
+    return {**env, "SLOPGUARD_CACHE_DIR": str(tmp_path / "cache"), **extra}
+
+
+def scan_llm(repo: Path, config: Path, env: dict[str, str], timeout: float = 120) -> dict[str, Any]:
+    proc = subprocess.run([*SLOPGUARD, "scan", "--repo", str(repo), "--base", "main", "--head", "feature",
+                           "--format", "json", "--config", str(config)],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+    assert proc.returncode in (0, 1), proc.stderr
+    report: dict[str, Any] = json.loads(proc.stdout)
+    return report
+
+
+def test_a_local_config_s_own_endpoint_gets_no_key_it_was_not_configured_for(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"README.md": "x\n"}, {"app.py": CODE})
+    reply = [(200, openai_tool_reply([]))]
+    with serve("/v1/chat/completions", reply) as mine, serve("/v1/chat/completions", reply) as keyed:
+        env = llm_env(tmp_path, SLOPGUARD_LLM_BASE_URL=f"{keyed.url}/v1/", SLOPGUARD_LLM_API_KEY="the-key")
+        for n, url in enumerate((f"{mine.url}/v1", f"{keyed.url}/v1")):
+            config = tmp_path / f"local{n}.yml"
+            config.write_text(f"llm: {{provider: openai-compatible, base_url: '{url}', model: m}}\n")
+            assert scan_llm(repo, config, env)["llm"]["status"] == "ran"
+    assert len(mine.requests) == 1 and "authorization" not in mine.headers[0]
+    assert len(keyed.requests) == 1 and keyed.headers[0]["authorization"] == "Bearer the-key"
+
+
+def test_cached_answers_are_kept_apart_by_endpoint(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"README.md": "x\n"}, {"app.py": CODE})
+    reply = [(200, openai_tool_reply([]))]
+    with serve("/v1/chat/completions", reply) as first, serve("/v1/chat/completions", reply) as second:
+        env = llm_env(tmp_path)
+        for n, fake in enumerate((first, second, first)):
+            config = tmp_path / f"local{n}.yml"
+            config.write_text(f"llm: {{provider: openai-compatible, base_url: '{fake.url}/v1', model: m}}\n")
+            scan_llm(repo, config, env)
+    assert len(first.requests) == 1 and len(second.requests) == 1  # the third run: first's own cache
+
+
+def test_an_endpoint_that_drips_its_answer_is_cut_off_at_the_call_deadline(tmp_path: Path) -> None:
+    """The answer arrives a byte every 0.5 s (several minutes in all); each read is quick, so only an
+    overall deadline (2 s here, retries included) ends the call, and the static review is kept."""
+    repo = make_repo(tmp_path, {"README.md": "x\n"}, {"app.py": CODE})
+    with serve("/v1/chat/completions", [(200, openai_tool_reply([]))], drip_s=0.5) as slow:
+        env = llm_env(tmp_path, SLOPGUARD_LLM_BASE_URL=f"{slow.url}/v1", SLOPGUARD_LLM_CALL_DEADLINE_S="2")
+        config = tmp_path / "local.yml"
+        config.write_text("llm: {provider: openai-compatible, model: m}\n")
+        report = scan_llm(repo, config, env, timeout=60)
+    assert report["llm"]["status"] == "failed"
+    assert rules_at(report, "app.py") >= EXPECTED

@@ -181,8 +181,9 @@ def test_disabled_by_repo_config(tmp_path: Path, env: pytest.MonkeyPatch) -> Non
 
 def test_openai_compatible_provider(tmp_path: Path, env: pytest.MonkeyPatch) -> None:
     with serve("/v1/chat/completions", [SERVER_ERROR, (200, openai_tool_reply(_assumptions()[:1]))]) as fake:
-        config = CONFIG + f"llm: {{provider: openai-compatible, base_url: '{fake.url}/v1', model: qwen2.5-coder}}\n"
+        config = CONFIG + "llm: {provider: openai-compatible, model: qwen2.5-coder}\n"
         repo = make_repo(tmp_path, dict(BASE, **{".slopguard.yml": config}), HEAD)
+        env.setenv("SLOPGUARD_LLM_BASE_URL", f"{fake.url}/v1")  # the endpoint comes from the operator
         env.setenv("SLOPGUARD_LLM_API_KEY", "local-key")
         result = _scan(repo)
     assert len(fake.requests) == 2

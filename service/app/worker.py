@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from ..config import Config, parse_config
 from ..engine import CONFIG_FILE, Target, repo_config, scan
@@ -152,7 +153,7 @@ class Worker:
         self.store.save_review_state(job.key.repo, job.key.number, state)
         started = time.perf_counter()
         result = scan(Target(path, base, head, intent=f"{info.title}\n\n{info.body}".strip()), config,
-                      registry=registry, second_pass=llm_pass)
+                      registry=registry, second_pass=partial(llm_pass, scope=f"installation:{job.installation_id}"))
         self.metrics.scan_seconds.observe(time.perf_counter() - started)
         for finding in result.findings:
             self.metrics.findings.labels(category=finding.category).inc()

@@ -3,6 +3,7 @@ only when a pass actually calls a model."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -11,42 +12,59 @@ from ..config import Config
 from ..detector import FileContext
 from ..models import Finding, LLMUsage, Notice
 from .assumptions import RULE, LLMSettings, PassResult, run_pass
+from .endpoints import EndpointError, choose
 from .pricing import DEFAULT_MODEL
 
 __all__ = ["RULE", "LLMSettings", "PassResult", "llm_pass", "run_pass", "settings_from"]
 
 
-def settings_from(config: Config, env: Mapping[str, str] = os.environ) -> tuple[LLMSettings | None, str]:
-    """The pass's settings, or None and the reason it is skipped (no key, disabled)."""
+def settings_from(config: Config, env: Mapping[str, str] = os.environ,
+                  scope: str = "") -> tuple[LLMSettings | None, str]:
+    """The pass's settings, or None and the reason it is skipped (no key, disabled). `scope` (the App's
+    installation) keeps cached answers apart, as do the provider and the endpoint's URL."""
     if not config.llm_enabled:
         return None, "LLM pass disabled by configuration (llm.enabled: false)"
     provider = config.llm_provider
     if provider == "openai-compatible":
-        base_url = config.llm_base_url or env.get("SLOPGUARD_LLM_BASE_URL", "")
-        if not base_url:
-            return None, "LLM pass skipped: llm.provider openai-compatible needs llm.base_url"
-        key = env.get("SLOPGUARD_LLM_API_KEY") or env.get("OPENAI_API_KEY") or None
+        try:
+            endpoint = choose(env, config.llm_endpoint, config.llm_base_url)
+        except EndpointError as exc:
+            return None, f"LLM pass skipped: {exc}"
+        base_url, key = endpoint.url, endpoint.key
         model = config.llm_model or env.get("SLOPGUARD_LLM_MODEL", "")
         if not model:
             return None, "LLM pass skipped: llm.model is required for an openai-compatible provider"
     else:
+        if config.llm_endpoint:
+            return None, "LLM pass skipped: llm.endpoint names an openai-compatible endpoint; set llm.provider"
         key = env.get("ANTHROPIC_API_KEY") or None
         if not key:
             return None, "LLM pass skipped: no ANTHROPIC_API_KEY in the environment"
         base_url = env.get("ANTHROPIC_BASE_URL", "")
         model = config.llm_model or env.get("SLOPGUARD_LLM_MODEL", "") or DEFAULT_MODEL
     cache = env.get("SLOPGUARD_CACHE_DIR") or str(Path(env.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "slopguard")
+    partition = hashlib.sha256("\0".join((scope, provider, base_url or "")).encode()).hexdigest()[:24]
     return (
         LLMSettings(provider=provider, model=model, max_cost_usd=config.llm_max_cost_usd,
                     max_findings=config.llm_max_findings, base_url=base_url or None, api_key=key,
-                    cache_dir=Path(cache) / "llm", exclude=config.llm_exclude),
+                    cache_dir=Path(cache) / "llm" / partition, exclude=config.llm_exclude,
+                    call_deadline_s=_seconds(env.get("SLOPGUARD_LLM_CALL_DEADLINE_S", ""), 180.0)),
         "",
     )
 
 
-def llm_pass(files: Sequence[FileContext], findings: Sequence[Finding], intent: str, config: Config) -> PassResult:
+def llm_pass(files: Sequence[FileContext], findings: Sequence[Finding], intent: str, config: Config,
+             scope: str = "") -> PassResult:
     """The engine's second pass: settings from the configuration and the environment."""
-    settings, reason = settings_from(config)
+    settings, reason = settings_from(config, scope=scope)
     if settings is None:
         return PassResult(usage=LLMUsage(status="skipped"), notices=[Notice(reason)])
     return run_pass(files, findings, intent, settings)
+
+
+def _seconds(text: str, default: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if value > 0 else default

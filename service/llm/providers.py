@@ -1,15 +1,21 @@
 """LLM providers behind one small interface: the Anthropic SDK (default) and any
 OpenAI-compatible chat endpoint (Ollama, vLLM, LM Studio). Both force a call of one tool and
-return its parsed input. SDKs are imported when a provider is built, never before."""
+return its parsed input. SDKs are imported when a provider is built, never before.
+
+Every call has an overall deadline (`call_deadline`, retries included) on top of the per-read
+timeout, so an endpoint that answers a byte at a time cannot hold a worker."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import SlopguardError
+
+CALL_DEADLINE_S = 180.0
 
 
 class LLMError(SlopguardError):
@@ -36,15 +42,22 @@ class AnthropicProvider:
     name = "anthropic"
 
     def __init__(self, model: str, api_key: str, base_url: str | None = None, timeout: float = 60.0,
-                 max_retries: int = 2) -> None:
+                 max_retries: int = 2, call_deadline: float = CALL_DEADLINE_S) -> None:
         import anthropic  # ~2 s of import: only when the pass really runs
+
+        from .deadline import Deadline, transport
 
         self.model = model
         self._errors = anthropic
+        self._deadline = Deadline(call_deadline)
+        base = next(c for c in anthropic.DefaultHttpxClient.__mro__ if c.__name__ == "Client")
+        httpx = importlib.import_module(base.__module__.split(".")[0])  # httpx, or the SDK's httpx2
+        http = anthropic.DefaultHttpxClient(transport=transport(self._deadline, httpx), timeout=timeout)
         self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url, timeout=timeout,
-                                           max_retries=max_retries)
+                                           max_retries=max_retries, http_client=http)
 
     def call(self, system: str, prompt: str, tool: dict[str, Any], max_tokens: int) -> Reply:
+        self._deadline.restart()
         try:
             response = self._client.messages.create(  # type: ignore[call-overload]
                 model=self.model,
@@ -75,14 +88,17 @@ class OpenAICompatibleProvider:
     name = "openai-compatible"
 
     def __init__(self, model: str, base_url: str, api_key: str | None = None, timeout: float = 120.0,
-                 max_retries: int = 2, transport: Any = None) -> None:
+                 max_retries: int = 2, call_deadline: float = CALL_DEADLINE_S) -> None:
         import httpx
+
+        from .deadline import Deadline, transport
 
         self.model = model
         self._max_retries = max_retries
+        self._deadline = Deadline(call_deadline)
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(base_url=base_url.rstrip("/") + "/", headers=headers, timeout=timeout,
-                                    transport=transport)
+                                    transport=transport(self._deadline, httpx), follow_redirects=False)
         self._httpx = httpx
 
     def call(self, system: str, prompt: str, tool: dict[str, Any], max_tokens: int) -> Reply:
@@ -108,6 +124,7 @@ class OpenAICompatibleProvider:
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
         delay = 1.0
+        self._deadline.restart()
         for attempt in range(self._max_retries + 1):
             try:
                 response = self._client.post("chat/completions", json=body)
@@ -122,6 +139,8 @@ class OpenAICompatibleProvider:
                     raise LLMError(f"{self.model}: HTTP {response.status_code}")
                 after = response.headers.get("retry-after", "")
                 delay = min(float(after), 30.0) if after.replace(".", "", 1).isdigit() else delay
+            if self._deadline.left() <= delay:
+                raise LLMError(f"{self.model}: no answer within the call's {self._deadline.seconds:.0f} s deadline")
             time.sleep(delay)
             delay *= 2
         raise LLMError(f"{self.model}: no answer")

@@ -12,6 +12,7 @@ import pytest
 from tests.app.conftest import BASE_FILES, HEAD_FILES
 from tests.app.fake_github import FakeGitHub
 from tests.app.harness import Origin, Service, pr_event, settings_for
+from tests.fakes.llm_servers import openai_tool_reply, serve
 
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256))
 
@@ -69,3 +70,54 @@ def test_a_file_that_is_not_reviewed_never_passes_silently(start: Callable[..., 
     assert run["conclusion"] == "neutral"
     assert run["output"]["title"].endswith("1 file(s) not reviewed")
     assert "logo.png" in run["output"]["summary"]
+
+
+# ------------------------------------------------------------------ high 2: the operator's LLM key
+
+
+def _llm_config(extra: str) -> dict[str, str | bytes | None]:
+    return {**BASE_FILES, ".slopguard.yml": "llm: {provider: openai-compatible, model: m1" + extra + "}\n"}
+
+
+@pytest.mark.parametrize("where", ["repository", "organisation"])
+def test_a_repository_chosen_llm_host_never_gets_the_operator_s_key(
+        start: Callable[..., Service], fake_github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        where: str) -> None:
+    with serve("/v1/chat/completions", [(200, openai_tool_reply([]))]) as attacker, \
+            serve("/v1/chat/completions", [(200, openai_tool_reply([]))]) as operator:
+        monkeypatch.setenv("SLOPGUARD_LLM_BASE_URL", f"{operator.url}/v1")
+        monkeypatch.setenv("SLOPGUARD_LLM_API_KEY", "operator-secret-key")
+        monkeypatch.setenv("OPENAI_API_KEY", "operator-openai-key")
+        monkeypatch.setenv("SLOPGUARD_CACHE_DIR", str(tmp_path / "cache"))
+        svc = start()
+        line = f"llm: {{provider: openai-compatible, base_url: '{attacker.url}/v1', model: m1}}\n"
+        if where == "repository":
+            base: dict[str, str | bytes | None] = {**BASE_FILES, ".slopguard.yml": line}
+        else:
+            base = dict(BASE_FILES)
+            fake_github.contents[("octo/.github", ".slopguard.yml")] = line
+        _, run = review(svc, fake_github, tmp_path, base, dict(HEAD_FILES))
+    assert attacker.requests == [] and operator.requests == []
+    assert run["conclusion"] == "failure" and "llm.endpoint" in run["output"]["summary"]
+
+
+def test_a_repository_picks_an_allowed_endpoint_by_name_and_each_key_stays_with_its_endpoint(
+        start: Callable[..., Service], fake_github: FakeGitHub, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with serve("/v1/chat/completions", [(200, openai_tool_reply([]))]) as local, \
+            serve("/v1/chat/completions", [(200, openai_tool_reply([]))]) as default:
+        monkeypatch.setenv("SLOPGUARD_LLM_BASE_URL", f"{default.url}/v1")
+        monkeypatch.setenv("SLOPGUARD_LLM_API_KEY", "default-key")
+        monkeypatch.setenv("SLOPGUARD_LLM_ENDPOINTS", f"local={local.url}/v1")
+        monkeypatch.setenv("SLOPGUARD_LLM_API_KEY_LOCAL", "local-key")
+        monkeypatch.setenv("SLOPGUARD_CACHE_DIR", str(tmp_path / "cache"))
+        svc = start()
+        review(svc, fake_github, tmp_path, _llm_config(", endpoint: local"), dict(HEAD_FILES), number=7)
+        assert len(local.requests) == 1 and default.requests == []
+        assert local.headers[0]["authorization"] == "Bearer local-key"
+        _, run = review(svc, fake_github, tmp_path, _llm_config(", endpoint: 'evil.example'"), dict(HEAD_FILES),
+                        number=8)
+        assert len(local.requests) == 1 and default.requests == []
+        assert "llm.endpoint 'evil.example' is not an endpoint the operator allows" in run["output"]["summary"]
+        review(svc, fake_github, tmp_path, _llm_config(""), dict(HEAD_FILES), number=9)
+        assert len(default.requests) == 1 and default.headers[0]["authorization"] == "Bearer default-key"

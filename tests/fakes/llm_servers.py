@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,7 +61,8 @@ class FakeLLM:
 
 
 @contextmanager
-def serve(path: str, script: list[tuple[int, dict[str, Any]]]) -> Iterator[FakeLLM]:
+def serve(path: str, script: list[tuple[int, dict[str, Any]]], drip_s: float = 0.0) -> Iterator[FakeLLM]:
+    """`drip_s`: send the answer's body one byte every `drip_s` seconds (an endpoint that stalls)."""
     fake = FakeLLM(path, script)
 
     class Handler(BaseHTTPRequestHandler):
@@ -83,7 +85,16 @@ def serve(path: str, script: list[tuple[int, dict[str, Any]]]) -> Iterator[FakeL
             if status in (429, 529):
                 self.send_header("retry-after", "0")
             self.end_headers()
-            self.wfile.write(data)
+            if not drip_s:
+                self.wfile.write(data)
+                return
+            try:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(drip_s)
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the client gave up: what a stalled endpoint sees
 
         def log_message(self, *args: Any) -> None:
             return
