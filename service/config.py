@@ -16,20 +16,11 @@ import yaml
 from .detector import Rule
 from .errors import ConfigError
 from .models import CATEGORIES, Severity
+from .rulesets import BUILTIN_RULESETS, RULES_DIR, Reader, Ruleset, load_ruleset
+
+__all__ = ["BUILTIN_RULESETS", "RULES_DIR", "Config", "Ruleset", "load_ruleset", "parse_config"]
 
 
-def _rules_dir() -> Path:
-    """The bundled rules: `slopguard/rules` inside an installed package, or the `rules/` folder
-    beside `service/` in a source checkout (an editable install maps the package to `service/`)."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "rules", package.parent / "rules"):
-        if (candidate / "rulesets").is_dir():
-            return candidate
-    return package / "rules"
-
-
-RULES_DIR = _rules_dir()
-BUILTIN_RULESETS = ("recommended", "strict", "security")
 DEFAULT_IGNORES = (
     "**/migrations/**",
     "vendor/**",
@@ -62,14 +53,6 @@ class RuleSetting:
     enabled: bool | None = None
     severity: Severity | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Ruleset:
-    name: str
-    select: tuple[str, ...]
-    exclude: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -157,41 +140,16 @@ def _glob(path: str, pattern: str) -> bool:
 # ---------------------------------------------------------------- loading
 
 
-def load_ruleset(name: str, base_dir: Path | None = None) -> Ruleset:
-    """A built-in ruleset from rules/rulesets, or a ruleset file by path."""
-    if name in BUILTIN_RULESETS:
-        path = RULES_DIR / "rulesets" / f"{name}.yml"
-    else:
-        path = (base_dir or Path.cwd()) / name
-        if not path.is_file():
-            raise ConfigError(
-                f"unknown ruleset {name!r} (built-in: {', '.join(BUILTIN_RULESETS)})"
-            )
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", str(path)) from None
-    parent = None
-    if data.get("extends"):
-        parent = load_ruleset(str(data["extends"]), path.parent)
-    select = tuple(str(s) for s in data.get("select", parent.select if parent else ()))
-    exclude = tuple(str(s) for s in data.get("exclude", parent.exclude if parent else ()))
-    severity = dict(parent.severity) if parent else {}
-    for key, value in (data.get("severity") or {}).items():
-        if value not in _SEVERITIES:
-            raise ConfigError(f"bad severity {value!r} for {key}", str(path))
-        severity[str(key)] = _SEVERITIES[value]
-    return Ruleset(name=str(data.get("name", name)), select=select, exclude=exclude, severity=severity)
-
-
 def default_config() -> Config:
     return Config(ruleset=load_ruleset("recommended"))
 
 
 def parse_config(text: str, source: str, known: Iterable[Rule], base_dir: Path | None = None, *,
-                 trusted: bool = False) -> Config:
-    """Validate and load a `.slopguard.yml`; ConfigError carries the offending line. `trusted`: the
-    local user's own file (`scan --config`), which may name an LLM `base_url`; a repository's may not."""
+                 trusted: bool = False, read: Reader | None = None) -> Config:
+    """Validate and load a `.slopguard.yml`; ConfigError carries the offending line. `read`: the
+    repository's files at the base commit, where a `ruleset` path is looked up (else, for a local
+    file, `base_dir`). `trusted`: the local user's own file (`scan --config`), which may name an LLM
+    `base_url`; a repository's may not."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -210,7 +168,7 @@ def parse_config(text: str, source: str, known: Iterable[Rule], base_dir: Path |
     if "ruleset" in top:
         ruleset_name = check.string(top["ruleset"][1], "ruleset")
         try:
-            kwargs["ruleset"] = load_ruleset(ruleset_name, base_dir)
+            kwargs["ruleset"] = load_ruleset(ruleset_name, base_dir, read)
         except ConfigError as exc:
             check.fail(top["ruleset"][1], str(exc))
     else:

@@ -22,6 +22,7 @@ from .gitrepo import Git
 from .models import Finding, LLMUsage, Notice, ScanResult, Side, Stats
 from .registry import Registry
 from .registry import load as load_registry
+from .rulesets import MAX_RULESET_BYTES
 
 CONFIG_FILE = ".slopguard.yml"
 REPO_RULES_DIR = ".slopguard/rules/"
@@ -82,7 +83,7 @@ def repo_config(git: Git, base: str, registry: Registry) -> tuple[Config, Regist
     if entry is None:
         return default_config(), registry
     text = git.cat_blobs([entry[1]]).get(entry[1], b"").decode("utf-8", "replace")
-    return parse_config(text, CONFIG_FILE, registry.rules.values()), registry
+    return parse_config(text, CONFIG_FILE, registry.rules.values(), read=git.reader(base, MAX_RULESET_BYTES)), registry
 
 
 def scan(

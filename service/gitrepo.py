@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
-from .errors import GitError
+from .errors import ConfigError, GitError
 
 _ENV = {
     "GIT_TERMINAL_PROMPT": "0",
@@ -128,6 +129,23 @@ class Git:
             blobs[sha] = out[pos : pos + size]
             pos += size + 1
         return blobs
+
+    def reader(self, commit: str, max_bytes: int) -> Callable[[str], bytes | None]:
+        """Reads regular files of `commit` by repository path (None: absent, a symlink, a submodule);
+        a file over `max_bytes` is a ConfigError naming only its path."""
+        listing: dict[str, tuple[str, str, int]] = {}
+
+        def read(path: str) -> bytes | None:
+            if not listing:
+                listing.update(self.ls_tree(commit))
+            entry = listing.get(path)
+            if entry is None or entry[0] not in ("100644", "100755"):
+                return None
+            if entry[2] > max_bytes:
+                raise ConfigError(f"{path}: over {max_bytes:,} bytes")
+            return self.cat_blobs([entry[1]]).get(entry[1])
+
+        return read
 
     def commit_messages(self, base: str, head: str) -> str:
         return self.run("log", "--format=%B", f"{base}..{head}").decode("utf-8", "replace").strip()

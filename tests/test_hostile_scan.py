@@ -115,3 +115,15 @@ def test_an_endpoint_that_drips_its_answer_is_cut_off_at_the_call_deadline(tmp_p
         report = scan_llm(repo, config, env, timeout=60)
     assert report["llm"]["status"] == "failed"
     assert rules_at(report, "app.py") >= EXPECTED
+
+
+@pytest.mark.parametrize("ruleset", ["{host}", "../{host}", "sub/../../x.yml", "C:/x.yml", "empty.yml"])
+def test_a_repository_ruleset_is_a_file_of_the_base_commit_only(tmp_path: Path, ruleset: str) -> None:
+    host = tmp_path / "host.yml"
+    host.write_text("select: [all]\n")
+    name = ruleset.format(host=host)
+    repo = make_repo(tmp_path, {".slopguard.yml": f"ruleset: '{name}'\n", "empty.yml": "\n"}, {"app.py": CODE})
+    code, report, err = scan(repo)
+    assert code == 2 and report == {}
+    assert err.count("\n") == 1 and ".slopguard.yml:1" in err
+    assert "the repository" in err or ("empty" in err and "empty.yml" in err), err

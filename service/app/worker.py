@@ -27,6 +27,7 @@ from ..llm import llm_pass
 from ..models import ScanResult
 from ..registry import Registry
 from ..registry import load as load_registry
+from ..rulesets import MAX_RULESET_BYTES
 from . import clones, commands, logs
 from .errors import GitHubError
 from .github_client import GitHubClient, Installation
@@ -171,7 +172,8 @@ class Worker:
         text = self._org_config(api, owner)
         if text is None:
             return config, registry
-        return parse_config(text, f"{owner}/.github:{CONFIG_FILE}", registry.rules.values()), registry
+        return parse_config(text, f"{owner}/.github:{CONFIG_FILE}", registry.rules.values(),
+                            read=git.reader(base, MAX_RULESET_BYTES)), registry
 
     def _org_config(self, api: Installation, owner: str) -> str | None:
         """`.slopguard.yml` of the owner's `.github` repository (default branch), or None when absent.

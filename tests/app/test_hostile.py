@@ -121,3 +121,37 @@ def test_a_repository_picks_an_allowed_endpoint_by_name_and_each_key_stays_with_
         assert "llm.endpoint 'evil.example' is not an endpoint the operator allows" in run["output"]["summary"]
         review(svc, fake_github, tmp_path, _llm_config(""), dict(HEAD_FILES), number=9)
         assert len(default.requests) == 1 and default.headers[0]["authorization"] == "Bearer default-key"
+
+
+# ------------------------------------------------------------------ high 3: a ruleset is never a host file
+
+
+def test_a_ruleset_path_outside_the_repository_reads_nothing_from_the_host(
+        start: Callable[..., Service], fake_github: FakeGitHub, tmp_path: Path) -> None:
+    secret = tmp_path / "host-only.yml"
+    secret.write_text("select: [all]\npassword: TOPSECRET-ON-THE-WORKER: [\n")  # invalid YAML with a secret
+    empty = tmp_path / "empty-on-host.yml"
+    empty.write_text("# nothing\n")
+    svc = start()
+    for number, ruleset in ((7, str(secret)), (8, f"../../../../../../../../..{empty}"), (9, str(empty))):
+        _, run = review(svc, fake_github, tmp_path, {**BASE_FILES, ".slopguard.yml": f"ruleset: {ruleset}\n"},
+                        dict(HEAD_FILES), number=number)
+        text = run["output"]["summary"] + run["output"]["title"]
+        assert run["conclusion"] == "failure", text
+        assert "TOPSECRET" not in text and "nothing" not in text
+        assert "relative path inside the repository" in text or "outside the repository" in text
+
+
+def test_a_ruleset_file_of_the_base_commit_is_used_and_an_empty_one_is_an_error(
+        start: Callable[..., Service], fake_github: FakeGitHub, tmp_path: Path) -> None:
+    svc = start()
+    base = {**BASE_FILES, ".slopguard.yml": "ruleset: ci/review.yml\n",
+            "ci/review.yml": "extends: ../ci/base.yml\nexclude: [dead-code]\n", "ci/base.yml": "extends: strict\n"}
+    review(svc, fake_github, tmp_path, base, dict(HEAD_FILES), number=7)
+    (rev,) = fake_github.reviews_for(7)
+    categories = {c["body"].split("**")[1] for c in rev["comments"]}
+    assert "error-handling" in categories and "dead-code" not in categories
+    _, run = review(svc, fake_github, tmp_path, {**base, "ci/review.yml": "# nothing here\n"}, dict(HEAD_FILES),
+                    number=8)
+    assert run["conclusion"] == "failure" and "empty" in run["output"]["summary"]
+    assert fake_github.reviews_for(8) == []
