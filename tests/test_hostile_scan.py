@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from .app.conftest import HEAD_FILES
-from .fakes.llm_servers import openai_tool_reply, serve
+from .fakes.llm_servers import anthropic_tool_reply, openai_tool_reply, serve
 from .gitrepos import make_repo
 
 SLOPGUARD = [sys.executable, "-m", "slopguard.cli"]
@@ -127,3 +127,43 @@ def test_a_repository_ruleset_is_a_file_of_the_base_commit_only(tmp_path: Path, 
     assert code == 2 and report == {}
     assert err.count("\n") == 1 and ".slopguard.yml:1" in err
     assert "the repository" in err or ("empty" in err and "empty.yml" in err), err
+
+
+# ------------------------------------------------------------------ high 4: redaction is linear
+
+ADVERSARIAL = {  # shapes that made the old patterns backtrack, each about 100,000 characters
+    "repeated-password": "password" * 12_500,
+    "unclosed-value": 'password = "' + "x" * 100_000,
+    "identifier-run": "a.b-c_" * 17_000 + " = ",
+    "quote-starts": 'x="' * 33_000,
+    "api-key-prefixes": "sk-" * 33_000,
+    "whitespace-after-name": "token" + " " * 100_000 + "x",
+}
+
+
+def test_redaction_is_linear_on_a_hostile_description(tmp_path: Path) -> None:
+    """The LLM pass redacts the PR description first: a body of repeated
+    `password` (the old pattern took 48.7 s on 4,000 characters, growing with the cube) is
+    redacted and sent within the subprocess's generous timeout, and a real secret is still caught.
+    20,000 characters: a larger body would not fit the default $0.10 budget."""
+    repo = make_repo(tmp_path, {"README.md": "x\n"}, {"app.py": CODE})
+    body = "password" * 2_500 + '\ndb_password = "hunter2-is-real"\n'
+    with serve("/v1/messages", [(200, anthropic_tool_reply([]))]) as fake:
+        env = llm_env(tmp_path, ANTHROPIC_API_KEY="sk-ant-test-000000000000000000000", ANTHROPIC_BASE_URL=fake.url)
+        proc = subprocess.run([*SLOPGUARD, "scan", "--repo", str(repo), "--base", "main", "--head", "feature",
+                               "--format", "json", "--intent", body], capture_output=True, text=True, timeout=60,
+                              env=env)
+    assert proc.returncode == 1, proc.stderr
+    (request,) = fake.requests
+    prompt = request["messages"][0]["content"]
+    assert "hunter2-is-real" not in prompt and "[REDACTED:secret]" in prompt
+
+
+def test_every_redaction_pattern_is_linear() -> None:
+    """Each adversarial shape at 100,000 and at 400,000 characters, in a process with a timeout: a
+    super-linear pattern would need minutes at the larger size (timing-free: no figure is asserted)."""
+    script = ("import sys; from slopguard.llm.redact import redact; from tests.test_hostile_scan import ADVERSARIAL\n"
+              "for text in ADVERSARIAL.values():\n    redact(text); redact(text * 4)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr
