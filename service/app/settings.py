@@ -11,7 +11,7 @@ from ..errors import UsageError
 from .errors import SettingsError
 
 DEFAULT_API_URL = "https://api.github.com"
-MAX_BODY_BYTES = 25 * 1024 * 1024
+MAX_BODY_BYTES = 25_000_000  # GitHub does not deliver an event whose payload is over 25 MB
 
 
 @dataclass(frozen=True)

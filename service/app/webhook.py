@@ -21,6 +21,8 @@ from .queue import Queue
 from .store import Store
 
 log = logging.getLogger("slopguard.webhook")
+MAX_INFLIGHT_BYTES = 64 * 1024 * 1024  # body bytes held at once by all unfinished requests together
+BODY_DEADLINE_S = 10.0  # GitHub sends a delivery well within its own 10 s timeout
 
 
 def create_app(*, secret: str, store: Store, queue: Queue, metrics: Metrics, dispatcher: Dispatcher,
@@ -50,7 +52,8 @@ def create_app(*, secret: str, store: Store, queue: Queue, metrics: Metrics, dis
                 await run_in_threadpool(probe)
                 checks[name] = "ok"
             except Exception as exc:  # noqa: BLE001 - a health probe reports any failure instead of raising
-                checks[name] = f"{type(exc).__name__}: {exc}"[:200]
+                log.warning("readyz: %s: %s: %s", name, type(exc).__name__, exc)  # details stay in the logs
+                checks[name] = "unavailable"
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ready" if ready else "unavailable", **checks},
                             status_code=200 if ready else 503)
@@ -65,19 +68,25 @@ def create_app(*, secret: str, store: Store, queue: Queue, metrics: Metrics, dis
 class WebhookASGI:
     """`POST /webhook` as a bare ASGI handler in front of the FastAPI app (which serves the rest).
 
-    The hot path does only what the contract needs: read the body (413 past the limit), verify the
-    signature over the raw bytes in constant time (401), parse JSON (400), and hand the delivery to
+    The hot path does only what the contract needs: read the body (413 past the limit, 408 when it
+    does not arrive within `body_deadline_s`, 503 while unfinished bodies already hold
+    `max_inflight_bytes`), verify the signature over the raw bytes in constant time as they arrive
+    (401), parse JSON (400, also when nested too deeply), and hand the delivery to
     the dispatcher in a worker thread: one short store transaction and an enqueue, both finished
     before the 202 goes out. No routing, request objects or validation layers on the way.
     """
 
     def __init__(self, app: FastAPI, *, secret: str, dispatcher: Dispatcher, metrics: Metrics,
-                 max_body_bytes: int) -> None:
+                 max_body_bytes: int, max_inflight_bytes: int = MAX_INFLIGHT_BYTES,
+                 body_deadline_s: float = BODY_DEADLINE_S) -> None:
         self.app = app
         self.secret = secret
         self.dispatcher = dispatcher
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.max_inflight_bytes = max_inflight_bytes
+        self.body_deadline_s = body_deadline_s
+        self.inflight = 0  # one event loop: plain arithmetic between awaits is safe
 
     def __getattr__(self, name: str) -> Any:  # state, routes, ... of the wrapped FastAPI app
         return getattr(self.app, name)
@@ -93,27 +102,41 @@ class WebhookASGI:
         declared = headers.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             return await self._reject(send, 413, "payload too large")
+        verifier = signatures.Verifier(self.secret)
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                return await self._reject(send, 413, "payload too large")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        try:
+            with anyio.fail_after(self.body_deadline_s):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return None
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    self.inflight += len(chunk)
+                    if size > self.max_body_bytes:
+                        return await self._reject(send, 413, "payload too large")
+                    if self.inflight > self.max_inflight_bytes:
+                        return await self._reject(send, 503, "too many deliveries in progress, please redeliver")
+                    verifier.update(chunk)
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            return await self._reject(send, 408, f"the body did not arrive within {self.body_deadline_s:.0f} s")
+        finally:
+            self.inflight -= size
         body = b"".join(chunks)
+        del chunks
         signature = headers.get(b"x-hub-signature-256", b"").decode("latin-1")
-        if not signatures.verify(self.secret, body, signature):
+        if not verifier.matches(signature):
             return await self._reject(send, 401, "bad or missing X-Hub-Signature-256")
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             return await self._reject(send, 400, "body is not JSON")
+        except RecursionError:
+            return await self._reject(send, 400, "body is nested too deeply")
         if not isinstance(payload, dict):
             return await self._reject(send, 400, "body is not a JSON object")
         event = headers.get(b"x-github-event", b"").decode("latin-1")
