@@ -27,6 +27,14 @@ from .models import CATEGORIES, Finding, Notice, Severity
 from .parsing import SourceFile
 
 SEMGREP_DIR = RULES_DIR / "semgrep"
+# Per-file bounds, so one generated file cannot take the whole run (and every other file's findings)
+# with it: bigger files are not given to semgrep, a rule stops after RULE_TIMEOUT_S on a file, a
+# file is dropped after TIMEOUTS_PER_FILE such timeouts, and semgrep-core's memory is capped.
+# Every file cut short this way is reported as not fully analysed.
+MAX_TARGET_BYTES = 250_000
+RULE_TIMEOUT_S = 5.0
+TIMEOUTS_PER_FILE = 3
+MAX_MEMORY_MIB = 2000
 _SEVERITY = {
     "ERROR": Severity.ERROR,
     "HIGH": Severity.ERROR,
@@ -110,11 +118,21 @@ class Run:
     The engine starts it before the tree-sitter detectors so that both use the machine's cores.
     """
 
-    def __init__(self, rules: Sequence[SemgrepRule], sources: Iterable[SourceFile]) -> None:
+    def __init__(self, rules: Sequence[SemgrepRule], sources: Iterable[SourceFile],
+                 rule_timeout_s: float = RULE_TIMEOUT_S, max_target_bytes: int = MAX_TARGET_BYTES) -> None:
         self._notices: list[Notice] = []
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        targets = [(src, _LANG[src.language]) for src in sources if src.language in _LANG]
+        targets = []
+        for src in sources:
+            if src.language not in _LANG:
+                continue
+            if len(src.data) > max_target_bytes:
+                self._notices.append(Notice(f"not fully analysed: semgrep rules skipped ({len(src.data):,} bytes is "
+                                            f"over their {max_target_bytes:,}-byte limit)", src.path, unreviewed=True))
+                continue
+            targets.append((src, _LANG[src.language]))
+        self._paths = [src.path for src, _ in targets]
         languages = {lang for _, lang in targets}
         wanted = [r for r in rules if languages & set(r.rule.languages)]
         self._index = {r.rule.id: r.rule for r in wanted}
@@ -140,7 +158,9 @@ class Run:
             )
         targets_path = root / "targets.json"
         targets_path.write_text(json.dumps(["Targets", entries]))
-        cmd = [core, "-rules", str(rules_path), "-targets", str(targets_path), "-json", "-j", "1"]
+        cmd = [core, "-rules", str(rules_path), "-targets", str(targets_path), "-json", "-j", "1",
+               "-timeout", str(rule_timeout_s), "-timeout_threshold", str(TIMEOUTS_PER_FILE),
+               "-max_memory", str(MAX_MEMORY_MIB)]
         try:
             self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError as exc:
@@ -161,9 +181,11 @@ class Run:
             self._proc.kill()
             self._proc.communicate()
             self._cleanup()
-            return [], [*self._notices, Notice(f"semgrep timed out after {timeout:.0f}s")]
+            return [], [*self._notices, *(Notice(f"not fully analysed: semgrep timed out after {timeout:.0f}s", path,
+                                                 unreviewed=True) for path in self._paths)]
         try:
-            return _parse_report(out, err, self._proc.returncode, self._root, self._index)
+            findings, notices = _parse_report(out, err, self._proc.returncode, self._root, self._index)
+            return findings, [*self._notices, *notices]
         finally:
             self._cleanup()
 
@@ -201,4 +223,22 @@ def _parse_report(out: bytes, err: bytes, returncode: int, root: Path,
         for error in report.get("errors", [])
         if str(error.get("level", "")).lower() == "error"
     ]
-    return findings, notices
+    return findings, notices + _cut_short(report.get("errors", []), root)
+
+
+def _cut_short(errors: Iterable[Any], root: Path) -> list[Notice]:
+    """A notice per file on which a rule timed out or ran out of memory (some rules never finished)."""
+    kinds: dict[str, set[str]] = {}
+    for error in errors:
+        if not isinstance(error, dict) or error.get("error_type") not in ("Timeout", "OutOfMemory", "Out of memory"):
+            continue
+        location = error.get("location")
+        if not isinstance(location, dict):
+            continue
+        try:
+            rel = Path(str(location.get("path", ""))).resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+        kinds.setdefault(rel, set()).add("timed out" if error["error_type"] == "Timeout" else "ran out of memory")
+    return [Notice(f"not fully analysed: semgrep rules {' and '.join(sorted(what))} on this file", path,
+                   unreviewed=True) for path, what in sorted(kinds.items())]

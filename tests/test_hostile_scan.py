@@ -167,3 +167,32 @@ def test_every_redaction_pattern_is_linear() -> None:
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                           cwd=Path(__file__).resolve().parents[1])
     assert proc.returncode == 0, proc.stderr
+
+
+# ------------------------------------------------------------------ semgrep: per-file bounds
+
+GENERATED = "X = (\n" + "    'abcdefghij' +\n" * 25_000 + "    'end')\n"  # 475 KB; semgrep needs ~18 s on it
+
+
+def test_a_file_semgrep_cannot_finish_is_reported_and_the_other_files_keep_their_findings() -> None:
+    """Real semgrep-core with the bundled rules: with a per-rule timeout the generated file is cut
+    short (named as not fully analysed) while the small file's findings are still reported."""
+    from slopguard.parsing import parse_source
+    from slopguard.semgrep import Run, load_bundled
+
+    small = parse_source("small.py", "import jwt\n\ndef claims(token):\n"
+                                     "    return jwt.decode(token, options={'verify_signature': False})\n")
+    big = parse_source("gen.py", GENERATED)
+    findings, notices = Run(load_bundled(), [small, big], rule_timeout_s=0.2, max_target_bytes=10**6).result()
+    assert {f.path for f in findings} == {"small.py"}
+    (cut,) = [n for n in notices if n.path == "gen.py"]
+    assert cut.unreviewed and "timed out" in cut.message
+
+
+def test_a_file_over_the_semgrep_size_limit_is_named_in_the_report(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"README.md": "x\n"}, {"gen.py": "# generated\n" + "X = 1\n" * 50_000, "app.py": CODE})
+    code, report, err = scan(repo)
+    assert code == 1, err
+    assert rules_at(report, "app.py") >= EXPECTED
+    (notice,) = [n for n in report["notices"] if n["path"] == "gen.py"]
+    assert notice["message"].startswith("not fully analysed: semgrep rules skipped")
