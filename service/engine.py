@@ -73,16 +73,17 @@ def resolve(target: Target) -> tuple[Git, str, str | None]:
 def repo_config(git: Git, base: str, registry: Registry) -> tuple[Config, Registry]:
     """`.slopguard.yml` and `.slopguard/rules/*.yml`, read from the base commit."""
     listing = git.ls_tree(base)
+    read = git.reader(base, semgrep.MAX_RULE_FILE_BYTES)  # size-capped before anything is read
     extra: list[semgrep.SemgrepRule] = []
-    for path, (_, sha, _) in sorted(listing.items()):
+    for path in sorted(listing):
         if path.startswith(REPO_RULES_DIR) and path.endswith((".yml", ".yaml")):
-            data = git.cat_blobs([sha]).get(sha, b"")
-            extra += semgrep.parse_rules(data.decode("utf-8", "replace"), path)
+            extra += semgrep.parse_rules((read(path) or b"").decode("utf-8", "replace"), path)
+            if len(extra) > semgrep.MAX_REPOSITORY_RULES:
+                raise ConfigError(f"more than {semgrep.MAX_REPOSITORY_RULES:,} rules", REPO_RULES_DIR)
     registry = registry.with_semgrep(extra) if extra else registry
-    entry = listing.get(CONFIG_FILE)
-    if entry is None:
+    if CONFIG_FILE not in listing:
         return default_config(), registry
-    text = git.cat_blobs([entry[1]]).get(entry[1], b"").decode("utf-8", "replace")
+    text = (read(CONFIG_FILE) or b"").decode("utf-8", "replace")
     return parse_config(text, CONFIG_FILE, registry.rules.values(), read=git.reader(base, MAX_RULESET_BYTES)), registry
 
 

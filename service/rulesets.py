@@ -14,8 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from . import yamlsafe
 from .errors import ConfigError
 from .models import Severity
 
@@ -88,14 +87,7 @@ def _load(name: str, base_dir: Path | None, read: Reader | None, relative_to: st
 
 def _parse(data: bytes, source: str, name: str, base_dir: Path | None, read: Reader | None,
            relative_to: str, depth: int) -> Ruleset:
-    if len(data) > MAX_RULESET_BYTES:
-        raise ConfigError(f"ruleset file is over {MAX_RULESET_BYTES:,} bytes", source)
-    try:
-        loaded = yaml.safe_load(data.decode("utf-8", "replace"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ConfigError(f"invalid YAML: {problem}", source, mark.line + 1 if mark else None) from None
+    loaded = yamlsafe.load(data.decode("utf-8", "replace"), source, MAX_RULESET_BYTES, max_nodes=20_000)
     if not isinstance(loaded, dict) or not loaded:
         raise ConfigError("a ruleset file must be a mapping with `select` or `extends` (this one is "
                           f"{'empty' if not loaded else 'not a mapping'})", source)

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import yamlsafe
 from .config import RULES_DIR
 from .detector import Rule
 from .errors import ConfigError
@@ -35,6 +34,8 @@ MAX_TARGET_BYTES = 250_000
 RULE_TIMEOUT_S = 5.0
 TIMEOUTS_PER_FILE = 3
 MAX_MEMORY_MIB = 2000
+MAX_RULE_FILE_BYTES = 256_000  # one rule file (a repository's .slopguard/rules/*.yml)
+MAX_REPOSITORY_RULES = 2_000  # all of a repository's rule files together
 _SEVERITY = {
     "ERROR": Severity.ERROR,
     "HIGH": Severity.ERROR,
@@ -66,11 +67,7 @@ def rule_files(extra_dirs: Sequence[Path] = ()) -> list[Path]:
 
 def parse_rules(text: str, source: str) -> list[SemgrepRule]:
     """Semgrep rules of one YAML file, with our metadata (a category) checked."""
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError("invalid YAML in semgrep rules", source, mark.line + 1 if mark else None) from None
+    data = yamlsafe.load(text, source, MAX_RULE_FILE_BYTES) or {}
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise ConfigError("a semgrep rule file must have a top-level `rules:` list", source)
     out = []

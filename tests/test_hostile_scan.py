@@ -196,3 +196,47 @@ def test_a_file_over_the_semgrep_size_limit_is_named_in_the_report(tmp_path: Pat
     assert rules_at(report, "app.py") >= EXPECTED
     (notice,) = [n for n in report["notices"] if n["path"] == "gen.py"]
     assert notice["message"].startswith("not fully analysed: semgrep rules skipped")
+
+
+# ------------------------------------------------------------------ repository rule files: YAML bombs and counts
+
+RULE = ("- id: local.bloat.r{n}\n  languages: [python]\n  severity: WARNING\n  message: m\n"
+        "  pattern: print(...)\n  metadata: {{category: bloat}}\n")
+
+
+def rule_files(count: int, per_file: int = 500) -> dict[str, str | bytes | None]:
+    return {f".slopguard/rules/many{i}.yml": "rules:\n" + "".join(RULE.format(n=n)
+                                                                  for n in range(i, min(i + per_file, count)))
+            for i in range(0, count, per_file)}
+
+
+def test_a_yaml_alias_bomb_in_a_repository_rule_file_is_refused(tmp_path: Path) -> None:
+    """600 bytes that expand to 9^9 strings: refused from the composed graph, before anything is built."""
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev, cur = chr(96 + i), chr(97 + i)
+        levels.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    bomb = "bombs:\n" + "".join(f"  {line}\n" for line in levels) + "rules:\n" + RULE.format(n=1)
+    assert len(bomb) < 700
+    repo = make_repo(tmp_path, {".slopguard/rules/bomb.yml": bomb}, {"app.py": CODE})
+    code, report, err = scan(repo)
+    assert code == 2 and err.count("\n") == 1 and "aliases" in err and "bomb.yml" in err, err
+
+
+@pytest.mark.parametrize("what", ["rules", "settings"])
+def test_five_thousand_rules_or_settings_are_refused(tmp_path: Path, what: str) -> None:
+    count = 5_000 if what == "rules" else 10
+    settings = "rules:\n" + "".join(f"  local.bloat.r{n % 10}.x{n}: off\n" for n in range(5_000))
+    base = {**rule_files(count), ".slopguard.yml": settings if what == "settings" else ""}
+    repo = make_repo(tmp_path, base, {"app.py": CODE})
+    code, _, err = scan(repo)
+    assert code == 2 and err.count("\n") == 1 and ("2,000" in err), err
+
+
+def test_rules_and_settings_under_the_caps_are_evaluated_in_linear_time(tmp_path: Path) -> None:
+    """1,900 rules and 1,900 settings: each rule looks up its few possible selectors instead of
+    scanning every setting, so the scan finishes well inside the generous timeout."""
+    settings = "rules:\n" + "".join(f"  local.bloat.r{n}: {'off' if n % 2 else 'notice'}\n" for n in range(1_900))
+    repo = make_repo(tmp_path, {**rule_files(1_900), ".slopguard.yml": settings}, {"notes.txt": "hello\n"})
+    code, report, err = scan(repo)
+    assert code == 0 and report["findings"] == [], err
