@@ -219,7 +219,7 @@ def test_a_yaml_alias_bomb_in_a_repository_rule_file_is_refused(tmp_path: Path) 
     bomb = "bombs:\n" + "".join(f"  {line}\n" for line in levels) + "rules:\n" + RULE.format(n=1)
     assert len(bomb) < 700
     repo = make_repo(tmp_path, {".slopguard/rules/bomb.yml": bomb}, {"app.py": CODE})
-    code, report, err = scan(repo)
+    code, _, err = scan(repo)
     assert code == 2 and err.count("\n") == 1 and "aliases" in err and "bomb.yml" in err, err
 
 

@@ -64,7 +64,7 @@ class GitHubClient:
                      "User-Agent": f"slopguard/{__version__}"},
         )
         self._write_lock = threading.Lock()
-        self._last_write = 0.0
+        self._writers: dict[str, tuple[threading.Lock, list[float]]] = {}  # per credential: lock, last write
         self._tokens: dict[int, tuple[str, float]] = {}
         self._token_lock = threading.Lock()
 
@@ -111,7 +111,7 @@ class GitHubClient:
         last: GitHubError | None = None
         for attempt in range(policy.attempts):
             if method in WRITE_METHODS:
-                self._pace()
+                self._pace(auth)
             try:
                 response = self._http.request(method, url, json=json, params=params,
                                               headers={"Authorization": auth})
@@ -153,12 +153,18 @@ class GitHubClient:
     def _backoff(self, attempt: int) -> float:
         return min(self.policy.backoff_s * (2**attempt), self.policy.max_backoff_s)
 
-    def _pace(self) -> None:
+    def _pace(self, credential: str) -> None:
+        """Writes with one credential (one installation's token, or the App's JWT) are paced apart; one
+        installation's burst never delays another's (GitHub's secondary limits count per token)."""
         with self._write_lock:
-            wait = self._last_write + self.policy.write_interval_s - time.monotonic()
+            if credential not in self._writers and len(self._writers) > 10_000:
+                self._writers.clear()  # tokens expire hourly: forget old ones
+            lock, last = self._writers.setdefault(credential, (threading.Lock(), [0.0]))
+        with lock:
+            wait = last[0] + self.policy.write_interval_s - time.monotonic()
             if wait > 0:
                 self._sleep(wait)
-            self._last_write = time.monotonic()
+            last[0] = time.monotonic()
 
     def _rate_limit_wait(self, response: httpx.Response) -> float | None:
         """Seconds to wait for a rate limit, or None when the answer is not a rate limit."""

@@ -63,6 +63,7 @@ class Worker:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._registry: Registry | None = None
         self._registry_lock = threading.Lock()
+        self.replies = commands.ReplyLimiter()  # answers to people without write access, per user and PR
 
     @property
     def registry(self) -> Registry:
@@ -235,7 +236,8 @@ class Worker:
         pr = PullRequest(owner, name, cmd.number, "")
         publisher = Publisher(api)
         if not commands.can_write(api, cmd.repo, cmd.user):
-            publisher.reply(pr, f"@{cmd.user} " + commands.NOT_ALLOWED.format(command=cmd.command))
+            if self.replies.allow(cmd.repo, cmd.number, cmd.user):
+                publisher.reply(pr, f"@{cmd.user} " + commands.NOT_ALLOWED)
             return
         key = JobKey(cmd.repo, cmd.number)
         if cmd.command == "help":
@@ -248,6 +250,6 @@ class Worker:
                 self.store.set_paused(cmd.repo, cmd.number, False)
             self.store.request_review(key, cmd.installation_id, cmd.clone_url, f"command:{cmd.command}")
             self.enqueue(key)
-        else:
-            publisher.reply(pr, commands.UNKNOWN.format(command=cmd.command))
+        elif self.replies.allow(cmd.repo, cmd.number, cmd.user):
+            publisher.reply(pr, commands.UNKNOWN)
 

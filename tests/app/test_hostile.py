@@ -3,15 +3,17 @@ local port with the fake GitHub, real bare repositories, the fake LLM servers.""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from slopguard.app.github_client import GitHubClient, RetryPolicy
 
-from tests.app.conftest import BASE_FILES, HEAD_FILES
-from tests.app.fake_github import FakeGitHub
-from tests.app.harness import Origin, Service, pr_event, settings_for
+from tests.app.conftest import APP_ID, BASE_FILES, HEAD_FILES
+from tests.app.fake_github import FakeGitHub, Pull
+from tests.app.harness import Origin, Service, comment_event, pr_event, settings_for, wait_for
 from tests.fakes.llm_servers import openai_tool_reply, serve
 
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256))
@@ -155,3 +157,58 @@ def test_a_ruleset_file_of_the_base_commit_is_used_and_an_empty_one_is_an_error(
                     number=8)
     assert run["conclusion"] == "failure" and "empty" in run["output"]["summary"]
     assert fake_github.reviews_for(8) == []
+
+
+# ------------------------------------------------------------------ commenters without write access
+
+
+def settled_replies(fake: FakeGitHub, at_least: int) -> list[str]:
+    """The bot's issue comments once `at_least` have arrived and no more came for 3 s."""
+    wait_for(lambda: len(fake.issue_comments) >= at_least, 60, "the replies")
+    seen = -1
+    while seen != len(fake.issue_comments):
+        seen = len(fake.issue_comments)
+        time.sleep(3)
+    return [str(c["body"]) for c in fake.issue_comments.values()]
+
+
+def test_read_only_commenters_get_one_reply_that_quotes_nothing(start: Callable[..., Service],
+                                                               fake_github: FakeGitHub, tmp_path: Path) -> None:
+    fake_github.permissions.update(maintainer="write", visitor="read")
+    svc = start()
+    origin = Origin.create(tmp_path / "src", dict(BASE_FILES), dict(HEAD_FILES))
+    origin.open_pr(7)
+    pr_event("opened", origin, 7, fake_github)  # GitHub knows the PR; nothing delivered
+    texts = ["/slopguard [click](https://evil.example/x)", "/slopguard @octo/everyone", "/slopguard review",
+             "/slopguard ![img](https://evil.example/i.png)"] * 8
+    for text in texts:
+        assert svc.deliver("issue_comment", comment_event(origin, 7, "visitor", text)).status_code == 202
+    svc.deliver("issue_comment", comment_event(origin, 7, "maintainer", "/slopguard <!--x-->[a](https://e.example)"))
+    bodies = settled_replies(fake_github, at_least=2)
+    assert len(bodies) == 2, bodies  # one refusal for the visitor, one "unknown command" for the maintainer
+    assert sum("@visitor" in b for b in bodies) == 1
+    assert not any(x in b for b in bodies for x in ("evil.example", "@octo/everyone", "e.example", "<!--x"))
+    assert fake_github.reviews_for(7) == []
+
+
+def test_writes_are_paced_per_installation(fake_github: FakeGitHub, app_keys: tuple[str, str]) -> None:
+    """Pacing sleeps recorded by the real client against the fake GitHub: a burst of one
+    installation's writes never makes another installation's first write wait."""
+    sleeps: list[tuple[int, float]] = []
+    current = [0]
+    policy = RetryPolicy(backoff_s=0.01, max_backoff_s=0.05, max_retry_wait_s=5.0, write_interval_s=30.0)
+    client = GitHubClient(fake_github.url, APP_ID, app_keys[0], policy=policy,
+                          sleep=lambda s: sleeps.append((current[0], s)))
+    origin_pull = Pull("octo", "demo", 7, "0" * 40, "main", Path("/nonexistent"))
+    fake_github.add_pull(origin_pull)
+    try:
+        tokens = {n: client.installation_token(n) for n in (77, 78)}
+        sleeps.clear()
+        for installation in (77, 77, 78):
+            current[0] = installation
+            client.installation(installation).post("repos/octo/demo/issues/7/comments", {"body": "x"})
+        assert tokens[77] != tokens[78]
+    finally:
+        client.close()
+    paced = [who for who, seconds in sleeps if seconds > 1]
+    assert paced == [77]  # 77's second write waited for 77's first; 78's first did not wait
