@@ -1,6 +1,8 @@
 """Per-repository bare clones under SLOPGUARD_WORKDIR, updated with `git fetch`.
 
-Only `refs/pull/N/head` and the base branch are fetched. Credentials (the installation token) are
+Only `refs/pull/N/head` and the base branch are fetched. A closed pull request's ref is dropped
+(`forget`), and a cache over `max_bytes` keeps only the ref being reviewed; unreachable objects are
+then removed, so the cache does not grow with every pull request ever reviewed. Credentials (the installation token) are
 given to git only for http(s) URLs, through environment-provided configuration (an extra HTTP
 header), so they appear neither in the URL, nor on a command line, nor in any message.
 """
@@ -12,11 +14,14 @@ import fcntl
 import os
 import re
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import FetchError
 
 FETCH_TIMEOUT_S = 600
+MAX_CACHE_BYTES = 2 * 1024**3  # one repository's bare clone
 
 
 def cache_path(workdir: Path, repo: str) -> Path:
@@ -24,12 +29,12 @@ def cache_path(workdir: Path, repo: str) -> Path:
     return workdir / "repos" / f"{safe}.git"
 
 
-def fetch(workdir: Path, repo: str, clone_url: str, number: int, base_ref: str, token: str | None) -> Path:
+def fetch(workdir: Path, repo: str, clone_url: str, number: int, base_ref: str, token: str | None,
+          max_bytes: int = MAX_CACHE_BYTES) -> Path:
     """Fetch the PR head and base branch into the repository's bare cache; returns its path."""
     path = cache_path(workdir, repo)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent / f"{path.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _locked(path):
         if not (path / "HEAD").exists():
             _git(["init", "-q", "--bare", str(path)], {}, token)
         env = _auth_env(clone_url, token)
@@ -37,7 +42,47 @@ def fetch(workdir: Path, repo: str, clone_url: str, number: int, base_ref: str, 
                     f"+refs/heads/{base_ref}:refs/remotes/origin/{base_ref}"]
         _git(["-C", str(path), "-c", "gc.auto=0", "fetch", "--quiet", "--no-tags", "--force", clone_url, *refspecs],
              env, token)
+        if size(path) > max_bytes:
+            others = [ref for ref in _pull_refs(path) if ref != f"refs/pull/{number}/head"]
+            _drop(path, others)
     return path
+
+
+def forget(workdir: Path, repo: str, number: int) -> None:
+    """Drop a (closed) pull request's ref and the objects only it kept."""
+    path = cache_path(workdir, repo)
+    if not (path / "HEAD").exists():
+        return
+    with _locked(path):
+        if f"refs/pull/{number}/head" in _pull_refs(path):
+            _drop(path, [f"refs/pull/{number}/head"])
+
+
+def size(path: Path) -> int:
+    """Bytes the cache takes on disk."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with open(path.parent / f"{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _pull_refs(path: Path) -> list[str]:
+    out = subprocess.run(["git", "-C", str(path), "for-each-ref", "--format=%(refname)", "refs/pull/"],
+                         capture_output=True, text=True, timeout=FETCH_TIMEOUT_S, check=False)
+    return out.stdout.split()
+
+
+def _drop(path: Path, refs: list[str]) -> None:
+    if not refs:
+        return
+    commands = "".join(f"delete {ref}\n" for ref in refs)
+    subprocess.run(["git", "-C", str(path), "update-ref", "--stdin"], input=commands, text=True,
+                   capture_output=True, timeout=FETCH_TIMEOUT_S, check=False)
+    _git(["-C", str(path), "-c", "gc.auto=0", "gc", "--quiet", "--prune=now"], {}, None)
 
 
 def _auth_env(url: str, token: str | None) -> dict[str, str]:

@@ -13,7 +13,8 @@ from .store import JobKey, ReviewRequest, Store
 
 log = logging.getLogger("slopguard.webhook")
 
-REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
+# "closed": the job finds the pull request closed, records that and drops it from the clone cache
+REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review", "closed"})
 INSTALLATION_EVENTS = frozenset({"installation", "installation_repositories"})
 
 

@@ -123,6 +123,7 @@ class Worker:
         api = self.github.installation(job.installation_id)
         info = self._pull(api, job.key)
         if not info.open:
+            clones.forget(self.settings.workdir, job.key.repo, job.key.number)
             self.store.record_scan(job.key, info.pr.head_sha, "", "skipped", detail="pull request is closed")
             log.info("skipped: the pull request is closed")
             return

@@ -45,6 +45,7 @@ class Pull:
     draft: bool = False
     head_repo: str = ""  # owner/name of a fork; default: the base repository
     author: str = "dev"
+    state: str = "open"
 
     @property
     def full_name(self) -> str:
@@ -271,7 +272,7 @@ class FakeGitHub:
                      "clone_url": str(pull.repo_path), "fork": head_name != pull.full_name}
         base_sha = _git(pull.repo_path, "rev-parse", pull.base_ref)
         return Reply(200, {
-            "number": pull.number, "state": "open", "draft": pull.draft, "title": pull.title, "body": pull.body,
+            "number": pull.number, "state": pull.state, "draft": pull.draft, "title": pull.title, "body": pull.body,
             "user": {"login": pull.author, "type": "User"},
             "head": {"ref": f"pr-{pull.number}", "sha": pull.head_sha, "repo": head_repo},
             "base": {"ref": pull.base_ref, "sha": base_sha, "repo": base_repo},

@@ -3,18 +3,21 @@ local port with the fake GitHub, real bare repositories, the fake LLM servers.""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from slopguard.app import clones
 from slopguard.app.github_client import GitHubClient, RetryPolicy
 
 from tests.app.conftest import APP_ID, BASE_FILES, HEAD_FILES
 from tests.app.fake_github import FakeGitHub, Pull
 from tests.app.harness import Origin, Service, comment_event, pr_event, settings_for, wait_for
 from tests.fakes.llm_servers import openai_tool_reply, serve
+from tests.gitrepos import git, write_tree
 
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256))
 
@@ -212,3 +215,45 @@ def test_writes_are_paced_per_installation(fake_github: FakeGitHub, app_keys: tu
         client.close()
     paced = [who for who, seconds in sleeps if seconds > 1]
     assert paced == [77]  # 77's second write waited for 77's first; 78's first did not wait
+
+
+# ------------------------------------------------------------------ the clone cache
+
+
+def test_closed_pull_requests_leave_the_clone_cache(start: Callable[..., Service], fake_github: FakeGitHub,
+                                                    tmp_path: Path) -> None:
+    svc = start()
+    origin = Origin.create(tmp_path / "src", dict(BASE_FILES), dict(HEAD_FILES))
+    for number in (1, 2, 3):
+        git(origin.work, "checkout", "-q", "-b", f"pr{number}", "main")
+        write_tree(origin.work, {f"blob{number}.bin": os.urandom(4 * 1024 * 1024), "app.py": HEAD_FILES["app.py"]})
+        git(origin.work, "add", "-A")
+        git(origin.work, "commit", "-q", "-m", f"pr {number}")
+        origin.open_pr(number, f"pr{number}")
+        svc.deliver("pull_request", pr_event("opened", origin, number, fake_github))
+    svc.idle(timeout=60)
+    cache = clones.cache_path(svc.settings.workdir, "octo/demo")
+    before = clones.size(cache)
+    assert before > 12 * 1024 * 1024
+    for number in (1, 2, 3):
+        event = pr_event("synchronize", origin, number, fake_github)
+        event["action"], event["pull_request"]["state"] = "closed", "closed"
+        fake_github.pulls[("octo/demo", number)].state = "closed"
+        assert svc.deliver("pull_request", event).status_code == 202
+    svc.idle(timeout=60)
+    assert clones.size(cache) < 2 * 1024 * 1024, (before, clones.size(cache))
+    assert git(cache, "for-each-ref", "refs/pull/") == ""
+
+
+def test_a_clone_cache_over_its_bound_keeps_only_the_ref_under_review(tmp_path: Path) -> None:
+    origin = Origin.create(tmp_path / "src", dict(BASE_FILES), dict(HEAD_FILES))
+    work = tmp_path / "work"
+    for number in (1, 2, 3):
+        git(origin.work, "checkout", "-q", "-b", f"pr{number}", "main")
+        write_tree(origin.work, {f"blob{number}.bin": os.urandom(2 * 1024 * 1024)})
+        git(origin.work, "add", "-A")
+        git(origin.work, "commit", "-q", "-m", f"pr {number}")
+        origin.open_pr(number, f"pr{number}")
+        path = clones.fetch(work, "octo/demo", str(origin.bare), number, "main", None, max_bytes=3 * 1024 * 1024)
+    assert git(path, "for-each-ref", "--format=%(refname)", "refs/pull/") == "refs/pull/3/head"
+    assert clones.size(path) < 3 * 1024 * 1024
