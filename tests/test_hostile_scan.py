@@ -240,3 +240,17 @@ def test_rules_and_settings_under_the_caps_are_evaluated_in_linear_time(tmp_path
     repo = make_repo(tmp_path, {**rule_files(1_900), ".slopguard.yml": settings}, {"notes.txt": "hello\n"})
     code, report, err = scan(repo)
     assert code == 0 and report["findings"] == [], err
+
+
+def test_all_calls_of_a_pass_end_by_its_deadline() -> None:
+    """One provider (one pass): a stalled first call uses up the pass's 1 s; the next call, to an
+    endpoint that would answer at once, is not even sent."""
+    from slopguard.llm.assumptions import TOOL
+    from slopguard.llm.providers import LLMError, OpenAICompatibleProvider
+
+    with serve("/v1/chat/completions", [(200, openai_tool_reply([]))], drip_s=0.5) as slow:
+        provider = OpenAICompatibleProvider("m", f"{slow.url}/v1", call_deadline=60, pass_deadline=1)
+        for _ in range(2):
+            with pytest.raises(LLMError):
+                provider.call("system", "prompt", TOOL, 100)
+    assert len(slow.requests) == 1

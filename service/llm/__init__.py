@@ -48,7 +48,8 @@ def settings_from(config: Config, env: Mapping[str, str] = os.environ,
         LLMSettings(provider=provider, model=model, max_cost_usd=config.llm_max_cost_usd,
                     max_findings=config.llm_max_findings, base_url=base_url or None, api_key=key,
                     cache_dir=Path(cache) / "llm" / partition, exclude=config.llm_exclude,
-                    call_deadline_s=_seconds(env.get("SLOPGUARD_LLM_CALL_DEADLINE_S", ""), 180.0)),
+                    call_deadline_s=_seconds(env.get("SLOPGUARD_LLM_CALL_DEADLINE_S", ""), 180.0),
+                    pass_deadline_s=_seconds(env.get("SLOPGUARD_LLM_PASS_DEADLINE_S", ""), 600.0)),
         "",
     )
 

@@ -82,6 +82,7 @@ class LLMSettings:
     cache_dir: Path | None = None
     exclude: tuple[str, ...] = ()
     call_deadline_s: float = 180.0  # each call, retries included (providers.py)
+    pass_deadline_s: float = 600.0  # all calls of one pass together
 
 
 @dataclass
@@ -101,11 +102,12 @@ def build_provider(settings: LLMSettings) -> Provider:
         if not settings.base_url:
             raise LLMError("llm.provider openai-compatible needs llm.base_url")
         return OpenAICompatibleProvider(settings.model, settings.base_url, settings.api_key,
-                                        call_deadline=settings.call_deadline_s)
+                                        call_deadline=settings.call_deadline_s,
+                                        pass_deadline=settings.pass_deadline_s)
     if not settings.api_key:
         raise LLMError("no API key")
     return AnthropicProvider(settings.model, settings.api_key, settings.base_url,
-                             call_deadline=settings.call_deadline_s)
+                             call_deadline=settings.call_deadline_s, pass_deadline=settings.pass_deadline_s)
 
 
 def prompt_for(intent: str, blocks: str, signatures: Sequence[str]) -> str:

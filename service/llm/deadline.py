@@ -15,15 +15,18 @@ from typing import Any
 
 
 class Deadline:
-    """A point in time; `bound` turns a per-operation timeout into what is left of it."""
+    """A point in time; `bound` turns a per-operation timeout into what is left of it. `restart`
+    begins a new call of `seconds`, never past `overall` seconds after the Deadline was made (the
+    whole pass's budget, so many calls cannot add up to an unbounded job)."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, overall: float | None = None) -> None:
         self.seconds = seconds
-        self._until = time.monotonic() + seconds
+        self._end = time.monotonic() + (overall if overall is not None else float("inf"))
+        self._until = min(time.monotonic() + seconds, self._end)
         self.error: type[Exception] = TimeoutError  # the HTTP library's ReadTimeout, set by `transport`
 
     def restart(self) -> None:
-        self._until = time.monotonic() + self.seconds
+        self._until = min(time.monotonic() + self.seconds, self._end)
 
     def left(self) -> float:
         return self._until - time.monotonic()

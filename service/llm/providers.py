@@ -3,7 +3,8 @@ OpenAI-compatible chat endpoint (Ollama, vLLM, LM Studio). Both force a call of 
 return its parsed input. SDKs are imported when a provider is built, never before.
 
 Every call has an overall deadline (`call_deadline`, retries included) on top of the per-read
-timeout, so an endpoint that answers a byte at a time cannot hold a worker."""
+timeout, and all calls of one provider end by `pass_deadline`, so an endpoint that answers a byte
+at a time cannot hold a worker."""
 
 from __future__ import annotations
 
@@ -42,14 +43,15 @@ class AnthropicProvider:
     name = "anthropic"
 
     def __init__(self, model: str, api_key: str, base_url: str | None = None, timeout: float = 60.0,
-                 max_retries: int = 2, call_deadline: float = CALL_DEADLINE_S) -> None:
+                 max_retries: int = 2, call_deadline: float = CALL_DEADLINE_S,
+                 pass_deadline: float | None = None) -> None:
         import anthropic  # ~2 s of import: only when the pass really runs
 
         from .deadline import Deadline, transport
 
         self.model = model
         self._errors = anthropic
-        self._deadline = Deadline(call_deadline)
+        self._deadline = Deadline(call_deadline, pass_deadline)
         base = next(c for c in anthropic.DefaultHttpxClient.__mro__ if c.__name__ == "Client")
         httpx = importlib.import_module(base.__module__.split(".")[0])  # httpx, or the SDK's httpx2
         http = anthropic.DefaultHttpxClient(transport=transport(self._deadline, httpx), timeout=timeout)
@@ -88,14 +90,15 @@ class OpenAICompatibleProvider:
     name = "openai-compatible"
 
     def __init__(self, model: str, base_url: str, api_key: str | None = None, timeout: float = 120.0,
-                 max_retries: int = 2, call_deadline: float = CALL_DEADLINE_S) -> None:
+                 max_retries: int = 2, call_deadline: float = CALL_DEADLINE_S,
+                 pass_deadline: float | None = None) -> None:
         import httpx
 
         from .deadline import Deadline, transport
 
         self.model = model
         self._max_retries = max_retries
-        self._deadline = Deadline(call_deadline)
+        self._deadline = Deadline(call_deadline, pass_deadline)
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(base_url=base_url.rstrip("/") + "/", headers=headers, timeout=timeout,
                                     transport=transport(self._deadline, httpx), follow_redirects=False)
