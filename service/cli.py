@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("slopguard: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # stdout was closed (`| head`): nothing more can be written there; keep the exit quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("slopguard: error: the output was closed before the report was written", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        print(f"slopguard: error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # the process boundary: one line, never a traceback
         if os.environ.get("SLOPGUARD_DEBUG"):
             raise
@@ -105,7 +116,7 @@ def _scan(args: argparse.Namespace) -> int:
         path = Path(args.config)
         if not path.is_file():
             raise UsageError(f"{args.config}: no such configuration file")
-        config = parse_config(path.read_text(), str(path), registry.rules.values(), path.parent,
+        config = parse_config(_read_text(path), str(path), registry.rules.values(), path.parent,
                               trusted=True)
     if args.working_tree and args.head not in (None, "HEAD"):
         raise UsageError("--working-tree scans the working tree; it cannot be combined with --head")
@@ -131,6 +142,15 @@ def _scan(args: argparse.Namespace) -> int:
         return EXIT_OK
     threshold = Severity(args.fail_on).rank
     return EXIT_FINDINGS if any(f.severity.rank >= threshold for f in result.findings) else EXIT_OK
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
 
 
 def _progress_bar() -> Callable[[int, int], None]:
@@ -168,7 +188,7 @@ def _config_check(file: str) -> int:
     path = Path(file)
     if not path.is_file():
         raise UsageError(f"{file}: no such file")
-    parse_config(path.read_text(), file, load().rules.values(), path.parent)
+    parse_config(_read_text(path), file, load().rules.values(), path.parent)
     print(f"{file}: ok")
     return EXIT_OK
 
@@ -274,9 +294,28 @@ def _build_runtime(runtime: Any, settings: Any) -> Any:
     from .app.errors import SchemaError
 
     try:
-        return runtime.build(settings)
+        with _database_errors(settings.database_url):
+            return runtime.build(settings)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
+
+
+@contextmanager
+def _database_errors(url: str) -> Iterator[None]:
+    """A database that cannot be reached or a URL no driver takes: one line (no password), exit 2."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    try:
+        yield
+    except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
+        try:
+            shown = make_url(url).render_as_string(hide_password=True)
+        except ArgumentError:
+            shown = url.split("://", 1)[0] + "://…" if "://" in url else "(not a URL)"
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        detail = reason[0][:200] if reason else type(exc).__name__
+        raise UsageError(f"cannot use the database {shown}: {detail}") from None
 
 
 def _db_upgrade() -> int:
@@ -284,7 +323,8 @@ def _db_upgrade() -> int:
     from .app.store import Store
 
     settings = load(require_app=False)
-    Store.open(settings.database_url, migrate=True).close()
+    with _database_errors(settings.database_url):
+        Store.open(settings.database_url, migrate=True).close()
     print("slopguard: database schema is up to date", file=sys.stderr)
     return EXIT_OK
 

@@ -254,3 +254,54 @@ def test_all_calls_of_a_pass_end_by_its_deadline() -> None:
             with pytest.raises(LLMError):
                 provider.call("system", "prompt", TOOL, 100)
     assert len(slow.requests) == 1
+
+
+# ------------------------------------------------------------------ the terminal and the CLI's own errors
+
+
+def test_control_characters_in_file_names_never_reach_the_terminal(tmp_path: Path) -> None:
+    name = "x\x1b]0;owned\x07\x1b[2J\x1b[31m.py"
+    repo = make_repo(tmp_path, {"README.md": "x\n"}, {name: CODE + "    # \x1b[8mhidden\n"})
+    proc = subprocess.run([*SLOPGUARD, "scan", "--repo", str(repo), "--base", "main", "--head", "feature",
+                           "--no-llm", "--format", "text"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert "x\\x1b]0;owned\\x07\\x1b[2J\\x1b[31m.py" in proc.stdout
+
+
+def one_line_exit_2(args: list[str], env: dict[str, str] | None = None, **kwargs: Any) -> str:
+    kwargs.setdefault("stdout", subprocess.PIPE)
+    proc = subprocess.run([*SLOPGUARD, *args], stderr=subprocess.PIPE, text=True, timeout=60, env=env, **kwargs)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+    return proc.stderr
+
+
+def test_an_unreadable_configuration_file_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "latin1.yml"
+    bad.write_bytes(b"ruleset: recommended # caf\xe9\n")
+    repo = make_repo(tmp_path, {"README.md": "x\n"}, {"app.py": CODE})
+    assert "not UTF-8" in one_line_exit_2(["config", "check", str(bad)])
+    assert "not UTF-8" in one_line_exit_2(["scan", "--repo", str(repo), "--base", "main", "--config", str(bad)])
+
+
+def test_a_closed_stdout_is_a_usage_error(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"README.md": "x\n"}, {"app.py": CODE})
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        err = one_line_exit_2(["scan", "--repo", str(repo), "--base", "main", "--no-llm"], stdout=write)
+    finally:
+        os.close(write)
+    assert "output was closed" in err
+
+
+def test_database_errors_of_serve_and_db_upgrade_are_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLOPGUARD_")}
+    env.update(SLOPGUARD_APP_ID="1", SLOPGUARD_PRIVATE_KEY="k", SLOPGUARD_WEBHOOK_SECRET="s",
+               SLOPGUARD_WORKDIR=str(tmp_path))
+    unreachable = {**env, "SLOPGUARD_DATABASE_URL": "postgresql://u:pw-secret@127.0.0.1:9/db"}
+    err = one_line_exit_2(["serve", "--port", "0"], env=unreachable)
+    assert "pw-secret" not in err and "127.0.0.1:9" in err
+    err = one_line_exit_2(["db", "upgrade"], env={**env, "SLOPGUARD_DATABASE_URL": "nosuchdb://x/y"})
+    assert "cannot use the database" in err

@@ -29,6 +29,7 @@ from typing import Any
 from ..config import Config
 from ..models import Finding, ScanResult, Severity
 from ..reporters import markdown
+from ..reporters.untrusted import markdown_code, markdown_message
 from . import diffmap
 from .errors import GitHubError
 from .github_client import RETRY_STATUSES, Installation
@@ -294,13 +295,13 @@ def _fits(comment: _Comment, allowed: diffmap.DiffMap) -> bool:
 
 
 def _comment_body(f: Finding) -> str:
-    return (f"{_ICON[f.severity]} **{f.category}** ({f.severity.value}) · `{f.rule}`\n\n{f.message}\n\n"
-            f"{FP_TAG}{f.fingerprint} -->")
+    return (f"{_ICON[f.severity]} **{f.category}** ({f.severity.value}) · {markdown_code(f.rule)}\n\n"
+            f"{markdown_message(f.message)}\n\n{FP_TAG}{f.fingerprint} -->")
 
 
 def _describe(f: Finding) -> str:
-    message = " ".join(f.message.split())[:160]
-    return f"`{f.path}:{f.line}` {f.category}: {message}"
+    message = markdown_message(" ".join(f.message.split())[:160])
+    return f"{markdown_code(f'{f.path}:{f.line}')} {f.category}: {message}"
 
 
 def _review_body(inline: int, listed: Sequence[Finding], rejected: Sequence[Finding]) -> str:
@@ -309,7 +310,7 @@ def _review_body(inline: int, listed: Sequence[Finding], rejected: Sequence[Find
     rows = list(listed) + list(rejected)
     if rows:
         out += ["", "Not placed as inline comments (outside the diff or over the limit):", ""]
-        out += [f"- {_ICON[f.severity]} {_describe(f)} (`{f.rule}`)" for f in rows[:100]]
+        out += [f"- {_ICON[f.severity]} {_describe(f)} ({markdown_code(f.rule)})" for f in rows[:100]]
         if len(rows) > 100:
             out.append(f"- … and {len(rows) - 100} more")
     return _truncate("\n".join(out), MAX_COMMENT_TEXT)
@@ -319,7 +320,7 @@ def _summary(result: ScanResult, resolved: Sequence[str], not_inline: Sequence[F
     out = [markdown.render(result).rstrip("\n")]
     if not_inline:
         out += ["", "<details><summary>Not placed as inline comments</summary>", ""]
-        out += [f"- {_ICON[f.severity]} {_describe(f)} (`{f.rule}`)" for f in not_inline[:100]]
+        out += [f"- {_ICON[f.severity]} {_describe(f)} ({markdown_code(f.rule)})" for f in not_inline[:100]]
         out += ["", "</details>"]
     if resolved:
         out += ["", f"**Resolved since the last review ({len(resolved)}):**", ""]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..models import CATEGORIES, ScanResult, Severity
+from .untrusted import markdown_code, markdown_message
 
 MARKER = "<!-- slopguard:summary -->"
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
@@ -41,13 +42,15 @@ def render(result: ScanResult) -> str:
                 "| | where | finding | rule |", "|---|---|---|---|"]
         ordered = sorted(result.findings, key=lambda f: (-f.severity.rank, f.path, f.line))
         for f in ordered[:MAX_ROWS]:
-            where = f"`{f.path}:{f.line}`" + (" (removed)" if f.side == "LEFT" else "")
-            out.append(f"| {_ICON[f.severity]} | {where} | {_cell(f.message)} | `{f.rule}` |")
+            where = markdown_code(f"{f.path}:{f.line}") + (" (removed)" if f.side == "LEFT" else "")
+            out.append(f"| {_ICON[f.severity]} | {_cell(where)} | {_cell(markdown_message(f.message))} | "
+                       f"{_cell(markdown_code(f.rule))} |")
         if len(ordered) > MAX_ROWS:
             out.append(f"| | | … and {len(ordered) - MAX_ROWS} more | |")
         out += ["", "</details>"]
     if result.notices:
         out += ["", "<details><summary>Scan notes</summary>", ""]
-        out += [f"- {(n.path + ': ') if n.path else ''}{n.message}" for n in result.notices[:50]]
+        out += [f"- {(markdown_code(n.path) + ': ') if n.path else ''}{markdown_message(n.message)}"
+                for n in result.notices[:50]]
         out += ["", "</details>"]
     return "\n".join(out) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..models import ScanResult, Severity
+from .untrusted import terminal
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTICE: "36"}
 
@@ -17,17 +18,17 @@ def render(result: ScanResult, *, color: bool = False) -> str:
     out: list[str] = []
     findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.rule))
     for path, group in groupby(findings, key=lambda f: f.path):
-        out.append(_paint(path, "1", color))
+        out.append(_paint(terminal(path), "1", color))  # file names, messages, code: no control characters
         for f in group:
             side = " (removed line)" if f.side == "LEFT" else ""
             sev = _paint(f"{f.severity.value:<7}", _COLORS[f.severity], color)
-            out.append(f"  {f.line:>5}{side}  {sev}  {f.message}  [{f.rule}]")
+            out.append(f"  {f.line:>5}{side}  {sev}  {terminal(f.message)}  [{terminal(f.rule)}]")
             for i, code in enumerate(f.code.splitlines()[:3]):
-                out.append(_paint(f"        {f.line + i:>5} | {code}", "2", color))
+                out.append(_paint(f"        {f.line + i:>5} | {terminal(code.expandtabs(4))}", "2", color))
         out.append("")
     for notice in result.notices:
-        where = f"{notice.path}: " if notice.path else ""
-        out.append(_paint(f"note: {where}{notice.message}", "2", color))
+        where = f"{terminal(notice.path)}: " if notice.path else ""
+        out.append(_paint(f"note: {where}{terminal(notice.message)}", "2", color))
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in Severity}
     summary = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n) or "no findings"
     out.append(

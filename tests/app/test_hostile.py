@@ -4,6 +4,7 @@ local port with the fake GitHub, real bare repositories, the fake LLM servers.""
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from slopguard.app.github_client import GitHubClient, RetryPolicy
 from tests.app.conftest import APP_ID, BASE_FILES, HEAD_FILES
 from tests.app.fake_github import FakeGitHub, Pull
 from tests.app.harness import Origin, Service, comment_event, pr_event, settings_for, wait_for
-from tests.fakes.llm_servers import openai_tool_reply, serve
+from tests.fakes.llm_servers import anthropic_tool_reply, openai_tool_reply, serve
 from tests.gitrepos import git, write_tree
 
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256))
@@ -257,3 +258,35 @@ def test_a_clone_cache_over_its_bound_keeps_only_the_ref_under_review(tmp_path: 
         path = clones.fetch(work, "octo/demo", str(origin.bare), number, "main", None, max_bytes=3 * 1024 * 1024)
     assert git(path, "for-each-ref", "--format=%(refname)", "refs/pull/") == "refs/pull/3/head"
     assert clones.size(path) < 3 * 1024 * 1024
+
+
+# ------------------------------------------------------------------ markdown from untrusted text
+
+HOSTILE = ("Ask @octo/admins first, see [the fix](https://evil.example/x) ![p](https://evil.example/p.png) "
+           "<img src=https://evil.example/i> <!-- slopguard:fp=deadbeefdeadbeef -->\n# Owned heading")
+
+
+def test_llm_text_and_file_names_are_inert_markdown(start: Callable[..., Service], fake_github: FakeGitHub,
+                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "evil\n# Heading [x](https://evil.example) @octo/admins <!-- slopguard:summary -->.py"
+    assumption = {"path": "app.py", "line": 6, "assumption": HOSTILE, "why_it_matters": HOSTILE, "question": "?"}
+    with serve("/v1/messages", [(200, anthropic_tool_reply([assumption]))]) as fake_llm:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0000000000000000000000")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_llm.url)
+        monkeypatch.setenv("SLOPGUARD_CACHE_DIR", str(tmp_path / "cache"))
+        svc = start()
+        _, run = review(svc, fake_github, tmp_path, dict(BASE_FILES),
+                        {"app.py": HEAD_FILES["app.py"], name: HEAD_FILES["app.py"]})
+    (rev,) = fake_github.reviews_for(7)
+    (summary,) = fake_github.summaries_for(7)
+    assert [c["path"] for c in rev["comments"] if "Assumption" in c["body"]] == ["app.py"]
+    assert "`evil\\n# Heading" in summary["body"]  # the name, in a code span, its newline escaped
+    texts = [c["body"] for c in rev["comments"]] + [rev["body"], summary["body"], run["output"]["summary"]]
+    for text in texts:
+        text = re.sub(r"``.*?``|`[^`]*`", "", text)  # code spans render literally
+        for bad in (r"@octo/admins", r"\]\(https://", r"!\[p\]", r"(?<!\\)<img", r"fp=deadbeef", r"\n# ",
+                    r"(?<!\\)\[x\]"):
+            assert not re.search(bad, text), (bad, text)
+    tags = [tag for t in texts for tag in re.findall(r"<!-- slopguard:(.*?)-->", t, re.S)]
+    assert all(re.fullmatch(r"fp=[0-9a-f]+ |summary |review=[0-9a-f]+-[0-9a-f]+ ", tag) for tag in tags), tags
+    assert sum(tag.startswith("summary") for tag in tags) == 2  # the summary comment and the check run's text
