@@ -57,6 +57,11 @@ def _int(value: Any) -> int:
         return 0
 
 
+def _sentence(value: Any) -> str:
+    text = str(value).strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
 def entries(tool_input: dict[str, Any], start: int = 0) -> list[Entry]:
     """The well-formed items of one answer (items without a description are skipped)."""
     items = tool_input.get("assumptions")
@@ -67,9 +72,9 @@ def entries(tool_input: dict[str, Any], start: int = 0) -> list[Entry]:
         if not isinstance(item, dict) or not isinstance(item.get("assumption"), str) or not item["assumption"].strip():
             continue
         kind = _pick(item.get("kind"), KINDS, "assumption")
-        text = f"{str(item['assumption']).strip()}"
+        text = _sentence(item["assumption"])
         if item.get("why_it_matters"):
-            text += f" Why it matters: {str(item['why_it_matters']).strip()}"
+            text += f" Why it matters: {_sentence(item['why_it_matters'])}"
         if item.get("question"):
             text += f" Question: {str(item['question']).strip()}"
         line = _int(item.get("line"))

@@ -26,8 +26,10 @@ _PER_NAME = 2
 class Callee:
     path: str
     line: int
+    end_line: int
     name: str
     text: str  # the signature, or `path:line` plus the (capped) body
+    signature: str  # `path:line: signature`
     changed: bool  # the pull request changes this function
     whole: bool  # text is a body, not only a signature
 
@@ -85,14 +87,14 @@ def callees(files: Sequence[FileContext], names: set[str]) -> list[Callee]:
             start, end = line_of(node), end_line_of(node)
             changed = any(start <= n <= end for n in added.get(path, ()))
             whole = changed or end - start < SHORT_BODY
+            signature = f"{path}:{start}: {_signature(src, node)}"
+            text = signature
             if whole:
                 last = min(end, start + BODY_CAP - 1)
                 body = [f"{n:>5}  {src.line_text(n)}" for n in range(start, last + 1)]
                 if last < end:
                     body.append(f"      ... ({end - last} more lines)")
                 text = f"{path}:{start}:{' (changed in this pull request)' if changed else ''}\n" + "\n".join(body)
-            else:
-                text = f"{path}:{start}: {_signature(src, node)}"
-            found.append(Callee(path, start, name, redact(text)[0], changed, whole))
+            found.append(Callee(path, start, end, name, redact(text)[0], redact(signature)[0], changed, whole))
     found.sort(key=lambda c: (not c.changed, not c.whole, c.path, c.line))
     return found

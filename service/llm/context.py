@@ -47,6 +47,7 @@ class FileView:
     texts: dict[str, str] = field(default_factory=dict)  # by level, and "cut"
     tokens: dict[str, int] = field(default_factory=dict)
     changed: set[int] = field(default_factory=set)  # head lines added or next to a removal
+    shown: dict[str, set[int]] = field(default_factory=dict)  # head lines each level shows
     redactions: int = 0
 
 
@@ -117,7 +118,8 @@ def file_view(ctx: FileContext, findings: Sequence[Finding]) -> FileView | None:
     view = FileView(ctx.path, ctx.diff, risk(ctx, findings), changed=changed)
     ordered = sorted(changed)
     for level in LEVELS:
-        text, hits = clean(_render(ctx, select(src, ordered, level), level, findings))
+        view.shown[level] = select(src, ordered, level)
+        text, hits = clean(_render(ctx, view.shown[level], level, findings))
         view.texts[level], view.tokens[level] = text, estimate_tokens(text)
         view.redactions = max(view.redactions, hits)
     return view

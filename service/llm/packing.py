@@ -28,7 +28,7 @@ from .regions import Level
 from .settings import LLMSettings
 
 _FRAMING = 80  # tokens of message framing per request
-_NOT_SHOWN_CAP = 150
+_NOT_SHOWN_CAP = 100
 _CALLEE_TOKENS = 6000
 Choice = Level | str  # a level, or "cut" for a truncated `hunks` block
 
@@ -92,18 +92,23 @@ class _Budget:
         return int((self.settings.max_cost_usd - self.out) / self.price.input_per_mtok * 1_000_000)
 
 
-def _choose(views: Sequence[FileView], budget: _Budget) -> dict[str, tuple[FileView, Choice, int]]:
+def _choose(views: Sequence[FileView], budget: _Budget, allow_cut: bool) -> dict[str, tuple[FileView, Choice, int]]:
     chosen: dict[str, tuple[FileView, Choice, int]] = {}
 
     def trial(item: tuple[FileView, Choice, int]) -> bool:
         picked = dict(chosen, **{item[0].path: item})
         return budget.fits([picked[v.path] for v in views if v.path in picked])
 
-    for view in views:  # cover
-        item = (view, "hunks", view.tokens["hunks"])
+    for n, view in enumerate(views):  # cover, riskiest first
+        item: tuple[FileView, Choice, int] = (view, "hunks", view.tokens["hunks"])
         if trial(item):
             chosen[view.path] = item
-    for view in views:  # deepen
+        elif n == 0 and allow_cut:
+            cut = truncated(view, min(budget.input_tokens(), budget.settings.chunk_tokens) - budget.fixed)
+            if cut is not None and trial((view, "cut", estimate_tokens(cut))):
+                view.texts["cut"] = cut
+                chosen[view.path] = (view, "cut", estimate_tokens(cut))
+    for view in views:  # deepen, riskiest first
         if view.path in chosen:
             for level in ("full", "outline"):
                 item = (view, level, view.tokens[level])
@@ -138,28 +143,31 @@ def plan(files: Sequence[FileContext], static: Sequence[Finding], intent: str, s
         if ctx.head is not None:
             names |= called_names(ctx.head, set(ctx.diff.added))
     base = estimate_tokens(SYSTEM) + estimate_tokens(json.dumps(TOOL)) + _FRAMING + reserve
-    calls = [c.text for c in callees(files, names)]
-    budget = _Budget(settings, base + estimate_tokens(frame(description, [], [], [])))
+    calls = callees(files, names)
+    budget = _Budget(settings, base)
     cap = min(_CALLEE_TOKENS, budget.input_tokens() // 4)
-    kept, size = [], 0
-    for text in calls:
-        if size + estimate_tokens(text) > cap:
+    variants: list[list[str]] = []
+    for bodies in (True, False):
+        kept, size = [], 0
+        for text in (c.text if bodies else c.signature for c in calls):
+            size += estimate_tokens(text + "\n")
+            if size > cap:
+                break
+            kept.append(text)
+        variants.append(kept)
+    variants.append([])
+    # called functions are sent only when they cost no file its coverage
+    tried = []
+    for allow_cut in (False, True):
+        for texts in variants:
+            budget.fixed = base + estimate_tokens(frame(description, [], texts, []))
+            tried.append((texts, _choose(views, budget, allow_cut)))
+        if any(views[0].path in chosen for _, chosen in tried) or not views:
             break
-        kept.append(text)
-        size += estimate_tokens(text)
-    chosen: dict[str, tuple[FileView, Choice, int]] = {}
-    for attempt in (kept, []):
-        budget.fixed = base + estimate_tokens(frame(description, [], attempt, []))
-        chosen = _choose(views, budget)
-        if chosen or not views:
-            kept = attempt
-            break
-    if not chosen and views:
-        room = min(budget.input_tokens(), settings.chunk_tokens) - budget.fixed
-        cut = truncated(views[0], room)
-        if cut is not None and budget.fits([(views[0], "cut", estimate_tokens(cut))]):
-            chosen[views[0].path] = (views[0], "cut", estimate_tokens(cut))
-            views[0].texts["cut"] = cut
+    most = max(len(chosen) for _, chosen in tried)
+    context, chosen = next((t, c) for t, c in tried if len(c) == most)
+    budget.fixed = base + estimate_tokens(frame(description, [], context, []))
+    kept_calls = [c for c in calls if c.text in context or c.signature in context]
     chunks = budget.layout([chosen[v.path] for v in views if v.path in chosen]) or []
     result.not_reviewed = [v.path for v in views if v.path not in chosen]
     where = {item[0].path: n for n, chunk in enumerate(chunks) for item in chunk}
@@ -173,7 +181,11 @@ def plan(files: Sequence[FileContext], static: Sequence[Finding], intent: str, s
         if len(others) > _NOT_SHOWN_CAP:
             others = [*others[:_NOT_SHOWN_CAP], f"- ... and {len(others) - _NOT_SHOWN_CAP} more changed files"]
         others = [clean(o)[0] for o in others]
-        prompt = frame(description, [v.texts[c] for v, c, _ in chunk], kept, others)
+        shown = {v.path: v.shown.get(str(c), set()) for v, c, _ in chunk}
+        calls_here = [t for t in context if not any(
+            t in (c.text, c.signature) and set(range(c.line, c.end_line + 1)) <= shown.get(c.path, set())
+            for c in kept_calls)]
+        prompt = frame(description, [v.texts[c] for v, c, _ in chunk], calls_here, others)
         tokens = estimate_tokens(SYSTEM) + estimate_tokens(json.dumps(TOOL)) + _FRAMING + estimate_tokens(prompt)
         result.requests.append(Request(prompt, tuple(v.path for v, _, _ in chunk), tuple(str(c) for _, c, _ in chunk),
                                        tokens, cost(budget.price, tokens, settings.max_output_tokens)))
