@@ -16,16 +16,9 @@ from slopguard.registry import load
 
 from .fakes.llm_servers import anthropic_tool_reply, serve
 from .gitrepos import make_repo
+from .test_llm import RULE
 
 REGISTRY = load()
-RULE = """rules:
-- id: local.error-handling.print-debugging
-  languages: [python]
-  severity: WARNING
-  message: print() left in production code
-  pattern: print(...)
-  metadata: {category: error-handling}
-"""
 CONFIG = "rules:\n  all: off\n  local: on\n  silent-assumption: on\n"
 BASE = {".slopguard/rules/local.yml": RULE, ".slopguard.yml": CONFIG, "bank/transfer.py": "X = 0\n"}
 HEAD = {"bank/transfer.py": "".join(

@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from slopguard.config import default_config
+from slopguard.config import Config, default_config
 from slopguard.engine import Target, scan
 from slopguard.llm import llm_pass
 from slopguard.llm.packing import plan
 from slopguard.llm.pricing import PRICES
 from slopguard.llm.settings import LLMSettings
+from slopguard.models import ScanResult
 from slopguard.registry import load
 
 from .fakes.llm_servers import anthropic_tool_reply, serve
@@ -68,15 +69,21 @@ def _budget_for(input_tokens: float) -> float:
     return round((input_tokens * price.input_per_mtok + 2048 * price.output_per_mtok) / 1e6, 5)
 
 
+def _review(repo: Path, env: pytest.MonkeyPatch, config: Config | None = None) -> tuple[list[str], ScanResult]:
+    """Scan with the LLM pass against the fake Messages API: the prompts it received, the result."""
+    with serve("/v1/messages", [(200, anthropic_tool_reply([]))]) as fake:
+        env.setenv("ANTHROPIC_BASE_URL", fake.url)
+        result = scan(Target(repo=repo, base="main", head="feature"), config, registry=REGISTRY,
+                      second_pass=llm_pass)
+    return [r["messages"][0]["content"] for r in fake.requests], result
+
+
 def test_context_three_times_the_budget_reviews_the_riskiest_and_names_the_rest(
         tmp_path: Path, env: pytest.MonkeyPatch) -> None:
     full = _full_context_tokens(_big_pr(tmp_path / "measure"))
     repo = _big_pr(tmp_path, _budget_for(full / 2.7))
-    with serve("/v1/messages", [(200, anthropic_tool_reply([]))]) as fake:
-        env.setenv("ANTHROPIC_BASE_URL", fake.url)
-        result = scan(Target(repo=repo, base="main", head="feature"), registry=REGISTRY, second_pass=llm_pass)
-    assert len(fake.requests) == 1 and result.llm.status == "ran"
-    prompt = fake.requests[0]["messages"][0]["content"]
+    (prompt,), result = _review(repo, env)
+    assert result.llm.status == "ran"
     assert '<file path="shop/risky.py"' in prompt  # riskiest first
     shown = {p for p in (f"shop/mod_{n}.py" for n in range(6)) if f'<file path="{p}"' in prompt}
     missing = sorted({f"shop/mod_{n}.py" for n in range(6)} - shown)
@@ -92,23 +99,16 @@ def test_budget_covering_only_the_riskiest_hunks_still_sends_a_request(
         tmp_path: Path, env: pytest.MonkeyPatch) -> None:
     full = _full_context_tokens(_big_pr(tmp_path / "measure"))
     repo = _big_pr(tmp_path, _budget_for(full / 6))
-    with serve("/v1/messages", [(200, anthropic_tool_reply([]))]) as fake:
-        env.setenv("ANTHROPIC_BASE_URL", fake.url)
-        result = scan(Target(repo=repo, base="main", head="feature"), registry=REGISTRY, second_pass=llm_pass)
-    assert len(fake.requests) == 1 and result.llm.status == "ran"
-    prompt = fake.requests[0]["messages"][0]["content"]
+    (prompt,), result = _review(repo, env)
+    assert result.llm.status == "ran"
     assert '<file path="shop/risky.py"' in prompt
-    sent = fake.requests[0]
-    assert sent["max_tokens"] == 2048
     assert result.llm.cost_usd <= _budget_for(full / 6)
 
 
 def test_a_budget_below_the_fixed_parts_sends_nothing_and_says_so(tmp_path: Path, env: pytest.MonkeyPatch) -> None:
     repo = _big_pr(tmp_path, 0.031)  # the output ceiling alone costs $0.0307
-    with serve("/v1/messages", [(200, anthropic_tool_reply([]))]) as fake:
-        env.setenv("ANTHROPIC_BASE_URL", fake.url)
-        result = scan(Target(repo=repo, base="main", head="feature"), registry=REGISTRY, second_pass=llm_pass)
-    assert fake.requests == [] and result.llm.status == "over-budget"
+    prompts, result = _review(repo, env)
+    assert prompts == [] and result.llm.status == "over-budget"
     assert any(n.message.startswith("LLM pass did not review (over the budget): shop/mod_0.py") for n in result.notices)
 
 
@@ -118,11 +118,7 @@ def test_ignored_migrations_are_named_with_status_and_size(tmp_path: Path, env: 
             "app/migrations/0002_order_currency.py": "from django.db import migrations\n\n"
                                                      "class Migration(migrations.Migration):\n    operations = []\n"}
     repo = make_repo(tmp_path, base, head)
-    with serve("/v1/messages", [(200, anthropic_tool_reply([]))]) as fake:
-        env.setenv("ANTHROPIC_BASE_URL", fake.url)
-        result = scan(Target(repo=repo, base="main", head="feature"), default_config(), registry=REGISTRY,
-                      second_pass=llm_pass)
-    prompt = fake.requests[0]["messages"][0]["content"]
+    (prompt,), result = _review(repo, env, default_config())
     assert ("- app/migrations/0002_order_currency.py (added, +4 -0 lines; left out by the ignore globs)"
             in prompt)
     assert "class Migration" not in prompt  # named, not shown
@@ -149,11 +145,7 @@ def test_a_long_function_is_outlined_with_its_guard_and_the_definitions_the_chan
     far = "def unrelated(x):\n" + "".join(f"    x += {i}\n" for i in range(40)) + "    return x\n"
     repo = make_repo(tmp_path, {"svc/handler.py": LONG, "svc/text.py": helpers + "\n\n" + far},
                      {"svc/handler.py": "from .text import normalise, unrelated\n" + head})
-    with serve("/v1/messages", [(200, anthropic_tool_reply([]))]) as fake:
-        env.setenv("ANTHROPIC_BASE_URL", fake.url)
-        scan(Target(repo=repo, base="main", head="feature"), default_config(), registry=REGISTRY,
-             second_pass=llm_pass)
-    prompt = fake.requests[0]["messages"][0]["content"]
+    (prompt,), _ = _review(repo, env, default_config())
     assert "def handle(request, user):" in prompt  # the signature
     assert "if user is None:" in prompt and "raise PermissionError('no user')" in prompt  # the guard
     assert "limit = request.limit" in prompt  # defines a name the changed line uses
@@ -170,11 +162,7 @@ def test_a_changed_called_function_is_sent_whole_and_a_long_unchanged_one_as_sig
     lib_head = lib_base.replace("def fast(value):\n    return value\n", "def fast(value):\n    return value * 2\n")
     repo = make_repo(tmp_path, {"pkg/lib.py": lib_base, "pkg/use.py": "X = 1\n"},
                      {"pkg/lib.py": lib_head, "pkg/use.py": "from .lib import fast, slow\n\nX = fast(slow(1))\n"})
-    with serve("/v1/messages", [(200, anthropic_tool_reply([]))]) as fake:
-        env.setenv("ANTHROPIC_BASE_URL", fake.url)
-        scan(Target(repo=repo, base="main", head="feature"), default_config(), registry=REGISTRY,
-             second_pass=llm_pass)
-    prompt = fake.requests[0]["messages"][0]["content"]
+    (prompt,), _ = _review(repo, env, default_config())
     calls = prompt[prompt.index("Repository functions the changed lines call:"):]
     assert "pkg/lib.py:1: def slow(value)" in calls
     assert "value = value + 30" not in calls
