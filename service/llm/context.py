@@ -18,13 +18,15 @@ from .regions import LEVELS, Level, select, spans
 
 _TAG = re.compile(r"</?\s*(untrusted_[a-z_]*)", re.I)
 _REMOVED_CAP = 60
+_PLAIN = {"full": "changed lines with 3 lines of context", "outline": "changed lines with 2 lines of context",
+          "hunks": "changed lines with 1 line of context"}
 _SHOWN = {
     "full": "the changed functions, whole when short",
     "outline": "signatures, guards and the definitions the changed lines use; other lines omitted",
     "hunks": "changed lines only",
 }
 _TEST_PARTS = ("test", "tests", "spec", "__tests__", "testing")
-_PROSE = (".md", ".rst", ".txt", ".lock", ".json", ".svg", ".csv")
+_PROSE = (".md", ".mdx", ".rst", ".txt", ".lock", ".json", ".svg", ".csv", ".snap")
 
 
 def neutralise(text: str) -> str:
@@ -72,18 +74,19 @@ def is_test(path: str) -> bool:
 
 
 def risk(ctx: FileContext, findings: Sequence[Finding]) -> float:
-    """How much a reviewer would want to read this file first: static findings (by severity),
-    the size of the change, source over tests, prose and data files."""
+    """How much a reviewer would want to read this file first. Tiers: source code, then other
+    files (configuration, build), then tests, then prose and data; within a tier, static findings
+    (by severity) and the size of the change."""
     mine = [f for f in findings if f.path == ctx.path]
     score = sum(2.0 * f.severity.rank for f in mine)
     score += 2.0 * math.log2(1 + len(ctx.diff.added)) + math.log2(1 + ctx.diff.removed_count)
-    if ctx.head is not None and ctx.head.root is not None:
-        score += 4.0
     if ctx.path.lower().endswith(_PROSE):
-        score -= 4.0
-    if is_test(ctx.path):
-        score *= 0.5
-    return score
+        tier = 3
+    elif is_test(ctx.path):
+        tier = 2
+    else:
+        tier = 0 if ctx.head is not None and ctx.head.root is not None else 1
+    return score - 1000.0 * tier
 
 
 def _render(ctx: FileContext, lines: set[int], level: Level, findings: Sequence[Finding]) -> str:
@@ -91,7 +94,8 @@ def _render(ctx: FileContext, lines: set[int], level: Level, findings: Sequence[
     assert src is not None
     added = ctx.diff.added
     removed = _removed_at(ctx.diff)
-    out = [f'<file path="{ctx.path}" status="{ctx.diff.status}" shown="{_SHOWN[level]}">']
+    shown = _SHOWN[level] if src.root is not None else _PLAIN[level]
+    out = [f'<file path="{ctx.path}" status="{ctx.diff.status}" shown="{shown}">']
     for start, end in spans(lines | {n for n in removed if n <= len(src.lines)}):
         if start > 1:
             out.append("  ...")
