@@ -2,11 +2,14 @@
 
 1. Reserve the fixed parts of every request: system prompt, tool schema, the description
    (capped), the list of changed files not shown (sized for every changed file), and the
-   repository functions the changed lines call (at most a quarter of the budget).
-2. Cover first: every file, riskiest first, at its smallest level (`hunks`) while it fits.
-3. Then deepen: each covered file, riskiest first, to `full`, else `outline`, while it fits.
-4. If not even the riskiest file's hunks fit, drop the called functions; then cut its hunks to
-   what fits. A budget that covers the fixed parts and one file's hunks always sends a request.
+   repository functions the changed lines call (at most a quarter of the budget, and only when
+   they cost no file its coverage).
+2. Cover first: every file, riskiest first, at its smallest level (`hunks`) while it fits; a
+   file whose hunks exceed a quarter of the room is cut to that quarter.
+3. Then deepen: each covered file, riskiest first, to `full`, else `outline`, else its whole
+   hunks, while it fits.
+4. If not even the riskiest file fits, drop the called functions; then cut its hunks to what
+   fits. A budget that covers the fixed parts and one file's hunks always sends a request.
 
 Files are laid out riskiest first into requests of at most `chunk_tokens`; each request pays
 the fixed parts and the output ceiling again. What is not sent is named, never silently dropped.
@@ -92,25 +95,40 @@ class _Budget:
         return int((self.settings.max_cost_usd - self.out) / self.price.input_per_mtok * 1_000_000)
 
 
-def _choose(views: Sequence[FileView], budget: _Budget, allow_cut: bool) -> dict[str, tuple[FileView, Choice, int]]:
-    chosen: dict[str, tuple[FileView, Choice, int]] = {}
+def _cut(view: FileView, tokens: int) -> tuple[FileView, Choice, int] | None:
+    text = truncated(view, tokens)
+    if text is None:
+        return None
+    view.texts["cut"] = text
+    return (view, "cut", estimate_tokens(text))
 
-    def trial(item: tuple[FileView, Choice, int]) -> bool:
+
+def _choose(views: Sequence[FileView], budget: _Budget, allow_cut: bool) -> dict[str, tuple[FileView, Choice, int]]:
+    """Cover every file that fits, riskiest first, a large one cut to a quarter of the room;
+    then deepen each, riskiest first, as far as the budget allows."""
+    chosen: dict[str, tuple[FileView, Choice, int]] = {}
+    room = min(budget.input_tokens(), budget.settings.chunk_tokens) - budget.fixed
+    share = max(room // 4, 1500)
+
+    def trial(item: tuple[FileView, Choice, int] | None) -> bool:
+        if item is None:
+            return False
         picked = dict(chosen, **{item[0].path: item})
         return budget.fits([picked[v.path] for v in views if v.path in picked])
 
-    for n, view in enumerate(views):  # cover, riskiest first
-        item: tuple[FileView, Choice, int] = (view, "hunks", view.tokens["hunks"])
+    for n, view in enumerate(views):
+        item = (view, "hunks", view.tokens["hunks"]) if view.tokens["hunks"] <= share else _cut(view, share)
         if trial(item):
+            assert item is not None
             chosen[view.path] = item
         elif n == 0 and allow_cut:
-            cut = truncated(view, min(budget.input_tokens(), budget.settings.chunk_tokens) - budget.fixed)
-            if cut is not None and trial((view, "cut", estimate_tokens(cut))):
-                view.texts["cut"] = cut
-                chosen[view.path] = (view, "cut", estimate_tokens(cut))
-    for view in views:  # deepen, riskiest first
+            item = _cut(view, room)
+            if trial(item):
+                assert item is not None
+                chosen[view.path] = item
+    for view in views:
         if view.path in chosen:
-            for level in ("full", "outline"):
+            for level in ("full", "outline", "hunks"):
                 item = (view, level, view.tokens[level])
                 if view.tokens[level] > chosen[view.path][2] and trial(item):
                     chosen[view.path] = item
