@@ -167,3 +167,37 @@ def test_a_changed_called_function_is_sent_whole_and_a_long_unchanged_one_as_sig
     assert "pkg/lib.py:1: def slow(value)" in calls
     assert "value = value + 30" not in calls
     assert "return value * 2" in prompt
+
+
+def test_the_riskiest_file_is_cut_to_the_budget_rather_than_dropped(tmp_path: Path, env: pytest.MonkeyPatch) -> None:
+    big = "".join(f"def handler_{n}(event):\n    return event.get('id_{n}')\n\n\n" for n in range(400))
+    repo = make_repo(tmp_path, {".slopguard.yml": CONFIG + "llm: {max_cost_usd: 0.045}\n"}, {"svc/handlers.py": big})
+    (prompt,), result = _review(repo, env)
+    assert "handler_0(event)" in prompt and "handler_399" not in prompt
+    assert "more lines not shown)" in prompt and prompt.count("</file>") == 1
+    assert "LLM pass reviewed only the first changed lines of: svc/handlers.py" in [n.message for n in result.notices]
+    assert result.llm.status == "ran"
+
+
+TS_LONG = (
+    "export async function sync(client: Client, since?: Date): Promise<number> {\n"
+    "  if (!client.ready) {\n"
+    "    return 0;\n"
+    "  }\n"
+    "  const pageSize = client.options.pageSize;\n"
+    + "".join(f"  const field{i} = client.options.fields[{i}];\n" for i in range(90))
+    + "  const rows = await client.fetch(since);\n"
+    "  return rows.map((row) => row.id).length;\n"
+    "}\n"
+)
+
+
+def test_a_long_typescript_function_is_outlined(tmp_path: Path, env: pytest.MonkeyPatch) -> None:
+    head = TS_LONG.replace("row.id).length", "row.id).slice(0, pageSize).length")
+    repo = make_repo(tmp_path, {"src/sync.ts": TS_LONG}, {"src/sync.ts": head})
+    (prompt,), _ = _review(repo, env, default_config())
+    assert "export async function sync(client: Client, since?: Date): Promise<number> {" in prompt
+    assert "if (!client.ready) {" in prompt and "return 0;" in prompt
+    assert "const pageSize = client.options.pageSize;" in prompt
+    assert "const field40 = client.options.fields[40];" not in prompt
+    assert "slice(0, pageSize)" in prompt
