@@ -201,3 +201,13 @@ def test_a_long_typescript_function_is_outlined(tmp_path: Path, env: pytest.Monk
     assert "const pageSize = client.options.pageSize;" in prompt
     assert "const field40 = client.options.fields[40];" not in prompt
     assert "slice(0, pageSize)" in prompt
+
+
+def test_a_method_block_names_its_class(tmp_path: Path, env: pytest.MonkeyPatch) -> None:
+    methods = "".join(f"    def get_{n}(self):\n        return self.rows[{n}]\n\n" for n in range(40))
+    base = "class Store:\n    rows: list\n\n" + methods
+    head = base.replace("return self.rows[30]", "return self.rows[30] if len(self.rows) > 30 else None")
+    repo = make_repo(tmp_path, {"db/store.py": base}, {"db/store.py": head})
+    (prompt,), _ = _review(repo, env, default_config())
+    assert "    1  class Store:" in prompt
+    assert "def get_30(self):" in prompt and "def get_10(self):" not in prompt

@@ -32,6 +32,7 @@ _CONTROL = {
     "with_statement", "switch_statement", "expression_switch_statement", "enhanced_for_statement",
     "elif_clause", "else_clause", "except_clause", "catch_clause", "case_clause",
 }
+_CLASSES = {"class_definition", "class_declaration", "interface_declaration", "impl_item"}
 _EXITS = {"return_statement", "raise_statement", "throw_statement", "continue_statement", "break_statement"}
 _ASSIGNMENTS = {
     "assignment", "augmented_assignment", "variable_declarator", "assignment_expression",
@@ -79,14 +80,26 @@ def _guards(fn: Node, first: int) -> set[int]:
 
 
 def _headers(src: SourceFile, line: int, stop: Node | None) -> set[int]:
-    """The first line of each control-flow block around `line`, up to the enclosing function."""
+    """The first line of each block around `line` (control flow, callbacks, nested functions; at
+    module level also the enclosing class), up to the enclosing function."""
     root = src.root
     if root is None:
         return set()
     out: set[int] = set()
     node: Node | None = root.descendant_for_point_range((line - 1, 0), (line - 1, 0))
     while node is not None and node != stop:
-        if node.type in _CONTROL or node.type in _CALLBACKS:
+        if node.type in _CONTROL or node.type in _CALLBACKS or node.type in _FUNCTIONS or node.type in _CLASSES:
+            out.add(line_of(node))
+        node = node.parent
+    return out
+
+
+def _classes(fn: Node) -> set[int]:
+    """The header lines of the classes around a function."""
+    out: set[int] = set()
+    node = fn.parent
+    while node is not None:
+        if node.type in _CLASSES:
             out.add(line_of(node))
         node = node.parent
     return out
@@ -167,6 +180,7 @@ def select(src: SourceFile, changed: Sequence[int], level: Level) -> set[int]:
         shown |= _around(lines, 3 if level == "full" else 1, total)
         if fn is not None:
             shown |= _signature(fn) if level != "hunks" else {line_of(fn)}
+            shown |= _classes(fn)
         if level == "hunks":
             continue
         if fn is not None:
