@@ -174,7 +174,7 @@ def select(src: SourceFile, changed: Sequence[int], level: Level) -> set[int]:
     for fn, lines in _groups(src, changed):
         first = min(lines)
         if level == "full" and fn is not None and end_line_of(fn) - line_of(fn) < WHOLE_FUNCTION_LINES:
-            shown |= set(range(line_of(fn), end_line_of(fn) + 1))
+            shown |= set(range(line_of(fn), end_line_of(fn) + 1)) | _classes(fn)
             shown |= _definitions(src, None, _names_on(src, set(lines)), first)
             continue
         shown |= _around(lines, 3 if level == "full" else 1, total)
