@@ -211,3 +211,13 @@ def test_a_method_block_names_its_class(tmp_path: Path, env: pytest.MonkeyPatch)
     (prompt,), _ = _review(repo, env, default_config())
     assert "    1  class Store:" in prompt
     assert "def get_30(self):" in prompt and "def get_10(self):" not in prompt
+
+
+def test_lockfiles_and_deletions_are_named_not_shown(tmp_path: Path, env: pytest.MonkeyPatch) -> None:
+    lock = "".join(f"  pkg-{n}: 1.0.{n}\n" for n in range(300))
+    repo = make_repo(tmp_path, {"old.py": "def gone():\n    return 1\n", "app.py": "A = 1\n"},
+                     {"old.py": None, "pnpm-lock.yaml": "packages:\n" + lock, "app.py": "A = 2\n"})
+    (prompt,), _ = _review(repo, env, default_config())
+    assert "- pnpm-lock.yaml (added, +301 -0 lines; lockfile)" in prompt and "pkg-7" not in prompt
+    assert "- old.py (deleted, +0 -2 lines; deleted)" in prompt
+    assert '<file path="app.py"' in prompt

@@ -25,6 +25,8 @@ _SHOWN = {
     "outline": "signatures, guards and the definitions the changed lines use; other lines omitted",
     "hunks": "changed lines only",
 }
+LOCKFILES = {"pnpm-lock.yaml", "package-lock.json", "yarn.lock", "poetry.lock", "uv.lock", "Pipfile.lock",
+             "Cargo.lock", "go.sum", "composer.lock", "Gemfile.lock", "bun.lockb", "npm-shrinkwrap.json"}
 _TEST_PARTS = ("test", "tests", "spec", "__tests__", "testing")
 _PROSE = (".md", ".mdx", ".rst", ".txt", ".lock", ".json", ".svg", ".csv", ".snap")
 
@@ -114,9 +116,9 @@ def _render(ctx: FileContext, lines: set[int], level: Level, findings: Sequence[
 
 def file_view(ctx: FileContext, findings: Sequence[Finding]) -> FileView | None:
     """The file at every level, or None when there is no head text to show (a deletion, a binary
-    or oversized file): such files are named in the request instead."""
+    or oversized file, a generated lockfile): such files are named in the request instead."""
     src = ctx.head
-    if src is None or not ctx.diff.hunks:
+    if src is None or not ctx.diff.hunks or ctx.path.rsplit("/", 1)[-1] in LOCKFILES:
         return None
     changed = set(ctx.diff.added) | {min(max(1, n), max(1, len(src.lines))) for n in _removed_at(ctx.diff)}
     view = FileView(ctx.path, ctx.diff, risk(ctx, findings), changed=changed)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from ..detector import FileContext
 from ..models import FileDiff, Finding
 from .callees import called_names, callees
-from .context import FileView, clean, file_view, truncated
+from .context import LOCKFILES, FileView, clean, file_view, truncated
 from .pricing import cost, estimate_tokens, price_for
 from .prompt import DESCRIPTION_CAP, SYSTEM, TOOL, frame
 from .regions import Level
@@ -146,7 +146,9 @@ def plan(files: Sequence[FileContext], static: Sequence[Finding], intent: str, s
     for ctx in files:
         view = file_view(ctx, static)
         if view is None:
-            named.append((ctx.diff, "deleted" if ctx.diff.status == "deleted" else "not shown"))
+            lockfile = ctx.path.rsplit("/", 1)[-1] in LOCKFILES
+            reason = "deleted" if ctx.diff.status == "deleted" else "lockfile" if lockfile else "not shown"
+            named.append((ctx.diff, reason))
         else:
             views.append(view)
             result.redactions += view.redactions
