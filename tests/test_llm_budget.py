@@ -221,3 +221,22 @@ def test_lockfiles_and_deletions_are_named_not_shown(tmp_path: Path, env: pytest
     assert "- pnpm-lock.yaml (added, +301 -0 lines; lockfile)" in prompt and "pkg-7" not in prompt
     assert "- old.py (deleted, +0 -2 lines; deleted)" in prompt
     assert '<file path="app.py"' in prompt
+
+
+def test_requests_split_at_chunk_tokens_each_file_once(tmp_path: Path, env: pytest.MonkeyPatch) -> None:
+    from slopguard.llm import run_pass
+    from slopguard.llm.assumptions import build_provider
+
+    full = _big_pr(tmp_path / "measure")
+    capture = Capture()
+    scan(Target(repo=full, base="main", head="feature"), registry=REGISTRY, second_pass=capture)
+    with serve("/v1/messages", [(200, anthropic_tool_reply([]))]) as fake:
+        settings = LLMSettings(max_cost_usd=1.0, chunk_tokens=5000, api_key="sk-ant-test-key-000000000000000000000",
+                               base_url=fake.url)
+        result = run_pass(capture.files, capture.findings, capture.intent, settings, factory=build_provider)
+    prompts = [r["messages"][0]["content"] for r in fake.requests]
+    assert len(prompts) >= 3 and result.usage.status == "ran"
+    shown = [p.split('"')[0] for prompt in prompts for p in prompt.split('<file path="')[1:]]
+    assert sorted(shown) == sorted(set(shown)) and len(shown) == 8  # every file once
+    assert f"in request 2 of {len(prompts)}" in prompts[0]
+    assert result.usage.cost_usd <= 1.0 and not result.notices

@@ -84,6 +84,7 @@ class _Budget:
         if chunks is None:
             return False
         tokens = sum(self.fixed + sum(i[2] for i in chunk) for chunk in chunks)
+        tokens = int(tokens * 1.02) + 10 * len(chosen)  # estimates of parts, not of the joined prompt
         if not self.price.input_per_mtok:
             return tokens <= self.settings.chunk_tokens * 8
         return cost(self.price, tokens, 0) + len(chunks) * self.out <= self.settings.max_cost_usd
