@@ -12,7 +12,8 @@ Everything is decided from the syntax tree; files without a tree get plain line 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import bisect
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
 from tree_sitter import Node
@@ -105,14 +106,25 @@ def _classes(fn: Node) -> set[int]:
     return out
 
 
+def _on_lines(root: Node, lines: set[int]) -> Iterator[Node]:
+    """The nodes that start on one of `lines`, visiting only subtrees that reach one of them."""
+    ordered = sorted(lines)
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        first, last = line_of(node), end_line_of(node)
+        at = bisect.bisect_left(ordered, first)
+        if at == len(ordered) or ordered[at] > last:
+            continue
+        if first in lines:
+            yield node
+        stack.extend(node.children)
+
+
 def _names_on(src: SourceFile, lines: set[int]) -> set[str]:
-    names: set[str] = set()
     if src.root is None:
-        return names
-    for node in walk(src.root):
-        if node.type in _IDENTIFIERS and line_of(node) in lines:
-            names.add(src.node_text(node))
-    return names
+        return set()
+    return {src.node_text(n) for n in _on_lines(src.root, lines) if n.type in _IDENTIFIERS}
 
 
 def _targets(node: Node, src: SourceFile) -> set[str]:
@@ -132,7 +144,7 @@ def _pruned(node: Node) -> list[Node]:
     return out
 
 
-def _definitions(src: SourceFile, scope: Node | None, names: set[str], before: int) -> set[int]:
+def _definitions(src: SourceFile, module: list[Node], scope: Node | None, names: set[str], before: int) -> set[int]:
     """First lines of assignments in `scope` and at module level, and of imports, that bind a
     name the change uses: the nearest ones above line `before`."""
     root = src.root
@@ -140,7 +152,7 @@ def _definitions(src: SourceFile, scope: Node | None, names: set[str], before: i
         return set()
     hits: set[int] = set()
     local = list(walk(scope)) if scope is not None else []
-    for node in _pruned(root) + local:
+    for node in module + local:
         if node.type in _IMPORTS:
             if {src.node_text(n) for n in walk(node) if n.type in _IDENTIFIERS} & names:
                 hits.add(line_of(node))
@@ -171,11 +183,12 @@ def select(src: SourceFile, changed: Sequence[int], level: Level) -> set[int]:
     if src.root is None:
         return _around(changed, {"full": 3, "outline": 2, "hunks": 1}[level], total)
     shown: set[int] = set()
+    module = [n for n in _pruned(src.root) if n.type in _ASSIGNMENTS or n.type in _IMPORTS]
     for fn, lines in _groups(src, changed):
         first = min(lines)
         if level == "full" and fn is not None and end_line_of(fn) - line_of(fn) < WHOLE_FUNCTION_LINES:
             shown |= set(range(line_of(fn), end_line_of(fn) + 1)) | _classes(fn)
-            shown |= _definitions(src, None, _names_on(src, set(lines)), first)
+            shown |= _definitions(src, module, None, _names_on(src, set(lines)), first)
             continue
         shown |= _around(lines, 3 if level == "full" else 1, total)
         if fn is not None:
@@ -187,7 +200,7 @@ def select(src: SourceFile, changed: Sequence[int], level: Level) -> set[int]:
             shown |= _guards(fn, first)
         for line in lines:
             shown |= _headers(src, line, fn)
-        shown |= _definitions(src, fn, _names_on(src, set(lines)), first)
+        shown |= _definitions(src, module, fn, _names_on(src, set(lines)), first)
     return {n for n in shown if 1 <= n <= total}
 
 
