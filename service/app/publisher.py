@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import Config
-from ..models import Finding, ScanResult, Severity
+from ..models import Finding, Fix, ScanResult, Severity
 from ..reporters import markdown
 from . import diffmap
 from .errors import GitHubError
@@ -275,7 +275,14 @@ def _comment(finding: Finding, dmap: diffmap.DiffMap) -> _Comment | None:
     if place is None:
         return None
     start, line = place
-    body: dict[str, Any] = {"path": finding.path, "line": line, "side": finding.side, "body": _comment_body(finding)}
+    fix = finding.fix
+    lines = dmap.get(finding.path)
+    suggest = (fix is not None and finding.side == "RIGHT" and lines is not None
+               and all(n in lines.right for n in range(fix.start_line, fix.end_line + 1)))
+    if suggest and fix is not None:  # a suggestion replaces exactly the lines its comment spans
+        start, line = fix.start_line, fix.end_line
+    body: dict[str, Any] = {"path": finding.path, "line": line, "side": finding.side,
+                            "body": _comment_body(finding, suggestion=suggest)}
     if start != line:
         body.update(start_line=start, start_side=finding.side)
     return _Comment(finding, body)
@@ -290,9 +297,19 @@ def _fits(comment: _Comment, allowed: diffmap.DiffMap) -> bool:
     return all(n in side for n in range(int(body.get("start_line", body["line"])), int(body["line"]) + 1))
 
 
-def _comment_body(f: Finding) -> str:
-    return (f"{_ICON[f.severity]} **{f.category}** ({f.severity.value}) · `{f.rule}`\n\n{f.message}\n\n"
-            f"{FP_TAG}{f.fingerprint} -->")
+def _comment_body(f: Finding, *, suggestion: bool = False) -> str:
+    text = f"{_ICON[f.severity]} **{f.category}** ({f.severity.value}) · `{f.rule}`\n\n{f.message}\n\n"
+    if suggestion and f.fix is not None:
+        text += suggestion_block(f.fix) + "\n\n"
+    return text + f"{FP_TAG}{f.fingerprint} -->"
+
+
+def suggestion_block(fix: Fix) -> str:
+    """A GitHub ```suggestion block: accepting it replaces the commented lines with its lines."""
+    fence = "```"
+    while any(fence in line for line in fix.replacement):
+        fence += "`"
+    return "\n".join([f"{fix.description}:", f"{fence}suggestion", *fix.replacement, fence])
 
 
 def _describe(f: Finding) -> str:
