@@ -13,18 +13,9 @@ import pytest
 from slopguard.cli import _progress_line, main
 
 from .gitrepos import git, make_repo
+from .test_cli import BASE, RULE
 
 EXE = Path(sys.executable).parent / "slopguard"
-RULE = """rules:
-- id: local.error-handling.print-debugging
-  languages: [python]
-  severity: WARNING
-  message: print() left in production code
-  pattern: print(...)
-  metadata: {category: error-handling}
-"""
-BASE = {".slopguard/rules/local.yml": RULE, ".slopguard.yml": "rules:\n  all: off\n  local: on\n",
-        "app.py": "def f():\n    return 1\n"}
 
 
 def _json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
