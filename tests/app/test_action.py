@@ -17,22 +17,18 @@ import pytest
 
 from tests.app.fake_github import FakeGitHub, Pull
 from tests.app.harness import payload
+from tests.app.test_suggestions import BASE as SUGGESTION_BASE
+from tests.app.test_suggestions import HEAD as SUGGESTION_HEAD
 from tests.gitrepos import git, make_repo, write_tree
 
 TOKEN = "ghs_workflow_token_of_this_run"
 BASE = {
-    "client.py": "import requests\n\n\ndef get(url):\n    return requests.get(url, timeout=5)\n",
+    **SUGGESTION_BASE,
     # at most one inline comment: the rest is listed in the review body (and must not be listed twice)
     ".github/slopguard.yml": "review: {max_inline_comments: 1}\n",
 }
 HEAD = {
-    "client.py": (
-        "import os\n"
-        "import requests\n"
-        "\n"
-        "\n"
-        "def get(url):\n"
-        "    return requests.get(url, timeout=5, verify=False)\n"
+    "client.py": SUGGESTION_HEAD["client.py"] + (
         "\n"
         "\n"
         "def get_all(urls):\n"
