@@ -140,7 +140,13 @@ def test_removed_line_of_a_deleted_file_is_left_out_and_noted() -> None:
 
     gone = replace(RESULT, files=(FileDiff("tests/test_orders.py", "tests/test_orders.py", "deleted",
                                            (Hunk(1, 9, 0, 0),)),))
-    run = json.loads(render(gone, "sarif", rules=RULES))["runs"][0]
+    doc = json.loads(render(gone, "sarif", rules=RULES))
+    schema = _schema()
+    if schema is not None:
+        import jsonschema
+
+        jsonschema.validate(doc, schema)
+    run = doc["runs"][0]
     assert [r["ruleId"] for r in run["results"]] == ["python.null-check.unguarded-optional",
                                                      "python.insecure-auth.tls-verify-disabled"]
     notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]

@@ -22,13 +22,22 @@ _RECORD = re.compile(re.escape(TAG) + r"([A-Za-z0-9+/=]*) -->")
 
 
 def encode(posted: Mapping[str, str]) -> str:
-    """The hidden tag holding `posted`; descriptions are shortened, then dropped, to fit MAX_CHARS."""
+    """The hidden tag holding `posted`, at most MAX_CHARS long: descriptions are shortened, then
+    dropped; past about 1,500 findings the oldest fingerprints are left out (they may be posted again)."""
+    items = list(posted.items())
     for width in (160, 60, 0):
-        record = {fp: desc[:width] for fp, desc in sorted(posted.items())}
-        packed = base64.b64encode(zlib.compress(json.dumps(record, separators=(",", ":")).encode(), 9)).decode()
-        if len(packed) <= MAX_CHARS or width == 0:
+        packed = _pack({fp: desc[:width] for fp, desc in items})
+        if len(packed) <= MAX_CHARS:
             return f"{TAG}{packed} -->"
-    raise AssertionError("unreachable")
+    keep = len(items)
+    while len(packed) > MAX_CHARS and keep > 0:
+        keep = int(keep * MAX_CHARS / len(packed) * 0.95)
+        packed = _pack({fp: "" for fp, _ in items[len(items) - keep:]})
+    return f"{TAG}{packed} -->"
+
+
+def _pack(record: Mapping[str, str]) -> str:
+    return base64.b64encode(zlib.compress(json.dumps(record, separators=(",", ":")).encode(), 9)).decode()
 
 
 def decode(body: str) -> dict[str, str]:

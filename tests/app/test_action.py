@@ -20,6 +20,7 @@ from tests.app.harness import payload
 from tests.app.test_suggestions import BASE as SUGGESTION_BASE
 from tests.app.test_suggestions import HEAD as SUGGESTION_HEAD
 from tests.gitrepos import git, make_repo, write_tree
+from tests.test_reports import _schema
 
 TOKEN = "ghs_workflow_token_of_this_run"
 BASE = {
@@ -108,6 +109,11 @@ def test_review_summary_step_summary_outputs_and_sarif(runner: tuple[Runner, str
     assert len(results) == int(out["findings"])
     assert any(r.get("fixes") for r in results)
     assert all(rule["help"]["text"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"])
+    schema = _schema()
+    if schema is not None:
+        import jsonschema
+
+        jsonschema.validate(sarif, schema)
 
     # the same head again (a re-run): nothing new is posted, the summary is edited in place
     proc, _ = run.run(head)
