@@ -25,10 +25,10 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE:
 _SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.NOTICE: "2.0"}
 
 
-def _rule_entry(rule_id: str, rule: Rule | None, finding: Finding) -> dict[str, Any]:
+def _rule_entry(rule_id: str, rule: Rule | None, finding: Finding, repository_url: str) -> dict[str, Any]:
     rule = rule or Rule(rule_id, finding.category, (), finding.severity, finding.message,
                         confidence=finding.confidence)
-    help_ = rule_help(rule)
+    help_ = rule_help(rule, repository_url)
     tags = ["slopguard", rule.category, *rule.languages]
     properties: dict[str, Any] = {"tags": tags, "category": rule.category, "precision": rule.confidence}
     if rule.category == "insecure-auth":
@@ -110,7 +110,7 @@ def as_dict(result: ScanResult, rules: Mapping[str, Rule], repository_url: str =
                         f"nearest line that remains)")
         if finding.rule not in ordered_ids:
             ordered_ids.append(finding.rule)
-            entries.append(_rule_entry(finding.rule, rules.get(finding.rule), finding))
+            entries.append(_rule_entry(finding.rule, rules.get(finding.rule), finding, repository_url))
         item: dict[str, Any] = {
             "ruleId": finding.rule,
             "ruleIndex": ordered_ids.index(finding.rule),
