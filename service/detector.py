@@ -32,8 +32,6 @@ class Rule:
     severity: Severity
     summary: str
     params: Mapping[str, Any] = field(default_factory=dict)
-    # rulesets that enable the rule; "strict" always includes "recommended".
-    rulesets: tuple[str, ...] = ("recommended",)
     confidence: Confidence = "high"  # the default confidence of the rule's findings
 
 
