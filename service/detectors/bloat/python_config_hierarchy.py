@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from ...detector import ChangeContext, Detector, FileContext, Rule
-from ...lang.python import shapes
+from ...lang.python import constants, shapes
 from ...models import Finding, Severity
 from ...parsing import walk
 
@@ -114,7 +114,7 @@ def _check_base(ctx: FileContext, base: shapes.ClassInfo, index: shapes.RepoInde
     members: set[str] = set()
     uses_properties = False
     for sub in subclasses:
-        names = shapes.constant_members(sub)
+        names = constants.constant_members(sub)
         if names is None or len(names) > limit:
             return None
         members.update(names)

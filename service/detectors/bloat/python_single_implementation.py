@@ -43,7 +43,7 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from ...detector import ChangeContext, Detector, FileContext, Rule
-from ...lang.python import shapes
+from ...lang.python import constants, shapes
 from ...models import Finding
 from ...parsing import SourceFile, walk
 from .python_single_registries import RULE, _parameter_names, _registries
@@ -104,7 +104,7 @@ def _interface(ctx: FileContext, cls: shapes.ClassInfo, index: shapes.RepoIndex)
     if len(impls) != 1:
         return None
     impl = impls[0]
-    if shapes.constant_members(impl) is not None:
+    if constants.constant_members(impl) is not None:
         return None  # python.bloat.config-hierarchy reports constant-only hierarchies
     where = f"{impl.path}:{impl.line}"
     return ctx.finding(

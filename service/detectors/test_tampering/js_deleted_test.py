@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 
 from ...analysis.intent import announced, announced_removals, content_stems
 from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...lang.js.assertion_checks import checks
 from ...lang.js.testing import (
     LANGUAGES,
     Block,
@@ -38,7 +39,6 @@ from ...lang.js.testing import (
     base_version,
     blocks,
     body_statements,
-    checks,
     head_titles,
     identifiers,
     is_test_path,

@@ -40,17 +40,15 @@ from tree_sitter import Node
 
 from ...analysis.assertions import Pair, match_checks
 from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...lang.js.assertion_checks import Check, checks, is_literal
 from ...lang.js.testing import (
     LANGUAGES,
     Block,
-    Check,
     announces_migration,
     base_version,
     blocks,
     chain,
-    checks,
     identifiers,
-    is_literal,
     is_test_path,
     norm,
     removed_definitions,

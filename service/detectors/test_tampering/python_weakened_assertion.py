@@ -37,14 +37,12 @@ from tree_sitter import Node
 
 from ...analysis.assertions import Pair, match_checks
 from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...lang.python.assertion_checks import Check, checks, is_literal
 from ...lang.python.testing import (
-    Check,
     TestFunc,
     call_args,
-    checks,
     dotted_name,
     identifiers,
-    is_literal,
     is_test_path,
     norm,
     removed_definitions,
