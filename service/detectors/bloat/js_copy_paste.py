@@ -35,6 +35,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from ...analysis import clones
 from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...lang.js import repo_index
 from ...lang.js import symbols as sym
 from ...lang.js.testing import block_kind
 from ...models import Finding, Severity
@@ -114,7 +115,7 @@ def _units(path: str, src: SourceFile) -> Iterator[clones.Unit[Func]]:
         yield clones.make_unit((path, node), path, node.start_byte, node.end_byte, lines)
 
 
-def _neighbourhood(index: sym.SideIndex, changed: Iterable[str]) -> list[str]:
+def _neighbourhood(index: repo_index.SideIndex, changed: Iterable[str]) -> list[str]:
     """Changed files and the JS/TS files of their directories and parent directories."""
     dirs = set()
     for path in changed:
@@ -168,7 +169,7 @@ class CopyPaste(Detector):
         files = {f.path: f for f in ctx.files if f.head is not None and sym.is_js_path(f.path) and f.diff.added}
         if not files:
             return
-        index = sym.side_index(ctx.repo, "RIGHT")
+        index = repo_index.side_index(ctx.repo, "RIGHT")
         size = max(2, int(ctx.options.param(RULE, "min_lines") or 8))
         test_size = max(size, int(ctx.options.param(RULE, "test_min_lines") or size))
         units = [u for path in _neighbourhood(index, files) for u in _units(path, index.sources[path])]

@@ -43,6 +43,7 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...lang.js import repo_index
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
@@ -122,7 +123,7 @@ def _looks_abstract(node: Node) -> bool:
     return any(n.type == "throw_statement" and NOT_IMPLEMENTED.search(sym.text(n)) for n in walk(node))
 
 
-def _shapes(index: sym.SideIndex) -> RepoShapes:
+def _shapes(index: repo_index.SideIndex) -> RepoShapes:
     shapes = RepoShapes()
     for path, src in index.sources.items():
         root = src.root
@@ -158,7 +159,7 @@ class SingleImplementation(Detector):
                  and sym.is_js_path(f.path) and f.diff.added and not sym.is_test_path(f.path)]
         if not files:
             return
-        index = sym.side_index(ctx.repo, "RIGHT")
+        index = repo_index.side_index(ctx.repo, "RIGHT")
         shapes = _shapes(index)
         for fctx in files:
             yield from _check_file(fctx, shapes)

@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...lang.js import repo_index
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
 from ...parsing import SourceFile
@@ -78,7 +79,7 @@ KEYWORDS = frozenset({
 })
 
 
-def _skip_file(path: str, index: sym.SideIndex) -> bool:
+def _skip_file(path: str, index: repo_index.SideIndex) -> bool:
     return sym.is_test_path(path) or sym.is_convention_file(path) or path in index.entries
 
 
@@ -113,7 +114,7 @@ class UnusedExport(Detector):
         head = ctx.head
         if head is None or head.root is None or not ctx.diff.added or not sym.is_js_path(ctx.path):
             return
-        index = sym.side_index(ctx.repo, "RIGHT")
+        index = repo_index.side_index(ctx.repo, "RIGHT")
         if _skip_file(ctx.path, index):
             return
         existing = _base_names(ctx.base)
@@ -129,7 +130,7 @@ class UnusedExport(Detector):
                 continue
             if decl.name in sym.CONVENTION_EXPORTS or (decl.name.startswith("_") and decl.exported):
                 continue
-            if sym.external_mentions(index, ctx.path, decl, spans) > 0:
+            if repo_index.external_mentions(index, ctx.path, decl, spans) > 0:
                 continue
             exported = decl.exported or decl.name in cjs or _listed(head, spans, decl.name)
             if exported and _mounted_component(ctx.path, decl, index):
@@ -160,11 +161,11 @@ class UnusedExport(Detector):
         if not files:
             return
         removed = _removed_words(files)
-        head = sym.side_index(ctx.repo, "RIGHT")
+        head = repo_index.side_index(ctx.repo, "RIGHT")
         candidates = sorted(n for n in removed if n in head.defs and len(head.defs[n]) == 1)
         if not candidates:
             return
-        base = sym.side_index(ctx.repo, "LEFT")
+        base = repo_index.side_index(ctx.repo, "LEFT")
         added = {f.diff.path: f.diff.added for f in ctx.files if f.head is not None}
         for name in candidates:
             path, line = head.defs[name][0]
@@ -175,8 +176,8 @@ class UnusedExport(Detector):
                 yield found
 
 
-def _orphan(ctx: ChangeContext, name: str, path: str, line: int, head: sym.SideIndex,
-            base: sym.SideIndex) -> Finding | None:
+def _orphan(ctx: ChangeContext, name: str, path: str, line: int, head: repo_index.SideIndex,
+            base: repo_index.SideIndex) -> Finding | None:
     decl = _declaration(head, path, name)
     if decl is None or decl.kind not in ("function", "class", "const") or name in sym.CONVENTION_EXPORTS:
         return None
@@ -184,14 +185,14 @@ def _orphan(ctx: ChangeContext, name: str, path: str, line: int, head: sym.SideI
         return None
     src = head.sources[path]
     assert src.root is not None
-    if sym.external_mentions(head, path, decl, sym.export_list_spans(src.root)) > 0:
+    if repo_index.external_mentions(head, path, decl, sym.export_list_spans(src.root)) > 0:
         return None
     base_path = next((p for p, _ in base.defs[name] if p == path), None) or base.defs[name][0][0]
     base_decl = _declaration(base, base_path, name)
     base_src = base.sources.get(base_path)
     if base_decl is None or base_src is None or base_src.root is None:
         return None
-    if sym.external_mentions(base, base_path, base_decl, sym.export_list_spans(base_src.root)) <= 0:
+    if repo_index.external_mentions(base, base_path, base_decl, sym.export_list_spans(base_src.root)) <= 0:
         return None
     return Finding(
         rule=ORPHANED.id, category=ORPHANED.category, severity=ORPHANED.severity, path=path,
@@ -201,7 +202,7 @@ def _orphan(ctx: ChangeContext, name: str, path: str, line: int, head: sym.SideI
     )
 
 
-def _declaration(index: sym.SideIndex, path: str, name: str) -> sym.Declaration | None:
+def _declaration(index: repo_index.SideIndex, path: str, name: str) -> sym.Declaration | None:
     src = index.sources.get(path)
     if src is None or src.root is None:
         return None
@@ -218,7 +219,7 @@ def _removed_words(files: list[FileContext]) -> set[str]:
     return words - KEYWORDS
 
 
-def _mounted_component(path: str, decl: sym.Declaration, index: sym.SideIndex) -> bool:
+def _mounted_component(path: str, decl: sym.Declaration, index: repo_index.SideIndex) -> bool:
     """A React component of a module nothing imports: routers, MDX or generated code mount those."""
     return path.endswith((".tsx", ".jsx")) and decl.name[:1].isupper() and not index.is_imported(path)
 
