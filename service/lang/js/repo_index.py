@@ -1,5 +1,17 @@
-"""A repository-wide index of one side (head or base) of a JavaScript/TypeScript change: declarations,
-exports, imports and the words mentioned by every file, for the dead-code and bloat detectors."""
+"""A repository-wide index of one side (head or base) of a JavaScript/TypeScript change.
+
+The index holds, for that side of the scan:
+- the parsed JS/TS files (one batched read through `RepoView.prefetch`), skipping vendored and
+  generated paths (node_modules, dist, build, minified bundles);
+- a count of every identifier-like word, in JS/TS files with comments blanked out (a name in a
+  string, `import("./x")` or `obj["name"]`, still counts) and in text files that name JS objects
+  (JSON/YAML config, HTML, Vue/Svelte templates, Markdown);
+- which files some import, re-export, `require()` or dynamic `import()` resolves to;
+- the entry points that package.json files declare (main/module/exports/bin/scripts);
+- where top-level declarations are, by name.
+It is built once per scan and side and shared by the dead-code and bloat detectors through a
+cache keyed by the repository view.
+"""
 
 from __future__ import annotations
 

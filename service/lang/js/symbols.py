@@ -1,17 +1,7 @@
-"""Shared JavaScript/TypeScript dead-code helpers: a repository-wide index of one tree.
-
-The index holds, for one side (head or base) of the scan:
-- the parsed JS/TS files (one batched read through `RepoView.prefetch`), skipping vendored and
-  generated paths (node_modules, dist, build, minified bundles);
-- a count of every identifier-like word, in JS/TS files with comments blanked out (a name in a
-  string, `import("./x")` or `obj["name"]`, still counts) and in text files that name JS objects
-  (JSON/YAML config, HTML, Vue/Svelte templates, Markdown);
-- which files some import, re-export, `require()` or dynamic `import()` resolves to;
-- the entry points that package.json files declare (main/module/exports/bin/scripts);
-- where top-level declarations are, by name.
-It is built once per scan and side and shared by the dead-code and bloat detectors through a
-cache keyed by the repository view.
-"""
+"""JavaScript/TypeScript symbols of one file, for the dead-code and bloat detectors: which paths
+are JS/TS, tests or convention files, comments and masked text, top-level declarations and what
+a module exports (ES export lists, CommonJS `module.exports`/`exports.x`). The repository-wide
+index of one side built from them lives in `repo_index`."""
 
 from __future__ import annotations
 

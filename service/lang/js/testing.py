@@ -1,6 +1,6 @@
-"""Shared logic of the JavaScript/TypeScript test-tampering detectors: which files are tests,
-which calls are test blocks (`it`/`test`/`describe` and their modifiers), and what each test
-checks (its `expect(...)` assertions, classified by strength so that base and head compare)."""
+"""Test files and test blocks of JavaScript/TypeScript, for the test-tampering detectors: which
+files are tests, which calls are test blocks (`it`/`test`/`describe` and their modifiers), and
+what a change did to them. What each test checks lives in `assertion_checks`."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Shared logic of the Python test-tampering detectors: which files are tests, which functions
-are tests, and what each test checks (its assertions, normalised so base and head compare)."""
+"""Test files and test functions of Python, for the test-tampering detectors: which files are
+tests, which functions are tests, and what a change did to them. What each test checks lives in
+`assertion_checks`."""
 
 from __future__ import annotations
 
