@@ -288,5 +288,6 @@ def test_llm_text_and_file_names_are_inert_markdown(start: Callable[..., Service
                     r"(?<!\\)\[x\]"):
             assert not re.search(bad, text), (bad, text)
     tags = [tag for t in texts for tag in re.findall(r"<!-- slopguard:(.*?)-->", t, re.S)]
-    assert all(re.fullmatch(r"fp=[0-9a-f]+ |summary |review=[0-9a-f]+-[0-9a-f]+ ", tag) for tag in tags), tags
+    ours = r"fp=[0-9a-f]+ |summary |review=[0-9a-f]+-[0-9a-f]+ |posted=[A-Za-z0-9+/=]+ "  # posted_record.py
+    assert all(re.fullmatch(ours, tag) for tag in tags), tags
     assert sum(tag.startswith("summary") for tag in tags) == 2  # the summary comment and the check run's text
