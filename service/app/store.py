@@ -24,22 +24,18 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from .errors import SchemaError
-from .publisher import ReviewState
+from .database import check_schema, current_revision, head_revision, make_engine, upgrade
+from .pulls import ReviewState
 from .schema import deliveries, installations, jobs, pull_requests, scans
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+__all__ = ["Job", "JobKey", "ReviewRequest", "Store", "check_schema", "current_revision", "head_revision",
+           "make_engine", "upgrade"]
 
 
 @dataclass(frozen=True)
@@ -67,80 +63,6 @@ class ReviewRequest:
     installation_id: int
     clone_url: str
     reason: str
-
-
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across process crashes
-            cursor.close()
-
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
-
-
-def _alembic_config() -> AlembicConfig:
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return cfg
-
-
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to date with the migrations shipped inside the package."""
-    cfg = _alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-
-
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> tuple[str | None, bool]:
-    """The schema's Alembic revision (None when unversioned) and whether the database has any table."""
-    with engine.connect() as conn:
-        revision = MigrationContext.configure(conn).get_current_revision()
-        has_tables = bool(inspect(conn).get_table_names())
-    return revision, has_tables
-
-
-def check_schema(engine: Engine, *, create_empty: bool = False) -> None:
-    """Raise SchemaError unless the schema is at the newest revision.
-
-    With `create_empty`, a database without any table is created (migrated from nothing) instead.
-    """
-    head = head_revision()
-    revision, has_tables = current_revision(engine)
-    if revision == head:
-        return
-    if not has_tables and create_empty:
-        upgrade(engine)
-        return
-    url = engine.url.render_as_string(hide_password=True)
-    if revision is None:
-        state = "has no slopguard schema" if not has_tables else "has tables but no slopguard schema version"
-    else:
-        known = {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
-        if revision not in known:
-            raise SchemaError(f"the database {url} is at schema revision {revision}, newer than this slopguard "
-                              f"knows (newest: {head}): upgrade slopguard instead")
-        state = f"is at schema revision {revision}"
-    raise SchemaError(f"the database {url} {state}; this slopguard needs revision {head}: "
-                      "run `slopguard db upgrade` first")
 
 
 # The accept path's statements, in the SQL that SQLite (>= 3.35) and PostgreSQL share.
