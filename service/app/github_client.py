@@ -3,7 +3,12 @@
 Every call to GitHub goes through `GitHubClient.request`, which
 - retries transport errors and 5xx answers with exponential backoff,
 - waits out primary and secondary rate limits (403/429 with Retry-After or x-ratelimit-reset),
-  giving up with RateLimitError when the wait would exceed `max_retry_wait_s`,
+  raising RateLimitError (with `until`) when the wait would exceed `max_retry_wait_s`: the job is
+  then deferred to that time, it does not fail;
+- backs off exponentially, with jitter, on repeated secondary limits without a Retry-After;
+- with `limits` (ratelimits.SharedLimits), remembers every limit per installation for all workers,
+  makes no call for an installation before its limit resets, and keeps content-creating requests
+  under GitHub's caps (80 per minute, 500 per hour) across workers;
 - paces writes (POST/PATCH/PUT/DELETE) at least `write_interval_s` apart, as GitHub asks of
   integrations to stay under its secondary rate limits.
 The transport is injectable (`httpx.MockTransport` or a real server on 127.0.0.1 in tests).
@@ -11,13 +16,14 @@ The transport is injectable (`httpx.MockTransport` or a real server on 127.0.0.1
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import jwt
@@ -31,7 +37,18 @@ WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 TOKEN_REFRESH_MARGIN_S = 300.0
 SECONDARY_LIMIT_WAIT_S = 60.0
+MAX_SECONDARY_WAIT_S = 3600.0
 MAX_PAGES = 50
+
+
+class Limits(Protocol):
+    """Rate-limit state shared by the App's workers (ratelimits.SharedLimits)."""
+
+    def blocked_until(self, installation_id: int) -> float | None: ...
+
+    def block(self, installation_id: int, until: float, kind: str) -> None: ...
+
+    def reserve_write(self, installation_id: int, now: float) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -49,13 +66,16 @@ class GitHubClient:
     def __init__(self, api_url: str, app_id: str, private_key: str, *, policy: RetryPolicy | None = None,
                  transport: httpx.BaseTransport | None = None, metrics: Metrics | None = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
-                 timeout_s: float = 30.0) -> None:
+                 timeout_s: float = 30.0, limits: Limits | None = None, jitter: random.Random | None = None) -> None:
         self.app_id = app_id
         self._key = private_key
         self.policy = policy or RetryPolicy()
         self.metrics = metrics
+        self.limits = limits
         self._sleep = sleep
         self._clock = clock
+        self._jitter = jitter or random.Random()
+        self._strikes: dict[int | None, int] = {}  # secondary limits met in a row, per installation
         self._http = httpx.Client(
             base_url=api_url.rstrip("/") + "/",
             transport=transport,
@@ -102,9 +122,11 @@ class GitHubClient:
     # ------------------------------------------------------------------ requests
 
     def request(self, method: str, path: str, *, auth: str, json: Any = None,
-                params: Mapping[str, Any] | None = None, retry_server_errors: bool = True) -> httpx.Response:
+                params: Mapping[str, Any] | None = None, retry_server_errors: bool = True,
+                installation: int | None = None) -> httpx.Response:
         """One API call. `retry_server_errors=False` for writes that are not idempotent: a 5xx or a
-        lost connection may come after GitHub acted, so the caller checks before trying again."""
+        lost connection may come after GitHub acted, so the caller checks before trying again.
+        `installation` names whose rate limits a limit met here belongs to."""
         method = method.upper()
         url = path if path.startswith(("http://", "https://")) else path.lstrip("/")
         policy = self.policy
@@ -125,6 +147,7 @@ class GitHubClient:
             self._count(method, str(response.status_code))
             status = response.status_code
             if status < 400:
+                self._strikes.pop(installation, None)
                 return response
             error = GitHubError(status, _message(response), method, path)
             if status in RETRY_STATUSES:
@@ -133,22 +156,52 @@ class GitHubClient:
                 last = error
                 self._sleep(self._backoff(attempt))
                 continue
-            wait = self._rate_limit_wait(response)
-            if wait is None:
+            limit = self._rate_limit(response, installation)
+            if limit is None:
                 raise error
-            if wait > policy.max_retry_wait_s:
-                raise RateLimitError(status, f"rate limited for {wait:.0f}s: {error.message}", method, path)
-            if self.metrics:
-                self.metrics.rate_limit_waits.inc()
-                self.metrics.rate_limit_wait_seconds.inc(wait)
+            until, kind = limit
+            if self.limits is not None and installation is not None:
+                self.limits.block(installation, until, kind)
+            self.wait_until(until, kind, f"{error.message}", method, path, status)
             last = error
-            self._sleep(wait)
         assert last is not None
         raise last
+
+    def gate(self, installation: int, method: str, path: str) -> None:
+        """Before a call for `installation`: wait out (or raise for) a limit another worker met, and
+        take a slot under the content-creation caps for a POST."""
+        if self.limits is None:
+            return
+        until = self.limits.blocked_until(installation)
+        if until is not None:
+            self.wait_until(until, "remembered", "the installation is rate limited", method, path, 429)
+        if method.upper() == "POST":
+            while (wait := self.limits.reserve_write(installation, self._clock())) > 0:
+                self.wait_until(self._clock() + wait, "content", "content-creation cap (per minute/hour)",
+                                method, path, 403)
+
+    def wait_until(self, until: float, kind: str, why: str, method: str, path: str, status: int) -> None:
+        """Sleep until `until`, or raise RateLimitError when that is further than `max_retry_wait_s`."""
+        wait = until - self._clock()
+        if wait <= 0:
+            return
+        if wait > self.policy.max_retry_wait_s:
+            raise RateLimitError(status, f"rate limited ({kind}) for {wait:.0f}s: {why}", method, path,
+                                 until=until, kind=kind)
+        if self.metrics:
+            self.metrics.rate_limit_waits.inc()
+            self.metrics.rate_limit_wait_seconds.inc(wait)
+        self._sleep(wait)
 
     def pause(self, attempt: int) -> None:
         """Wait the backoff for retry number `attempt` (for callers that retry by themselves)."""
         self._sleep(self._backoff(attempt))
+
+    def sleep(self, seconds: float) -> None:
+        self._sleep(seconds)
+
+    def now(self) -> float:
+        return self._clock()
 
     def _backoff(self, attempt: int) -> float:
         return min(self.policy.backoff_s * (2**attempt), self.policy.max_backoff_s)
@@ -160,19 +213,28 @@ class GitHubClient:
                 self._sleep(wait)
             self._last_write = time.monotonic()
 
-    def _rate_limit_wait(self, response: httpx.Response) -> float | None:
-        """Seconds to wait for a rate limit, or None when the answer is not a rate limit."""
+    def _rate_limit(self, response: httpx.Response, installation: int | None) -> tuple[float, str] | None:
+        """(until when, primary|secondary) for a rate-limit answer, None for any other answer.
+
+        As GitHub documents: wait Retry-After when given; with x-ratelimit-remaining 0, until
+        x-ratelimit-reset; a secondary limit without either, at least a minute, doubling (with
+        jitter) while the limits keep coming.
+        """
         if response.status_code not in (403, 429):
             return None
+        now = self._clock()
         headers = response.headers
         retry_after = headers.get("retry-after")
-        if retry_after:
-            return _retry_after(retry_after, self._clock())
-        if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset", "").isdigit():
-            return max(0.0, int(headers["x-ratelimit-reset"]) - self._clock()) + 1.0
-        if "rate limit" in _message(response).lower():
-            return SECONDARY_LIMIT_WAIT_S
-        return None
+        if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset", "").isdigit() \
+                and not retry_after:
+            return max(now, float(headers["x-ratelimit-reset"])) + 1.0, "primary"
+        if not retry_after and "rate limit" not in _message(response).lower():
+            return None
+        strikes = self._strikes.get(installation, 0)
+        self._strikes[installation] = strikes + 1
+        base = _retry_after(retry_after, now) if retry_after else SECONDARY_LIMIT_WAIT_S
+        wait = min(base * 2**strikes, MAX_SECONDARY_WAIT_S) if strikes else base
+        return now + wait * (1.0 + 0.25 * self._jitter.random()), "secondary"
 
     def _count(self, method: str, status: str) -> None:
         if self.metrics:
@@ -188,9 +250,10 @@ class Installation:
 
     def request(self, method: str, path: str, *, json: Any = None,
                 params: Mapping[str, Any] | None = None, retry_server_errors: bool = True) -> httpx.Response:
+        self.client.gate(self.id, method, path)
         token = self.client.installation_token(self.id)
         return self.client.request(method, path, auth=f"token {token}", json=json, params=params,
-                                   retry_server_errors=retry_server_errors)
+                                   retry_server_errors=retry_server_errors, installation=self.id)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params).json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -14,6 +15,7 @@ from .events import Dispatcher
 from .github_client import GitHubClient, RetryPolicy
 from .metrics import Metrics
 from .queue import Queue
+from .ratelimits import SharedLimits
 from .settings import Settings
 from .store import Store
 from .webhook import WebhookASGI, create_app
@@ -37,16 +39,19 @@ class Runtime:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
-    def build(cls, settings: Settings, *, transport: httpx.BaseTransport | None = None) -> Runtime:
+    def build(cls, settings: Settings, *, transport: httpx.BaseTransport | None = None,
+              clock: Callable[[], float] = time.time) -> Runtime:
+        """`clock` (wall-clock seconds) is injectable so that tests can move time forward."""
         metrics = Metrics()
         # The schema must be current (`slopguard db upgrade`); only an empty SQLite file is created here.
-        store = Store.open(settings.database_url, create_empty=True)
+        store = Store.open(settings.database_url, create_empty=True, clock=clock)
         queue = Queue(settings)
         policy = RetryPolicy(max_retry_wait_s=settings.max_retry_wait_s, write_interval_s=settings.write_interval_s,
                              backoff_s=settings.retry_backoff_s)
         github = GitHubClient(settings.api_url, settings.app_id, settings.private_key, policy=policy,
-                              transport=transport, metrics=metrics)
-        worker = Worker(settings, store, github, metrics, lambda key: queue.enqueue_review(key))
+                              transport=transport, metrics=metrics, clock=clock, timeout_s=settings.github_timeout_s,
+                              limits=SharedLimits(store))
+        worker = Worker(settings, store, github, metrics, queue.enqueue_review)
         queue.attach(worker.review, worker.command)
         return cls(settings, store, queue, metrics, github, worker)
 

@@ -4,8 +4,10 @@ It follows GitHub's documented request and response shapes for what the App uses
 GitHub enforces: App JWTs (RS256, verified with the test App's public key, iss = App id, at most ten
 minutes), installation tokens on every repository call, review comments only on lines of the pull
 request's diff (computed with `git diff` from the local repository, three lines of context, like
-GitHub), at most 50 check run annotations per request. Faults (502s, rate limits) are injected per
-endpoint; a secondary rate limit on writes can be switched on.
+GitHub), at most 50 check run annotations per request, check run output counted in bytes (65,535).
+Faults (502s, rate limits) are injected per endpoint; a secondary rate limit on writes can be switched
+on, and a primary rate limit (`primary_limit_until`, on the fake's `clock`, which a test may move
+forward) answers every installation call with GitHub's 403 and x-ratelimit-* headers until it resets.
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ class FakeGitHub:
         self._writes: list[float] = []
         self._ids = iter(range(1000, 10**9))
         self.token_ttl_s = 3600.0
+        self.clock: Callable[[], float] = time.time
+        self.primary_limit_until: float | None = None
+        self.limited: list[tuple[float, str, str]] = []  # (clock, method, path) answered with a primary limit
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -121,6 +126,8 @@ class FakeGitHub:
                 items.clear()
             self.secondary_limit = None
             self.token_ttl_s = 3600.0
+            self.primary_limit_until = None
+            self.limited.clear()
 
     def add_pull(self, pull: Pull) -> None:
         with self.lock:
@@ -185,6 +192,13 @@ class FakeGitHub:
                                    "documentation_url": "https://docs.github.com/rest"})
         elif not self._token_ok(auth):
             return Reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+        elif self.primary_limit_until is not None and self.clock() < self.primary_limit_until:
+            with self.lock:
+                self.limited.append((self.clock(), method, path))
+            return Reply(403, {"message": "API rate limit exceeded for installation ID 77.",
+                               "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"},
+                         {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000",
+                          "x-ratelimit-reset": str(int(self.primary_limit_until)), "x-ratelimit-resource": "core"})
         if method != "GET" and self._over_secondary_limit():
             return Reply(403, {"message": SECONDARY_MESSAGE}, {"retry-after": "1"})
         for verb, pattern, fn in self._routes():
@@ -210,6 +224,7 @@ class FakeGitHub:
             ("PATCH", repo + r"/issues/comments/(?P<id>\d+)", self._edit_issue_comment),
             ("POST", repo + r"/check-runs", self._create_check_run),
             ("PATCH", repo + r"/check-runs/(?P<id>\d+)", self._update_check_run),
+            ("GET", repo + r"/commits/(?P<ref>[^/]+)/check-runs", self._list_check_runs_for_ref),
             ("GET", repo + r"/collaborators/(?P<user>[^/]+)/permission", self._permission),
             ("GET", repo + r"/contents/(?P<path>.+)", self._get_contents),
             ("GET", repo + r"/pulls/(?P<n>\d+)/reviews", self._list_reviews),
@@ -376,7 +391,8 @@ class FakeGitHub:
             return Reply(422, {"message": "Invalid request.", "errors": ["name and head_sha are required"]})
         run = {"id": next(self._ids), "name": data["name"], "head_sha": data["head_sha"],
                "status": data.get("status", "queued"), "conclusion": data.get("conclusion"), "annotations": [],
-               "output": data.get("output", {}), "repo": f"{m['owner']}/{m['repo']}", "updates": 0}
+               "output": data.get("output", {}), "repo": f"{m['owner']}/{m['repo']}", "updates": 0,
+               "app": {"id": int(self.app_id), "slug": "slopguard"}}
         error = self._apply_output(run, data)
         if error:
             return error
@@ -406,8 +422,11 @@ class FakeGitHub:
         if len(annotations) > 50:
             return Reply(422, {"message": "Invalid request.",
                                "errors": ["Only 50 annotations are allowed per request"]})
-        if len(output.get("summary", "")) > 65535:
-            return Reply(422, {"message": "Invalid request.", "errors": ["summary is too long (maximum 65535)"]})
+        for key in ("summary", "text"):  # GitHub counts bytes here, not characters
+            size = len(str(output.get(key) or "").encode("utf-8"))
+            if size > 65535:
+                return Reply(422, {"message": "Invalid request.",
+                                   "errors": [f"Only 65535 characters are allowed; {size} were supplied."]})
         for a in annotations:
             if not {"path", "start_line", "end_line", "annotation_level", "message"} <= set(a):
                 return Reply(422, {"message": "Invalid request.", "errors": ["annotation is missing fields"]})
@@ -416,6 +435,16 @@ class FakeGitHub:
         run["annotations"] += annotations
         run["output"] = {k: v for k, v in output.items() if k != "annotations"}
         return None
+
+    def _list_check_runs_for_ref(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
+        full = f"{m['owner']}/{m['repo']}"
+        runs = [r for r in self.check_runs.values() if r["repo"] == full and r["head_sha"] == m["ref"]
+                and (not q.get("check_name") or r["name"] == q["check_name"])]
+        if q.get("filter", "latest") == "latest":  # the newest run of each name
+            newest = {r["name"]: r for r in sorted(runs, key=lambda r: r["id"])}
+            runs = list(newest.values())
+        shown = [{k: v for k, v in r.items() if k not in ("annotations", "repo", "updates")} for r in runs]
+        return Reply(200, {"total_count": len(shown), "check_runs": shown})
 
     def _get_contents(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
         text = self.contents.get((f"{m['owner']}/{m['repo']}", m["path"]))
