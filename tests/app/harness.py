@@ -143,10 +143,11 @@ class _Driver:
 
 
 class Service(_Driver):
-    def __init__(self, settings: Settings, *, embedded_worker: bool = True) -> None:
+    def __init__(self, settings: Settings, *, embedded_worker: bool = True,
+                 clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         migrate(settings.database_url)
-        self.runtime = Runtime.build(settings)
+        self.runtime = Runtime.build(settings, clock=clock)
         self.store = self.runtime.store
         self.app = self.runtime.app(embedded_worker=embedded_worker)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

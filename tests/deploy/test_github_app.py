@@ -37,6 +37,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {
     ("PATCH", "repos/{}/issues/comments/{}"): (("issues", "write"), ("pull_requests", "write")),
     ("POST", "repos/{}/check-runs"): (("checks", "write"),),
     ("PATCH", "repos/{}/check-runs/{}"): (("checks", "write"),),
+    ("GET", "repos/{}/commits/{}/check-runs"): (("checks", "read"),),
     ("GET", "repos/{}/collaborators/{}/permission"): (("metadata", "read"),),
     ("GET", "repos/{}/pulls/{}/reviews"): (("pull_requests", "read"),),
     ("GET", "repos/{}/.github/contents/.slopguard.yml"): (("contents", "read"),),
@@ -45,7 +46,8 @@ ENDPOINTS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {
 GIT_FETCH = (("contents", "read"),)
 # Webhook events the service acts on -> the permission GitHub requires to subscribe to them.
 EVENTS = {"pull_request": (("pull_requests", "read"),),
-          "issue_comment": (("issues", "read"), ("pull_requests", "read"))}
+          "issue_comment": (("issues", "read"), ("pull_requests", "read")),
+          "check_run": (("checks", "read"),), "check_suite": (("checks", "read"),)}
 
 
 @pytest.fixture(scope="module")

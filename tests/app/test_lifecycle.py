@@ -1,0 +1,144 @@
+"""The App's GitHub lifecycle end to end (embedded service, fake GitHub, a local bare repository):
+check runs always completed and reused, Re-run, a primary rate limit waited out, one review per head."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slopguard.app.worker import MAX_ATTEMPTS
+
+from tests.app.conftest import BASE_FILES, HEAD_FILES
+from tests.app.fake_github import FakeGitHub
+from tests.app.harness import Origin, Service, pr_event, settings_for, wait_for
+
+
+class Clock:
+    """Wall-clock time that a test can move forward (shared by the service and the fake GitHub)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Origin:
+    origin = Origin.create(tmp_path / "src", dict(BASE_FILES), dict(HEAD_FILES))
+    origin.open_pr(7)
+    return origin
+
+
+@pytest.fixture
+def start(tmp_path: Path, fake_github: FakeGitHub, app_keys: tuple[str, str],
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Service]]:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    started: list[Service] = []
+
+    def run(clock: Callable[[], float] = time.time, **overrides: Any) -> Service:
+        root = tmp_path / f"svc{len(started)}"
+        root.mkdir()
+        svc = Service(settings_for(root, fake_github, app_keys[0], **overrides), clock=clock)
+        started.append(svc)
+        return svc.start()
+
+    yield run
+    for svc in started:
+        svc.stop()
+
+
+def runs_for(fake: FakeGitHub, sha: str) -> list[dict[str, Any]]:
+    with fake.lock:
+        return [dict(r) for r in fake.check_runs.values() if r["head_sha"] == sha]
+
+
+def rerequest(event: str, origin: Origin, fake: FakeGitHub, number: int, name: str = "slopguard") -> dict[str, Any]:
+    """A check_run / check_suite `rerequested` payload in GitHub's shape, for the PR's head."""
+    data = pr_event("synchronize", origin, number, fake)
+    sha = origin.prs[number]
+    pull = {"url": f"https://api.github.com/repos/octo/demo/pulls/{number}", "id": 1, "number": number,
+            "head": {"ref": "feature", "sha": sha, "repo": {"id": 1, "name": "demo"}},
+            "base": {"ref": "main", "sha": "0" * 40, "repo": {"id": 1, "name": "demo"}}}
+    app = {"id": int(fake.app_id), "slug": "slopguard", "name": "slopguard"}
+    suite = {"id": 5, "head_branch": "feature", "head_sha": sha, "status": "completed", "conclusion": "failure",
+             "app": app, "pull_requests": [pull]}
+    holder: dict[str, Any] = suite if event == "check_suite" else {
+        "id": 9, "name": name, "head_sha": sha, "status": "completed", "conclusion": "failure", "app": app,
+        "check_suite": suite, "pull_requests": [pull]}
+    return {"action": "rerequested", event: copy.deepcopy(holder), "repository": data["repository"],
+            "installation": data["installation"], "sender": data["sender"]}
+
+
+def test_persistent_5xx_while_publishing_completes_the_one_check_run(start: Callable[..., Service], origin: Origin,
+                                                                     fake_github: FakeGitHub) -> None:
+    svc = start(retry_backoff_s=0.005)
+    fake_github.fail("POST", r"/issues/7/comments$", 500, count=10**6)
+    svc.deliver("pull_request", pr_event("opened", origin, 7, fake_github))
+    wait_for(lambda: [r for r in runs_for(fake_github, origin.prs[7]) if r["status"] == "completed"], 60,
+             "the check run to be completed")
+    svc.idle()
+    (run,) = runs_for(fake_github, origin.prs[7])  # created once, reused by every retry
+    assert run["conclusion"] == "failure"
+    assert f"gave up after {MAX_ATTEMPTS} attempts" in run["output"]["summary"]
+    assert "500" in run["output"]["summary"] and "\n" not in run["output"]["summary"]
+    assert len(fake_github.calls("POST", r"/check-runs$")) == 1
+    assert len(fake_github.reviews_for(7)) == 1  # posted by the first attempt, never again
+    statuses = [s["status"] for s in svc.store.scans("octo/demo", 7)]
+    assert statuses.count("failed") == MAX_ATTEMPTS + 1  # each attempt, then the give-up
+
+
+def test_rerun_reviews_again_with_a_new_check_run(start: Callable[..., Service], origin: Origin,
+                                                  fake_github: FakeGitHub) -> None:
+    svc = start()
+    svc.deliver("pull_request", pr_event("opened", origin, 7, fake_github))
+    svc.idle()
+    (first,) = runs_for(fake_github, origin.prs[7])
+    assert first["status"] == "completed"
+    other = svc.deliver("check_run", rerequest("check_run", origin, fake_github, 7, name="another-app"))
+    assert other.json()["status"] == "ignored"
+    answer = svc.deliver("check_run", rerequest("check_run", origin, fake_github, 7))
+    assert answer.status_code == 202 and answer.json()["status"] == "queued"
+    wait_for(lambda: len(runs_for(fake_github, origin.prs[7])) == 2, what="the re-run's check run")
+    svc.idle()
+    wait_for(lambda: all(r["status"] == "completed" for r in runs_for(fake_github, origin.prs[7])),
+             what="the re-run's check run to complete")
+    second = max(runs_for(fake_github, origin.prs[7]), key=lambda r: r["id"])
+    assert second["conclusion"] == first["conclusion"] and second["output"]["title"] == first["output"]["title"]
+    assert len(fake_github.reviews_for(7)) == 1  # same head, same findings: nothing new to post
+    svc.deliver("check_suite", rerequest("check_suite", origin, fake_github, 7))
+    wait_for(lambda: len(runs_for(fake_github, origin.prs[7])) == 3, what="the suite re-run's check run")
+    svc.idle()
+    assert [s["status"] for s in svc.store.scans("octo/demo", 7)] == ["published"] * 3
+
+
+def test_a_primary_rate_limit_defers_the_review_to_its_reset(start: Callable[..., Service], origin: Origin,
+                                                             fake_github: FakeGitHub) -> None:
+    """GitHub's limit resets 90 s ahead. The test's clock (the service's and the fake's) is moved
+    forward instead of sleeping: until then no call reaches GitHub; afterwards exactly one review."""
+    clock = Clock()
+    fake_github.clock = clock
+    svc = start(clock=clock, job_lease_s=2.0)
+    fake_github.primary_limit_until = clock() + 90
+    svc.deliver("pull_request", pr_event("opened", origin, 7, fake_github))
+    wait_for(lambda: fake_github.limited, what="the first call to meet the limit")
+    wait_for(lambda: svc.store.scans("octo/demo", 7) or svc.store.pending_jobs() == 1, what="the job deferred")
+    seen = len(fake_github.requests)
+    time.sleep(3.0)  # three sweeps of the service: none may call GitHub before the reset
+    assert len(fake_github.requests) == seen and len(fake_github.limited) == 1
+    assert svc.store.pending_jobs() == 1 and fake_github.reviews_for(7) == []
+    assert not svc.store.scans("octo/demo", 7)  # deferred is not a failed attempt
+    clock.advance(92)
+    wait_for(lambda: fake_github.reviews_for(7), 30, "the review after the reset")
+    svc.idle()
+    assert len(fake_github.reviews_for(7)) == 1 and len(fake_github.limited) == 1
+    (run,) = runs_for(fake_github, origin.prs[7])
+    assert run["status"] == "completed"
+    assert [s["status"] for s in svc.store.scans("octo/demo", 7)] == ["published"]
