@@ -95,6 +95,7 @@ class FakeGitHub:
         self.clock: Callable[[], float] = time.time
         self.primary_limit_until: float | None = None
         self.limited: list[tuple[float, str, str]] = []  # (clock, method, path) answered with a primary limit
+        self.abandoned = 0  # answers the client was no longer there to read
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -128,6 +129,7 @@ class FakeGitHub:
             self.token_ttl_s = 3600.0
             self.primary_limit_until = None
             self.limited.clear()
+            self.abandoned = 0
 
     def add_pull(self, pull: Pull) -> None:
         with self.lock:
@@ -510,8 +512,13 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             self.send_header("content-length", str(len(payload)))
             for key, value in reply.headers.items():
                 self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout) or died
+                with fake.lock:
+                    fake.abandoned += 1
+                self.close_connection = True
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 

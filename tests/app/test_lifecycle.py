@@ -1,20 +1,23 @@
-"""The App's GitHub lifecycle end to end (embedded service, fake GitHub, a local bare repository):
-check runs always completed and reused, Re-run, a primary rate limit waited out, one review per head."""
+"""The App's GitHub lifecycle end to end (the embedded service, or `slopguard worker` processes on the
+machine's PostgreSQL and Redis, with the fake GitHub and a local bare repository): check runs always
+completed and reused, Re-run, a primary rate limit waited out, one review per head."""
 
 from __future__ import annotations
 
 import copy
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from slopguard.app.store import JobKey
 from slopguard.app.worker import MAX_ATTEMPTS
 
 from tests.app.conftest import BASE_FILES, HEAD_FILES
 from tests.app.fake_github import FakeGitHub
-from tests.app.harness import Origin, Service, pr_event, settings_for, wait_for
+from tests.app.harness import Backend, Distributed, Origin, Service, pr_event, settings_for, wait_for
 
 
 class Clock:
@@ -142,3 +145,34 @@ def test_a_primary_rate_limit_defers_the_review_to_its_reset(start: Callable[...
     (run,) = runs_for(fake_github, origin.prs[7])
     assert run["status"] == "completed"
     assert [s["status"] for s in svc.store.scans("octo/demo", 7)] == ["published"]
+
+
+def test_a_worker_killed_during_the_review_post_leaves_one_review(tmp_path: Path, fake_github: FakeGitHub,
+                                                                  app_keys: tuple[str, str], origin: Origin,
+                                                                  distributed_backend: Backend,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two `slopguard worker` processes; the fake holds the review POST 4 s and the worker that sent
+    it is SIGKILLed meanwhile. GitHub still creates that review; the other worker takes the job over,
+    sees the pending marker, waits until the POST must have landed, and posts nothing more."""
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    settings = settings_for(tmp_path, fake_github, app_keys[0], job_lease_s=2.0, review_settle_s=6.0)
+    service = Distributed(tmp_path / "run", settings, distributed_backend, separate_machines=True).start()
+    fake_github.hold("POST", r"/pulls/7/reviews$", 4.0)
+    try:
+        service.deliver("pull_request", pr_event("opened", origin, 7, fake_github))
+        wait_for(lambda: fake_github.calls("POST", r"/pulls/7/reviews$"), 60, "the review POST")
+        owner = service.store.lease_owner(JobKey("octo/demo", 7))
+        assert owner is not None
+        victim = next(w for w in service.workers if w.pid == int(owner.split(":")[1]))
+        victim.proc.send_signal(signal.SIGKILL)
+        victim.proc.wait(timeout=10)
+        wait_for(lambda: [r for r in runs_for(fake_github, origin.prs[7]) if r["status"] == "completed"], 60,
+                 "the survivor to complete the check run")
+        service.idle()
+        assert len(fake_github.reviews_for(7)) == 1
+        assert len(fake_github.calls("POST", r"/pulls/7/reviews$")) == 1
+        (run,) = runs_for(fake_github, origin.prs[7])  # the dead worker's run, reused and completed
+        assert run["conclusion"] in ("success", "failure") and "findings" in run["output"]["title"]
+        assert len(fake_github.summaries_for(7)) == 1 and fake_github.abandoned == 1
+    finally:
+        service.stop()
