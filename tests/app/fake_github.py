@@ -6,8 +6,9 @@ minutes), installation tokens on every repository call, review comments only on 
 request's diff (computed with `git diff` from the local repository, three lines of context, like
 GitHub), at most 50 check run annotations per request, check run output counted in bytes (65,535).
 Faults (502s, rate limits) are injected per endpoint; a secondary rate limit on writes can be switched
-on, and a primary rate limit (`primary_limit_until`, on the fake's `clock`, which a test may move
-forward) answers every installation call with GitHub's 403 and x-ratelimit-* headers until it resets.
+on, and a primary rate limit per installation (`primary_limits`: installation id -> reset time on the
+fake's `clock`, which a test may move forward) answers that installation's calls with GitHub's 403
+and x-ratelimit-* headers until it resets.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ class FakeGitHub:
         self._ids = iter(range(1000, 10**9))
         self.token_ttl_s = 3600.0
         self.clock: Callable[[], float] = time.time
-        self.primary_limit_until: float | None = None
+        self.primary_limits: dict[int, float] = {}  # installation id -> when its primary limit resets
+        self.token_installation: dict[str, int] = {}
         self.limited: list[tuple[float, str, str]] = []  # (clock, method, path) answered with a primary limit
         self.abandoned = 0  # answers the client was no longer there to read
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -127,7 +129,7 @@ class FakeGitHub:
                 items.clear()
             self.secondary_limit = None
             self.token_ttl_s = 3600.0
-            self.primary_limit_until = None
+            self.primary_limits.clear()
             self.limited.clear()
             self.abandoned = 0
 
@@ -194,13 +196,16 @@ class FakeGitHub:
                                    "documentation_url": "https://docs.github.com/rest"})
         elif not self._token_ok(auth):
             return Reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
-        elif self.primary_limit_until is not None and self.clock() < self.primary_limit_until:
-            with self.lock:
-                self.limited.append((self.clock(), method, path))
-            return Reply(403, {"message": "API rate limit exceeded for installation ID 77.",
-                               "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"},
-                         {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000",
-                          "x-ratelimit-reset": str(int(self.primary_limit_until)), "x-ratelimit-resource": "core"})
+        else:
+            installation = self.token_installation.get(auth.partition(" ")[2], 0)
+            reset = self.primary_limits.get(installation)
+            if reset is not None and self.clock() < reset:
+                with self.lock:
+                    self.limited.append((self.clock(), method, path))
+                return Reply(403, {"message": f"API rate limit exceeded for installation ID {installation}.",
+                                   "documentation_url": "https://docs.github.com/rest/rate-limit"},
+                             {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000",
+                              "x-ratelimit-reset": str(int(reset)), "x-ratelimit-resource": "core"})
         if method != "GET" and self._over_secondary_limit():
             return Reply(403, {"message": SECONDARY_MESSAGE}, {"retry-after": "1"})
         for verb, pattern, fn in self._routes():
@@ -270,6 +275,7 @@ class FakeGitHub:
         token = "ghs_" + secrets.token_hex(16)
         expires = time.time() + self.token_ttl_s
         self.tokens[token] = expires
+        self.token_installation[token] = int(m["id"])
         stamp = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return Reply(201, {"token": token, "expires_at": stamp, "permissions": {"pull_requests": "write"}})
 

@@ -129,7 +129,7 @@ def test_a_primary_rate_limit_defers_the_review_to_its_reset(start: Callable[...
     clock = Clock()
     fake_github.clock = clock
     svc = start(clock=clock, job_lease_s=2.0)
-    fake_github.primary_limit_until = clock() + 90
+    fake_github.primary_limits[77] = clock() + 90
     svc.deliver("pull_request", pr_event("opened", origin, 7, fake_github))
     wait_for(lambda: fake_github.limited, what="the first call to meet the limit")
     wait_for(lambda: svc.store.scans("octo/demo", 7) or svc.store.pending_jobs() == 1, what="the job deferred")
