@@ -13,6 +13,8 @@ from huey.consumer import Consumer
 
 from .events import Dispatcher
 from .github_client import GitHubClient, RetryPolicy
+from .intake import Intake
+from .journal import Journal
 from .metrics import Metrics
 from .queue import Queue
 from .ratelimits import SharedLimits
@@ -34,6 +36,7 @@ class Runtime:
     metrics: Metrics
     github: GitHubClient
     worker: Worker
+    intake: Intake | None = None  # the webhook's accept path (journal while the database is down)
     _consumer: Consumer | None = None
     _sweeper: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -57,10 +60,18 @@ class Runtime:
 
     def app(self, *, embedded_worker: bool) -> WebhookASGI:
         dispatcher = Dispatcher(self.store, self.queue, self.metrics, self.settings.coalesce_delay_s)
+        self.intake = Intake(dispatcher, self.store.ping, Journal(self.settings.workdir / "journal"), self.metrics,
+                             deadline_s=self.settings.db_deadline_s)
+
+        def start() -> None:
+            assert self.intake is not None
+            self.intake.start()
+            if embedded_worker:
+                self.start_consumer()
+
         return create_app(secret=self.settings.webhook_secret, store=self.store, queue=self.queue,
-                          metrics=self.metrics, dispatcher=dispatcher, max_body_bytes=self.settings.max_body_bytes,
-                          on_start=self.start_consumer if embedded_worker else None,
-                          on_stop=self.stop)
+                          metrics=self.metrics, dispatcher=self.intake, max_body_bytes=self.settings.max_body_bytes,
+                          on_start=start, on_stop=self.stop)
 
     def start_consumer(self) -> None:
         """Consume the queue in this process (threads) and re-queue jobs whose worker vanished."""
@@ -86,6 +97,8 @@ class Runtime:
 
     def stop(self) -> None:
         self._stop.set()
+        if self.intake is not None:
+            self.intake.stop()
         if self._consumer is not None:
             self._consumer.stop(graceful=True)
             self._consumer = None

@@ -31,6 +31,7 @@ class Settings:
     retry_backoff_s: float = 0.5  # first backoff after a 5xx; doubles on each retry
     github_timeout_s: float = 30.0  # one GitHub request's timeout
     review_settle_s: float = 15.0  # after a review POST began, when GitHub has surely finished it
+    db_deadline_s: float = 2.0  # the webhook waits this long for the database, then journals the delivery
     coalesce_delay_s: float = 1.0  # jobs wait this long so quick pushes coalesce
     job_lease_s: float = 300.0  # a job whose worker vanished is retried after this long
     workers: int = 2  # consumer threads in `serve` / `worker`
@@ -80,6 +81,7 @@ class Settings:
             retry_backoff_s=_float(env, "SLOPGUARD_RETRY_BACKOFF_S", 0.5),
             github_timeout_s=_float(env, "SLOPGUARD_GITHUB_TIMEOUT_S", 30.0),
             review_settle_s=_float(env, "SLOPGUARD_REVIEW_SETTLE_S", 15.0),
+            db_deadline_s=_float(env, "SLOPGUARD_DB_DEADLINE_S", 2.0),
             coalesce_delay_s=_float(env, "SLOPGUARD_COALESCE_DELAY_S", 1.0),
             job_lease_s=_float(env, "SLOPGUARD_JOB_LEASE_S", 300.0),
             workers=int(_float(env, "SLOPGUARD_WORKERS", 2)),
