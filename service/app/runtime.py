@@ -18,6 +18,7 @@ from .journal import Journal
 from .metrics import Metrics
 from .queue import Queue
 from .ratelimits import SharedLimits
+from .reconciler import Reconciler
 from .settings import Settings
 from .store import Store
 from .webhook import WebhookASGI, create_app
@@ -36,6 +37,7 @@ class Runtime:
     metrics: Metrics
     github: GitHubClient
     worker: Worker
+    reconciler: Reconciler
     intake: Intake | None = None  # the webhook's accept path (journal while the database is down)
     _consumer: Consumer | None = None
     _sweeper: threading.Thread | None = None
@@ -56,7 +58,7 @@ class Runtime:
                               limits=SharedLimits(store))
         worker = Worker(settings, store, github, metrics, queue.enqueue_review)
         queue.attach(worker.review, worker.command)
-        return cls(settings, store, queue, metrics, github, worker)
+        return cls(settings, store, queue, metrics, github, worker, Reconciler(github, store))
 
     def app(self, *, embedded_worker: bool) -> WebhookASGI:
         dispatcher = Dispatcher(self.store, self.queue, self.metrics, self.settings.coalesce_delay_s)
@@ -66,6 +68,8 @@ class Runtime:
         def start() -> None:
             assert self.intake is not None
             self.intake.start()
+            if self.settings.reconcile_interval_s > 0:
+                self.reconciler.start(self.settings.reconcile_interval_s)
             if embedded_worker:
                 self.start_consumer()
 
@@ -97,6 +101,7 @@ class Runtime:
 
     def stop(self) -> None:
         self._stop.set()
+        self.reconciler.stop()
         if self.intake is not None:
             self.intake.stop()
         if self._consumer is not None:

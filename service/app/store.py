@@ -159,6 +159,10 @@ class Store:
             except IntegrityError:
                 conn.execute(update(jobs).where(where).values(generation=jobs.c.generation + 1, **values))
 
+    def knows_delivery(self, delivery_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(deliveries.c.id).where(deliveries.c.id == delivery_id[:64])).first() is not None
+
     def forget_delivery(self, delivery_id: str) -> None:
         with self._tx() as conn:
             conn.execute(delete(deliveries).where(deliveries.c.id == delivery_id[:64]))

@@ -8,13 +8,16 @@ GitHub), at most 50 check run annotations per request, check run output counted 
 Faults (502s, rate limits) are injected per endpoint; a secondary rate limit on writes can be switched
 on, and a primary rate limit per installation (`primary_limits`: installation id -> reset time on the
 fake's `clock`, which a test may move forward) answers that installation's calls with GitHub's 403
-and x-ratelimit-* headers until it resets.
+and x-ratelimit-* headers until it resets. Webhooks: `send_webhook` delivers an event to
+`webhook_url` signed as GitHub signs it and logs the attempt in the App's delivery log, which the App
+reads with `GET /app/hook/deliveries` and redelivers with `POST /app/hook/deliveries/{id}/attempts`.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -29,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import jwt
 
 BOT = {"login": "slopguard[bot]", "id": 99, "type": "Bot"}
@@ -98,6 +102,10 @@ class FakeGitHub:
         self.token_installation: dict[str, int] = {}
         self.limited: list[tuple[float, str, str]] = []  # (clock, method, path) answered with a primary limit
         self.abandoned = 0  # answers the client was no longer there to read
+        self.webhook_url = ""
+        self.webhook_secret = ""
+        self.hook_deliveries: list[dict[str, Any]] = []  # the App's delivery log, oldest first
+        self._hook_bodies: dict[str, tuple[str, dict[str, Any]]] = {}  # guid -> (event, payload)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -132,6 +140,8 @@ class FakeGitHub:
             self.primary_limits.clear()
             self.limited.clear()
             self.abandoned = 0
+            self.hook_deliveries.clear()
+            self._hook_bodies.clear()
 
     def add_pull(self, pull: Pull) -> None:
         with self.lock:
@@ -164,6 +174,32 @@ class FakeGitHub:
         with self.lock:
             return [c for c in self.issue_comments.values()
                     if c["issue_number"] == number and "<!-- slopguard:summary -->" in c["body"]]
+
+    def send_webhook(self, event: str, payload: dict[str, Any], guid: str = "", *, redelivery: bool = False) -> int:
+        """Deliver `event` to `webhook_url` as GitHub does and log the attempt; the HTTP status, 0 when
+        the service could not be reached."""
+        guid = guid or secrets.token_hex(16)
+        body = json.dumps(payload).encode()
+        signature = "sha256=" + hmac.new(self.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+        headers = {"content-type": "application/json", "x-github-event": event, "x-github-delivery": guid,
+                   "x-hub-signature-256": signature, "user-agent": "GitHub-Hookshot/fake"}
+        started = time.monotonic()
+        try:
+            status = httpx.post(self.webhook_url, content=body, headers=headers, timeout=10).status_code
+        except httpx.TransportError:
+            status = 0
+        with self.lock:
+            self._hook_bodies[guid] = (event, payload)
+            self.hook_deliveries.append({
+                "id": next(self._ids), "guid": guid, "redelivery": redelivery,
+                "delivered_at": datetime.fromtimestamp(self.clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "duration": round(time.monotonic() - started, 3),
+                "status": "OK" if 200 <= status < 300 else ("failed to connect to host" if status == 0
+                                                            else f"Invalid HTTP Response: {status}"),
+                "status_code": status, "event": event, "action": payload.get("action"),
+                "installation_id": (payload.get("installation") or {}).get("id"),
+                "repository_id": (payload.get("repository") or {}).get("id"), "throttled_at": None})
+        return status
 
     # ------------------------------------------------------------------ dispatch
 
@@ -222,6 +258,8 @@ class FakeGitHub:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
         return [
             ("POST", r"/app/installations/(?P<id>\d+)/access_tokens", self._access_token),
+            ("GET", r"/app/hook/deliveries", self._list_hook_deliveries),
+            ("POST", r"/app/hook/deliveries/(?P<id>\d+)/attempts", self._redeliver),
             ("GET", repo + r"/pulls/(?P<n>\d+)", self._get_pull),
             ("GET", repo + r"/pulls/(?P<n>\d+)/files", self._pull_files),
             ("POST", repo + r"/pulls/(?P<n>\d+)/reviews", self._create_review),
@@ -278,6 +316,26 @@ class FakeGitHub:
         self.token_installation[token] = int(m["id"])
         stamp = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return Reply(201, {"token": token, "expires_at": stamp, "permissions": {"pull_requests": "write"}})
+
+    def _list_hook_deliveries(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
+        """Newest first, `per_page` at a time, the next page named by a cursor in the Link header."""
+        newest = [{k: v for k, v in d.items()} for d in reversed(self.hook_deliveries)]
+        per_page = min(int(q.get("per_page", 30)), 100)
+        start = int(q.get("cursor", 0))
+        headers = {}
+        if start + per_page < len(newest):
+            nxt = f"{self.url}/app/hook/deliveries?per_page={per_page}&cursor={start + per_page}"
+            headers["link"] = f'<{nxt}>; rel="next"'
+        return Reply(200, newest[start:start + per_page], headers)
+
+    def _redeliver(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
+        item = next((d for d in self.hook_deliveries if d["id"] == int(m["id"])), None)
+        if item is None:
+            return Reply(404, {"message": "Not Found"})
+        event, payload = self._hook_bodies[item["guid"]]
+        threading.Thread(target=self.send_webhook, args=(event, payload, item["guid"]),
+                         kwargs={"redelivery": True}, daemon=True).start()
+        return Reply(202, {})
 
     def _pull(self, m: re.Match[str]) -> Pull | None:
         return self.pulls.get((f"{m['owner']}/{m['repo']}", int(m["n"])))

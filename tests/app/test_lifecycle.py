@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from slopguard.app.worker import MAX_ATTEMPTS
 
 from tests.app.conftest import BASE_FILES, HEAD_FILES
 from tests.app.fake_github import FakeGitHub
-from tests.app.harness import Backend, Distributed, Origin, Service, pr_event, settings_for, wait_for
+from tests.app.harness import SECRET, Backend, Distributed, Origin, Service, pr_event, settings_for, wait_for
 
 
 class Clock:
@@ -176,3 +177,29 @@ def test_a_worker_killed_during_the_review_post_leaves_one_review(tmp_path: Path
         assert len(fake_github.summaries_for(7)) == 1 and fake_github.abandoned == 1
     finally:
         service.stop()
+
+
+def test_failed_deliveries_are_redelivered_from_githubs_log(start: Callable[..., Service], origin: Origin,
+                                                            fake_github: FakeGitHub) -> None:
+    """GitHub does not redeliver by itself: the reconciler reads the App's delivery log and asks for
+    another attempt of each delivery whose attempts all failed and that the store never recorded."""
+    svc = start(reconcile_interval_s=0.0)  # passes are run by the test, one at a time
+    origin.open_pr(8)
+    with socket.socket() as closed:  # a port nothing listens on: GitHub cannot reach the service
+        closed.bind(("127.0.0.1", 0))
+        fake_github.webhook_url = f"http://127.0.0.1:{closed.getsockname()[1]}/webhook"
+    fake_github.webhook_secret = SECRET
+    assert fake_github.send_webhook("pull_request", pr_event("opened", origin, 7, fake_github), "guid-7") == 0
+    event8 = pr_event("opened", origin, 8, fake_github)
+    assert fake_github.send_webhook("pull_request", event8, "guid-8") == 0
+    fake_github.webhook_url = f"http://127.0.0.1:{svc.port}/webhook"
+    assert fake_github.send_webhook("pull_request", event8, "guid-8", redelivery=True) == 202  # by hand
+    assert fake_github.send_webhook("ping", {"zen": "hi"}, "guid-ping") == 200
+    failed_7 = next(d["id"] for d in fake_github.hook_deliveries if d["guid"] == "guid-7")
+    assert svc.runtime.reconciler.run_once() == [failed_7]
+    wait_for(lambda: fake_github.reviews_for(7), 30, "the redelivered delivery's review")
+    svc.idle()
+    assert svc.runtime.reconciler.run_once() == []  # its redelivery succeeded: nothing more to ask
+    assert len(fake_github.calls("POST", r"^/app/hook/deliveries/\d+/attempts$")) == 1
+    assert len(fake_github.reviews_for(7)) == 1 and len(fake_github.reviews_for(8)) == 1
+    assert [d["status_code"] for d in fake_github.hook_deliveries if d["guid"] == "guid-7"] == [0, 202]

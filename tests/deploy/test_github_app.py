@@ -28,6 +28,8 @@ HTTP_METHODS = {"get": "GET", "post": "POST", "patch": "PATCH", "put": "PUT", "d
 # as the App itself (JWT), which no installation permission governs.
 ENDPOINTS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {
     ("POST", "app/installations/{}/access_tokens"): None,
+    ("GET", "app/hook/deliveries"): None,
+    ("POST", "app/hook/deliveries/{}/attempts"): None,
     ("GET", "repos/{}/pulls/{}"): (("pull_requests", "read"),),
     ("GET", "repos/{}/pulls/{}/files"): (("pull_requests", "read"),),
     ("GET", "repos/{}/pulls/{}/comments"): (("pull_requests", "read"),),
