@@ -58,18 +58,17 @@ class Reconciler:
     def _deliveries(self, since: float) -> list[dict[str, Any]]:
         """The App's delivery log back to `since` (GitHub lists the newest first)."""
         out: list[dict[str, Any]] = []
-        url: str | None = "app/hook/deliveries"
-        params: dict[str, Any] | None = {"per_page": 100}
+        response = self.github.request("GET", "app/hook/deliveries", auth=f"Bearer {self.github.app_jwt()}",
+                                       params={"per_page": 100})
         for _ in range(MAX_PAGES):
-            if url is None:
-                break
-            response = self.github.request("GET", url, auth=f"Bearer {self.github.app_jwt()}", params=params)
-            items = response.json()
-            for item in items:
+            for item in response.json():
                 if _time(str(item.get("delivered_at") or "")) < since:
                     return out
                 out.append(item)
-            url, params = response.links.get("next", {}).get("url"), None
+            nxt = response.links.get("next", {}).get("url")
+            if not nxt:
+                break
+            response = self.github.request("GET", nxt, auth=f"Bearer {self.github.app_jwt()}")
         return out
 
     def start(self, interval_s: float) -> None:
