@@ -62,7 +62,7 @@ class Dispatcher:
             if not isinstance(number, int):
                 return Answer(400, {"status": "rejected", "error": "pull_request without a number"})
             key = JobKey(full_name, number)
-            request = ReviewRequest(key, installation, clone_url, str(payload["action"]))
+            request = ReviewRequest(key, installation, clone_url, str(payload["action"]), _repository_id(payload))
             if not self.store.accept(delivery, event, request):
                 return Answer(200, {"status": "duplicate"})
             self._enqueue(key)  # the job row is committed: even if this enqueue were lost, the sweeper re-queues it
@@ -88,10 +88,12 @@ class Dispatcher:
         if not numbers:
             return self._record_only(event, delivery, Answer(202, {"status": "ignored"}))
         keys = [JobKey(full_name, n) for n in numbers]
-        if not self.store.accept(delivery, event, ReviewRequest(keys[0], installation, clone_url, "rerequested")):
+        repository_id = _repository_id(payload)
+        if not self.store.accept(delivery, event, ReviewRequest(keys[0], installation, clone_url, "rerequested",
+                                                                repository_id)):
             return Answer(200, {"status": "duplicate"})
         for key in keys[1:]:
-            self.store.request_review(key, installation, clone_url, "rerequested")
+            self.store.request_review(key, installation, clone_url, "rerequested", repository_id)
         for key in keys:
             self._enqueue(key)
         return Answer(202, {"status": "queued"})
@@ -123,13 +125,19 @@ class Dispatcher:
             return Answer(200, {"status": "duplicate"})
         try:
             self.queue.enqueue_command(Command(full_name, issue["number"], installation, clone_url,
-                                               str(user.get("login", "")), command, delivery[:64]))
+                                               str(user.get("login", "")), command, delivery[:64],
+                                               _repository_id(payload) or 0))
         except Exception:
             # Not queued: forget the delivery so that GitHub's redelivery is not dropped as a repeat.
             if delivery:
                 self.store.forget_delivery(delivery)
             raise
         return Answer(202, {"status": "queued"})
+
+
+def _repository_id(payload: dict[str, Any]) -> int | None:
+    value = (payload.get("repository") or {}).get("id")
+    return value if isinstance(value, int) else None
 
 
 def _installation_id(payload: dict[str, Any]) -> int | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -80,12 +80,13 @@ class GitHubClient:
             base_url=api_url.rstrip("/") + "/",
             transport=transport,
             timeout=timeout_s,
+            follow_redirects=True,  # a renamed or transferred repository answers 301 (GET) or 307
             headers={"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION,
                      "User-Agent": f"slopguard/{__version__}"},
         )
         self._write_lock = threading.Lock()
         self._last_write = 0.0
-        self._tokens: dict[int, tuple[str, float]] = {}
+        self._tokens: dict[tuple[int, Scope | None], tuple[str, float]] = {}
         self._token_lock = threading.Lock()
 
     def close(self) -> None:
@@ -103,21 +104,24 @@ class GitHubClient:
         except (ValueError, TypeError) as exc:
             raise SettingsError(f"the App's private key is not a usable RSA PEM key: {exc}") from None
 
-    def installation_token(self, installation_id: int) -> str:
-        """The installation's access token, cached until five minutes before it expires."""
+    def installation_token(self, installation_id: int, scope: Scope | None = None) -> str:
+        """An access token of the installation, narrowed to `scope` (repositories and permissions)
+        when given, cached until five minutes before it expires."""
+        key = (installation_id, scope)
         with self._token_lock:
-            cached = self._tokens.get(installation_id)
+            cached = self._tokens.get(key)
             if cached and cached[1] - TOKEN_REFRESH_MARGIN_S > self._clock():
                 return cached[0]
+            body = None if scope is None else scope.request_body()
             response = self.request("POST", f"app/installations/{installation_id}/access_tokens",
-                                    auth=f"Bearer {self.app_jwt()}")
+                                    auth=f"Bearer {self.app_jwt()}", json=body)
             data = response.json()
             expires = _parse_time(str(data.get("expires_at", ""))) or self._clock() + 3600
-            self._tokens[installation_id] = (str(data["token"]), expires)
+            self._tokens[key] = (str(data["token"]), expires)
             return str(data["token"])
 
-    def installation(self, installation_id: int) -> Installation:
-        return Installation(self, installation_id)
+    def installation(self, installation_id: int, scope: Scope | None = None) -> Installation:
+        return Installation(self, installation_id, scope)
 
     # ------------------------------------------------------------------ requests
 
@@ -241,17 +245,43 @@ class GitHubClient:
             self.metrics.github_calls.labels(method=method, status=status).inc()
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What an installation token may reach: these repositories (names, without the owner) with
+    these permissions, instead of everything the installation was granted."""
+
+    repositories: tuple[str, ...]
+    permissions: tuple[tuple[str, str], ...]  # (permission, "read" | "write"), sorted
+    repository_ids: tuple[int, ...] = ()  # GitHub's ids, which survive a rename (preferred to names)
+
+    @classmethod
+    def of(cls, repositories: Iterable[str], permissions: Mapping[str, str], ids: Iterable[int] = ()) -> Scope:
+        return cls(tuple(sorted(set(repositories))), tuple(sorted(permissions.items())), tuple(sorted(set(ids))))
+
+    def request_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"permissions": dict(self.permissions)}
+        if self.repository_ids:
+            body["repository_ids"] = list(self.repository_ids)
+        else:
+            body["repositories"] = list(self.repositories)
+        return body
+
+
 class Installation:
     """Requests on behalf of one installation (its token fetched and refreshed as needed)."""
 
-    def __init__(self, client: GitHubClient, installation_id: int) -> None:
+    def __init__(self, client: GitHubClient, installation_id: int, scope: Scope | None = None) -> None:
         self.client = client
         self.id = installation_id
+        self.scope = scope
+
+    def token(self) -> str:
+        return self.client.installation_token(self.id, self.scope)
 
     def request(self, method: str, path: str, *, json: Any = None,
                 params: Mapping[str, Any] | None = None, retry_server_errors: bool = True) -> httpx.Response:
         self.client.gate(self.id, method, path)
-        token = self.client.installation_token(self.id)
+        token = self.token()
         return self.client.request(method, path, auth=f"token {token}", json=json, params=params,
                                    retry_server_errors=retry_server_errors, installation=self.id)
 

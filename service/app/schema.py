@@ -67,6 +67,7 @@ jobs = Table(
     Column("not_before", Float, nullable=True),  # deferred until then, e.g. a rate limit's reset (0003)
     Column("head_sha", String(64), nullable=True),  # the head whose check run the job opened (0003)
     Column("check_run_id", BigInteger, nullable=True),  # that check run, until the job completes it (0003)
+    Column("repository_id", BigInteger, nullable=True),  # GitHub's repository id: token scope (0003)
     UniqueConstraint("repo", "number", name="uq_jobs_repo_number"),
 )
 

@@ -55,6 +55,7 @@ class Job:
     delivery: str = ""
     head_sha: str = ""  # with check_run_id: the check run an earlier attempt opened and left open
     check_run_id: int | None = None
+    repository_id: int | None = None  # GitHub's id of the repository (survives a rename)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class ReviewRequest:
     installation_id: int
     clone_url: str
     reason: str
+    repository_id: int | None = None
 
 
 # The accept path's statements, in the SQL that SQLite (>= 3.35) and PostgreSQL share.
@@ -72,8 +74,9 @@ _ACCEPT_DELIVERY = text("INSERT INTO deliveries (id, event, received_at) VALUES 
                         "ON CONFLICT (id) DO NOTHING RETURNING id")
 _REQUEST_REVIEW = text(
     "INSERT INTO jobs (repo, number, installation_id, clone_url, reason, generation, done_generation, attempts, "
-    "updated_at, delivery) VALUES (:repo, :number, :installation_id, :clone_url, :reason, 1, 0, 0, :updated_at, "
-    ":delivery) ON CONFLICT (repo, number) DO UPDATE SET generation = jobs.generation + 1, "
+    "updated_at, delivery, repository_id) VALUES (:repo, :number, :installation_id, :clone_url, :reason, 1, 0, 0, "
+    ":updated_at, :delivery, :repository_id) ON CONFLICT (repo, number) DO UPDATE SET "
+    "generation = jobs.generation + 1, repository_id = COALESCE(excluded.repository_id, jobs.repository_id), "
     "installation_id = excluded.installation_id, clone_url = excluded.clone_url, reason = excluded.reason, "
     "updated_at = excluded.updated_at, delivery = excluded.delivery"
 )
@@ -145,7 +148,8 @@ class Store:
     def _request(self, conn: Connection, review: ReviewRequest, delivery_id: str, now: float) -> None:
         key = review.key
         values = {"installation_id": review.installation_id, "clone_url": review.clone_url,
-                  "reason": review.reason[:64], "updated_at": now, "delivery": delivery_id[:64] or None}
+                  "reason": review.reason[:64], "updated_at": now, "delivery": delivery_id[:64] or None,
+                  "repository_id": review.repository_id}
         if self.dialect in ("sqlite", "postgresql"):
             conn.execute(_REQUEST_REVIEW, {"repo": key.repo, "number": key.number, **values})
             return
@@ -241,11 +245,13 @@ class Store:
 
     # ------------------------------------------------------------------ jobs
 
-    def request_review(self, key: JobKey, installation_id: int, clone_url: str, reason: str) -> int:
+    def request_review(self, key: JobKey, installation_id: int, clone_url: str, reason: str,
+                       repository_id: int | None = None) -> int:
         """Ask for a review of the PR's newest head; returns the request's generation."""
         where = (jobs.c.repo == key.repo) & (jobs.c.number == key.number)
         with self._tx() as conn:
-            self._request(conn, ReviewRequest(key, installation_id, clone_url, reason), "", self.clock())
+            self._request(conn, ReviewRequest(key, installation_id, clone_url, reason, repository_id), "",
+                          self.clock())
             return int(conn.execute(select(jobs.c.generation).where(where)).scalar_one())
 
     def claim(self, key: JobKey, owner: str, lease_s: float) -> Job | None:
@@ -264,7 +270,7 @@ class Store:
             row = conn.execute(select(jobs).where(where)).mappings().one()
         return Job(key, int(row["installation_id"]), str(row["clone_url"]), str(row["reason"]),
                    int(row["generation"]), int(row["attempts"]), str(row["delivery"] or ""),
-                   str(row["head_sha"] or ""), row["check_run_id"])
+                   str(row["head_sha"] or ""), row["check_run_id"], row["repository_id"])
 
     def renew(self, key: JobKey, owner: str, lease_s: float) -> bool:
         with self._tx() as conn:

@@ -33,7 +33,7 @@ from ..registry import Registry
 from ..registry import load as load_registry
 from . import clones, commands, logs
 from .errors import GitHubError, RateLimitError
-from .github_client import GitHubClient, Installation
+from .github_client import GitHubClient, Installation, Scope
 from .metrics import Metrics
 from .publisher import Publisher, PullRequest, ReviewState
 from .queue import Command
@@ -45,6 +45,11 @@ MAX_ATTEMPTS = 5
 MAX_RETRY_DELAY_S = 600.0
 Enqueue = Callable[[JobKey, float], None]  # (job, delay in seconds)
 FORCED = ("command", "rerequested")  # reasons that review even a paused PR or a draft
+# Installation tokens are narrowed to the one repository and what the job does with it.
+REVIEW_PERMISSIONS = {"checks": "write", "contents": "read", "issues": "write", "metadata": "read",
+                      "pull_requests": "write"}
+COMMAND_PERMISSIONS = {"issues": "write", "metadata": "read", "pull_requests": "write"}
+ORG_CONFIG_SCOPE = Scope.of([".github"], {"contents": "read"})
 
 
 @dataclass
@@ -162,7 +167,7 @@ class Worker:
             pr, run_id = PullRequest(owner, name, job.key.number, job.head_sha), job.check_run_id
         if pr is None or run_id is None:
             return
-        api = attempt.api or self.github.installation(job.installation_id)
+        api = attempt.api or self._api(job.installation_id, job.key.repo, REVIEW_PERMISSIONS, job.repository_id)
         Publisher(api).complete_check(pr, run_id, conclusion, title, reason)
         attempt.ended = True
         self.store.set_job_check(job.key, self.owner, None, None)
@@ -174,7 +179,7 @@ class Worker:
 
     def _review(self, attempt: Attempt) -> None:
         job = attempt.job
-        api = attempt.api = self.github.installation(job.installation_id)
+        api = attempt.api = self._api(job.installation_id, job.key.repo, REVIEW_PERMISSIONS, job.repository_id)
         info = self._pull(api, job.key)
         if job.check_run_id is not None and job.head_sha == info.pr.head_sha:
             attempt.pr, attempt.check_run_id = info.pr, job.check_run_id  # opened by an earlier attempt
@@ -186,7 +191,7 @@ class Worker:
             self._end_check(attempt, "skipped", "Skipped", f"Not reviewed: {skip}.")
             log.info("skipped: %s", skip)
             return
-        token = api.client.installation_token(api.id)
+        token = api.token()
         path = clones.fetch(self.settings.workdir, job.key.repo, job.clone_url, job.key.number, info.base_ref, token)
         git = Git(path)
         head = git.resolve(info.pr.head_sha)
@@ -229,6 +234,13 @@ class Worker:
         self.store.save_review_state(attempt.job.key.repo, attempt.job.key.number, state)
         return state
 
+    def _api(self, installation_id: int, repo: str, permissions: dict[str, str],
+             repository_id: int | None) -> Installation:
+        """The installation, with tokens for this one repository (by id when known) and `permissions`."""
+        scope = Scope.of([] if repository_id else [repo.split("/", 1)[1]], permissions,
+                         [repository_id] if repository_id else [])
+        return self.github.installation(installation_id, scope)
+
     def _config(self, api: Installation, git: Git, base: str, owner: str) -> tuple[Config, Registry]:
         """The base commit's `.slopguard.yml`; without one, the organisation's default; else the defaults."""
         config, registry = repo_config(git, base, self.registry)
@@ -242,13 +254,14 @@ class Worker:
     def _org_config(self, api: Installation, owner: str) -> str | None:
         """`.slopguard.yml` of the owner's `.github` repository (default branch), or None when absent.
 
-        GitHub answers 404 when the file or the repository does not exist, and also when the App's
-        installation does not include that repository.
+        GitHub answers 404 when the file or the repository does not exist, and refuses a token for
+        a repository the App's installation does not include (422).
         """
-        try:
-            data = api.get(f"repos/{owner}/.github/contents/.slopguard.yml")
+        try:  # a token of its own: the organisation's `.github` repository only, read-only
+            org = self.github.installation(api.id, ORG_CONFIG_SCOPE)
+            data = org.get(f"repos/{owner}/.github/contents/.slopguard.yml")
         except GitHubError as exc:
-            if exc.status in (403, 404):
+            if exc.status in (403, 404, 422):  # 422: the installation does not include `.github`
                 return None
             raise
         if not isinstance(data, dict) or data.get("type", "file") != "file":
@@ -297,7 +310,7 @@ class Worker:
             self._command(cmd)
 
     def _command(self, cmd: Command) -> None:
-        api = self.github.installation(cmd.installation_id)
+        api = self._api(cmd.installation_id, cmd.repo, COMMAND_PERMISSIONS, cmd.repository_id)
         owner, name = cmd.repo.split("/", 1)
         pr = PullRequest(owner, name, cmd.number, "")
         publisher = Publisher(api)
@@ -313,7 +326,8 @@ class Worker:
         elif cmd.command in ("resume", "review"):
             if cmd.command == "resume":
                 self.store.set_paused(cmd.repo, cmd.number, False)
-            self.store.request_review(key, cmd.installation_id, cmd.clone_url, f"command:{cmd.command}")
+            self.store.request_review(key, cmd.installation_id, cmd.clone_url, f"command:{cmd.command}",
+                                      cmd.repository_id or None)
             self.enqueue(key, 0.0)
         else:
             publisher.reply(pr, commands.UNKNOWN.format(command=cmd.command))

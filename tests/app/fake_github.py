@@ -11,6 +11,9 @@ fake's `clock`, which a test may move forward) answers that installation's calls
 and x-ratelimit-* headers until it resets. Webhooks: `send_webhook` delivers an event to
 `webhook_url` signed as GitHub signs it and logs the attempt in the App's delivery log, which the App
 reads with `GET /app/hook/deliveries` and redelivers with `POST /app/hook/deliveries/{id}/attempts`.
+Installation tokens may be narrowed (`repositories` / `repository_ids`, `permissions`): a call to
+another repository with such a token is answered 404, as GitHub does. A renamed repository
+(`rename`) answers its old name with 301 (GET) or 307 (other methods) and a Location on the new one.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import secrets
 import subprocess
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +40,11 @@ import httpx
 import jwt
 
 BOT = {"login": "slopguard[bot]", "id": 99, "type": "Bot"}
+
+
+def repository_id(full_name: str) -> int:
+    """The id the fake gives a repository name it has not seen renamed (stable across runs)."""
+    return zlib.crc32(full_name.encode()) % 10**8 + 1
 SECONDARY_MESSAGE = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 
 
@@ -102,6 +111,9 @@ class FakeGitHub:
         self.token_installation: dict[str, int] = {}
         self.limited: list[tuple[float, str, str]] = []  # (clock, method, path) answered with a primary limit
         self.abandoned = 0  # answers the client was no longer there to read
+        self.repo_ids: dict[str, int] = {}  # owner/name -> id, for renamed repositories
+        self.renamed: dict[str, str] = {}  # old owner/name -> new owner/name
+        self.token_scopes: dict[str, dict[str, Any]] = {}  # token -> the body that asked for it
         self.webhook_url = ""
         self.webhook_secret = ""
         self.hook_deliveries: list[dict[str, Any]] = []  # the App's delivery log, oldest first
@@ -141,7 +153,23 @@ class FakeGitHub:
             self.limited.clear()
             self.abandoned = 0
             self.hook_deliveries.clear()
+            self.renamed.clear()
+            self.repo_ids.clear()
             self._hook_bodies.clear()
+
+    def repo_id(self, full_name: str) -> int:
+        return self.repo_ids.get(full_name, repository_id(full_name))
+
+    def rename(self, old: str, new: str) -> None:
+        """The repository `old` is now `new` (same id); its pull requests move with it."""
+        with self.lock:
+            self.repo_ids[new] = self.repo_id(old)
+            self.renamed[old] = new
+            owner, name = new.split("/")
+            for key in [k for k in self.pulls if k[0] == old]:
+                pull = self.pulls.pop(key)
+                pull.owner, pull.repo = owner, name
+                self.pulls[(new, pull.number)] = pull
 
     def add_pull(self, pull: Pull) -> None:
         with self.lock:
@@ -242,6 +270,16 @@ class FakeGitHub:
                                    "documentation_url": "https://docs.github.com/rest/rate-limit"},
                              {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000",
                               "x-ratelimit-reset": str(int(reset)), "x-ratelimit-resource": "core"})
+        repo_path = re.match(r"/repos/([^/]+/[^/]+)(/.*)?$", path)
+        if repo_path and repo_path[1] in self.renamed:
+            moved = f"{self.url}/repos/{self.renamed[repo_path[1]]}{repo_path[2] or ''}"
+            moved += f"?{parts.query}" if parts.query else ""
+            return Reply(301 if method == "GET" else 307, {
+                "message": "Moved Permanently", "url": moved,
+                "documentation_url": "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api"},
+                {"location": moved})
+        if repo_path and not self._in_scope(auth, repo_path[1]):
+            return Reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
         if method != "GET" and self._over_secondary_limit():
             return Reply(403, {"message": SECONDARY_MESSAGE}, {"retry-after": "1"})
         for verb, pattern, fn in self._routes():
@@ -295,6 +333,15 @@ class FakeGitHub:
             expires = self.tokens.get(token)
         return expires is not None and expires > time.time()
 
+    def _in_scope(self, auth: str, full_name: str) -> bool:
+        """Whether an installation token narrowed to some repositories covers `full_name`."""
+        scope = self.token_scopes.get(auth.partition(" ")[2]) or {}
+        if "repository_ids" in scope:
+            return self.repo_id(full_name) in scope["repository_ids"]
+        if "repositories" in scope:
+            return full_name.split("/")[1] in scope["repositories"]
+        return True
+
     def _over_secondary_limit(self) -> bool:
         if self.secondary_limit is None:
             return False
@@ -314,8 +361,13 @@ class FakeGitHub:
         expires = time.time() + self.token_ttl_s
         self.tokens[token] = expires
         self.token_installation[token] = int(m["id"])
+        scope = dict(data) if isinstance(data, dict) else {}
+        self.token_scopes[token] = scope
         stamp = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return Reply(201, {"token": token, "expires_at": stamp, "permissions": {"pull_requests": "write"}})
+        permissions = scope.get("permissions") or {"pull_requests": "write", "checks": "write", "issues": "write",
+                                                   "contents": "read", "metadata": "read"}
+        return Reply(201, {"token": token, "expires_at": stamp, "permissions": permissions,
+                           "repository_selection": "selected" if scope else "all"})
 
     def _list_hook_deliveries(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
         """Newest first, `per_page` at a time, the next page named by a cursor in the Link header."""

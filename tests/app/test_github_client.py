@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from slopguard.app.errors import GitHubError, RateLimitError
-from slopguard.app.github_client import GitHubClient, RetryPolicy
+from slopguard.app.github_client import GitHubClient, RetryPolicy, Scope
 from slopguard.app.metrics import Metrics
 
 from tests.app.conftest import APP_ID
@@ -40,6 +40,16 @@ def test_a_jwt_from_another_key_is_refused(fake_github: FakeGitHub) -> None:
     with pytest.raises(GitHubError) as info:
         gh.installation_token(1)
     assert info.value.status == 401
+
+
+def test_a_scoped_token_reaches_only_its_repository(fake_github: FakeGitHub, client: GitHubClient) -> None:
+    api = client.installation(5, Scope.of(["demo"], {"issues": "write"}))
+    api.post("repos/o/demo/issues/1/comments", {"body": "mine"})
+    with pytest.raises(GitHubError) as info:
+        api.post("repos/o/other/issues/1/comments", {"body": "not mine"})
+    assert info.value.status == 404
+    (scope,) = fake_github.token_scopes.values()
+    assert scope == {"repositories": ["demo"], "permissions": {"issues": "write"}}
 
 
 def test_5xx_is_retried(fake_github: FakeGitHub, client: GitHubClient) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from slopguard.app.store import JobKey
-from slopguard.app.worker import MAX_ATTEMPTS
+from slopguard.app.worker import MAX_ATTEMPTS, REVIEW_PERMISSIONS
 
 from tests.app.conftest import BASE_FILES, HEAD_FILES
 from tests.app.fake_github import FakeGitHub
@@ -203,3 +203,26 @@ def test_failed_deliveries_are_redelivered_from_githubs_log(start: Callable[...,
     assert len(fake_github.calls("POST", r"^/app/hook/deliveries/\d+/attempts$")) == 1
     assert len(fake_github.reviews_for(7)) == 1 and len(fake_github.reviews_for(8)) == 1
     assert [d["status_code"] for d in fake_github.hook_deliveries if d["guid"] == "guid-7"] == [0, 202]
+
+
+def test_a_renamed_repository_is_followed_with_tokens_scoped_to_it(start: Callable[..., Service], origin: Origin,
+                                                                   fake_github: FakeGitHub) -> None:
+    """A delivery sent before the repository was renamed names the old one: GitHub answers 301/307
+    and the App follows. Every installation token is narrowed to the one repository (by id, which a
+    rename keeps) and to the permissions the review needs; the organisation's `.github` gets its own."""
+    svc = start()
+    event = pr_event("opened", origin, 7, fake_github)
+    fake_github.rename("octo/demo", "octo/renamed")
+    svc.deliver("pull_request", event)
+    svc.idle()
+    (review,) = fake_github.reviews_for(7)
+    assert review["repo"] == "octo/renamed"
+    assert fake_github.calls("GET", r"^/repos/octo/demo/pulls/7$") and fake_github.calls("POST", r"^/repos/octo/demo/")
+    assert fake_github.calls("POST", r"^/repos/octo/renamed/pulls/7/reviews$")  # the 307 kept method and body
+    (summary,) = fake_github.summaries_for(7)
+    assert summary["repo"] == "octo/renamed"
+    scopes = list(fake_github.token_scopes.values())
+    assert {"repository_ids": [fake_github.repo_id("octo/renamed")],
+            "permissions": dict(REVIEW_PERMISSIONS)} in scopes
+    assert {"repositories": [".github"], "permissions": {"contents": "read"}} in scopes
+    assert all(scopes), "no token for everything the installation covers"

@@ -2,6 +2,7 @@
 
 - jobs.not_before: a job waits (not counted as an attempt) until then, e.g. a rate limit's reset;
 - jobs.head_sha / jobs.check_run_id: the check run the job opened, completed however the job ends;
+- jobs.repository_id: GitHub's id of the repository (tokens are scoped to it; it survives a rename);
 - pull_requests.pending_review / pending_since: the marker of a review POST that may be in flight;
 - rate_limits: per installation, until when GitHub must not be called (shared by all workers);
 - content_writes: content-creating requests per installation (GitHub's 80/minute, 500/hour caps).
@@ -26,6 +27,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("not_before", sa.Float, nullable=True))
         batch.add_column(sa.Column("head_sha", sa.String(64), nullable=True))
         batch.add_column(sa.Column("check_run_id", sa.BigInteger, nullable=True))
+        batch.add_column(sa.Column("repository_id", sa.BigInteger, nullable=True))
     with op.batch_alter_table("pull_requests") as batch:
         batch.add_column(sa.Column("pending_review", sa.String(128), nullable=True))
         batch.add_column(sa.Column("pending_since", sa.Float, nullable=True))
@@ -53,6 +55,7 @@ def downgrade() -> None:
         batch.drop_column("pending_since")
         batch.drop_column("pending_review")
     with op.batch_alter_table("jobs") as batch:
+        batch.drop_column("repository_id")
         batch.drop_column("check_run_id")
         batch.drop_column("head_sha")
         batch.drop_column("not_before")
