@@ -89,6 +89,12 @@ class GitHubClient:
         self._tokens: dict[tuple[int, Scope | None], tuple[str, float]] = {}
         self._token_lock = threading.Lock()
 
+    @property
+    def graphql_url(self) -> str:
+        """GitHub's GraphQL endpoint: api.github.com/graphql, or https://HOST/api/graphql on GHES."""
+        root = str(self._http.base_url).rstrip("/")
+        return (root.removesuffix("/v3") if root.endswith("/api/v3") else root) + "/graphql"
+
     def close(self) -> None:
         self._http.close()
 
@@ -293,6 +299,15 @@ class Installation:
 
     def patch(self, path: str, json: Any) -> Any:
         return self.request("PATCH", path, json=json).json()
+
+    def graphql(self, query: str, variables: Mapping[str, Any]) -> Any:
+        """A GraphQL call; its `data`, or GitHubError when GitHub answers with `errors`."""
+        answer = self.request("POST", self.client.graphql_url, json={"query": query, "variables": dict(variables)},
+                              retry_server_errors=False).json()
+        if answer.get("errors"):
+            messages = "; ".join(str(e.get("message", e)) for e in answer["errors"])[:500]
+            raise GitHubError(200, f"GraphQL: {messages}", "POST", "graphql")
+        return answer.get("data") or {}
 
     def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
         """Every item of a list endpoint, following Link rel="next" (at most MAX_PAGES pages)."""

@@ -37,6 +37,7 @@ from .checks import CheckRuns, cut_bytes
 from .errors import GitHubError
 from .github_client import RETRY_STATUSES, Installation
 from .pulls import PullRequest, ReviewState
+from .tidy import FP_TAG, REVIEW_TAG, Tidy, blocking, fingerprint_of
 
 __all__ = ["Outcome", "Publisher", "PullRequest", "ReviewState", "review_marker"]
 MARKER = markdown.MARKER
@@ -44,8 +45,6 @@ MAX_COMMENT_BYTES = 65536
 DEFAULT_SETTLE_S = 15.0
 _LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
-FP_TAG = "<!-- slopguard:fp="
-REVIEW_TAG = "<!-- slopguard:review="
 
 
 @dataclass(frozen=True)
@@ -118,6 +117,10 @@ class Publisher:
         state = self._upsert_summary(pr, state, body)
         conclusion = _conclusion(result, config)
         state = self._complete_check(pr, state, result, conclusion)
+        tidy = Tidy(self.api)
+        if config.review_event == "REQUEST_CHANGES" and not blocking(result.findings, config):
+            tidy.dismiss_change_requests(pr)
+        tidy.resolve_fixed_threads(pr, {fp for fp in state.posted if fp not in current})
         return Outcome(state, review_id, posted_inline, overflow, rejected, resolved, conclusion)
 
     def reply(self, pr: PullRequest, text: str) -> None:
@@ -135,7 +138,9 @@ class Publisher:
             comments = attempts[-1]
             payload = {
                 "commit_id": pr.head_sha,
-                "event": config.review_event,
+                # Changes are requested only for a blocking finding (else the review is dismissed at once).
+                "event": config.review_event if config.review_event != "REQUEST_CHANGES" or blocking(
+                    [c.finding for c in comments] + list(listed), config) else "COMMENT",
                 "body": _review_body(len(comments), listed, rejected) + "\n\n" + marker,
                 "comments": [c.body for c in comments],
             }
@@ -221,8 +226,8 @@ class Publisher:
         posted = dict(state.posted)
         for comment in self.api.paginate(f"repos/{pr.full_name}/pulls/{pr.number}/comments"):
             body = str(comment.get("body") or "")
-            if FP_TAG in body:
-                fp = body.split(FP_TAG, 1)[1].split(" ", 1)[0].split("-->", 1)[0].strip()
+            fp = fingerprint_of(body)
+            if fp is not None:
                 posted.setdefault(fp, f"`{comment.get('path')}:{comment.get('line')}`")
         return replace(state, summary_comment_id=summary_id, posted=posted)
 

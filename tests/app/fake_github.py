@@ -14,6 +14,8 @@ reads with `GET /app/hook/deliveries` and redelivers with `POST /app/hook/delive
 Installation tokens may be narrowed (`repositories` / `repository_ids`, `permissions`): a call to
 another repository with such a token is answered 404, as GitHub does. A renamed repository
 (`rename`) answers its old name with 301 (GET) or 307 (other methods) and a Location on the new one.
+GraphQL (`POST /graphql`, on GHES `/api/graphql`): the two operations the App sends, a pull request's
+`reviewThreads` (one thread per top-level review comment) and `resolveReviewThread`, in GitHub's shapes.
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ class FakeGitHub:
         self.repo_ids: dict[str, int] = {}  # owner/name -> id, for renamed repositories
         self.renamed: dict[str, str] = {}  # old owner/name -> new owner/name
         self.token_scopes: dict[str, dict[str, Any]] = {}  # token -> the body that asked for it
+        self.resolved_threads: set[str] = set()
         self.webhook_url = ""
         self.webhook_secret = ""
         self.hook_deliveries: list[dict[str, Any]] = []  # the App's delivery log, oldest first
@@ -154,6 +157,7 @@ class FakeGitHub:
             self.abandoned = 0
             self.hook_deliveries.clear()
             self.renamed.clear()
+            self.resolved_threads.clear()
             self.repo_ids.clear()
             self._hook_bodies.clear()
 
@@ -234,6 +238,8 @@ class FakeGitHub:
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Reply:
         parts = urlsplit(raw_path)
         path = parts.path
+        if path == self.prefix.removesuffix("/v3") + "/graphql":  # GHES: /api/graphql beside /api/v3
+            path = self.prefix + "/graphql"
         if self.prefix:
             if not path.startswith(self.prefix + "/"):
                 return Reply(404, {"message": "Not Found"})
@@ -296,6 +302,8 @@ class FakeGitHub:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
         return [
             ("POST", r"/app/installations/(?P<id>\d+)/access_tokens", self._access_token),
+            ("POST", r"/graphql", self._graphql),
+            ("PUT", repo + r"/pulls/(?P<n>\d+)/reviews/(?P<id>\d+)/dismissals", self._dismiss_review),
             ("GET", r"/app/hook/deliveries", self._list_hook_deliveries),
             ("POST", r"/app/hook/deliveries/(?P<id>\d+)/attempts", self._redeliver),
             ("GET", repo + r"/pulls/(?P<n>\d+)", self._get_pull),
@@ -368,6 +376,44 @@ class FakeGitHub:
                                                    "contents": "read", "metadata": "read"}
         return Reply(201, {"token": token, "expires_at": stamp, "permissions": permissions,
                            "repository_selection": "selected" if scope else "all"})
+
+    def _dismiss_review(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
+        review = next((r for r in self.reviews if r["id"] == int(m["id"]) and r["pull_number"] == int(m["n"])
+                       and r["repo"] == f"{m['owner']}/{m['repo']}"), None)
+        if review is None:
+            return Reply(404, {"message": "Not Found"})
+        if not isinstance(data, dict) or not data.get("message"):
+            return Reply(422, {"message": "Invalid request.", "errors": ["message is missing"]})
+        if review["state"] not in ("CHANGES_REQUESTED", "APPROVED"):
+            return Reply(422, {"message": "Can not dismiss a commented pull request review"})
+        review["state"] = "DISMISSED"
+        return Reply(200, {k: v for k, v in review.items() if k not in ("comments", "pull_number", "repo")})
+
+    def _graphql(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
+        query = str((data or {}).get("query") or "")
+        variables = (data or {}).get("variables") or {}
+        if "resolveReviewThread" in query:
+            thread = str(variables.get("threadId", ""))
+            if not any(f"PRRT_{c['id']}" == thread for c in self.review_comments):
+                return Reply(200, {"data": {"resolveReviewThread": None}, "errors": [
+                    {"type": "NOT_FOUND", "path": ["resolveReviewThread"],
+                     "message": f"Could not resolve to a node with the global id of '{thread}'"}]})
+            self.resolved_threads.add(thread)
+            return Reply(200, {"data": {"resolveReviewThread": {"thread": {"id": thread, "isResolved": True}}}})
+        if "reviewThreads" in query:
+            full = f"{variables.get('owner')}/{variables.get('name')}"
+            comments = [c for c in self.review_comments
+                        if c["pull_number"] == variables.get("number") and self._pull_repo(c) == full]
+            nodes = [{"id": f"PRRT_{c['id']}", "isResolved": f"PRRT_{c['id']}" in self.resolved_threads,
+                      "comments": {"nodes": [{"body": c["body"], "author": {"login": "slopguard"}}]}}
+                     for c in comments]
+            return Reply(200, {"data": {"repository": {"pullRequest": {"reviewThreads": {
+                "nodes": nodes, "pageInfo": {"hasNextPage": False, "endCursor": None}}}}}})
+        return Reply(200, {"errors": [{"message": "the fake answers only reviewThreads and resolveReviewThread"}]})
+
+    def _pull_repo(self, comment: dict[str, Any]) -> str:
+        review = next((r for r in self.reviews if r["id"] == comment["pull_request_review_id"]), None)
+        return str(review["repo"]) if review else ""
 
     def _list_hook_deliveries(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
         """Newest first, `per_page` at a time, the next page named by a cursor in the Link header."""
@@ -457,7 +503,8 @@ class FakeGitHub:
                 return Reply(422, {"message": "Unprocessable Entity",
                                    "errors": ["Pull request review thread line must be part of the diff"]})
         review_id = next(self._ids)
-        review = {"id": review_id, "user": BOT, "body": data.get("body", ""), "state": "COMMENTED",
+        state = {"REQUEST_CHANGES": "CHANGES_REQUESTED", "APPROVE": "APPROVED"}.get(data.get("event"), "COMMENTED")
+        review = {"id": review_id, "user": BOT, "body": data.get("body", ""), "state": state,
                   "commit_id": data["commit_id"], "pull_number": pull.number, "repo": pull.full_name,
                   "comments": list(data.get("comments") or [])}
         self.reviews.append(review)

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from slopguard.app.errors import GitHubError, RateLimitError
 from slopguard.app.github_client import GitHubClient, RetryPolicy, Scope
 from slopguard.app.metrics import Metrics
+from slopguard.app.tidy import RESOLVE_MUTATION, THREADS_QUERY
 
 from tests.app.conftest import APP_ID
 from tests.app.fake_github import FakeGitHub
@@ -115,5 +116,11 @@ def test_enterprise_server_prefix(app_keys: tuple[str, str]) -> None:
         gh = GitHubClient(fake.url, APP_ID, app_keys[0], policy=FAST)
         gh.installation(3).post("repos/o/r/issues/2/comments", {"body": "ghes"})
         assert [c["body"] for c in fake.issue_comments.values()] == ["ghes"]
+        assert gh.graphql_url == fake.url.removesuffix("/v3") + "/graphql"  # GHES: /api/graphql
+        data = gh.installation(3).graphql(THREADS_QUERY, {"owner": "o", "name": "r", "number": 2, "after": None})
+        assert data["repository"]["pullRequest"]["reviewThreads"]["nodes"] == []
+        with pytest.raises(GitHubError) as info:
+            gh.installation(3).graphql(RESOLVE_MUTATION, {"threadId": "PRRT_missing"})
+        assert "Could not resolve" in info.value.message
     finally:
         fake.stop()

@@ -226,3 +226,28 @@ def test_a_renamed_repository_is_followed_with_tokens_scoped_to_it(start: Callab
             "permissions": dict(REVIEW_PERMISSIONS)} in scopes
     assert {"repositories": [".github"], "permissions": {"contents": "read"}} in scopes
     assert all(scopes), "no token for everything the installation covers"
+
+
+def test_request_changes_is_dismissed_and_threads_resolved_after_the_fix(tmp_path: Path,
+                                                                        start: Callable[..., Service],
+                                                                        fake_github: FakeGitHub) -> None:
+    base = {**BASE_FILES, ".slopguard.yml": "review: {event: REQUEST_CHANGES, fail_check_on: warning}\n"}
+    origin = Origin.create(tmp_path / "rc", base, dict(HEAD_FILES))
+    origin.open_pr(7)
+    svc = start()
+    svc.deliver("pull_request", pr_event("opened", origin, 7, fake_github))
+    svc.idle()
+    (review,) = fake_github.reviews_for(7)
+    assert review["state"] == "CHANGES_REQUESTED" and review["comments"]
+    origin.push(7, {"app.py": BASE_FILES["app.py"]}, "fix: back to the plain function")
+    svc.deliver("pull_request", pr_event("synchronize", origin, 7, fake_github))
+    svc.idle()
+    wait_for(lambda: [r for r in runs_for(fake_github, origin.prs[7]) if r["status"] == "completed"],
+             what="the fixed head's check run")
+    (review,) = fake_github.reviews_for(7)  # nothing new to say: no second review
+    assert review["state"] == "DISMISSED"
+    assert len(fake_github.calls("PUT", r"/reviews/\d+/dismissals$")) == 1
+    threads = {f"PRRT_{c['id']}" for c in fake_github.review_comments if c["pull_number"] == 7}
+    assert threads and fake_github.resolved_threads == threads
+    (run,) = runs_for(fake_github, origin.prs[7])
+    assert run["conclusion"] == "success"

@@ -42,6 +42,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {
     ("GET", "repos/{}/commits/{}/check-runs"): (("checks", "read"),),
     ("GET", "repos/{}/collaborators/{}/permission"): (("metadata", "read"),),
     ("GET", "repos/{}/pulls/{}/reviews"): (("pull_requests", "read"),),
+    ("PUT", "repos/{}/pulls/{}/reviews/{}/dismissals"): (("pull_requests", "write"),),
     ("GET", "repos/{}/.github/contents/.slopguard.yml"): (("contents", "read"),),
 }
 # Not REST: `git fetch` of refs/pull/N/head and the base branch with the installation token.
