@@ -129,7 +129,7 @@ class WebhookASGI:
         with logs.context(delivery=delivery[:64], repository=_repository(payload), pr=_number(payload)):
             try:
                 answer = await anyio.to_thread.run_sync(self.dispatcher.handle, event, delivery, payload)
-            except Exception as exc:  # noqa: BLE001 - nothing was accepted: 503 lets GitHub's redelivery retry it
+            except Exception as exc:  # noqa: BLE001 - nothing was accepted: 503; the reconciler asks GitHub to redeliver
                 log.error("delivery not accepted: %s: %s", type(exc).__name__, exc)
                 self.metrics.deliveries.labels(event=event or "unknown", outcome="error").inc()
                 return await _send_json(send, 503, {"status": "error", "error": "not accepted, please redeliver"})
