@@ -305,8 +305,11 @@ class Installation:
         answer = self.request("POST", self.client.graphql_url, json={"query": query, "variables": dict(variables)},
                               retry_server_errors=False).json()
         if answer.get("errors"):
-            messages = "; ".join(str(e.get("message", e)) for e in answer["errors"])[:500]
-            raise GitHubError(200, f"GraphQL: {messages}", "POST", "graphql")
+            errors = answer["errors"]
+            messages = "; ".join(str(e.get("message", e)) for e in errors)[:500]
+            kinds = {str(e.get("type", "")) for e in errors if isinstance(e, dict)}
+            status = 403 if "FORBIDDEN" in kinds else 404 if "NOT_FOUND" in kinds else 422
+            raise GitHubError(status, f"GraphQL: {messages}", "POST", "graphql")
         return answer.get("data") or {}
 
     def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
