@@ -1,4 +1,4 @@
-"""GitHub's REST API over httpx: App JWT, installation tokens, retries, rate limits, write pacing.
+"""GitHub's REST API on PyGithub (transport.py): App JWT, installation tokens, retries, rate limits, pacing.
 
 Every call to GitHub goes through `GitHubClient.request`, which
 - retries transport errors and 5xx answers with exponential backoff,
@@ -11,7 +11,9 @@ Every call to GitHub goes through `GitHubClient.request`, which
   under GitHub's caps (80 per minute, 500 per hour) across workers;
 - paces writes (POST/PATCH/PUT/DELETE) at least `write_interval_s` apart, as GitHub asks of
   integrations to stay under its secondary rate limits.
-The transport is injectable (`httpx.MockTransport` or a real server on 127.0.0.1 in tests).
+Installation tokens are narrowed to repositories and permissions (Scope): PyGithub's
+`GithubIntegration.get_access_token` takes permissions but no repositories, so the token request is
+made here, on PyGithub's Requester like every other call. Tests use a real server on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -25,14 +27,14 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
-import httpx
 import jwt
+from github import Auth
 
-from .. import __version__
 from .errors import GitHubError, RateLimitError, SettingsError
 from .metrics import Metrics
+from .transport import API_VERSION, Answer, Transport, TransportFailure, app_auth
 
-API_VERSION = "2022-11-28"
+__all__ = ["API_VERSION", "GitHubClient", "Installation", "Limits", "RetryPolicy", "Scope"]
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 TOKEN_REFRESH_MARGIN_S = 300.0
@@ -64,7 +66,7 @@ class GitHubClient:
     """One HTTP connection pool to GitHub (or a GHES `/api/v3` root), shared by all installations."""
 
     def __init__(self, api_url: str, app_id: str, private_key: str, *, policy: RetryPolicy | None = None,
-                 transport: httpx.BaseTransport | None = None, metrics: Metrics | None = None,
+                 metrics: Metrics | None = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
                  timeout_s: float = 30.0, limits: Limits | None = None, jitter: random.Random | None = None) -> None:
         self.app_id = app_id
@@ -76,14 +78,8 @@ class GitHubClient:
         self._clock = clock
         self._jitter = jitter or random.Random()
         self._strikes: dict[int | None, int] = {}  # secondary limits met in a row, per installation
-        self._http = httpx.Client(
-            base_url=api_url.rstrip("/") + "/",
-            transport=transport,
-            timeout=timeout_s,
-            follow_redirects=True,  # a renamed or transferred repository answers 301 (GET) or 307
-            headers={"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION,
-                     "User-Agent": f"slopguard/{__version__}"},
-        )
+        self._http = Transport(api_url, timeout_s)  # PyGithub's Requester; redirects followed
+        self._auth: Auth.AppAuth | None = None
         self._write_lock = threading.Lock()
         self._last_write = 0.0
         self._tokens: dict[tuple[int, Scope | None], tuple[str, float]] = {}
@@ -92,7 +88,7 @@ class GitHubClient:
     @property
     def graphql_url(self) -> str:
         """GitHub's GraphQL endpoint: api.github.com/graphql, or https://HOST/api/graphql on GHES."""
-        root = str(self._http.base_url).rstrip("/")
+        root = self._http.api_url
         return (root.removesuffix("/v3") if root.endswith("/api/v3") else root) + "/graphql"
 
     def close(self) -> None:
@@ -104,10 +100,11 @@ class GitHubClient:
         """A JWT signed with the App's private key (RS256), valid for nine minutes."""
         if not self._key or not self.app_id:
             raise SettingsError("the App's id and private key are needed to authenticate to GitHub")
-        now = int(self._clock())
         try:
-            return jwt.encode({"iat": now - 60, "exp": now + 540, "iss": self.app_id}, self._key, algorithm="RS256")
-        except (ValueError, TypeError) as exc:
+            if self._auth is None:
+                self._auth = app_auth(self.app_id, self._key)
+            return str(self._auth.token)
+        except (ValueError, TypeError, jwt.PyJWTError) as exc:
             raise SettingsError(f"the App's private key is not a usable RSA PEM key: {exc}") from None
 
     def installation_token(self, installation_id: int, scope: Scope | None = None) -> str:
@@ -133,7 +130,7 @@ class GitHubClient:
 
     def request(self, method: str, path: str, *, auth: str, json: Any = None,
                 params: Mapping[str, Any] | None = None, retry_server_errors: bool = True,
-                installation: int | None = None) -> httpx.Response:
+                installation: int | None = None) -> Answer:
         """One API call. `retry_server_errors=False` for writes that are not idempotent: a 5xx or a
         lost connection may come after GitHub acted, so the caller checks before trying again.
         `installation` names whose rate limits a limit met here belongs to."""
@@ -145,10 +142,9 @@ class GitHubClient:
             if method in WRITE_METHODS:
                 self._pace()
             try:
-                response = self._http.request(method, url, json=json, params=params,
-                                              headers={"Authorization": auth})
-            except httpx.TransportError as exc:
-                last = GitHubError(0, f"{type(exc).__name__}: {exc}", method, path)
+                response = self._http.send(method, url, auth=auth, json_body=json, params=params)
+            except TransportFailure as exc:
+                last = GitHubError(0, str(exc), method, path)
                 self._count(method, "error")
                 if not retry_server_errors:
                     raise last from None
@@ -223,7 +219,7 @@ class GitHubClient:
                 self._sleep(wait)
             self._last_write = time.monotonic()
 
-    def _rate_limit(self, response: httpx.Response, installation: int | None) -> tuple[float, str] | None:
+    def _rate_limit(self, response: Answer, installation: int | None) -> tuple[float, str] | None:
         """(until when, primary|secondary) for a rate-limit answer, None for any other answer.
 
         As GitHub documents: wait Retry-After when given; with x-ratelimit-remaining 0, until
@@ -285,7 +281,7 @@ class Installation:
         return self.client.installation_token(self.id, self.scope)
 
     def request(self, method: str, path: str, *, json: Any = None,
-                params: Mapping[str, Any] | None = None, retry_server_errors: bool = True) -> httpx.Response:
+                params: Mapping[str, Any] | None = None, retry_server_errors: bool = True) -> Answer:
         self.client.gate(self.id, method, path)
         token = self.token()
         return self.client.request(method, path, auth=f"token {token}", json=json, params=params,
@@ -328,7 +324,7 @@ class Installation:
             url, query = (nxt, None) if nxt else (None, None)
 
 
-def _message(response: httpx.Response) -> str:
+def _message(response: Answer) -> str:
     try:
         data = response.json()
     except ValueError:

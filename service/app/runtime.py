@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import httpx
 from huey.consumer import Consumer
 
 from .events import Dispatcher
@@ -44,8 +43,7 @@ class Runtime:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
-    def build(cls, settings: Settings, *, transport: httpx.BaseTransport | None = None,
-              clock: Callable[[], float] = time.time) -> Runtime:
+    def build(cls, settings: Settings, *, clock: Callable[[], float] = time.time) -> Runtime:
         """`clock` (wall-clock seconds) is injectable so that tests can move time forward."""
         metrics = Metrics()
         # The schema must be current (`slopguard db upgrade`); only an empty SQLite file is created here.
@@ -54,7 +52,7 @@ class Runtime:
         policy = RetryPolicy(max_retry_wait_s=settings.max_retry_wait_s, write_interval_s=settings.write_interval_s,
                              backoff_s=settings.retry_backoff_s)
         github = GitHubClient(settings.api_url, settings.app_id, settings.private_key, policy=policy,
-                              transport=transport, metrics=metrics, clock=clock, timeout_s=settings.github_timeout_s,
+                              metrics=metrics, clock=clock, timeout_s=settings.github_timeout_s,
                               limits=SharedLimits(store))
         worker = Worker(settings, store, github, metrics, queue.enqueue_review)
         queue.attach(worker.review, worker.command)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -95,18 +94,20 @@ def test_a_plain_403_is_not_retried(fake_github: FakeGitHub, client: GitHubClien
     assert info.value.status == 403 and not isinstance(info.value, RateLimitError)
 
 
-def test_writes_are_paced() -> None:
-    stamps: list[float] = []
+def test_writes_are_paced(fake_github: FakeGitHub, app_keys: tuple[str, str]) -> None:
+    waits: list[float] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        stamps.append(time.monotonic())
-        return httpx.Response(201, json={"id": 1})
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
 
-    gh = GitHubClient("https://api.example", "1", "", policy=RetryPolicy(write_interval_s=0.05),
-                      transport=httpx.MockTransport(handler))
-    for _ in range(3):
-        gh.request("POST", "x", auth="token t", json={})
-    assert stamps[2] - stamps[0] >= 0.09
+    gh = GitHubClient(fake_github.url, APP_ID, app_keys[0], policy=RetryPolicy(write_interval_s=0.2), sleep=sleep)
+    started = time.monotonic()
+    for i in range(3):
+        gh.installation(1).post("repos/o/r/issues/1/comments", {"body": f"c{i}"})
+    assert time.monotonic() - started >= 0.4 and len(fake_github.issue_comments) == 3
+    assert len([w for w in waits if 0 < w <= 0.2]) >= 2  # the second and third write waited their turn
+    gh.close()
 
 
 def test_enterprise_server_prefix(app_keys: tuple[str, str]) -> None:
