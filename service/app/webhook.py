@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from . import logs, signatures
-from .events import Dispatcher
+from .intake import Intake
 from .metrics import CONTENT_TYPE, Metrics
 from .queue import Queue
 from .store import Store
@@ -25,7 +25,7 @@ MAX_INFLIGHT_BYTES = 64 * 1024 * 1024  # body bytes held at once by all unfinish
 BODY_DEADLINE_S = 10.0  # GitHub sends a delivery well within its own 10 s timeout
 
 
-def create_app(*, secret: str, store: Store, queue: Queue, metrics: Metrics, dispatcher: Dispatcher,
+def create_app(*, secret: str, store: Store, queue: Queue, metrics: Metrics, dispatcher: Intake,
                max_body_bytes: int, on_start: Callable[[], None] | None = None,
                on_stop: Callable[[], None] | None = None) -> WebhookASGI:
     @asynccontextmanager
@@ -41,13 +41,23 @@ def create_app(*, secret: str, store: Store, queue: Queue, metrics: Metrics, dis
     app = FastAPI(title="slopguard", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Response:
+        """200 while the database answers within its deadline; else 503, deliveries going to the journal."""
+        database = await run_in_threadpool(dispatcher.health)
+        if database == "ok":
+            return JSONResponse({"status": "ok"})
+        journal = await run_in_threadpool(dispatcher.journal.pending)
+        return JSONResponse({"status": "degraded", "database": database, "journal": f"{journal} deliveries kept"},
+                            status_code=503)
 
     @app.get("/readyz")
     async def readyz() -> Response:
         checks: dict[str, str] = {}
-        for name, probe in (("database", store.ping), ("queue", queue.ping)):
+        database = await run_in_threadpool(dispatcher.health)
+        if database != "ok":
+            log.warning("readyz: database: %s", database)  # details stay in the logs
+        checks["database"] = "ok" if database == "ok" else "unavailable"
+        for name, probe in (("queue", queue.ping),):
             try:
                 await run_in_threadpool(probe)
                 checks[name] = "ok"
@@ -76,7 +86,7 @@ class WebhookASGI:
     before the 202 goes out. No routing, request objects or validation layers on the way.
     """
 
-    def __init__(self, app: FastAPI, *, secret: str, dispatcher: Dispatcher, metrics: Metrics,
+    def __init__(self, app: FastAPI, *, secret: str, dispatcher: Intake, metrics: Metrics,
                  max_body_bytes: int, max_inflight_bytes: int = MAX_INFLIGHT_BYTES,
                  body_deadline_s: float = BODY_DEADLINE_S) -> None:
         self.app = app
@@ -144,7 +154,7 @@ class WebhookASGI:
         with logs.context(delivery=delivery[:64], repository=_repository(payload), pr=_number(payload)):
             try:
                 answer = await anyio.to_thread.run_sync(self.dispatcher.handle, event, delivery, payload)
-            except Exception as exc:  # noqa: BLE001 - nothing was accepted: 503 lets GitHub's redelivery retry it
+            except Exception as exc:  # noqa: BLE001 - nothing was accepted: 503; the reconciler asks GitHub to redeliver
                 log.error("delivery not accepted: %s: %s", type(exc).__name__, exc)
                 self.metrics.deliveries.labels(event=event or "unknown", outcome="error").inc()
                 return await _send_json(send, 503, {"status": "error", "error": "not accepted, please redeliver"})
