@@ -54,6 +54,8 @@ _REVIEW_KEYS = {
     "fail_check_on": str,
     "max_inline_comments": int,
     "review_drafts": bool,
+    "demote_after": int,  # feedback calibration: marked inline comments before a rule can be demoted
+    "demote_wrong_ratio": (int, float),  # ... and the share of them marked wrong that demotes it
 }
 
 
@@ -88,6 +90,8 @@ class Config:
     fail_check_on: Severity | None = Severity.ERROR
     max_inline_comments: int = 25
     review_drafts: bool = False
+    demote_after: int = 5  # 0: never demote a rule from this repository's feedback
+    demote_wrong_ratio: float = 0.6
     source: str = "<defaults>"
 
     def is_ignored(self, path: str) -> bool:
@@ -251,6 +255,13 @@ def parse_config(text: str, source: str, known: Iterable[Rule], base_dir: Path |
             kwargs["max_inline_comments"] = review["max_inline_comments"]
         if "review_drafts" in review:
             kwargs["review_drafts"] = review["review_drafts"]
+        if review.get("demote_after", 0) < 0:
+            check.fail(node["demote_after"][1], "review.demote_after must be >= 0")
+        if not 0 < review.get("demote_wrong_ratio", 0.6) <= 1:
+            check.fail(node["demote_wrong_ratio"][1], "review.demote_wrong_ratio must be above 0 and at most 1")
+        for key in ("demote_after", "demote_wrong_ratio"):
+            if key in review:
+                kwargs[key] = review[key]
     return Config(**kwargs)
 
 

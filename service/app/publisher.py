@@ -112,15 +112,17 @@ class Publisher:
 
     # ------------------------------------------------------------------ publish
 
-    def publish(self, pr: PullRequest, result: ScanResult, config: Config, state: ReviewState) -> Outcome:
+    def publish(self, pr: PullRequest, result: ScanResult, config: Config, state: ReviewState, *,
+                summary_only: frozenset[str] = frozenset(), note: str = "") -> Outcome:
+        """`summary_only`: rules demoted for the repository (listed, never inline); `note` ends the summary."""
         if state.summary_comment_id is None:
             state = self._recover(pr, state)
         current = {f.fingerprint for f in result.findings}
         resolved = tuple(sorted(desc for fp, desc in state.posted.items() if fp not in current))
         fresh = [f for f in _ordered(result.findings) if f.fingerprint not in state.posted]
         engine_map = diffmap.from_engine(result.files)
-        comments = [c for c in (_comment(f, engine_map) for f in fresh) if c is not None]
-        outside = tuple(f for f in fresh if diffmap.placement(f, engine_map) is None)
+        comments = [c for c in (_comment(f, engine_map) for f in fresh if f.rule not in summary_only) if c is not None]
+        outside = tuple(f for f in fresh if f.rule in summary_only or diffmap.placement(f, engine_map) is None)
         inline, overflow = comments[: config.max_inline_comments], tuple(c.finding for c in
                                                                          comments[config.max_inline_comments:])
         review_id: int | None = None
@@ -131,6 +133,8 @@ class Publisher:
         posted = {**state.posted, **{f.fingerprint: _describe(f) for f in fresh}}
         state = replace(state, posted=posted)
         body = _summary(result, resolved, rejected + outside + overflow)
+        if note:
+            body = _truncate(body + "\n" + note + "\n", MAX_COMMENT_TEXT)
         state = self._upsert_summary(pr, state, body)
         conclusion = _conclusion(result, config)
         state = self._complete_check(pr, state, result, conclusion)

@@ -47,7 +47,7 @@ class Runtime:
         github = GitHubClient(settings.api_url, settings.app_id, settings.private_key, policy=policy,
                               transport=transport, metrics=metrics)
         worker = Worker(settings, store, github, metrics, lambda key: queue.enqueue_review(key))
-        queue.attach(worker.review, worker.command)
+        queue.attach(worker.review, worker.command, worker.feedback.handle)
         return cls(settings, store, queue, metrics, github, worker)
 
     def app(self, *, embedded_worker: bool) -> WebhookASGI:

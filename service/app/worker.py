@@ -28,6 +28,8 @@ from ..registry import Registry
 from ..registry import load as load_registry
 from . import clones, commands, logs
 from .errors import GitHubError
+from .feedback_calibration import Calibration
+from .feedback_worker import FeedbackLoop
 from .github_client import GitHubClient, Installation
 from .metrics import Metrics
 from .publisher import Publisher, PullRequest, ReviewState
@@ -61,6 +63,7 @@ class Worker:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._registry: Registry | None = None
         self._registry_lock = threading.Lock()
+        self.feedback = FeedbackLoop(store, github, lambda: self.registry)
 
     @property
     def registry(self) -> Registry:
@@ -160,7 +163,8 @@ class Worker:
             publisher.cancel_check(info.pr, state, "A newer commit was pushed; it is reviewed instead.")
             self.store.record_scan(job.key, head, base, "superseded", findings=len(result.findings))
             return
-        self._publish(job, info, publisher, result, config, state)
+        calibration = self.feedback.before_publish(api, job.key, result, config, registry)
+        self._publish(job, info, publisher, result, config, state, calibration)
 
     def _config(self, api: Installation, git: Git, base: str, owner: str) -> tuple[Config, Registry]:
         """The base commit's `.slopguard.yml`; without one, the organisation's default; else the defaults."""
@@ -195,9 +199,10 @@ class Worker:
             raise ConfigError(f"{owner}/.github:{CONFIG_FILE}: GitHub sent content that is not base64") from None
 
     def _publish(self, job: Job, info: PullInfo, publisher: Publisher, result: ScanResult, config: Config,
-                 state: ReviewState) -> None:
+                 state: ReviewState, calibration: Calibration) -> None:
         started = time.perf_counter()
-        outcome = publisher.publish(info.pr, result, config, state)
+        outcome = publisher.publish(info.pr, result, config, state, summary_only=calibration.summary_only,
+                                    note=calibration.note)
         self.metrics.publish_seconds.observe(time.perf_counter() - started)
         self.store.save_review_state(job.key.repo, job.key.number, outcome.state)
         detail = f"review {outcome.review_id}, {outcome.inline} inline, {outcome.conclusion}"

@@ -28,6 +28,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
+from tests.app.fake_github_feedback import FeedbackEndpoints
+from tests.app.fake_github_oauth import OAuthEndpoints
+
 BOT = {"login": "slopguard[bot]", "id": 99, "type": "Bot"}
 SECONDARY_MESSAGE = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 
@@ -66,11 +69,12 @@ class Fault:
 @dataclass
 class Reply:
     status: int
-    body: Any = None
+    body: Any = None  # JSON, or bytes sent as they are (HTML pages)
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json; charset=utf-8"
 
 
-class FakeGitHub:
+class FakeGitHub(FeedbackEndpoints, OAuthEndpoints):
     def __init__(self, app_id: str, public_key: str, prefix: str = "") -> None:
         self.app_id = app_id
         self.public_key = public_key
@@ -90,6 +94,8 @@ class FakeGitHub:
         self._writes: list[float] = []
         self._ids = iter(range(1000, 10**9))
         self.token_ttl_s = 3600.0
+        self._init_feedback()
+        self._init_oauth()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -121,6 +127,8 @@ class FakeGitHub:
                 items.clear()
             self.secondary_limit = None
             self.token_ttl_s = 3600.0
+            self._reset_feedback()
+            self._reset_oauth()
 
     def add_pull(self, pull: Pull) -> None:
         with self.lock:
@@ -164,6 +172,8 @@ class FakeGitHub:
                 return Reply(404, {"message": "Not Found"})
             path = path[len(self.prefix):]
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        if path.startswith("/login/oauth/"):  # github.com's pages (same host as the API here)
+            return self.oauth_page(method, path, query, body)
         try:
             data = json.loads(body) if body else None
         except ValueError:
@@ -179,6 +189,9 @@ class FakeGitHub:
         elif fault and not fault.after:
             return Reply(fault.status, {"message": fault.message}, dict(fault.headers))
         auth = headers.get("authorization", "")
+        if path == "/user" or path.startswith("/user/"):
+            with self.lock:
+                return self.user_api(method, path, auth, query)
         if path.startswith("/app/"):
             if not self._jwt_ok(auth):
                 return Reply(401, {"message": "A JSON web token could not be decoded",
@@ -213,6 +226,7 @@ class FakeGitHub:
             ("GET", repo + r"/collaborators/(?P<user>[^/]+)/permission", self._permission),
             ("GET", repo + r"/contents/(?P<path>.+)", self._get_contents),
             ("GET", repo + r"/pulls/(?P<n>\d+)/reviews", self._list_reviews),
+            *self._feedback_routes(),
         ]
 
     # ------------------------------------------------------------------ auth
@@ -330,11 +344,12 @@ class FakeGitHub:
         self.reviews.append(review)
         for comment in review["comments"]:
             self.review_comments.append({"id": next(self._ids), "pull_request_review_id": review_id,
-                                         "pull_number": pull.number, "user": BOT, **comment})
+                                         "pull_number": pull.number, "user": BOT, **comment,
+                                         "original_line": comment["line"], "original_commit_id": data["commit_id"]})
         return Reply(200, {k: v for k, v in review.items() if k not in ("comments", "pull_number", "repo")})
 
     def _list_review_comments(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
-        items = [c for c in self.review_comments if c["pull_number"] == int(m["n"])]
+        items = [self.review_comment_view(c) for c in self.review_comments if c["pull_number"] == int(m["n"])]
         return self._page(items, q, m.string)
 
     def _list_issue_comments(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
@@ -433,7 +448,7 @@ class FakeGitHub:
         return self._page(items, q, m.string)
 
     def _permission(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
-        permission = self.permissions.get(m["user"], "read")
+        permission = self.permission_of(f"{m['owner']}/{m['repo']}", m["user"])
         return Reply(200, {"permission": permission, "role_name": permission, "user": {"login": m["user"]}})
 
 
@@ -475,9 +490,12 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             reply = fake.handle(self.command, self.path, headers, body)
-            payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+            if isinstance(reply.body, bytes):
+                payload = reply.body
+            else:
+                payload = b"" if reply.body is None else json.dumps(reply.body).encode()
             self.send_response(reply.status)
-            self.send_header("content-type", "application/json; charset=utf-8")
+            self.send_header("content-type", reply.content_type)
             self.send_header("content-length", str(len(payload)))
             for key, value in reply.headers.items():
                 self.send_header(key, value)
