@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 from huey.consumer import Consumer
 
+from . import dashboard
 from .events import Dispatcher
 from .github_client import GitHubClient, RetryPolicy
 from .metrics import Metrics
@@ -35,6 +36,7 @@ class Runtime:
     _consumer: Consumer | None = None
     _sweeper: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
+    _dashboard: dashboard.Dashboard | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, transport: httpx.BaseTransport | None = None) -> Runtime:
@@ -52,10 +54,14 @@ class Runtime:
 
     def app(self, *, embedded_worker: bool) -> WebhookASGI:
         dispatcher = Dispatcher(self.store, self.queue, self.metrics, self.settings.coalesce_delay_s)
-        return create_app(secret=self.settings.webhook_secret, store=self.store, queue=self.queue,
-                          metrics=self.metrics, dispatcher=dispatcher, max_body_bytes=self.settings.max_body_bytes,
-                          on_start=self.start_consumer if embedded_worker else None,
-                          on_stop=self.stop)
+        app = create_app(secret=self.settings.webhook_secret, store=self.store, queue=self.queue,
+                         metrics=self.metrics, dispatcher=dispatcher, max_body_bytes=self.settings.max_body_bytes,
+                         on_start=self.start_consumer if embedded_worker else None,
+                         on_stop=self.stop)
+        if self.settings.dashboard_enabled:
+            self._dashboard = dashboard.Dashboard(self.settings, self.store, self.github, lambda: self.worker.registry)
+        dashboard.install(app.app, self._dashboard)
+        return app
 
     def start_consumer(self) -> None:
         """Consume the queue in this process (threads) and re-queue jobs whose worker vanished."""
@@ -86,5 +92,7 @@ class Runtime:
             self._consumer = None
         if self._sweeper is not None:
             self._sweeper.join(timeout=5)
+        if self._dashboard is not None:
+            self._dashboard.close()
         self.github.close()
         self.store.close()
