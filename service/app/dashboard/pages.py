@@ -64,7 +64,7 @@ def repository(view: RepoView, *, login: str, csrf: str, can_restore: bool, flas
     out = [f"<h1>{escape(view.repo)}</h1>"]
     if flash:
         out.append(f'<p class="flash" id="flash">{escape(flash)}</p>')
-    out.append(f"<section><h2>Reviews over time</h2><p class=\"note\">{view.reviews} reviews published; "
+    out.append(f"<section><h2>Reviews over time</h2><p class=\"note\">{view.reviews} review(s) published; "
                "per day, last 30 days (UTC).</p>" + charts.columns(view.reviews_by_day, "Reviews per day")
                + "</section>")
     out.append(f"<section><h2>Findings per 1,000 changed lines</h2><p class=\"note\">{view.changed_lines} changed "
@@ -80,7 +80,7 @@ def _rules(view: RepoView) -> str:
     if not view.rules:
         return "<section><h2>Feedback per rule</h2><p class=\"empty\">No feedback yet.</p></section>"
     head = ("<tr><th>rule</th><th>marked</th><th>wrong</th><th>acted on</th><th>useful</th><th>ignored</th>"
-            "<th>dismissed</th><th>👍</th><th>👎</th><th>precision (est.)</th><th>state</th></tr>")
+            "<th>dismissed</th><th>+1</th><th>-1</th><th>precision (est.)</th><th>state</th></tr>")
     rows = []
     for row in view.rules:
         s = row.stats
