@@ -95,7 +95,11 @@ class FeedbackLoop:
     def before_publish(self, api: Installation, key: JobKey, result: ScanResult, config: Config,
                        registry: Registry) -> feedback_calibration.Calibration:
         """Read the PR's feedback, record the review's statistics, and calibrate the repository."""
-        found = self.read_reactions(api, key.repo, key.number)
+        try:
+            found = self.read_reactions(api, key.repo, key.number)
+        except GitHubError as exc:  # the review matters more than this round of reactions: read them next time
+            log.warning("feedback: reactions not read (%s); the review goes on", exc)
+            found = []
         current = {f.fingerprint for f in result.findings}
         for f in found:
             if f.fingerprint not in current:

@@ -37,6 +37,7 @@ class Settings:
     oauth_client_secret: str = ""
     session_secret: str = ""
     public_url: str = ""  # where browsers reach the service (the OAuth callback); default: the request's host
+    dashboard_cache_s: float = 180.0  # how long GitHub's answer on a user's access is reused
 
     @property
     def dashboard_enabled(self) -> bool:
@@ -93,6 +94,7 @@ class Settings:
             oauth_client_secret=env.get("SLOPGUARD_OAUTH_CLIENT_SECRET", ""),
             session_secret=env.get("SLOPGUARD_SESSION_SECRET", ""),
             public_url=env.get("SLOPGUARD_PUBLIC_URL", "").rstrip("/"),
+            dashboard_cache_s=_float(env, "SLOPGUARD_DASHBOARD_CACHE_S", 180.0),
         )
 
 

@@ -51,7 +51,7 @@ class Dashboard:
         self.registry = registry
         self.signer = Signer(settings.session_secret)
         self.users = GitHubUsers(github, settings.web_url, settings.oauth_client_id, settings.oauth_client_secret,
-                                 transport=transport)
+                                 transport=transport, cache_s=settings.dashboard_cache_s)
 
     def close(self) -> None:
         self.users.close()
