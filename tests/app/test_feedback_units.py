@@ -4,15 +4,23 @@ the dashboard's cookie signing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from slopguard.app import feedback_schema
 from slopguard.app.dashboard.sessions import Signer, cookie_options
 from slopguard.app.errors import SettingsError
 from slopguard.app.feedback import finding_of, parse_reply, parse_restore
 from slopguard.app.feedback_calibration import RuleStats, exempt, rule_stats, should_demote, verdict
 from slopguard.app.settings import Settings
+from slopguard.app.store import _alembic_config, current_revision, make_engine, upgrade
 from slopguard.config import default_config, parse_config
 from slopguard.errors import ConfigError
 from slopguard.registry import load
+from sqlalchemy import inspect
 
 REGISTRY = load()
 BODY = ("🟠 **excessive-io** (warning) · `python.excessive-io.io-in-loop`\n\nHTTP call in a loop.\n\n"
@@ -122,3 +130,30 @@ def test_signed_cookies() -> None:
     assert cookie_options("http://127.0.0.1:8080", 60)["secure"] is False
     assert cookie_options("https://sg.example.org", 60) == {"max_age": 60, "path": "/dashboard", "httponly": True,
                                                            "samesite": "lax", "secure": True}
+
+
+
+def test_migration_0004_matches_the_tables_and_downgrades(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    upgrade(engine)
+    ours = {t.name for t in (feedback_schema.feedback_signals, feedback_schema.rule_calibration,
+                             feedback_schema.review_stats, feedback_schema.dashboard_sessions)}
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), feedback_schema.metadata)
+    assert [d for d in diffs if ours & set(_tables(d))] == []
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004-1")
+    assert not ours & set(inspect(engine).get_table_names())
+    upgrade(engine)
+    assert current_revision(engine)[0] == "0004" and ours <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def _tables(diff: object) -> list[str]:
+    """The table names an autogenerate difference is about."""
+    if isinstance(diff, (list, tuple)):
+        return [name for item in diff for name in _tables(item)]
+    table = getattr(diff, "table", None)
+    return [str(getattr(diff, "name", "")), str(getattr(table, "name", ""))]
