@@ -80,6 +80,8 @@ class FakeGitHub(FeedbackEndpoints, OAuthEndpoints):
         self.public_key = public_key
         self.prefix = prefix.rstrip("/")
         self.lock = threading.RLock()
+        self._init_feedback()
+        self._init_oauth()
         self.pulls: dict[tuple[str, int], Pull] = {}
         self.tokens: dict[str, float] = {}
         self.permissions: dict[str, str] = {}
@@ -94,8 +96,6 @@ class FakeGitHub(FeedbackEndpoints, OAuthEndpoints):
         self._writes: list[float] = []
         self._ids = iter(range(1000, 10**9))
         self.token_ttl_s = 3600.0
-        self._init_feedback()
-        self._init_oauth()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -121,14 +121,14 @@ class FakeGitHub(FeedbackEndpoints, OAuthEndpoints):
     def reset(self) -> None:
         """Forget everything but the installation tokens handed out (a long-running App keeps them)."""
         with self.lock:
+            self._reset_feedback()
+            self._reset_oauth()
             for store in (self.pulls, self.permissions, self.contents, self.issue_comments, self.check_runs):
                 store.clear()
             for items in (self.review_comments, self.reviews, self.requests, self.faults, self._writes):
                 items.clear()
             self.secondary_limit = None
             self.token_ttl_s = 3600.0
-            self._reset_feedback()
-            self._reset_oauth()
 
     def add_pull(self, pull: Pull) -> None:
         with self.lock:
