@@ -49,11 +49,12 @@ ENDPOINTS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {
 GIT_FETCH = (("contents", "read"),)
 # Webhook events the service acts on -> the permission GitHub requires to subscribe to them.
 EVENTS = {"pull_request": (("pull_requests", "read"),),
-          "issue_comment": (("issues", "read"), ("pull_requests", "read")),
-          "pull_request_review_comment": (("pull_requests", "read"),),
-          "pull_request_review_thread": (("pull_requests", "read"),)}
+          "issue_comment": (("issues", "read"), ("pull_requests", "read"))}
 
 
+# Feedback on slopguard's own inline comments (service/app/feedback_events.py).
+EVENTS.update({"pull_request_review_comment": (("pull_requests", "read"),),
+               "pull_request_review_thread": (("pull_requests", "read"),)})
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
     data = yaml.safe_load(MANIFEST.read_text())
