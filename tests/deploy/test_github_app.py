@@ -55,6 +55,8 @@ EVENTS = {"pull_request": (("pull_requests", "read"),),
 # Feedback on slopguard's own inline comments (service/app/feedback_events.py).
 EVENTS.update({"pull_request_review_comment": (("pull_requests", "read"),),
                "pull_request_review_thread": (("pull_requests", "read"),)})
+
+
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
     data = yaml.safe_load(MANIFEST.read_text())
