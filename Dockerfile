@@ -3,11 +3,28 @@
 #   docker build -t slopguard .
 #   docker run -p 8080:8080 --env-file deploy/.env slopguard                # webhook service
 #   docker run --env-file deploy/.env slopguard worker                      # a queue worker
-# Dependencies are pinned by deploy/requirements.lock (regenerate with deploy/lock.py).
+# Dependencies are pinned by deploy/requirements.lock (regenerate with deploy/lock.py); slopguard
+# itself is installed from the wheel built in the first stage, as `pip install slopguard` would.
 
-# ---------------------------------------------------------------- builder: a venv with everything
-FROM python:3.11-slim AS builder
+# ---------------------------------------------------------------- wheel: build slopguard's wheel
+FROM python:3.11-slim AS wheel
 ARG SETUPTOOLS_VERSION=80.9.0
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+WORKDIR /src
+COPY pyproject.toml setup.py README.md ./
+COPY service ./service
+COPY rules ./rules
+# The wheel holds the slopguard package only (rules inside it as slopguard/rules); fail otherwise.
+RUN pip install "setuptools==${SETUPTOOLS_VERSION}" \
+ && pip wheel --no-deps --no-build-isolation --wheel-dir /wheels /src \
+ && python -c "import glob, zipfile; names = zipfile.ZipFile(glob.glob('/wheels/slopguard-*.whl')[0]).namelist(); \
+stray = [n for n in names if not n.startswith(('slopguard/', 'slopguard-'))]; \
+assert not stray, stray; assert 'slopguard/rules/rulesets/recommended.yml' in names"
+
+# ---------------------------------------------------------------- builder: a venv with the wheel installed
+FROM python:3.11-slim AS builder
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
@@ -15,20 +32,15 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 # Pinned third-party dependencies first: this layer is cached until the lock changes.
 COPY deploy/requirements.lock /tmp/requirements.lock
-RUN pip install --no-deps -r /tmp/requirements.lock \
- && pip install "setuptools==${SETUPTOOLS_VERSION}"
-# The project itself, installed in place: slopguard.config finds the rules in /app/rules, the
-# directory next to the service/ package, so the source tree stays whole under /app.
-WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY service ./service
-COPY rules ./rules
-RUN pip install --no-deps --no-build-isolation -e /app \
- && pip uninstall -y setuptools \
+RUN pip install --no-deps -r /tmp/requirements.lock
+# The project itself: the built wheel, no source tree. The rules are package data in site-packages.
+COPY --from=wheel /wheels /tmp/wheels
+RUN pip install --no-deps /tmp/wheels/slopguard-*.whl \
+ && rm -rf /tmp/wheels \
  && pip check \
- && python -m compileall -q /app/service \
- && python -c "from slopguard.config import RULES_DIR; from pathlib import Path; \
-assert RULES_DIR == Path('/app/rules') and (RULES_DIR / 'rulesets' / 'recommended.yml').is_file(), RULES_DIR"
+ && python -c "import importlib.util; from slopguard.config import RULES_DIR; \
+assert str(RULES_DIR).startswith('/opt/venv/') and (RULES_DIR / 'rulesets' / 'recommended.yml').is_file(), RULES_DIR; \
+assert importlib.util.find_spec('service') is None, 'a top-level service package is installed'"
 
 # ---------------------------------------------------------------- runtime: slim, non-root
 FROM python:3.11-slim AS runtime
@@ -45,7 +57,6 @@ RUN groupadd --system --gid 10001 slopguard \
  && mkdir -p /var/lib/slopguard \
  && chown slopguard:slopguard /var/lib/slopguard
 COPY --from=builder /opt/venv /opt/venv
-COPY --from=builder /app /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -58,7 +69,7 @@ RUN python -c "import importlib.util, pathlib, subprocess; \
 spec = importlib.util.find_spec('semgrep'); \
 core = pathlib.Path(list(spec.submodule_search_locations)[0]) / 'bin' / 'semgrep-core'; \
 subprocess.run([str(core), '-version'], check=True, capture_output=True)" \
- && python -c "from slopguard.config import RULES_DIR; assert str(RULES_DIR) == '/app/rules', RULES_DIR" \
+ && python -c "from slopguard.config import RULES_DIR; assert str(RULES_DIR).startswith('/opt/venv/'), RULES_DIR" \
  && slopguard rules > /dev/null \
  && git --version
 USER 10001:10001

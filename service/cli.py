@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,12 +34,16 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--base", help="base revision (default: merge base with the default branch)")
     scan.add_argument("--head", default="HEAD", help="head revision (default: HEAD)")
     scan.add_argument("--working-tree", action="store_true", help="also scan uncommitted changes")
+    scan.add_argument("--staged", action="store_true",
+                      help="scan what is staged for the next commit against HEAD (for pre-commit hooks)")
     scan.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
     scan.add_argument("--output", help="write the report to FILE instead of standard output")
     scan.add_argument("--config", help="use this configuration file instead of the base's .slopguard.yml")
     scan.add_argument("--no-llm", action="store_true", help="skip the LLM pass")
     scan.add_argument("--fail-on", choices=("notice", "warning", "error", "never"), default="warning")
     scan.add_argument("--intent", help="what the change claims to do (default: its commit messages)")
+    scan.add_argument("--min-confidence", choices=("low", "medium", "high"), default="low",
+                      help="leave out findings the rule is less sure of than this (default: low, all)")
     sub.add_parser("rules", help="list rules: id, category, languages, default severity")
     check = sub.add_parser("config", help="configuration tools")
     check_sub = check.add_subparsers(dest="config_command", parser_class=_Parser)
@@ -85,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("slopguard: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`slopguard ... | head`): nothing more to say
+        _write("")
+        return EXIT_OK
     except Exception as exc:  # the process boundary: one line, never a traceback
         if os.environ.get("SLOPGUARD_DEBUG"):
             raise
@@ -94,8 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _scan(args: argparse.Namespace) -> int:
     from .config import parse_config
-    from .engine import Target, scan
-    from .models import Severity
+    from .engine import scan
     from .registry import load
     from .reporters import render
 
@@ -106,18 +113,17 @@ def _scan(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise UsageError(f"{args.config}: no such configuration file")
         config = parse_config(path.read_text(), str(path), registry.rules.values(), path.parent)
-    if args.working_tree and args.head not in (None, "HEAD"):
-        raise UsageError("--working-tree scans the working tree; it cannot be combined with --head")
-    target = Target(repo=Path(args.repo), base=args.base,
-                    head=None if args.working_tree else args.head, intent=args.intent)
-    progress = _progress_bar() if args.format == "text" and sys.stderr.isatty() else None
+    target = _target(args)
+    progress = _progress_line(sys.stderr) if args.format == "text" and sys.stderr.isatty() else None
     second_pass = None
     if not args.no_llm:
         from .llm import llm_pass
 
         second_pass = llm_pass
-    result = scan(target, config, registry=registry, progress=progress, second_pass=second_pass)
-    color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    result = confident(scan(target, config, registry=registry, progress=progress, second_pass=second_pass),
+                       args.min_confidence)
+    color = (args.format == "text" and not args.output and sys.stdout.isatty()
+             and not os.environ.get("NO_COLOR"))
     report = render(result, args.format, color=color, rules=registry.rules)
     if args.output:
         try:
@@ -125,22 +131,79 @@ def _scan(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
     else:
-        sys.stdout.write(report)
-    if args.fail_on == "never":
+        _write(report)
+    return exit_code(result, args.fail_on)
+
+
+def _target(args: argparse.Namespace) -> Any:
+    from .engine import Target
+
+    if args.staged:
+        if args.working_tree or args.base or args.head not in (None, "HEAD"):
+            raise UsageError("--staged scans the index against HEAD; it cannot be combined with "
+                             "--working-tree, --base or --head")
+        from .gitrepo import Git
+        from .staged import snapshot
+
+        base, head = snapshot(Git(args.repo))
+        return Target(repo=Path(args.repo), base=base, head=head, intent=args.intent or "")
+    if args.working_tree and args.head not in (None, "HEAD"):
+        raise UsageError("--working-tree scans the working tree; it cannot be combined with --head")
+    return Target(repo=Path(args.repo), base=args.base, head=None if args.working_tree else args.head,
+                  intent=args.intent)
+
+
+def confident(result: Any, minimum: str) -> Any:
+    """`result` without the findings below `minimum` confidence (the risk score follows them)."""
+    from dataclasses import replace
+
+    from .models import CONFIDENCE_RANK
+    from .risk import score
+
+    floor = CONFIDENCE_RANK[minimum]
+    kept = tuple(f for f in result.findings if CONFIDENCE_RANK[f.confidence] >= floor)
+    if len(kept) == len(result.findings):
+        return result
+    return replace(result, findings=kept, risk=score(kept, result.stats.added_lines))
+
+
+def exit_code(result: Any, fail_on: str) -> int:
+    """EXIT_FINDINGS when a finding is at or above `fail_on` (notice|warning|error), else EXIT_OK."""
+    from .models import Severity
+
+    if fail_on == "never":
         return EXIT_OK
-    threshold = Severity(args.fail_on).rank
+    threshold = Severity(fail_on).rank
     return EXIT_FINDINGS if any(f.severity.rank >= threshold for f in result.findings) else EXIT_OK
 
 
-def _progress_bar() -> Callable[[int, int], None]:
+def _write(text: str) -> None:
+    """Standard output that a closed pipe (`slopguard rules | head`) ends quietly: what is left
+    goes nowhere and the exit code stays what the command decided."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _progress_line(stream: Any, after_s: float = 2.0,
+                   clock: Callable[[], float] = time.monotonic) -> Callable[[int, int], None]:
+    """A progress line on `stream` (a terminal), shown only once a scan has run `after_s` seconds."""
+    started = clock()
+    shown = [False]
+
     def show(done: int, total: int) -> None:
-        if total < 20:
+        if not shown[0] and clock() - started < after_s:
             return
+        shown[0] = True
         width = 30
         filled = int(width * (done + 1) / total)
         end = "\n" if done + 1 == total else ""
-        sys.stderr.write(f"\rscanning [{'#' * filled}{'.' * (width - filled)}] {done + 1}/{total}{end}")
-        sys.stderr.flush()
+        stream.write(f"\rscanning [{'#' * filled}{'.' * (width - filled)}] {done + 1}/{total} files{end}")
+        stream.flush()
 
     return show
 
@@ -153,10 +216,12 @@ def _rules() -> int:
     registry = load()
     rows = sorted(registry.rules.values(), key=lambda r: (r.category, r.id))
     width = max((len(r.id) for r in rows), default=10)
+    lines = []
     for rule in rows:
         state = "" if config.enabled(rule) else "  (off by default)"
-        print(f"{rule.id:<{width}}  {rule.category:<16} {','.join(rule.languages):<28} "
-              f"{rule.severity.value:<8} {rule.summary}{state}")
+        lines.append(f"{rule.id:<{width}}  {rule.category:<16} {','.join(rule.languages):<28} "
+                     f"{rule.severity.value:<8} {rule.summary}{state}\n")
+    _write("".join(lines))
     return EXIT_OK
 
 

@@ -1,7 +1,7 @@
 """What a detector is and what it sees.
 
-A detector is one module under `service/detectors/` holding one `Detector` subclass; the engine
-discovers it (modules whose name starts with `_` are shared helpers, not detectors). It declares
+A detector is one module under `service/detectors/<category>/` holding one `Detector` subclass;
+the engine discovers it (modules that define none are helpers, see `detectors/__init__.py`). It declares
 the rule(s) it reports and implements `check_file` (one changed file, both sides parsed) and/or
 `check_change` (the change as a whole, for cross-file analyses). It yields `Finding`s built with
 `FileContext.finding`; the engine then applies configuration, fingerprints, suppressions and the
@@ -32,8 +32,6 @@ class Rule:
     severity: Severity
     summary: str
     params: Mapping[str, Any] = field(default_factory=dict)
-    # rulesets that enable the rule; "strict" always includes "recommended".
-    rulesets: tuple[str, ...] = ("recommended",)
     confidence: Confidence = "high"  # the default confidence of the rule's findings
 
 

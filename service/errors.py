@@ -3,8 +3,7 @@
 SlopguardError
 ├── UsageError        bad command-line input (exit code 2)
 ├── ConfigError       an invalid .slopguard.yml or ruleset (exit code 2), carries path and line
-├── GitError          not a repository, unknown ref, git failed (exit code 2)
-└── DetectorError     a detector crashed on one file; reported, other detectors go on
+└── GitError          not a repository, unknown ref, git failed (exit code 2)
 """
 
 from __future__ import annotations
@@ -32,7 +31,3 @@ class ConfigError(SlopguardError):
         if path:
             where = f"{path}:{line}: " if line else f"{path}: "
         super().__init__(f"{where}{message}")
-
-
-class DetectorError(SlopguardError):
-    """A detector raised while analysing one file."""

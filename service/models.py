@@ -98,6 +98,17 @@ class FileDiff:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A mechanical fix: lines `start_line`..`end_line` (1-based, of the finding's side) become
+    `replacement` (no lines: they are deleted)."""
+
+    description: str
+    start_line: int
+    end_line: int
+    replacement: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem at one place. `line`/`end_line` are 1-based lines of the `side` version."""
 
@@ -115,6 +126,7 @@ class Finding:
     code: str = ""  # the source lines the finding points at, for excerpts and fingerprints
     confidence: Confidence = "high"
     evidence: str = ""  # the full supporting detail when the message is kept short (JSON only)
+    fix: Fix | None = None  # a mechanical fix, when the rule has one (service/fixes.py)
 
     @property
     def last_line(self) -> int:

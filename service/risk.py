@@ -18,3 +18,11 @@ def score(findings: Iterable[Finding], added_lines: int) -> Risk:
     value = round(100 * (1 - math.exp(-raw / 45.0)))
     level = "low" if value < 30 else "medium" if value < 60 else "high"
     return Risk(score=value, level=level)  # type: ignore[arg-type]
+
+
+def explain() -> str:
+    """How the score is made, in one line (the text report and the README say it)."""
+    weights = ", ".join(f"{s.value} {w:g}" for s, w in _WEIGHT.items())
+    factors = ", ".join(f"{c} x{f:g}" for c, f in _CATEGORY.items())
+    return (f"risk = 100 x (1 - e^(-points/45)); points: per finding {weights} ({factors}), "
+            f"plus 3 x log10(1 + added lines), at most 15, for its size; 30+ is medium, 60+ high")

@@ -54,7 +54,7 @@ def test_json_contract_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixt
         "rule": "local.error-handling.print-debugging", "category": "error-handling",
         "severity": "warning", "path": "app.py", "line": 2, "end_line": 2, "side": "RIGHT",
         "message": "print() left in production code", "fingerprint": finding["fingerprint"],
-        "source": "semgrep",
+        "source": "semgrep", "confidence": "high",
     }
     assert _scan_json(repo, capsys, "--fail-on", "never")[0] == 0
     assert _scan_json(repo, capsys, "--fail-on", "error")[0] == 0

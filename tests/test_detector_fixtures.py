@@ -1,7 +1,7 @@
 """Every detector fixture: lines marked `ruleid: RULE` must fire RULE, lines marked `ok: RULE`
 must not, and no rule named in a fixture may fire on an unmarked line.
 
-Layout under tests/fixtures/detectors/<detector>/:
+Layout under tests/fixtures/detectors/<category>/<detector module>/ (as service/detectors/):
   <name>.<ext>            a file the change adds (base: nothing)
   <name>/base/..., <name>/head/..., optional <name>/intent.txt
                           a change from base to head; markers in base files read
@@ -45,7 +45,7 @@ def _cases() -> list[Path]:
     if not ROOT.is_dir():
         return []
     cases = []
-    for det in sorted(ROOT.iterdir()):
+    for det in sorted(d for category in ROOT.iterdir() if category.is_dir() for d in category.iterdir()):
         if det.is_dir():
             for item in sorted(det.iterdir()):
                 if item.is_file() or (item / "head").is_dir():
@@ -85,7 +85,7 @@ def test_there_are_fixtures() -> None:
     assert CASES, "no detector fixtures found"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c.relative_to(ROOT).as_posix() for c in CASES])
 def test_fixture(case: Path, tmp_path: Path) -> None:
     base, head, expected, intent = _load(case)
     repo = make_repo(tmp_path, base, head, message=intent, replace=True)

@@ -3,7 +3,6 @@
 SlopguardError
 └── AppError                 anything the GitHub App raises on purpose
     ├── SettingsError        a missing or invalid environment variable
-    ├── SignatureError       a webhook delivery whose signature does not verify
     ├── FetchError           fetching the pull request's commits failed
     ├── SchemaError          the database schema is outdated (run `slopguard db upgrade`)
     └── GitHubError          GitHub answered with an error (carries status and message)
@@ -21,10 +20,6 @@ class AppError(SlopguardError):
 
 class SettingsError(AppError):
     """The environment does not describe a usable App."""
-
-
-class SignatureError(AppError):
-    """X-Hub-Signature-256 is missing or does not match the body."""
 
 
 class FetchError(AppError):

@@ -27,9 +27,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import Config
-from ..models import Finding, ScanResult, Severity
+from ..models import Finding, Fix, ScanResult, Severity
 from ..reporters import markdown
-from . import diffmap
+from . import diffmap, posted_record
 from .errors import GitHubError
 from .github_client import RETRY_STATUSES, Installation
 
@@ -113,8 +113,10 @@ class Publisher:
     # ------------------------------------------------------------------ publish
 
     def publish(self, pr: PullRequest, result: ScanResult, config: Config, state: ReviewState, *,
-                summary_only: frozenset[str] = frozenset(), note: str = "") -> Outcome:
-        """`summary_only`: rules demoted for the repository (listed, never inline); `note` ends the summary."""
+                check_run: bool = True, summary_only: frozenset[str] = frozenset(), note: str = "") -> Outcome:
+        """Review, summary comment and (unless `check_run` is False: the GitHub Action, whose job is
+        the check) the check run. `summary_only`: rules demoted for the repository (listed, never
+        inline); `note` ends the summary."""
         if state.summary_comment_id is None:
             state = self._recover(pr, state)
         current = {f.fingerprint for f in result.findings}
@@ -132,12 +134,13 @@ class Publisher:
             review_id, posted_inline, rejected = self._review(pr, config, inline, overflow + outside)
         posted = {**state.posted, **{f.fingerprint: _describe(f) for f in fresh}}
         state = replace(state, posted=posted)
-        body = _summary(result, resolved, rejected + outside + overflow)
+        body = _summary(result, resolved, rejected + outside + overflow, posted)
         if note:
             body = _truncate(body + "\n" + note + "\n", MAX_COMMENT_TEXT)
         state = self._upsert_summary(pr, state, body)
         conclusion = _conclusion(result, config)
-        state = self._complete_check(pr, state, result, conclusion)
+        if check_run:
+            state = self._complete_check(pr, state, result, conclusion)
         return Outcome(state, review_id, posted_inline, overflow, rejected, resolved, conclusion)
 
     def reply(self, pr: PullRequest, text: str) -> None:
@@ -215,14 +218,15 @@ class Publisher:
 
     def _recover(self, pr: PullRequest, state: ReviewState) -> ReviewState:
         """Find an earlier summary and posted fingerprints on GitHub when the store has none."""
-        summary_id = None
+        summary_id, summary_body = None, ""
         for comment in self.api.paginate(f"repos/{pr.full_name}/issues/{pr.number}/comments"):
             if MARKER in str(comment.get("body") or "") and _is_bot(comment):
-                summary_id = int(comment["id"])
+                summary_id, summary_body = int(comment["id"]), str(comment.get("body") or "")
                 break
         if summary_id is None:
             return state
-        posted = dict(state.posted)
+        # what was posted: the record in the summary (every finding, inline or listed) and the inline tags
+        posted = {**posted_record.decode(summary_body), **state.posted}
         for comment in self.api.paginate(f"repos/{pr.full_name}/pulls/{pr.number}/comments"):
             body = str(comment.get("body") or "")
             if FP_TAG in body:
@@ -279,7 +283,14 @@ def _comment(finding: Finding, dmap: diffmap.DiffMap) -> _Comment | None:
     if place is None:
         return None
     start, line = place
-    body: dict[str, Any] = {"path": finding.path, "line": line, "side": finding.side, "body": _comment_body(finding)}
+    fix = finding.fix
+    lines = dmap.get(finding.path)
+    suggest = (fix is not None and finding.side == "RIGHT" and lines is not None
+               and all(n in lines.right for n in range(fix.start_line, fix.end_line + 1)))
+    if suggest and fix is not None:  # a suggestion replaces exactly the lines its comment spans
+        start, line = fix.start_line, fix.end_line
+    body: dict[str, Any] = {"path": finding.path, "line": line, "side": finding.side,
+                            "body": _comment_body(finding, suggestion=suggest)}
     if start != line:
         body.update(start_line=start, start_side=finding.side)
     return _Comment(finding, body)
@@ -294,9 +305,19 @@ def _fits(comment: _Comment, allowed: diffmap.DiffMap) -> bool:
     return all(n in side for n in range(int(body.get("start_line", body["line"])), int(body["line"]) + 1))
 
 
-def _comment_body(f: Finding) -> str:
-    return (f"{_ICON[f.severity]} **{f.category}** ({f.severity.value}) · `{f.rule}`\n\n{f.message}\n\n"
-            f"{FP_TAG}{f.fingerprint} -->")
+def _comment_body(f: Finding, *, suggestion: bool = False) -> str:
+    text = f"{_ICON[f.severity]} **{f.category}** ({f.severity.value}) · `{f.rule}`\n\n{f.message}\n\n"
+    if suggestion and f.fix is not None:
+        text += suggestion_block(f.fix) + "\n\n"
+    return text + f"{FP_TAG}{f.fingerprint} -->"
+
+
+def suggestion_block(fix: Fix) -> str:
+    """A GitHub ```suggestion block: accepting it replaces the commented lines with its lines."""
+    fence = "```"
+    while any(fence in line for line in fix.replacement):
+        fence += "`"
+    return "\n".join([f"{fix.description}:", f"{fence}suggestion", *fix.replacement, fence])
 
 
 def _describe(f: Finding) -> str:
@@ -316,8 +337,9 @@ def _review_body(inline: int, listed: Sequence[Finding], rejected: Sequence[Find
     return _truncate("\n".join(out), MAX_COMMENT_TEXT)
 
 
-def _summary(result: ScanResult, resolved: Sequence[str], not_inline: Sequence[Finding]) -> str:
-    out = [markdown.render(result).rstrip("\n")]
+def _summary(result: ScanResult, resolved: Sequence[str], not_inline: Sequence[Finding],
+             posted: Mapping[str, str]) -> str:
+    out = [posted_record.encode(posted), markdown.render(result).rstrip("\n")]
     if not_inline:
         out += ["", "<details><summary>Not placed as inline comments</summary>", ""]
         out += [f"- {_ICON[f.severity]} {_describe(f)} (`{f.rule}`)" for f in not_inline[:100]]

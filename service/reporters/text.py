@@ -1,10 +1,12 @@
-"""Human-readable report: findings grouped by file with the code they point at."""
+"""Human-readable report: findings grouped by file, most severe first, with the code they point at;
+a closing count and one line saying how the risk score is made."""
 
 from __future__ import annotations
 
 from itertools import groupby
 
 from ..models import ScanResult, Severity
+from ..risk import explain
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTICE: "36"}
 
@@ -15,7 +17,7 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 def render(result: ScanResult, *, color: bool = False) -> str:
     out: list[str] = []
-    findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.rule))
+    findings = sorted(result.findings, key=lambda f: (f.path, -f.severity.rank, f.line, f.rule))
     for path, group in groupby(findings, key=lambda f: f.path):
         out.append(_paint(path, "1", color))
         for f in group:
@@ -24,6 +26,9 @@ def render(result: ScanResult, *, color: bool = False) -> str:
             out.append(f"  {f.line:>5}{side}  {sev}  {f.message}  [{f.rule}]")
             for i, code in enumerate(f.code.splitlines()[:3]):
                 out.append(_paint(f"        {f.line + i:>5} | {code}", "2", color))
+            if f.fix is not None:
+                span = f"{f.fix.start_line}" + (f"-{f.fix.end_line}" if f.fix.end_line != f.fix.start_line else "")
+                out.append(f"        fix: {f.fix.description} (line {span})")
         out.append("")
     for notice in result.notices:
         where = f"{notice.path}: " if notice.path else ""
@@ -34,4 +39,5 @@ def render(result: ScanResult, *, color: bool = False) -> str:
         f"{summary} in {result.stats.files} files (+{result.stats.added_lines}/-{result.stats.removed_lines}); "
         f"risk {result.risk.score}/100 ({result.risk.level}); {result.stats.duration_s:.2f}s"
     )
+    out.append(_paint(explain(), "2", color))
     return "\n".join(out) + "\n"

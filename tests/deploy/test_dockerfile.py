@@ -1,4 +1,4 @@
-"""The Dockerfile: parses, runs real entry points, checks /healthz, runs as non-root, keeps rules/ by service/."""
+"""The Dockerfile: parses, runs real entry points, checks /healthz, runs as non-root, installs the built wheel."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import json
 import shlex
 import tomllib
 from importlib import metadata
-from pathlib import Path
 
 import pytest
-import slopguard.config
 from dockerfile_parse import DockerfileParser
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -99,28 +97,40 @@ def test_runtime_has_git_and_the_semgrep_core_binary_check() -> None:
     assert "semgrep-core" in run and "-version" in run, "the build fails when the wheel lacks semgrep-core"
 
 
-def test_rules_stay_next_to_the_service_package() -> None:
-    """service/config.py reads RULES_DIR = <parent of service/>/rules: the image must keep that layout."""
-    assert Path(slopguard.config.__file__).resolve().parent.parent / "rules" == slopguard.config.RULES_DIR
-    builder = _stages()[0]
-    workdir = Path("/")
-    dest: dict[str, Path] = {}
-    for inst in builder:
-        if inst["instruction"] == "WORKDIR":
-            workdir = workdir / inst["value"]
-        if inst["instruction"] == "COPY" and not inst["value"].startswith("--"):
-            *sources, target = shlex.split(inst["value"])
-            for src in sources:
-                dest[src.rstrip("/")] = (workdir / target) if not target.endswith("/") and len(sources) == 1 \
-                    else workdir / target / Path(src).name
-    assert dest["rules"] == dest["service"].parent / "rules"
-    install = [i["value"] for i in builder if i["instruction"] == "RUN" and "pip install" in i["value"]
-               and f"-e {dest['service'].parent}" in i["value"]]
-    assert install, "an editable install keeps service/ (and so rules/) where the source tree is"
-    runtime_copies = [i["value"].split() for i in _stages()[-1] if i["instruction"] == "COPY"]
-    app_dir = str(dest["service"].parent)
-    assert ["--from=builder", app_dir, app_dir] in runtime_copies, "the runtime stage has the tree at the same path"
-    assert f"RULES_DIR) == '{app_dir}/rules'" in " ".join(i["value"] for i in _stages()[-1]), "checked at build time"
+def _stage(name: str) -> list[dict[str, str]]:
+    for stage in _stages():
+        words = stage[0]["value"].split()
+        if len(words) == 3 and words[1].lower() == "as" and words[2] == name:
+            return stage
+    raise AssertionError(f"no stage named {name}")
+
+
+def _runs(stage: list[dict[str, str]]) -> str:
+    return " ".join(i["value"] for i in stage if i["instruction"] == "RUN")
+
+
+def test_image_installs_the_built_wheel_and_no_source_tree() -> None:
+    """A wheel stage builds slopguard's wheel from the packaging files; the builder installs that wheel
+    (no editable install) and the runtime gets only the venv: no service/ or rules/ tree beside it."""
+    wheel = _stage("wheel")
+    copied = {src.rstrip("/") for i in wheel if i["instruction"] == "COPY" and not i["value"].startswith("--")
+              for src in shlex.split(i["value"])[:-1]}
+    assert {"pyproject.toml", "setup.py", "service", "rules"} <= copied, "the wheel is built from the packaging files"
+    assert "pip wheel --no-deps" in _runs(wheel) and "--wheel-dir /wheels" in _runs(wheel)
+    assert "slopguard/rules/rulesets/recommended.yml" in _runs(wheel), "the build checks the rules are in the wheel"
+    builder = _stage("builder")
+    assert any(i["instruction"] == "COPY" and i["value"].split()[:2] == ["--from=wheel", "/wheels"] for i in builder)
+    assert "pip install --no-deps /tmp/wheels/slopguard-*.whl" in _runs(builder)
+    assert "find_spec('service') is None" in _runs(builder), "the build checks no top-level service package"
+    everything = " ".join(i["value"] for i in _instructions())
+    assert " -e " not in f" {everything} " and "--editable" not in everything, "no editable install"
+    runtime = _stages()[-1]
+    runtime_copies = [i["value"].split() for i in runtime if i["instruction"] == "COPY"]
+    assert runtime_copies == [["--from=builder", "/opt/venv", "/opt/venv"]], runtime_copies
+    assert "RULES_DIR).startswith('/opt/venv/')" in _runs(runtime), "the rules come from site-packages"
+    # the package layout the wheel relies on: setup.py maps service/ to slopguard and ships rules/ inside it
+    setup = (ROOT / "setup.py").read_text()
+    assert '"slopguard": "service"' in setup and '"slopguard.rules": "rules"' in setup
 
 
 def _ignored(path: str, patterns: list[str]) -> bool:
@@ -161,7 +171,7 @@ def _lock() -> dict[str, str]:
 def test_lock_pins_every_runtime_requirement() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pins = _lock()
-    assert "requirements.lock" in " ".join(i["value"] for i in _stages()[0]), "the builder installs the lock"
+    assert "requirements.lock" in " ".join(i["value"] for i in _stage("builder")), "the builder installs the lock"
     for line in [*project["dependencies"], *project["optional-dependencies"]["app"]]:
         req = Requirement(line)
         name = canonicalize_name(req.name)

@@ -1,0 +1,1 @@
+"""Detectors of the bloat category and the helpers only they use."""

@@ -1,0 +1,209 @@
+"""Functions and handlers the change adds by copying another one and renaming things (JS/TS).
+
+## What it does
+Normalises every function of the head tree (declarations, methods, arrow functions and
+callbacks such as route handlers) into line shapes: identifiers become `i`, strings `s`, numbers
+`0`, keywords and punctuation stay. Windows of `min_lines` consecutive line shapes are hashed;
+an added function whose windows shared with another function cover at least `min_lines` of its
+lines is reported on its first line (or on the first copied line when only a block is copied),
+naming the original. A copy of another added function is reported only for the later one; test
+files need `test_min_lines` lines (repeated arrange blocks are common there).
+
+## Why is this bad?
+Copy-paste multiplies every bug and every later change; AI agents copy an existing handler for
+each new variant instead of parameterising the first one.
+
+## Example
+```ts
+router.get('/orders/:id', async (req, res) => { ...20 lines... });
+router.get('/invoices/:id', async (req, res) => { ...the same 20 lines, other names... });
+```
+
+## Use instead
+One function taking the parts that differ (model, path, field names) as arguments.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+
+from tree_sitter import Node, Query, QueryCursor
+
+from ...analysis import clones
+from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...lang.js import repo_index
+from ...lang.js import symbols as sym
+from ...lang.js.testing import block_kind
+from ...models import Finding, Severity
+from ...parsing import SourceFile, end_line_of, grammar, line_of
+
+RULE = Rule(
+    id="js.bloat.copy-paste",
+    category="bloat",
+    languages=("javascript", "typescript", "tsx"),
+    severity=Severity.WARNING,
+    summary="Added function is a copy of another with different names or literals",
+    params={"min_lines": 8, "test_min_lines": 15},
+)
+
+FUNCTIONS = frozenset({
+    "function_declaration", "function_expression", "arrow_function", "method_definition", "function",
+    "generator_function_declaration", "generator_function",
+})
+KEYWORDS = frozenset({
+    "async", "await", "break", "case", "catch", "class", "const", "continue", "default", "delete", "do",
+    "else", "export", "extends", "finally", "for", "function", "if", "import", "in", "instanceof", "let",
+    "new", "of", "return", "static", "super", "switch", "this", "throw", "try", "typeof", "var", "void",
+    "while", "yield", "null", "undefined", "true", "false", "interface", "type", "implements",
+})
+MAX_FILE_LINES = 5000
+MAX_FILES = 3000
+
+Func = tuple[str, Node]  # (path, function node)
+
+
+_TOKENS = re.compile(
+    r"""(?P<c>//[^\n]*|/\*.*?\*/)|(?P<s>'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`)"""
+    r"|(?P<n>\b\d[\w.]*)|(?P<w>[A-Za-z_$][\w$]*)|(?P<p>\S)",
+    re.S,
+)
+
+
+def normalized_lines(src: SourceFile) -> dict[int, str]:
+    """Line number -> the line's normalised token shapes (comments dropped, names `i`, strings `s`)."""
+    out: dict[int, list[str]] = {}
+    line = 1
+    last = 0
+    data = src.text
+    for m in _TOKENS.finditer(data):
+        line += data.count("\n", last, m.start())
+        last = m.start()
+        kind = m.lastgroup
+        if kind != "c":
+            token = m.group(0)
+            shape = {"s": "s", "n": "0"}.get(kind or "", token)
+            if kind == "w" and token not in KEYWORDS:
+                shape = "i"
+            out.setdefault(line, []).append(shape)
+    return {n: " ".join(tokens) for n, tokens in out.items()}
+
+
+@functools.cache
+def _function_query(language: str) -> Query:
+    kinds = ["function_declaration", "function_expression", "arrow_function", "method_definition",
+             "generator_function_declaration"]
+    return Query(grammar(language), " ".join(f"({k}) @f" for k in kinds))
+
+
+def _units(path: str, src: SourceFile) -> Iterator[clones.Unit[Func]]:
+    root = src.root
+    if root is None or src.language is None or len(src.lines) > MAX_FILE_LINES:
+        return
+    norm: dict[int, str] | None = None
+    found = QueryCursor(_function_query(src.language)).captures(root).get("f", [])
+    for node in sorted(found, key=lambda n: (n.start_byte, -n.end_byte)):
+        body = node.child_by_field_name("body")
+        if body is None or end_line_of(body) - line_of(body) < 6:
+            continue
+        if norm is None:
+            norm = normalized_lines(src)
+        lines = [(n, norm[n]) for n in range(line_of(body), end_line_of(body) + 1) if n in norm]
+        yield clones.make_unit((path, node), path, node.start_byte, node.end_byte, lines)
+
+
+def _neighbourhood(index: repo_index.SideIndex, changed: Iterable[str]) -> list[str]:
+    """Changed files and the JS/TS files of their directories and parent directories."""
+    dirs = set()
+    for path in changed:
+        parent = posixpath.dirname(path)
+        dirs.update({parent, posixpath.dirname(parent)})
+    near = [p for p in index.sources if posixpath.dirname(p) in dirs or posixpath.dirname(posixpath.dirname(p)) in dirs]
+    return near[:MAX_FILES]
+
+
+def _is_async(unit: clones.Unit[Func]) -> bool:
+    """Async, or awaiting inside (a sync factory returning an async function): a sync and an async
+    twin of the same logic cannot share one body in JavaScript."""
+    node = unit.item[1]
+    return any(c.type == "async" for c in node.children) or re.search(rb"\bawait\b", node.text or b"") is not None
+
+
+def _is_test_case(unit: clones.Unit[Func]) -> bool:
+    """The function is the body of an `it(...)`/`test(...)`/`describe(...)` call."""
+    args = unit.item[1].parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return False
+    root = call.child_by_field_name("function")
+    while root is not None and root.type in ("member_expression", "call_expression"):
+        root = root.child_by_field_name("object" if root.type == "member_expression" else "function")
+    return root is not None and root.type == "identifier" and block_kind(sym.text(root)) != ""
+
+
+def _compatible(a: clones.Unit[Func], b: clones.Unit[Func]) -> bool:
+    """Same sync/async kind; and not two test cases (or suites): test bodies that differ only in
+    their inputs and expected values are separate cases by design, not copy-paste."""
+    return _is_async(a) == _is_async(b) and not (_is_test_case(a) and _is_test_case(b))
+
+
+def _name(unit: clones.Unit[Func]) -> str:
+    node = unit.item[1]
+    name = node.child_by_field_name("name")
+    parent = node.parent
+    holders = ("variable_declarator", "pair", "public_field_definition")
+    if name is None and parent is not None and parent.type in holders:
+        name = parent.child_by_field_name("name") or parent.child_by_field_name("key")
+    if name is not None:
+        return f"`{sym.text(name)}`"
+    return f"the callback on line {line_of(node)}"
+
+
+class CopyPaste(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+
+    def check_change(self, ctx: ChangeContext) -> Iterator[Finding]:
+        files = {f.path: f for f in ctx.files if f.head is not None and sym.is_js_path(f.path) and f.diff.added}
+        if not files:
+            return
+        index = repo_index.side_index(ctx.repo, "RIGHT")
+        size = max(2, int(ctx.options.param(RULE, "min_lines") or 8))
+        test_size = max(size, int(ctx.options.param(RULE, "test_min_lines") or size))
+        units = [u for path in _neighbourhood(index, files) for u in _units(path, index.sources[path])]
+        table = clones.index(units, size)
+        targets = []
+        for unit in units:
+            fctx = files.get(unit.path)
+            if fctx is not None and sum(1 for n in unit.lines if n in fctx.diff.added) >= 0.5 * max(1, len(unit.lines)):
+                unit.added = True
+                targets.append((unit, fctx))
+        reported: list[clones.Unit[Func]] = []
+        for unit, fctx in targets:
+            if any(r.contains(unit) for r in reported):
+                continue
+            need = test_size if sym.is_test_path(unit.path) else size
+            found = clones.matches(unit, table, size, need, _compatible)
+            # a partial copy must be longer than the shared boilerplate of sibling handlers
+            found = [m for m in found if len(m[1]) >= 0.6 * len(unit.lines) or len(m[1]) >= need + need // 2]
+            picked = clones.pick_original(unit, found)
+            if picked is None:
+                continue
+            reported.append(unit)
+            yield _finding(fctx, unit, *picked)
+
+
+def _finding(ctx: FileContext, unit: clones.Unit[Func], other: clones.Unit[Func], cov: set[int]) -> Finding:
+    first = min(cov)
+    whole = len(cov) >= len(unit.lines) * 0.6
+    line = line_of(unit.item[1]) if whole or first == 0 else unit.lines[first]
+    what = "repeats" if whole else f"repeats {len(cov)} lines of"
+    where = f"{other.path}:{line_of(other.item[1])}"
+    return ctx.finding(
+        RULE, line,
+        f"{_name(unit).capitalize() if _name(unit).startswith('the') else _name(unit)} {what} "
+        f"{_name(other)} ({where}) with different names or literals; extract one parameterised "
+        f"function and pass the parts that differ.",
+    )

@@ -1,0 +1,338 @@
+"""Interfaces, abstract classes and factories the change adds around a single implementation (JS/TS).
+
+## What it does
+Flags, on its declaration line, an abstraction the change adds that has exactly one
+implementation in the repository:
+- a TypeScript `interface` with methods that exactly one class `implements` (and that no object
+  literal implements through `: I = {...}`, `as I` or `satisfies I`), unless that class is itself
+  abstract (then the abstract class is the layer reported);
+- an `abstract class` (or a `Base*`/`Abstract*` class whose methods throw "not implemented")
+  that exactly one concrete class `extends`;
+- a `*Factory`/`*Registry` class, or a `create*`/`make*`/`build*` function that dispatches on an
+  argument (a `switch`, a comparison or a registry lookup `REGISTRY[type]`), that can only ever
+  produce one class.
+Abstractions with two or more implementations (test doubles included) and abstractions that
+already exist in the base are left alone.
+
+## Why is this bad?
+Speculative generality: every reader goes through an interface, a base class and a factory to
+find the one class that does the work. AI agents add these layers "so we can add other channels
+later"; the second implementation rarely comes, and when it does the right abstraction is clearer.
+
+## Example
+```ts
+export interface Notifier { notify(r: Result): Promise<void> }
+export abstract class BaseNotifier implements Notifier { ... }
+export class SlackNotifier extends BaseNotifier { ... }
+export class NotifierFactory { static create(type: 'slack'): Notifier { return new SlackNotifier(); } }
+```
+
+## Use instead
+```ts
+export async function notifySlack(result: Result): Promise<void> { ... }
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...lang.js import repo_index
+from ...lang.js import symbols as sym
+from ...models import Finding, Severity
+from ...parsing import SourceFile, line_of, walk
+
+RULE = Rule(
+    id="js.bloat.single-implementation",
+    category="bloat",
+    languages=("javascript", "typescript", "tsx"),
+    severity=Severity.WARNING,
+    summary="Interface, abstract class or factory added for a single implementation",
+)
+
+CLASSES = frozenset({"class_declaration", "abstract_class_declaration", "class"})
+FACTORY_CLASS = re.compile(r"(Factory|Registry)$")
+FACTORY_FUNCTION = re.compile(r"^(create|make|build)[A-Z]\w*$|Factory$")
+NOT_IMPLEMENTED = re.compile(r"(?i)not\s*implemented|must\s+(be\s+)?(implement|override)|abstract")
+ERROR_NAME = re.compile(r"(Error|Exception)$")
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    path: str
+    node: Node
+    abstract: bool
+    extends: list[str] = field(default_factory=list)
+    implements: list[str] = field(default_factory=list)
+
+    @property
+    def line(self) -> int:
+        return line_of(self.node)
+
+
+@dataclass
+class RepoShapes:
+    classes: list[ClassInfo] = field(default_factory=list)
+    interfaces: dict[str, list[tuple[str, Node]]] = field(default_factory=dict)
+    interface_parents: set[str] = field(default_factory=set)
+    structural: set[str] = field(default_factory=set)  # types some object literal implements
+
+    def subclasses(self, name: str) -> list[ClassInfo]:
+        return [c for c in self.classes if name in c.extends or name in c.implements]
+
+    @property
+    def class_names(self) -> set[str]:
+        return {c.name for c in self.classes if not ERROR_NAME.search(c.name)}
+
+
+def _type_name(node: Node) -> str:
+    raw = sym.text(node).split("<", 1)[0].strip()
+    return raw.rsplit(".", 1)[-1]
+
+
+def _heritage(node: Node) -> tuple[list[str], list[str]]:
+    extends: list[str] = []
+    implements: list[str] = []
+    for child in node.children:
+        if child.type != "class_heritage":
+            continue
+        for clause in child.named_children:
+            if clause.type == "extends_clause":
+                value = clause.child_by_field_name("value")
+                extends += [_type_name(value)] if value is not None else []
+            elif clause.type == "implements_clause":
+                implements += [_type_name(t) for t in clause.named_children]
+            else:  # plain JS: `class A extends B`
+                extends.append(_type_name(clause))
+    return extends, implements
+
+
+def _looks_abstract(node: Node) -> bool:
+    if node.type == "abstract_class_declaration":
+        return True
+    name = sym.text(node.child_by_field_name("name"))
+    if not name.startswith(("Base", "Abstract")):
+        return False
+    return any(n.type == "throw_statement" and NOT_IMPLEMENTED.search(sym.text(n)) for n in walk(node))
+
+
+def _shapes(index: repo_index.SideIndex) -> RepoShapes:
+    shapes = RepoShapes()
+    for path, src in index.sources.items():
+        root = src.root
+        if root is None or not (b"class" in src.data or b"interface" in src.data):
+            continue
+        for node in walk(root):
+            kind = node.type
+            if kind in CLASSES:
+                name = sym.text(node.child_by_field_name("name"))
+                extends, implements = _heritage(node)
+                shapes.classes.append(ClassInfo(name, path, node, _looks_abstract(node), extends, implements))
+            elif kind == "interface_declaration":
+                shapes.interfaces.setdefault(sym.text(node.child_by_field_name("name")), []).append((path, node))
+                for clause in node.children:
+                    if clause.type == "extends_type_clause":
+                        shapes.interface_parents.update(_type_name(t) for t in clause.named_children)
+            elif kind in ("as_expression", "satisfies_expression") and len(node.named_children) == 2:
+                shapes.structural.add(_type_name(node.named_children[1]))
+            elif kind == "variable_declarator":
+                value = node.child_by_field_name("value")
+                annotation = node.child_by_field_name("type")
+                if value is not None and annotation is not None and value.type in ("object", "arrow_function"):
+                    shapes.structural.add(_type_name(annotation.named_children[0]) if annotation.named_children
+                                          else "")
+    return shapes
+
+
+class SingleImplementation(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+
+    def check_change(self, ctx: ChangeContext) -> Iterator[Finding]:
+        files = [f for f in ctx.files if f.head is not None and f.head.root is not None
+                 and sym.is_js_path(f.path) and f.diff.added and not sym.is_test_path(f.path)]
+        if not files:
+            return
+        index = repo_index.side_index(ctx.repo, "RIGHT")
+        shapes = _shapes(index)
+        for fctx in files:
+            yield from _check_file(fctx, shapes)
+
+
+def _is_new(ctx: FileContext, node: Node, name: str, existing: set[str]) -> bool:
+    return line_of(node) in ctx.diff.added and name not in existing
+
+
+def _base_names(ctx: FileContext) -> set[str]:
+    base = ctx.base
+    if base is None or base.root is None:
+        return set()
+    names = set()
+    for node in walk(base.root):
+        if node.type in ("class_declaration", "abstract_class_declaration", "interface_declaration",
+                         "function_declaration"):
+            names.add(sym.text(node.child_by_field_name("name")))
+    return names
+
+
+def _check_file(ctx: FileContext, shapes: RepoShapes) -> Iterator[Finding]:
+    src = ctx.head
+    assert src is not None and src.root is not None
+    existing = _base_names(ctx)
+    for path_, node in (p for nodes in shapes.interfaces.values() for p in nodes):
+        if path_ == ctx.path:
+            finding = _interface(ctx, node, shapes, existing)
+            if finding is not None:
+                yield finding
+    for cls in shapes.classes:
+        if cls.path != ctx.path or not _is_new(ctx, cls.node, cls.name, existing):
+            continue
+        finding = _abstract_class(ctx, cls, shapes) or _factory_class(ctx, src, cls, shapes)
+        if finding is not None:
+            yield finding
+    for func, name in _functions(src.root):
+        if FACTORY_FUNCTION.search(name) and _is_new(ctx, func, name, existing):
+            finding = _factory_function(ctx, src, func, name, shapes)
+            if finding is not None:
+                yield finding
+
+
+def _interface(ctx: FileContext, node: Node, shapes: RepoShapes, existing: set[str]) -> Finding | None:
+    name = sym.text(node.child_by_field_name("name"))
+    if not _is_new(ctx, node, name, existing) or len(shapes.interfaces.get(name, [])) != 1:
+        return None
+    body = node.child_by_field_name("body")
+    if body is None or not any(m.type == "method_signature" for m in body.named_children):
+        return None  # a data shape, not a behavioural interface
+    if name in shapes.structural or name in shapes.interface_parents:
+        return None
+    impls = shapes.subclasses(name)
+    if len(impls) != 1 or impls[0].abstract:
+        return None
+    impl = impls[0]
+    return ctx.finding(
+        RULE, line_of(node),
+        f"Interface {name} has a single implementation ({impl.name} in {impl.path}:{impl.line}); "
+        f"drop the interface and use {impl.name} directly until a second implementation exists.",
+    )
+
+
+def _abstract_class(ctx: FileContext, cls: ClassInfo, shapes: RepoShapes) -> Finding | None:
+    if not cls.abstract or ERROR_NAME.search(cls.name):
+        return None
+    subs = shapes.subclasses(cls.name)
+    if len(subs) != 1 or subs[0].abstract or cls.name in shapes.structural:
+        return None
+    impl = subs[0]
+    return ctx.finding(
+        RULE, cls.line,
+        f"Abstract class {cls.name} has a single subclass ({impl.name} in {impl.path}:{impl.line}); "
+        f"merge it into {impl.name} until a second implementation exists.",
+    )
+
+
+def _products(src: SourceFile, node: Node, known: set[str], registries: dict[str, set[str]]) -> set[str]:
+    """Repository classes `node` constructs or lists, including those of registries it reads."""
+    found: set[str] = set()
+    for child in walk(node):
+        if child.type == "new_expression":
+            name = _type_name(child.child_by_field_name("constructor") or child)
+            if name in known:
+                found.add(name)
+        elif child.type in ("pair", "shorthand_property_identifier"):
+            value = child.child_by_field_name("value") if child.type == "pair" else child
+            if value is not None and value.type == "identifier" and sym.text(value) in known:
+                found.add(sym.text(value))
+        elif child.type == "subscript_expression":
+            target = sym.text(child.child_by_field_name("object"))
+            found |= registries.get(target.rsplit(".", 1)[-1], set())
+    return found
+
+
+def _registries(src: SourceFile, known: set[str]) -> dict[str, set[str]]:
+    """Module-level object literals mapping keys to repository classes (or `() => new C()`)."""
+    root = src.root
+    assert root is not None
+    out: dict[str, set[str]] = {}
+    for decl in sym.declarations(root):
+        value = decl.node.child_by_field_name("value") if decl.kind == "const" else None
+        if value is not None and value.type == "object":
+            out[decl.name] = _products(src, value, known, {})
+    return out
+
+
+def _factory_class(ctx: FileContext, src: SourceFile, cls: ClassInfo, shapes: RepoShapes) -> Finding | None:
+    if not FACTORY_CLASS.search(cls.name):
+        return None
+    known = shapes.class_names - {cls.name}
+    products = _products(src, cls.node, known, _registries(src, known))
+    if len(products) != 1:
+        return None
+    product = next(iter(products))
+    return ctx.finding(
+        RULE, cls.line,
+        f"{cls.name} can only ever create {product}; construct {product} directly instead of "
+        f"going through a factory until there is a second product.",
+    )
+
+
+def _functions(root: Node) -> Iterator[tuple[Node, str]]:
+    for decl in sym.declarations(root):
+        if decl.kind == "function":
+            yield decl.node, decl.name
+        elif decl.kind == "const":
+            value = decl.node.child_by_field_name("value")
+            if value is not None and value.type in ("arrow_function", "function_expression"):
+                yield decl.node, decl.name
+
+
+def _dispatches(func: Node, registries: dict[str, set[str]]) -> bool:
+    """The function picks its result from an argument: a `switch` on it, a comparison of it with a
+    string literal, or a lookup `REGISTRY[arg]` in a module-level registry."""
+    value = func.child_by_field_name("value") if func.type == "variable_declarator" else func
+    params = value.child_by_field_name("parameters") if value is not None else None
+    names = {sym.text(n) for n in walk(params) if n.type == "identifier"} if params is not None else set()
+    if not names or value is None:
+        return False
+    for node in walk(value):
+        if node.type == "switch_statement":
+            if _mentions(node.child_by_field_name("value"), names):
+                return True
+        elif node.type == "binary_expression" and len(node.named_children) == 2:
+            op = sym.text(node.child_by_field_name("operator"))
+            left, right = node.named_children
+            if op in ("===", "==") and {left.type, right.type} & {"string"} and (
+                    _mentions(left, names) or _mentions(right, names)):
+                return True
+        elif node.type == "subscript_expression":
+            target = sym.text(node.child_by_field_name("object")).rsplit(".", 1)[-1]
+            if target in registries and _mentions(node.child_by_field_name("index"), names):
+                return True
+    return False
+
+
+def _mentions(node: Node | None, names: set[str]) -> bool:
+    return node is not None and any(n.type == "identifier" and sym.text(n) in names for n in walk(node))
+
+
+def _factory_function(ctx: FileContext, src: SourceFile, func: Node, name: str,
+                      shapes: RepoShapes) -> Finding | None:
+    known = shapes.class_names
+    registries = _registries(src, known)
+    if not _dispatches(func, registries):
+        return None
+    products = _products(src, func, known, registries)
+    if len(products) != 1:
+        return None
+    product = next(iter(products))
+    return ctx.finding(
+        RULE, line_of(func),
+        f"{name} dispatches on its argument but can only create {product}; construct {product} "
+        f"directly and drop the factory until there is a second choice.",
+    )

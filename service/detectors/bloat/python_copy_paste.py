@@ -1,0 +1,108 @@
+"""Functions the pull request adds by copying another function and changing names and literals.
+
+## What it does
+Normalises every function of the head tree into a sequence of line shapes (identifiers and
+literals abstracted, keywords and operators kept), hashes windows of `min_lines` consecutive
+lines, and flags an added function that shares such windows with another function covering at
+least `min_lines` of its lines. The finding sits on the copy's `def` line (or on the first
+copied line when only a block is copied) and names the original. When the change adds several
+copies, each added copy is reported; a copy of another added function is reported only for the
+later one. Test files need `test_min_lines` lines (repeated arrange blocks are common there).
+
+## Why is this bad?
+Copy-paste multiplies every bug and every later change; AI agents copy an existing function for
+each new variant instead of parameterising the first one. One function taking the varying parts
+(column names, delimiter, encoding, a mapping) as arguments replaces all the copies.
+
+## Example
+```python
+def import_acme_catalog(path): ...       # 25 lines
+def import_nordwind_catalog(path): ...   # the same 25 lines, other column names
+```
+
+## Use instead
+```python
+def import_catalog(path, columns: ColumnMap, dialect: Dialect): ...
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from ...analysis import clones
+from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...lang.python import shapes
+from ...models import Finding, Severity
+
+RULE = Rule(
+    id="python.bloat.copy-paste",
+    category="bloat",
+    languages=("python",),
+    severity=Severity.WARNING,
+    summary="Added function is a copy of another with different names or literals",
+    params={"min_lines": 8, "test_min_lines": 15},
+)
+
+# Functions kept per window hash: enough to name an original and to see every copy a PR adds,
+# while a shape repeated hundreds of times (generated code) cannot make matching quadratic.
+_MAX_BUCKET = 24
+
+_Unit = clones.Unit[shapes.FunctionInfo]
+
+
+class CopyPasteDetector(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+
+    def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
+        change = shapes.indexed_change(ctx)
+        if change is None:
+            return
+        files, index = change
+        window = max(2, int(ctx.options.param(RULE, "min_lines") or 8))
+        test_window = max(window, int(ctx.options.param(RULE, "test_min_lines") or window))
+        units = [_unit(f, index) for f in index.functions]
+        table = clones.index(units, window, _MAX_BUCKET)
+        targets = []
+        for unit in units:
+            fctx = files.get(unit.path)
+            if fctx is not None and shapes.added_fraction(fctx.diff, unit.item.node) >= 0.5:
+                unit.added = True
+                targets.append((unit, fctx))
+        for unit, fctx in targets:
+            need = test_window if shapes.is_test_path(unit.path) else window
+            found = clones.matches(unit, table, window, need, _same_sync)
+            original = clones.pick_original(unit, found)
+            if original is not None:
+                yield _finding(fctx, unit, *original)
+
+
+def _unit(func: shapes.FunctionInfo, index: shapes.RepoIndex) -> _Unit:
+    body = func.node.child_by_field_name("body")
+    lines = shapes.function_lines(index.normalized(func.src), body) if body is not None else []
+    return clones.make_unit(func, func.path, func.node.start_byte, func.node.end_byte, lines)
+
+
+def _finding(ctx: FileContext, unit: _Unit, other: _Unit, cov: set[int]) -> Finding:
+    first = min(cov)
+    whole = len(cov) >= len(unit.lines) * 0.6
+    line = unit.item.line if whole or first == 0 else unit.lines[first]
+    where = f"{other.item.path}:{other.item.line}"
+    what = "repeats" if whole else f"repeats {len(cov)} lines of"
+    return ctx.finding(
+        RULE,
+        line,
+        f"{unit.item.name} {what} {other.item.name} ({where}) with different names or literals; "
+        f"extract one parameterised function and pass the parts that differ.",
+    )
+
+
+def _same_sync(a: _Unit, b: _Unit) -> bool:
+    """An async twin of a sync function is duplication the language forces; not reported."""
+    return _is_async(a.item) == _is_async(b.item)
+
+
+def _is_async(func: shapes.FunctionInfo) -> bool:
+    first = func.node.child(0)
+    return first is not None and first.type == "async"

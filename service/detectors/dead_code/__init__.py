@@ -1,0 +1,1 @@
+"""Detectors of the dead-code category and the helpers only they use."""

@@ -1,0 +1,166 @@
+"""Statements after `return`, `throw`, `break` or `continue` in the same JavaScript/TypeScript block.
+
+## What it does
+Flags the first statement of a block that follows a statement which always leaves the block: a
+`return`, `throw`, `break` or `continue`, a `process.exit()` call, an `if`/`else` whose every
+branch leaves, a `try` that always leaves, or an endless `while (true)`/`for (;;)` loop without
+`break`. Hoisted function declarations, type declarations and empty statements after an exit
+are not dead and are left alone. The finding is on the first dead line the change adds (or on
+the first dead statement when the change added the exit in front of old code).
+
+## Why is this bad?
+Code after an exit never runs. When an AI agent edits a function it often inserts an early
+`return` above checks it meant to keep, so the behaviour the PR describes silently never happens.
+
+## Example
+```js
+function isRetryable(err) {
+  return err.status >= 500;
+  if (err.code === 'ECONNRESET') return true;  // never runs
+}
+```
+
+## Use instead
+Move the check before the `return`, or delete it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from ...analysis.unreachable import dead_code, describe_exit, message
+from ...detector import Detector, FileContext, Rule
+from ...lang.js import symbols as sym
+from ...models import Finding, Severity
+from ...parsing import line_of, walk
+
+RULE = Rule(
+    id="js.dead-code.unreachable-code",
+    category="dead-code",
+    languages=("javascript", "typescript", "tsx"),
+    severity=Severity.WARNING,
+    summary="A statement after return/throw/break/continue in the same block never runs",
+)
+
+EXITS = frozenset({"return_statement", "throw_statement", "break_statement", "continue_statement"})
+HARMLESS = frozenset({
+    "empty_statement", "comment", "function_declaration", "generator_function_declaration",
+    "interface_declaration", "type_alias_declaration", "class_declaration", "ambient_declaration",
+})
+BLOCKS = frozenset({"statement_block", "switch_case", "switch_default"})
+EXIT_CALLS = frozenset({"process.exit", "process.abort", "Deno.exit"})
+SCOPES = frozenset({
+    "function_declaration", "function_expression", "arrow_function", "method_definition", "function",
+    "generator_function_declaration", "generator_function", "class_body",
+})
+LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement", "switch_statement"})
+
+
+def _terminates(stmt: Node) -> bool:
+    """True when control never falls through `stmt` to the next statement of its block."""
+    kind = stmt.type
+    if kind in EXITS:
+        return True
+    if kind == "expression_statement":
+        expr = stmt.named_children[0] if stmt.named_children else None
+        return expr is not None and expr.type == "call_expression" and \
+            sym.text(expr.child_by_field_name("function")).replace(" ", "") in EXIT_CALLS
+    if kind == "statement_block":
+        return _block_terminates(stmt)
+    if kind == "if_statement":
+        alternative = stmt.child_by_field_name("alternative")
+        consequence = stmt.child_by_field_name("consequence")
+        if alternative is None or consequence is None:
+            return False
+        other = next((c for c in alternative.named_children if c.type != "comment"), None)
+        return _terminates(consequence) and other is not None and _terminates(other)
+    if kind == "try_statement":
+        return _try_terminates(stmt)
+    if kind in ("while_statement", "for_statement"):
+        return _endless(stmt)
+    return False
+
+
+def _block_terminates(block: Node) -> bool:
+    return any(_terminates(c) for c in block.named_children if c.type != "comment")
+
+
+def _try_terminates(stmt: Node) -> bool:
+    final = stmt.child_by_field_name("finalizer")
+    final_body = final.child_by_field_name("body") if final is not None else None
+    if final_body is not None and _block_terminates(final_body):
+        return True
+    body = stmt.child_by_field_name("body")
+    handler = stmt.child_by_field_name("handler")
+    handler_body = handler.child_by_field_name("body") if handler is not None else None
+    if body is None or not _block_terminates(body):
+        return False
+    return handler_body is None or _block_terminates(handler_body)
+
+
+def _endless(loop: Node) -> bool:
+    if loop.type == "while_statement":
+        condition = sym.text(loop.child_by_field_name("condition")).strip("() \n")
+        if condition not in ("true", "1"):
+            return False
+    else:
+        cond = loop.child_by_field_name("condition")
+        if cond is not None and sym.text(cond).strip(" ;") not in ("", "true"):
+            return False
+    body = loop.child_by_field_name("body")
+    return body is not None and not _breaks_out(body)
+
+
+def _breaks_out(body: Node) -> bool:
+    """A `break` (or a labelled break) that leaves the loop owning `body`."""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "break_statement":
+            return True
+        if node.type in SCOPES:
+            continue
+        if node.type in LOOPS:
+            stack.extend(n for n in walk(node) if n.type == "break_statement" and n.named_children)
+            continue
+        stack.extend(node.named_children)
+    return False
+
+
+def _describe(stmt: Node) -> str:
+    others = {"expression_statement": "`process.exit()`", "statement_block": "a block that always exits"}
+    return describe_exit(stmt, EXITS, others, "an endless loop without `break`")
+
+
+def _dead(stmt: Node) -> bool:
+    if stmt.type in HARMLESS:
+        return False
+    if stmt.type == "variable_declaration":  # `var` is hoisted; only its initialiser is dead
+        return any(d.child_by_field_name("value") is not None for d in stmt.named_children)
+    return True
+
+
+class UnreachableCode(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+
+    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
+        head = ctx.head
+        if head is None or head.root is None or not ctx.diff.added:
+            return
+        for block in walk(head.root):
+            if block.type in BLOCKS:
+                finding = self._check_block(ctx, block)
+                if finding is not None:
+                    yield finding
+
+    def _check_block(self, ctx: FileContext, block: Node) -> Finding | None:
+        stmts = [c for c in block.named_children if c.type != "comment"]
+        if block.type in ("switch_case", "switch_default"):
+            stmts = [s for s in stmts if s != block.child_by_field_name("value")]
+        found = dead_code(ctx, stmts, _terminates, _dead)
+        if found is None:
+            return None
+        return ctx.finding(RULE, line_of(found.first), message(_describe(found.exit)), anchor=found.anchor)

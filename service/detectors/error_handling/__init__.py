@@ -1,0 +1,1 @@
+"""Detectors of the error-handling category and the helpers only they use."""

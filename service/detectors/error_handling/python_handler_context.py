@@ -1,0 +1,342 @@
+"""What surrounds a Python exception handler, for the error-handling detector: the calls its `try`
+makes (I/O, commits, side effects), retry loops, fallbacks and defaults, request handlers and the
+response status they return."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from tree_sitter import Node
+
+from ...lang.python.handlers import (
+    BUILTIN_EXCEPTIONS,
+    Catch,
+    call_name,
+    caught_type,
+    enclosing,
+    enclosing_function,
+    following_statements,
+    has_success_marker,
+    is_log_call,
+    last_name,
+    string_value,
+    text,
+    walk_same_scope,
+)
+from ...lang.python.memo import cached, node_key
+from ...parsing import SourceFile
+
+RETRY_WORDS = frozenset({"attempt", "attempts", "retry", "retries", "tries", "try", "tried", "backoff"})
+
+
+SLEEP_CALLS = frozenset({"sleep", "backoff", "wait", "_sleep"})
+
+
+COMMIT_CALLS = frozenset({"commit", "flush"})
+
+
+WRITE_CALLS = frozenset({"save", "bulk_save_objects", "bulk_create", "bulk_update"})
+
+
+ROUTE_DECORATOR = re.compile(
+    r"\.(route|get|post|put|patch|delete|api_route)\s*\(|api_view|require_(http_methods|GET|POST|safe)"
+)
+
+
+RESPONSE_CALLS = frozenset(
+    {"jsonify", "JSONResponse", "JsonResponse", "HttpResponse", "Response", "make_response",
+     "ORJSONResponse", "UJSONResponse", "PlainTextResponse", "HTMLResponse", "json_response"}
+)
+
+
+HTTP_STATUS_NAMES = {"OK": 200, "CREATED": 201, "ACCEPTED": 202, "NO_CONTENT": 204, "MULTI_STATUS": 207}
+
+
+IO_ROOT_ERRORS = re.compile(
+    r"^(RequestException|HTTPError|SQLAlchemyError|DatabaseError|DBAPIError|BotoCoreError|RedisError|"
+    r"PyMongoError|KafkaError|SMTPException|ClientError|HTTPException|HttpError)$|(Api|API|Service|Client|Gateway)Error$"
+)
+
+
+DB_RECEIVER = re.compile(r"session|conn|db|transaction|txn|tx|cursor|uow|atomic|engine|database", re.IGNORECASE)
+
+
+STATUS_KEYS = frozenset({"status", "status_code", "statusCode"})
+
+
+SIDE_EFFECT_NOUNS = r"notif|e?mail|metric|analytics|telemetry|cache|audit|webhook|slack|trac(e|ing)|span|statsd|sentry"
+
+
+SIDE_EFFECT_CALLS = re.compile(
+    r"^(send|notify|publish|emit|track|incr|increment|gauge|timing|invalidate|warm|prefetch|audit|ping)|"
+    + SIDE_EFFECT_NOUNS,
+    re.IGNORECASE,
+)
+
+
+SIDE_EFFECT_RECEIVERS = re.compile(SIDE_EFFECT_NOUNS, re.IGNORECASE)
+
+
+BEST_EFFORT_WORDS = re.compile(
+    r"best[- ]effort|ignor|non-?fatal|not critical|harmless|will (be )?retr|fall(ing)? ?back|bypass|cache|optional",
+    re.IGNORECASE,
+)
+
+
+CLEANUP_FUNCTIONS = frozenset({"__exit__", "__aexit__", "close", "aclose", "shutdown", "stop", "cleanup",
+                               "teardown", "tearDown", "dispose", "terminate"})
+
+
+CLEANUP_CALLS = frozenset({"close", "aclose", "unlink", "remove", "rmtree", "shutdown", "terminate", "kill",
+                           "release", "stop", "disconnect", "cancel", "join", "rmdir", "delete_file"})
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def is_test_path(path: str) -> bool:
+    p = PurePosixPath(path)
+    return (
+        p.name.startswith("test_") or p.name.endswith("_test.py") or p.name == "conftest.py"
+        or any(part in ("tests", "test", "testing") for part in p.parts[:-1])
+    )
+
+
+def best_effort(src: SourceFile, clause: Node) -> bool:
+    """A deliberately best-effort block: explained as such, a fallback, cleanup, side effects, a daemon loop."""
+    if explained(src, clause) or has_fallback(src, clause) or cleanup_only(src, clause):
+        return True
+    if enclosing(clause, ("while_statement",), ("function_definition", "lambda", "class_definition")):
+        return True
+    calls = try_calls(src, clause, full=True)
+    return bool(calls) and all(side_effect(c) for c in calls)
+
+
+def side_effect(name: str) -> bool:
+    """A call whose failure the main work can survive: notifications, metrics, tracing, caches."""
+    receiver, _, method = name.rpartition(".")
+    return bool(SIDE_EFFECT_CALLS.search(method) or SIDE_EFFECT_RECEIVERS.search(receiver))
+
+
+def explained(src: SourceFile, clause: Node) -> bool:
+    """The handler (or a comment in it) says the failure is tolerated on purpose."""
+    return BEST_EFFORT_WORDS.search(text(src, clause)) is not None
+
+
+def cleanup_only(src: SourceFile, clause: Node) -> bool:
+    """The try guards teardown only (close, unlink, terminate...), or sits in a teardown method."""
+    func = enclosing_function(clause)
+    if func is not None and text(src, func.child_by_field_name("name")) in CLEANUP_FUNCTIONS:
+        return True
+    calls = try_calls(src, clause)
+    return bool(calls) and all(c in CLEANUP_CALLS for c in calls)
+
+
+def try_calls(src: SourceFile, clause: Node, full: bool = False) -> list[str]:
+    """The (short, unless `full`) names of the calls made in the try body of `clause`, logging excluded."""
+    try_stmt = clause.parent
+    body = try_stmt.child_by_field_name("body") if try_stmt is not None else None
+    names = [call_name(src, n) for n in walk_same_scope(body) if n.type == "call"] if body is not None else []
+    return [n if full else last_name(n) for n in names if not is_log_call(n)]
+
+
+def retry_loop(src: SourceFile, try_stmt: Node) -> Node | None:
+    """The loop around `try_stmt` when it is a retry loop (attempt counter, or exit-on-success + sleep)."""
+    loop = enclosing(try_stmt, ("for_statement", "while_statement"), ("function_definition", "lambda",
+                                                                      "class_definition"))
+    if loop is None:
+        return None
+    if loop.type == "for_statement":
+        header = text(src, loop.child_by_field_name("left")) + " " + text(src, loop.child_by_field_name("right"))
+    else:
+        header = text(src, loop.child_by_field_name("condition"))
+    if RETRY_WORDS.intersection(re.split(r"[^a-z0-9]+", header.lower())):
+        return loop
+    body = try_stmt.child_by_field_name("body")
+    exits = body is not None and any(n.type in ("return_statement", "break_statement")
+                                     for n in walk_same_scope(body))
+    return loop if exits and _sleeps(src, loop) else None
+
+
+def _sleeps(src: SourceFile, loop: Node) -> bool:
+    """The loop body sleeps (or backs off) between attempts."""
+    return cached(src, ("error_handling.sleeps", node_key(loop)), lambda: any(
+        n.type == "call" and last_name(call_name(src, n)) in SLEEP_CALLS for n in walk_same_scope(loop)))
+
+
+def raises_after(loop: Node) -> bool:
+    return any(n.type == "raise_statement" for s in following_statements(loop) for n in walk_same_scope(s))
+
+
+def commit_call(src: SourceFile, try_stmt: Node, catch: Catch) -> Node | None:
+    """A database commit/flush (or an ORM save) made in the try body."""
+    body = try_stmt.child_by_field_name("body")
+    if body is None:
+        return None
+    for node in walk_same_scope(body):
+        if node.type != "call":
+            continue
+        receiver, _, method = call_name(src, node).rpartition(".")
+        if method in COMMIT_CALLS and DB_RECEIVER.search(receiver):
+            return node
+        if method in WRITE_CALLS and receiver and catch is not Catch.SPECIFIC:
+            return node
+    return None
+
+
+def catches_io_root(src: SourceFile, clause: Node) -> bool:
+    """The clause catches the root error of an I/O library (HTTP client, database, cloud SDK)."""
+    node = caught_type(clause)
+    if node is None:
+        return False
+    names = [text(src, n) for n in node.named_children] if node.type == "tuple" else [text(src, node)]
+    return any(IO_ROOT_ERRORS.search(last_name(n)) for n in names)
+
+
+def builtin_only(src: SourceFile, clause: Node) -> bool:
+    """The clause catches only builtin exceptions (KeyboardInterrupt, OSError...), not a database error."""
+    node = caught_type(clause)
+    if node is None:
+        return False
+    names = [text(src, n) for n in node.named_children] if node.type == "tuple" else [text(src, node)]
+    return all(last_name(n) in BUILTIN_EXCEPTIONS for n in names)
+
+
+def for_loop(clause: Node) -> Node | None:
+    return enclosing(clause, ("for_statement",), ("function_definition", "lambda", "class_definition",
+                                                  "while_statement"))
+
+
+def success_after(src: SourceFile, clause: Node, in_handler: bool) -> Node | None:
+    """A success marker ("succeeded", ok=True, `return True`, a 2xx response) after the try statement."""
+    try_stmt = clause.parent
+    if try_stmt is None:
+        return None
+    for stmt in following_statements(try_stmt):
+        value = stmt.named_children[0] if stmt.type == "return_statement" and stmt.named_children else None
+        if value is not None and value.type == "true":
+            return stmt
+        status = response_status(src, value, in_handler) if value is not None else None
+        if status is not None and 200 <= status < 300:
+            return stmt
+        marker = has_success_marker(src, stmt)
+        if marker is not None:
+            return marker
+    return None
+
+
+def lost_result(src: SourceFile, clause: Node) -> str | None:
+    """A name the try body assigns that later code uses unchecked while the handler left it unset/None."""
+    try_stmt = clause.parent
+    body = try_stmt.child_by_field_name("body") if try_stmt is not None else None
+    if try_stmt is None or body is None:
+        return None
+    later = list(following_statements(try_stmt))
+    for name in assigned_names(src, body):
+        if has_real_default(src, try_stmt, name):
+            continue
+        uses = uses_of(src, name, later)
+        if uses and not any(is_checked(n) for n in uses):
+            return name
+    return None
+
+
+def has_fallback(src: SourceFile, clause: Node) -> bool:
+    """The try body sets a value that keeps a real default or is checked afterwards: a fallback."""
+    try_stmt = clause.parent
+    body = try_stmt.child_by_field_name("body") if try_stmt is not None else None
+    if try_stmt is None or body is None:
+        return False
+    later = list(following_statements(try_stmt))
+    return any(
+        has_real_default(src, try_stmt, name) or any(is_checked(n) for n in uses_of(src, name, later))
+        for name in assigned_names(src, body)
+    )
+
+
+def uses_of(src: SourceFile, name: str, stmts: list[Node]) -> list[Node]:
+    return [n for s in stmts for n in walk_same_scope(s) if n.type == "identifier" and text(src, n) == name]
+
+
+def assigned_names(src: SourceFile, body: Node) -> Iterator[str]:
+    for stmt in body.named_children:
+        expr = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+        if expr is not None and expr.type == "assignment":
+            left = expr.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                yield text(src, left)
+
+
+def has_real_default(src: SourceFile, try_stmt: Node, name: str) -> bool:
+    """True when `name` was given a meaningful (non-None, non-empty) value before the try."""
+    sibling = try_stmt.prev_named_sibling
+    while sibling is not None:
+        expr = sibling.named_children[0] if sibling.type == "expression_statement" and sibling.named_children \
+            else None
+        if expr is not None and expr.type == "assignment":
+            left = expr.child_by_field_name("left")
+            if left is not None and text(src, left) == name:
+                right = expr.child_by_field_name("right")
+                return right is not None and right.type != "none"
+        sibling = sibling.prev_named_sibling
+    return False
+
+
+def is_checked(ident: Node) -> bool:
+    parent = ident.parent
+    if parent is None:
+        return False
+    if parent.type in ("comparison_operator", "not_operator", "boolean_operator", "conditional_expression"):
+        return True
+    return parent.type in ("if_statement", "while_statement", "elif_clause") and \
+        parent.child_by_field_name("condition") == ident
+
+
+def is_request_handler(src: SourceFile, func: Node) -> bool:
+    parent = func.parent
+    if parent is not None and parent.type == "decorated_definition":
+        for dec in parent.named_children:
+            if dec.type == "decorator" and ROUTE_DECORATOR.search(text(src, dec)):
+                return True
+    for node in walk_same_scope(func):
+        if node.type == "return_statement" and node.named_children:
+            value = node.named_children[0]
+            first = value.named_children[0] if value.type in ("expression_list", "tuple") and value.named_children \
+                else value
+            if first.type == "call" and last_name(call_name(src, first)) in RESPONSE_CALLS:
+                return True
+    return False
+
+
+def response_status(src: SourceFile, value: Node, in_handler: bool) -> int | None:
+    """The HTTP status a returned value produces (Flask tuples, Response(status=...), status dicts)."""
+    if value.type in ("expression_list", "tuple") and in_handler:
+        parts = value.named_children
+        if len(parts) >= 2:
+            return status_code(src, parts[1])
+        return response_status(src, parts[0], in_handler) if parts else None
+    if value.type == "dictionary":
+        for pair in value.named_children:
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            if key is not None and key.type == "string" and string_value(src, key) in STATUS_KEYS:
+                return status_code(src, pair.child_by_field_name("value"))
+        return 200 if in_handler else None
+    if value.type == "call" and last_name(call_name(src, value)) in RESPONSE_CALLS:
+        args = value.child_by_field_name("arguments")
+        for arg in args.named_children if args is not None else []:
+            if arg.type == "keyword_argument" and text(src, arg.child_by_field_name("name")) in STATUS_KEYS:
+                return status_code(src, arg.child_by_field_name("value"))
+        return 200
+    return None
+
+
+def status_code(src: SourceFile, node: Node | None) -> int | None:
+    raw = text(src, node).strip()
+    if raw.isdigit():
+        return int(raw)
+    digits = re.search(r"\b[A-Z_]*?(\d{3})", raw)
+    if digits:
+        return int(digits.group(1))
+    return HTTP_STATUS_NAMES.get(last_name(raw))

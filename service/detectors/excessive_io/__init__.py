@@ -1,0 +1,1 @@
+"""Detectors of the excessive-io category and the helpers only they use."""

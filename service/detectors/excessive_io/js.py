@@ -1,0 +1,335 @@
+"""Excessive I/O in JavaScript and TypeScript: I/O awaited once per item of a loop, per-item
+requests fanned out where a batch API exists, and blocking file reads in request handlers.
+
+The I/O calls are data: `rules/data/js-io-sinks.yml` (database/ORM, HTTP, file, cloud). Functions
+of the repository that do I/O themselves (`getPrice()` around `fetch`, a repository method around
+`pool.query`) count as I/O calls too.
+
+## What it does
+`js.excessive-io.io-in-loop` flags a database/ORM query, HTTP request or cloud call awaited inside
+a `for`/`for..of`/`while` loop or a `.forEach` callback (the N+1 pattern), and a file read whose
+arguments do not change between iterations. It leaves alone loops over a constant array literal,
+retry loops, polling and worker loops, cursor/page pagination loops, loops over chunks/batches and
+calls that run once (followed by `return`/`break`).
+
+`js.excessive-io.unbatched-fan-out` flags `Promise.all(items.map(item => query(item)))` when each
+item costs a database query, or an HTTP call whose module also offers a batch variant
+(`getPrices` next to `getPrice`).
+
+`js.excessive-io.sync-read-in-handler` flags `fs.readFileSync` (and other blocking fs calls) in an
+HTTP request handler.
+
+## Why is this bad?
+One query or request per item turns a page of 200 rows into 201 round trips: the endpoint or job
+gets slower linearly with the data and hammers the database or the remote API; thousands of
+concurrent requests trip rate limits. A blocking read in a handler stalls every request of the
+process while the disk answers.
+
+## Example
+```ts
+for (const region of regions) {
+  const { rows } = await pool.query('SELECT count(*) FROM orders WHERE region_id = $1', [region.id]);
+}
+```
+
+## Use instead
+```ts
+const { rows } = await pool.query(
+  'SELECT region_id, count(*) FROM orders WHERE region_id = ANY($1) GROUP BY region_id', [ids]);
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from ...detector import Detector, FileContext, Rule
+from ...lang.js.flow import (
+    LOOPS,
+    Category,
+    call_name,
+    direct_sink,
+    imports,
+    is_inside,
+    is_test_path,
+    module_functions,
+    resolve_module,
+    routes,
+    unwrap,
+)
+from ...lang.js.syntax import FUNCTIONS, LANGUAGES, enclosing_function, last_name, text, walk_scope
+from ...models import Finding, Severity
+from ...parsing import SourceFile, line_of, walk
+from .js_loops import (
+    _BATCHED_ITERABLE,
+    _harmless_loop,
+    _paginates,
+    _runs_item_statement,
+    _runs_once,
+    _searches,
+    _varies,
+)
+
+IO_IN_LOOP = Rule(
+    id="js.excessive-io.io-in-loop",
+    category="excessive-io",
+    languages=LANGUAGES,
+    severity=Severity.WARNING,
+    summary="query, HTTP request or file read awaited once per loop iteration (N+1)",
+)
+FAN_OUT = Rule(
+    id="js.excessive-io.unbatched-fan-out",
+    category="excessive-io",
+    languages=LANGUAGES,
+    severity=Severity.WARNING,
+    summary="Promise.all over one query/request per item where a batch query or API exists",
+)
+SYNC_READ = Rule(
+    id="js.excessive-io.sync-read-in-handler",
+    category="excessive-io",
+    languages=LANGUAGES,
+    severity=Severity.WARNING,
+    summary="blocking fs call (readFileSync...) inside an HTTP request handler",
+)
+
+_ITERATORS = frozenset({"forEach"})
+_CONCURRENT = frozenset({"map", "flatMap"})
+_PROMISE_ALL = re.compile(r"^Promise\.(all|allSettled|any|race)$")
+_SYNC_FS = frozenset({"readFileSync", "readdirSync", "statSync", "lstatSync", "writeFileSync", "appendFileSync",
+                      "readJsonSync", "openSync", "accessSync"})
+_MAX_DEPTH = 3
+_ACCESSOR = re.compile(r"^(get|find|fetch|load|read|query|lookup|count|list|select|retrieve|exists|search|resolve|"
+                       r"request|call|post|put|patch|delete|update|insert|save|upsert|create|remove|upload|download)"
+                       r"(?![a-z])")
+_WRAPPER_LINES = 12
+_RAW_SQL = frozenset({"query", "execute", "exec", "raw", "none", "one", "many", "any", "oneornone", "manyornone",
+                      "run", "all", "get", "unsafe"})
+_READS = re.compile(r"(?i)^(find\w*|get\w*|query|select\w*|count\w*|one|oneornone|many|manyornone|any|first|"
+                    r"aggregate|exists|load\w*|fetch\w*|read\w*|retrieve\w*|search\w*|list\w*|lookup\w*)$")
+
+
+def _short(func: Node) -> bool:
+    return func.end_point[0] - func.start_point[0] <= _WRAPPER_LINES
+
+
+class Resolver:
+    """Which repository functions do I/O (transitively, a few calls deep)."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.paths = frozenset(ctx.repo.paths("RIGHT"))
+        self._memo: dict[tuple[str, str], Category | None] = {}
+
+    def sink(self, src: SourceFile, call: Node, depth: int = 0) -> Category | None:
+        name = call_name(src, call)
+        cat = direct_sink(name)
+        if cat is not None or depth >= _MAX_DEPTH or not name:
+            return cat
+        target = self.target(src, name)
+        if target is None:
+            return None
+        return self._function_sink(target[0], target[1], depth)
+
+    def target(self, src: SourceFile, name: str) -> tuple[SourceFile, str] | None:
+        """The module and function name a call resolves to in the repository."""
+        parts = name.split(".")
+        if len(parts) == 1 or (len(parts) == 2 and parts[0] == "this"):
+            local = parts[-1]
+            if local in module_functions(src):
+                return src, local
+            imported = imports(src).get(local)
+            if imported is None:
+                return None
+            module = self._module(src.path, imported[0])
+            return (module, imported[1] if imported[1] != "default" else local) if module else None
+        if len(parts) == 2:
+            imported = imports(src).get(parts[0])
+            if imported is None:
+                return None
+            module = self._module(src.path, imported[0])
+            return (module, parts[1]) if module else None
+        return None
+
+    def _module(self, importer: str, spec: str) -> SourceFile | None:
+        path = resolve_module(importer, spec, self.paths)
+        return self.ctx.repo.source("RIGHT", path) if path else None
+
+    def _function_sink(self, src: SourceFile, name: str, depth: int) -> Category | None:
+        key = (src.path, name)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = None  # recursion guard
+        func = module_functions(src).get(name)
+        found: Category | None = None
+        if func is not None:
+            sinks = []
+            for node in walk(func):
+                if node.type in ("call_expression", "new_expression") and node != func:
+                    cat = self.sink(src, node, depth + 1)
+                    if cat is not None:
+                        sinks.append(cat)
+                        if _ACCESSOR.match(name):
+                            break
+            # a lookup-named function, or a short wrapper around exactly one I/O call
+            if sinks and (_ACCESSOR.match(name) or (len(sinks) == 1 and _short(func))):
+                found = sinks[0]
+        self._memo[key] = found
+        return found
+
+    def has_batch_variant(self, src: SourceFile, name: str) -> bool:
+        """`getPrice` with a `getPrices`/`getPricesBatch`/`batchGetPrice` next to it."""
+        target = self.target(src, name)
+        if target is None:
+            return False
+        module, func = target
+        names = set(module_functions(module)) | set(imports(module))
+        if module is not src:
+            names |= set(module_functions(src))
+        stem = func[:-1] if func.endswith("y") else func
+        plural = {func + "s", func + "es", stem + "ies"}
+        variants = plural | {func + "Many", func + "Batch", func + "Bulk", "batch" + func[:1].upper() + func[1:],
+                             "bulk" + func[:1].upper() + func[1:]}
+        return bool(names & variants)
+
+
+class JsExcessiveIO(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (IO_IN_LOOP, FAN_OUT, SYNC_READ)
+
+    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
+        src = ctx.head
+        if src is None or src.root is None or not ctx.diff.added or is_test_path(ctx.path):
+            return
+        resolver = Resolver(ctx)
+        seen: set[int] = set()
+        for node in walk(src.root):
+            if node.type not in ("call_expression", "new_expression") or not ctx.changed(node):
+                continue
+            finding = _loop_finding(ctx, src, resolver, node) or _fan_out_finding(ctx, src, resolver, node)
+            if finding is not None and finding.line not in seen:
+                seen.add(finding.line)
+                yield finding
+        yield from _sync_reads(ctx, src)
+
+
+def _awaited(call: Node) -> bool:
+    """The call's promise is awaited (or yielded) in the function it is written in."""
+    fn = call.child_by_field_name("function")
+    if fn is not None and fn.type == "await_expression":
+        return True
+    cur = call.parent
+    while cur is not None and cur.type not in FUNCTIONS:
+        if cur.type in ("await_expression", "yield_expression"):
+            return True
+        if cur.type.endswith("statement") or cur.type in ("statement_block", "variable_declarator"):
+            return False
+        cur = cur.parent
+    return False
+
+
+def _iteration(call: Node, src: SourceFile) -> tuple[Node, Node | None] | None:
+    """The innermost loop (or `.forEach` callback) the call runs in, within its function: (loop, iterable)."""
+    cur = call.parent
+    while cur is not None:
+        if cur.type in LOOPS:
+            body = cur.child_by_field_name("body")
+            if body is not None and is_inside(call, body):
+                return cur, cur.child_by_field_name("right")
+        if cur.type in FUNCTIONS:
+            parent = cur.parent
+            outer = parent.parent if parent is not None and parent.type == "arguments" else None
+            if outer is not None and outer.type == "call_expression" \
+                    and last_name(call_name(src, outer)) in _ITERATORS:
+                fn = outer.child_by_field_name("function")
+                receiver = fn.child_by_field_name("object") if fn is not None else None
+                return outer, receiver
+            return None
+        cur = cur.parent
+    return None
+
+
+def _loop_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call: Node) -> Finding | None:
+    found = _iteration(call, src)
+    if found is None:
+        return None
+    loop, iterable = found
+    if loop.type != "call_expression" and not _awaited(call) and not _sync_fs(src, call):
+        return None
+    if _harmless_loop(src, loop, iterable) or _runs_once(call, loop) or _paginates(src, loop) \
+            or _searches(src, loop):
+        return None
+    cat = resolver.sink(src, call)
+    if cat is None:
+        return None
+    if cat.invariant_only and _varies(src, call, loop):
+        return None
+    name = call_name(src, call)
+    if cat.name == "db" and last_name(name).lower() in _RAW_SQL and _runs_item_statement(src, call, loop):
+        return None
+    over = f" over `{text(src, iterable)[:40]}`" if iterable is not None else ""
+    return ctx.finding(IO_IN_LOOP, call, f"`{name}` makes a {cat.label} on every iteration of the loop{over} "
+                       f"(one round trip per item); {cat.advice}.", end=line_of(call))
+
+
+def _fan_out_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call: Node) -> Finding | None:
+    """`Promise.all(items.map(item => ioCall(item)))` with a batch alternative."""
+    func = enclosing_function(call)
+    if func is None or func.parent is None or func.parent.type != "arguments":
+        return None
+    mapper = func.parent.parent
+    if mapper is None or mapper.type != "call_expression" or last_name(call_name(src, mapper)) not in _CONCURRENT:
+        return None
+    outer = mapper.parent.parent if mapper.parent is not None else None
+    async_map = any(c.type == "async" for c in func.children)
+    if not async_map and not (outer is not None and outer.type == "call_expression"
+                              and _PROMISE_ALL.match(call_name(src, outer))):
+        return None
+    fn = mapper.child_by_field_name("function")
+    receiver = unwrap(fn.child_by_field_name("object")) if fn is not None else None
+    if receiver is None or receiver.type == "array" or _BATCHED_ITERABLE.search(text(src, receiver)):
+        return None
+    if not _returns_or_awaits(call, func):
+        return None
+    cat = resolver.sink(src, call)
+    if cat is None:
+        return None
+    name = call_name(src, call)
+    if cat.name == "db" and _READS.match(last_name(name)):
+        why = "one database query per item"
+    elif resolver.has_batch_variant(src, name):
+        why = f"one {cat.label} per item although a batch variant of `{last_name(name)}` exists"
+    else:
+        return None
+    return ctx.finding(FAN_OUT, call, f"`{name}` is fanned out over every item of `{text(src, receiver)[:40]}` "
+                       f"at once ({why}); {cat.advice}.", end=line_of(call))
+
+
+def _returns_or_awaits(call: Node, func: Node) -> bool:
+    """The call is the mapper's result (expression body, `return`) or awaited in it."""
+    body = func.child_by_field_name("body")
+    if body is not None and body.type != "statement_block":
+        return is_inside(call, body)
+    cur = call.parent
+    while cur is not None and cur != func:
+        if cur.type in ("return_statement", "await_expression"):
+            return True
+        cur = cur.parent
+    return False
+
+
+def _sync_fs(src: SourceFile, call: Node) -> bool:
+    return last_name(call_name(src, call)) in _SYNC_FS
+
+
+def _sync_reads(ctx: FileContext, src: SourceFile) -> Iterator[Finding]:
+    for route in routes(src):
+        body = route.handler.child_by_field_name("body")
+        for node in walk_scope(body) if body is not None else ():
+            if node.type == "call_expression" and _sync_fs(src, node) and ctx.changed(node):
+                name = call_name(src, node)
+                yield ctx.finding(SYNC_READ, node, f"`{name}` blocks the event loop on every request to "
+                                  f"`{route.path or route.method}`, stalling all other requests; read the file once "
+                                  "at start-up (or use the async fs/promises API).", end=line_of(node))

@@ -1,0 +1,1 @@
+"""Detectors of the insecure-auth category and the helpers only they use."""

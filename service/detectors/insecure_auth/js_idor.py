@@ -1,0 +1,216 @@
+"""Records loaded by a request-supplied id without an ownership check (IDOR) in Express, Fastify
+and Next.js handlers, and ownership checks removed by the change.
+
+## What it does
+`js.insecure-auth.idor-missing-owner-check`: in a route module whose other handlers tie the data
+to the caller (`where: { id, accountId: caller.accountId }`, `order.userId !== req.user.id`, an
+`assertOwner(...)` helper), flags a handler that loads a record by an id taken from the request
+(`req.params.id`, `request.params`, Next.js `params.id`) and never relates it to the caller. It
+reports the lookup line.
+
+`js.insecure-auth.owner-check-removed`: flags a handler whose base version related the record to
+the caller and whose head version no longer does (reported on the removed line, side LEFT).
+
+## Why is this bad?
+Ids are guessable; without the ownership check any signed-in user can read, download or modify
+every other customer's records by iterating ids (insecure direct object reference, OWASP A01).
+
+## Example
+```ts
+router.get('/:id/invoice', async (req, res) => {
+  const invoice = await prisma.invoice.findUnique({ where: { id: req.params.id } });
+  res.json(invoice);
+});
+```
+
+## Use instead
+```ts
+  const invoice = await prisma.invoice.findFirst({
+    where: { id: req.params.id, accountId: req.user.accountId },
+  });
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from ...detector import Detector, FileContext, Rule
+from ...lang.js.flow import Route, call_name, direct_sink, is_test_path, routes
+from ...lang.js.syntax import LANGUAGES, last_name, text
+from ...models import Finding, Severity
+from ...parsing import SourceFile, line_of, walk
+
+IDOR = Rule(
+    id="js.insecure-auth.idor-missing-owner-check",
+    category="insecure-auth",
+    languages=LANGUAGES,
+    severity=Severity.ERROR,
+    summary="handler loads a record by a request-supplied id without the ownership check its siblings do",
+)
+REMOVED = Rule(
+    id="js.insecure-auth.owner-check-removed",
+    category="insecure-auth",
+    languages=LANGUAGES,
+    severity=Severity.ERROR,
+    summary="the change removes the check that a record belongs to the caller",
+)
+
+_CALLER = re.compile(
+    r"\b(req|request|ctx)\.(user|auth|session|state\.user)\b|\bres\.locals\.\w+|\b(caller|currentUser|current_user|"
+    r"viewer|principal|session\.user|me|actor|authUser|auth\.user)\b"
+)
+_OWNER_FIELD = re.compile(r"(?i)\b\w*(owner|user|account|customer|tenant|org|organization|team|author|creator|"
+                          r"created_?by|member|workspace|company)_?id\b")
+_OWNER_HELPER = re.compile(r"(?i)(assert|ensure|check|require|verify|can|is)\w*(owner|access|permission|member|"
+                           r"belongs|allowed|authori[sz]ed)|authori[sz]e|canAccess|policy|ability")
+_PRIVILEGED = re.compile(r"(?i)(admin|staff|superuser|internal|backoffice|back-office|role|permission|scope)")
+_REQUEST_ID = re.compile(r"\b(req|request|ctx|context)\.params\b|\bparams\.\w*(id|Id|ID)\b|\b(req|request)\.query\.\w*"
+                         r"(id|Id|ID)\b")
+_ID_NAME = re.compile(r"(^|_)(id|pk|uuid|slug)$|Id$|ID$")
+_LOOKUP = re.compile(r"^(get|find|fetch|load|read|retrieve|select)\w*$|^(one|oneOrNone|first|query)$")
+
+
+class JsIdorDetector(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (IDOR, REMOVED)
+
+    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
+        head = ctx.head
+        if head is None or head.root is None or is_test_path(ctx.path):
+            return
+        head_routes = routes(head)
+        if not head_routes:
+            return
+        removed_in: set[tuple[str, str, str]] = set()
+        if ctx.base is not None and ctx.base.root is not None and ctx.diff.removed:
+            for finding, key in _removed_checks(ctx, ctx.base, head, head_routes):
+                removed_in.add(key)
+                yield finding
+        checked = [r for r in head_routes if _checks_ownership(head, r)]
+        for route in head_routes:
+            if route in checked or route.key in removed_in or _privileged(head, route):
+                continue
+            if not any(r.node != route.node for r in checked):
+                continue
+            lookup = _unchecked_lookup(head, route)
+            if lookup is not None and ctx.changed(lookup):
+                yield ctx.finding(IDOR, lookup, f"`{route.method.upper()} {route.path}` loads a record by the "
+                                  "request's id here and never checks that it belongs to the caller (other handlers "
+                                  "in this module do); filter the query by the caller's owner/account id or compare "
+                                  "it, and answer 404 otherwise.", end=line_of(lookup))
+
+
+def _checks_ownership(src: SourceFile, route: Route) -> bool:
+    """The handler relates the record to the caller: an owner field next to a caller reference, or an
+    ownership helper/middleware."""
+    if any(_OWNER_HELPER.search(text(src, m)) for m in route.middleware):
+        return True
+    body = route.handler.child_by_field_name("body")
+    if body is None:
+        return False
+    for node in walk(body):
+        if node.type == "call_expression" and _OWNER_HELPER.search(last_name(call_name(src, node))):
+            return True
+        if node.type in ("pair", "binary_expression", "shorthand_property_identifier"):
+            snippet = text(src, node)
+            if not _OWNER_FIELD.search(snippet):
+                continue
+            shorthand = node.type == "shorthand_property_identifier"
+            if _CALLER.search(snippet) or (shorthand and _caller_bound(src, body, snippet)):
+                return True
+    return False
+
+
+def _caller_bound(src: SourceFile, body: Node, name: str) -> bool:
+    """`const userId = req.user.id` ... `{ userId }`: the shorthand name is bound from the caller."""
+    for node in walk(body):
+        if node.type == "variable_declarator":
+            target = text(src, node.child_by_field_name("name"))
+            value = text(src, node.child_by_field_name("value"))
+            if re.search(rf"\b{re.escape(name)}\b", target) and _CALLER.search(value):
+                return True
+    return False
+
+
+def _privileged(src: SourceFile, route: Route) -> bool:
+    """Admin/staff-only handlers may load any record."""
+    return bool(_PRIVILEGED.search(route.path) or any(_PRIVILEGED.search(text(src, m)) for m in route.middleware))
+
+
+def _request_ids(src: SourceFile, body: Node) -> set[str]:
+    """Local names bound from the request's id parameters (`const { id } = req.params`)."""
+    names: set[str] = set()
+    for node in walk(body):
+        if node.type != "variable_declarator":
+            continue
+        value = text(src, node.child_by_field_name("value"))
+        target = node.child_by_field_name("name")
+        if target is None or (not _REQUEST_ID.search(value) and not re.search(r"\b(req|request)\.params$", value)):
+            continue
+        for ident in walk(target):
+            if ident.type in ("identifier", "shorthand_property_identifier_pattern") \
+                    and _ID_NAME.search(text(src, ident)):
+                names.add(text(src, ident))
+    return names
+
+
+def _unchecked_lookup(src: SourceFile, route: Route) -> Node | None:
+    """The first storage call whose arguments carry the request's id."""
+    body = route.handler.child_by_field_name("body")
+    if body is None:
+        return None
+    names = _request_ids(src, body)
+    for node in walk(body):
+        if node.type != "call_expression":
+            continue
+        name = call_name(src, node)
+        sink = direct_sink(name)
+        if (sink is None or sink.name != "db") and not _LOOKUP.match(last_name(name)):
+            continue
+        args = node.child_by_field_name("arguments")
+        if args is None:
+            continue
+        idents = (n for n in walk(args) if n.type in ("identifier", "shorthand_property_identifier"))
+        if _REQUEST_ID.search(text(src, args)) or any(text(src, n) in names for n in idents):
+            return _outer_await(node)
+    return None
+
+
+def _ownership_node(src: SourceFile, node: Node) -> bool:
+    """An owner condition (`accountId: caller.accountId`, `order.userId !== req.user.id`) or an
+    ownership helper call."""
+    if node.type == "call_expression":
+        return _OWNER_HELPER.search(last_name(call_name(src, node))) is not None
+    if node.type in ("pair", "binary_expression"):
+        snippet = text(src, node)
+        return bool(_OWNER_FIELD.search(snippet) and _CALLER.search(snippet))
+    return False
+
+
+def _outer_await(call: Node) -> Node:
+    parent = call.parent
+    return parent if parent is not None and parent.type == "await_expression" else call
+
+
+def _removed_checks(ctx: FileContext, base: SourceFile, head: SourceFile,
+                    head_routes: list[Route]) -> Iterator[tuple[Finding, tuple[str, str, str]]]:
+    by_key = {r.key: r for r in head_routes}
+    removed = ctx.diff.removed
+    for old in routes(base):
+        new = by_key.get(old.key)
+        if new is None or not _checks_ownership(base, old) or _checks_ownership(head, new):
+            continue
+        body = old.handler.child_by_field_name("body")
+        gone = [n for n in walk(body) if line_of(n) in removed and _ownership_node(base, n)] \
+            if body is not None else []
+        if not gone:
+            continue
+        yield ctx.finding(REMOVED, gone[0], f"The change removes the check that ties the record to the caller from "
+                          f"`{old.method.upper()} {old.path}`; without it any signed-in user can reach other users' "
+                          "records by id, so restore the owner condition.", side="LEFT",
+                          end=line_of(gone[0])), old.key
+

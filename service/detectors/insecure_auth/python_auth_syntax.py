@@ -1,0 +1,320 @@
+"""Shared helpers of the Python insecure-auth detectors: literals, names, route handlers, auth
+markers and ownership checks, all read from tree-sitter nodes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from ...lang.python.memo import cached, descendants, node_key
+from ...parsing import SourceFile
+
+# Route decorators: `@app.get(...)`, `@router.post(...)`, `@bp.route(...)`, `@api_view([...])`.
+_ROUTE_ATTRS = frozenset({"get", "post", "put", "patch", "delete", "route", "api_route", "head", "options",
+                          "websocket"})
+_ROUTE_FUNCS = frozenset({"api_view", "route", "action"})
+# Names of decorators, dependencies and helpers that authenticate or authorise the caller.
+AUTH_NAME = re.compile(
+    r"(?i)(login|auth|permission|perm(s)?_|jwt|token|admin|staff|superuser|role|scope|signed_in|"
+    r"authenticated|current_(active_)?user|get_user|require|protected|verify_|owner|member)"
+)
+
+
+def string_value(node: Node | None, src: SourceFile) -> str | None:
+    """The value of a plain (non f-string, non concatenated) string literal, else None."""
+    if node is None or node.type != "string":
+        return None
+    parts: list[str] = []
+    for child in node.children:
+        if child.type == "interpolation":
+            return None
+        if child.type == "string_content":
+            parts.append(src.node_text(child))
+    return "".join(parts)
+
+
+def call_name(call: Node, src: SourceFile) -> str:
+    """The dotted text of a call's callee (`db.session.get`), '' when it is not a call."""
+    if call.type != "call":
+        return ""
+    fn = call.child_by_field_name("function")
+    return src.node_text(fn) if fn is not None else ""
+
+
+def last_segment(dotted: str) -> str:
+    return dotted.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Handler:
+    """One function definition with its decorators (route handlers and helpers alike)."""
+
+    name: str
+    func: Node  # function_definition
+    outer: Node  # decorated_definition, or the function itself
+    decorators: tuple[Node, ...]
+    is_route: bool
+
+
+def functions(root: Node, src: SourceFile) -> Iterator[Handler]:
+    """Every module-level or class-level function definition of a file."""
+    return iter(cached(src, ("py_auth.functions", node_key(root)), lambda: list(_functions(root, src))))
+
+
+def _functions(root: Node, src: SourceFile) -> Iterator[Handler]:
+    for node in descendants(src, root, "function_definition"):
+        parent = node.parent
+        decorators: tuple[Node, ...] = ()
+        outer = node
+        if parent is not None and parent.type == "decorated_definition":
+            decorators = tuple(c for c in parent.children if c.type == "decorator")
+            outer = parent
+        name_node = node.child_by_field_name("name")
+        name = src.node_text(name_node) if name_node is not None else ""
+        route = any(is_route_decorator(d, src) for d in decorators) or _is_django_view(node, src)
+        yield Handler(name, node, outer, decorators, route)
+
+
+def _is_django_view(func: Node, src: SourceFile) -> bool:
+    """`def invoice_detail(request, pk)` / `def get(self, request, pk)`: a view taking the request."""
+    params = func.child_by_field_name("parameters")
+    names = [src.node_text(p) for p in params.named_children if p.type == "identifier"] if params else []
+    if names[:1] == ["self"]:
+        names = names[1:]
+    return names[:1] == ["request"]
+
+
+def decorator_expr(decorator: Node) -> Node | None:
+    return next((c for c in decorator.children if c.is_named), None)
+
+
+def is_route_decorator(decorator: Node, src: SourceFile) -> bool:
+    expr = decorator_expr(decorator)
+    if expr is None:
+        return False
+    callee = expr.child_by_field_name("function") if expr.type == "call" else expr
+    if callee is None:
+        return False
+    text = src.node_text(callee)
+    if callee.type == "attribute":
+        return last_segment(text) in _ROUTE_ATTRS and expr.type == "call"
+    return text in _ROUTE_FUNCS and expr.type == "call"
+
+
+def route_path(handler: Handler, src: SourceFile) -> str:
+    """The first string argument of the route decorator ('' when none)."""
+    for dec in handler.decorators:
+        expr = decorator_expr(dec)
+        if expr is None or expr.type != "call" or not is_route_decorator(dec, src):
+            continue
+        args = expr.child_by_field_name("arguments")
+        first = next((a for a in args.named_children), None) if args is not None else None
+        value = string_value(first, src)
+        if value is not None:
+            return value
+    return ""
+
+
+def auth_decorators(handler: Handler, src: SourceFile) -> list[Node]:
+    """Decorators that authenticate/authorise (`@login_required`, `@permission_required(...)`),
+    plus route decorators carrying `dependencies=[Depends(verify_token)]`."""
+    found = []
+    for dec in handler.decorators:
+        expr = decorator_expr(dec)
+        if expr is None:
+            continue
+        if is_route_decorator(dec, src):
+            if _has_auth_dependency(expr, src):
+                found.append(dec)
+            continue
+        callee = expr.child_by_field_name("function") if expr.type == "call" else expr
+        if callee is not None and AUTH_NAME.search(src.node_text(callee)):
+            found.append(dec)
+    return found
+
+
+def _has_auth_dependency(node: Node, src: SourceFile) -> bool:
+    for call in descendants(src, node, "call"):
+        name = last_segment(call_name(call, src))
+        if name in ("Depends", "Security"):
+            args = call.child_by_field_name("arguments")
+            if args is not None and AUTH_NAME.search(src.node_text(args)):
+                return True
+    return False
+
+
+_AUTH_TYPE_ALIAS = re.compile(r"^(Current\w+|Auth\w*|\w*Principal|Authenticated\w*|\w*UserDep|\w*SessionUser)$")
+
+
+def auth_parameters(handler: Handler, src: SourceFile) -> list[Node]:
+    """Parameters whose default or annotation is an auth dependency (`Depends(get_current_user)`,
+    or an `Annotated` alias such as `user: CurrentUser`)."""
+    params = handler.func.child_by_field_name("parameters")
+    if params is None:
+        return []
+    found = []
+    for p in params.named_children:
+        annotation = p.child_by_field_name("type")
+        alias = annotation is not None and bool(_AUTH_TYPE_ALIAS.match(src.node_text(annotation)))
+        if alias or _has_auth_dependency(p, src):
+            found.append(p)
+    return found
+
+
+_BODY_AUTH = re.compile(
+    r"(?i)(is_authenticated|login_required|require_(login|auth|user|role|permission|admin)|"
+    r"check_(auth|permission|access)|verify_(token|jwt|auth|signature|api_key)|get_current_user|"
+    r"authenticate\(|has_perm|abort\(\s*40[13]|status_code\s*=\s*40[13]|HTTP_40[13]|Unauthorized|Forbidden)"
+)
+
+
+def has_body_auth(handler: Handler, src: SourceFile) -> bool:
+    body = handler.func.child_by_field_name("body")
+    return body is not None and bool(_BODY_AUTH.search(src.node_text(body)))
+
+
+def is_authenticated(handler: Handler, src: SourceFile) -> bool:
+    return bool(auth_decorators(handler, src) or auth_parameters(handler, src) or has_body_auth(handler, src))
+
+
+def is_test_path(path: str) -> bool:
+    parts = path.lower().split("/")
+    name = parts[-1]
+    return (
+        any(p in ("tests", "test", "testing", "fixtures", "examples", "example", "docs") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith(("_test.py", "_tests.py"))
+        or name == "conftest.py"
+    )
+
+
+# --- ownership checks -------------------------------------------------------------------------
+
+_CURRENT_USER = re.compile(
+    r"(?<![\w.])(current_user|current_account|current_member|principal|viewer)\b|"
+    r"\b(request\.user|request\.auth|g\.user|g\.current_user)\b|"
+    r"get_jwt_identity\(|get_current_user\(|session\[[\"']user_id"
+)
+_USER_SOURCE = re.compile(r"(?i)(current_user|current_account|get_current_user|request\.user|g\.user|"
+                          r"authenticate|get_jwt_identity|load_user|user_from_token|principal)")
+_CHECKER_CALL = re.compile(r"(?i)(owned|owner|authori[sz]e|permission|can_(view|access|read|edit|modify|manage)|"
+                           r"check_access|ensure_access|has_access|verify_access|assert_access|belongs_to|"
+                           r"check_object_permissions|for_member|for_user|of_user|user_can|require_member)")
+_CHECKER_WITH_USER = re.compile(r"(?i)(own|perm|auth|access|member|allowed|can_|check|ensure|require|verify|"
+                                r"for_user|belongs|scope)")
+OWNER_ATTR = re.compile(
+    r"(?i)\.(owner|owner_id|user_id|account_id|customer_id|tenant_id|org_id|organization_id|organisation_id|"
+    r"created_by|created_by_id|author_id|author|team_id|company_id|workspace_id|member_id|merchant_id|"
+    r"seller_id|email|user|account|customer|uploaded_by|buyer_id)\b"
+)
+
+
+def user_names(func: Node, src: SourceFile) -> frozenset[str]:
+    """Names bound to the current user in a function: auth-dependency parameters and locals
+    assigned from `current_user` / `get_current_user(...)` / `request.user`."""
+    return cached(src, ("py_auth.user_names", node_key(func)), lambda: _user_names(func, src))
+
+
+def _user_names(func: Node, src: SourceFile) -> frozenset[str]:
+    names: set[str] = set()
+    params = func.child_by_field_name("parameters")
+    if params is not None:
+        for p in params.named_children:
+            annotation = p.child_by_field_name("type")
+            alias = annotation is not None and bool(_AUTH_TYPE_ALIAS.match(src.node_text(annotation)))
+            if alias or _has_auth_dependency(p, src):
+                ident = p.child_by_field_name("name") or next((c for c in p.named_children
+                                                               if c.type == "identifier"), None)
+                if ident is not None:
+                    names.add(src.node_text(ident))
+    body = func.child_by_field_name("body")
+    for node in descendants(src, body, "assignment") if body is not None else ():
+        if node.type == "assignment":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is not None and right is not None and left.type == "identifier" \
+                    and _USER_SOURCE.search(src.node_text(right)):
+                names.add(src.node_text(left))
+    return frozenset(names)
+
+
+def refs_user(text: str, names: frozenset[str]) -> bool:
+    if _CURRENT_USER.search(text):
+        return True
+    return any(re.search(rf"(?<![\w.]){re.escape(n)}\b", text) for n in names)
+
+
+def comparison_checks(func: Node, src: SourceFile, names: frozenset[str], strict: bool) -> list[Node]:
+    """Comparisons of an object's attribute with the current user (`inv.account_id != user.account_id`).
+    `strict` also requires the other side to be an ownership attribute (owner_id, customer_id...)."""
+    found = []
+    body = func.child_by_field_name("body")
+    for node in descendants(src, body, "comparison_operator") if body is not None else ():
+        operands = [c for c in node.named_children]
+        user_side = [o for o in operands if refs_user(src.node_text(o), names)]
+        other = [o for o in operands if o not in user_side and o.type in ("attribute", "subscript", "call")]
+        if not user_side or not other:
+            continue
+        if strict and not any(OWNER_ATTR.search(src.node_text(o)) or OWNER_ATTR.search(src.node_text(u))
+                              for o in other for u in user_side):
+            continue
+        found.append(node)
+    return found
+
+
+def scoped_by_user(func: Node, src: SourceFile, names: frozenset[str]) -> bool:
+    """A keyword filter on the current user (`filter_by(owner_id=current_user.id)`, `owner=request.user`)
+    or a call that passes the current user to an access-checking helper."""
+    body = func.child_by_field_name("body")
+    for node in descendants(src, body, "keyword_argument", "call") if body is not None else ():
+        if node.type == "keyword_argument":
+            value = node.child_by_field_name("value")
+            if value is not None and refs_user(src.node_text(value), names):
+                return True
+        elif node.type == "call":
+            callee = call_name(node, src)
+            args = node.child_by_field_name("arguments")
+            if _CHECKER_CALL.search(callee):
+                return True
+            if args is not None and _CHECKER_WITH_USER.search(last_segment(callee)) \
+                    and refs_user(src.node_text(args), names):
+                return True
+            if refs_user(callee, names) and "." in callee:
+                return True
+    return False
+
+
+def _checks_directly(func: Node, src: SourceFile) -> bool:
+    """The function itself compares with or filters by the current user."""
+
+    def compute() -> bool:
+        names = user_names(func, src)
+        return bool(comparison_checks(func, src, names, strict=False)) or scoped_by_user(func, src, names)
+
+    return cached(src, ("py_auth.checks_directly", node_key(func)), compute)
+
+
+def _callees(func: Node, src: SourceFile) -> list[str]:
+    """The last segment of the callee of every call in the function body, in order."""
+
+    def compute() -> list[str]:
+        body = func.child_by_field_name("body")
+        calls = descendants(src, body, "call") if body is not None else []
+        return [last_segment(call_name(node, src)) for node in calls]
+
+    return cached(src, ("py_auth.callees", node_key(func)), compute)
+
+
+def checks_ownership(handler: Handler, src: SourceFile, helpers: dict[str, Handler],
+                     _seen: frozenset[str] = frozenset()) -> bool:
+    """Does the function (or a module-level helper it calls) tie the data to the current user?"""
+    if _checks_directly(handler.func, src):
+        return True
+    for callee in _callees(handler.func, src):
+        helper = helpers.get(callee)
+        if helper is not None and callee not in _seen and callee != handler.name \
+                and checks_ownership(helper, src, helpers, _seen | {handler.name}):
+            return True
+    return False

@@ -1,0 +1,150 @@
+"""Route handlers that lose (or never get) the authentication their siblings have.
+
+## What it does
+Flags a route handler whose auth decorator or dependency (`@login_required`,
+`@permission_required(...)`, `@jwt_required()`, `Depends(get_current_user)`...) is removed by the
+change (reported on the removed line, side LEFT), and a new route handler without any auth in a
+module where the other routes all require it (reported on the route's decorator/def lines).
+Routes that are public by nature (login, signup, health, webhooks, callbacks...) are left alone.
+
+## Why is this bad?
+The endpoint becomes reachable by anonymous callers: whatever it reads or changes is now open to
+the internet, usually without anyone noticing because the happy-path tests still pass.
+
+## Example
+```python
+@bp.post("/<int:order_id>/refund")
+def refund_order(order_id):
+    ...
+```
+
+## Use instead
+```python
+@bp.post("/<int:order_id>/refund")
+@login_required
+def refund_order(order_id):
+    ...
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from ...detector import Detector, FileContext, Rule
+from ...models import Finding, Severity
+from ...parsing import SourceFile, line_of, walk
+from .python_auth_syntax import (
+    Handler,
+    auth_decorators,
+    auth_parameters,
+    call_name,
+    functions,
+    is_authenticated,
+    is_test_path,
+    last_segment,
+    route_path,
+)
+
+RULE = Rule(
+    id="python.insecure-auth.dropped-auth",
+    category="insecure-auth",
+    languages=("python",),
+    severity=Severity.WARNING,
+    summary="route handler loses the auth decorator/dependency it had, or that its sibling routes have",
+    params={"min_siblings": 2, "min_ratio": 0.8},
+)
+
+_PUBLIC = re.compile(
+    r"(?i)(login|logout|signin|sign_in|sign-in|signup|sign_up|sign-up|register|health|ping|status|public|"
+    r"webhook|callback|oauth|reset|forgot|verify|confirm|static|metrics|ready|live|docs|openapi|unsubscribe|"
+    r"token|refresh|csrf|well-known|robots|favicon|version|index|home|landing|pricing|about|contact)"
+)
+_GLOBAL_AUTH = re.compile(r"(?i)(login|auth|user|token|jwt|session|permission)")
+
+
+class DroppedAuthDetector(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+
+    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
+        head = ctx.head
+        if head is None or head.root is None or is_test_path(ctx.path):
+            return
+        routes = [h for h in functions(head.root, head) if h.is_route]
+        if not routes:
+            return
+        base_routes: dict[str, Handler] = {}
+        if ctx.base is not None and ctx.base.root is not None:
+            base_routes = {h.name: h for h in functions(ctx.base.root, ctx.base) if h.is_route}
+        authed = {h.name for h in routes if is_authenticated(h, head)}
+        min_siblings = int(ctx.options.param(RULE, "min_siblings"))
+        min_ratio = float(ctx.options.param(RULE, "min_ratio"))
+        global_auth = _module_level_auth(head)
+        for handler in routes:
+            if handler.name in authed:
+                continue
+            old = base_routes.get(handler.name)
+            if global_auth:
+                continue
+            if old is not None and ctx.base is not None:
+                yield from _dropped(ctx, handler, old, ctx.base)
+                continue
+            if _public(handler, head):
+                continue
+            siblings = [h for h in routes if h.name != handler.name and not _public(h, head)]
+            with_auth = [h for h in siblings if h.name in authed]
+            if len(with_auth) >= min_siblings and len(with_auth) >= min_ratio * len(siblings):
+                first = handler.decorators[0] if handler.decorators else handler.func
+                yield ctx.finding(RULE, first, f"The new route `{handler.name}` has no authentication while "
+                                  f"{len(with_auth)} of the {len(siblings)} other routes in this module require a "
+                                  "signed-in user; add the same auth decorator/dependency (or document why it is "
+                                  "public).", end=line_of(handler.func))
+
+
+def _dropped(ctx: FileContext, handler: Handler, old: Handler, base: SourceFile) -> Iterator[Finding]:
+    marks = auth_decorators(old, base) + auth_parameters(old, base)
+    removed = [m for m in marks if line_of(m) in ctx.diff.removed]
+    if not marks:
+        return
+    message = (f"The change removes the authentication of route `{handler.name}` "
+               f"(`{base.node_text(marks[0]).lstrip('@').strip()[:60]}`), so anonymous callers can now reach it; "
+               "restore the auth decorator/dependency.")
+    if removed:
+        yield ctx.finding(RULE, removed[0], message, side="LEFT", end=line_of(removed[0]))
+    else:
+        first = handler.decorators[0] if handler.decorators else handler.func
+        yield ctx.finding(RULE, first, message, end=line_of(handler.func))
+
+
+def _public(handler: Handler, src: SourceFile) -> bool:
+    return bool(_PUBLIC.search(handler.name) or _PUBLIC.search(route_path(handler, src)))
+
+
+def _module_level_auth(src: SourceFile) -> bool:
+    """`@bp.before_request` hooks and routers created with auth dependencies protect every route."""
+    if src.root is None:
+        return False
+    for node in walk(src.root):
+        if node.type == "decorator" and "before_request" in src.node_text(node):
+            return True
+        if node.type == "call" and last_segment(call_name(node, src)) in ("APIRouter", "FastAPI", "include_router"):
+            args = node.child_by_field_name("arguments")
+            if args is not None and _has_dependencies(args, src):
+                return True
+    return False
+
+
+def _has_dependencies(args: Node, src: SourceFile) -> bool:
+    for kw in args.named_children:
+        if kw.type != "keyword_argument":
+            continue
+        name = kw.child_by_field_name("name")
+        value = kw.child_by_field_name("value")
+        if name is not None and value is not None and src.node_text(name) == "dependencies" \
+                and _GLOBAL_AUTH.search(src.node_text(value)):
+            return True
+    return False

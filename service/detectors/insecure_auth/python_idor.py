@@ -1,0 +1,204 @@
+"""Objects loaded by a request-supplied id without an ownership check (IDOR), and ownership
+checks removed by the change.
+
+## What it does
+`python.insecure-auth.idor-missing-owner-check`: in a module whose other handlers tie the data
+to the current user (`invoice.account_id != user.account_id`, `filter_by(owner_id=current_user.id)`,
+a helper such as `_get_owned_order`), flags a route handler that loads an object by an id taken
+from the request (route parameter, `request.args`, JSON body) and never compares it with the
+current user. It reports the lookup line.
+
+`python.insecure-auth.owner-check-removed`: flags a function whose base version compared an
+owner field (`owner_id`, `customer_id`, `account_id`...) with the current user and whose head
+version no longer checks ownership at all. It reports the removed check line (side LEFT).
+
+## Why is this bad?
+Ids are guessable; without the ownership check any signed-in user can read, download or modify
+every other customer's records by iterating ids (insecure direct object reference, OWASP A01).
+
+## Example
+```python
+@router.get("/{invoice_id}/pdf")
+def download_invoice_pdf(invoice_id: int, user: User = Depends(get_current_user), db=Depends(get_db)):
+    invoice = db.get(Invoice, invoice_id)
+    return stream(invoice.pdf_key)
+```
+
+## Use instead
+```python
+    invoice = db.get(Invoice, invoice_id)
+    if invoice is None or invoice.account_id != user.account_id:
+        raise HTTPException(404, "invoice not found")
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from ...detector import Detector, FileContext, Rule
+from ...models import Finding, Severity
+from ...parsing import SourceFile, line_of, walk
+from .python_auth_syntax import (
+    Handler,
+    auth_parameters,
+    call_name,
+    checks_ownership,
+    comparison_checks,
+    functions,
+    is_authenticated,
+    is_route_decorator,
+    is_test_path,
+    last_segment,
+    user_names,
+)
+
+IDOR = Rule(
+    id="python.insecure-auth.idor-missing-owner-check",
+    category="insecure-auth",
+    languages=("python",),
+    severity=Severity.ERROR,
+    summary="route loads an object by a request-supplied id without the ownership check its siblings do",
+)
+REMOVED = Rule(
+    id="python.insecure-auth.owner-check-removed",
+    category="insecure-auth",
+    languages=("python",),
+    severity=Severity.ERROR,
+    summary="the change removes the check that an object belongs to the current user",
+)
+
+_LOOKUPS = frozenset({"get", "get_or_404", "get_object_or_404", "first_or_404", "one_or_404", "get_by_id",
+                      "find_by_id", "filter_by", "filter", "where", "get_or_none", "find_one", "scalar",
+                      "get_item", "fetch_one", "load"})
+_STORE_OBJECT = re.compile(r"(?i)(^|\.)(query|objects|session|db|repo\w*|\w*_repo|store|dao|crud|table|collection)$")
+_NOT_STORE = re.compile(r"(?i)^(request|self\.request|session\[|os\.environ|headers|params|kwargs|data|payload|"
+                        r"body|json|form|args|config|settings|cache|redis)")
+_ID_NAME = re.compile(r"(?i)(^|_)(id|pk|uuid|guid|number|no)$|Id$")
+_REQUEST_ID = re.compile(r"request\.(args|values|form|json|get_json|view_args|GET|POST|data|query_params|"
+                         r"path_params|match_info)\b")
+_PRIVILEGED = re.compile(r"(?i)(admin|staff|superuser|permission|role|scope|internal)")
+_NON_REQUEST_PARAMS = frozenset({"self", "cls", "request", "db", "session", "s3", "response", "background_tasks"})
+
+
+class IdorDetector(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (IDOR, REMOVED)
+
+    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
+        head = ctx.head
+        if head is None or head.root is None or is_test_path(ctx.path) or not (ctx.diff.added or ctx.diff.removed):
+            return
+        head_funcs = list(functions(head.root, head))
+        helpers = {h.name: h for h in head_funcs}
+        removed_in: set[str] = set()
+        if ctx.base is not None and ctx.base.root is not None and ctx.diff.removed:
+            for finding, name in _removed_checks(ctx, ctx.base, head, helpers):
+                removed_in.add(name)
+                yield finding
+        routes = [h for h in head_funcs if h.is_route]
+        if not routes:
+            return
+        checked = {h.name for h in head_funcs if checks_ownership(h, head, helpers)}
+        for handler in routes:
+            if handler.name in checked or handler.name in removed_in or _privileged(handler, head) \
+                    or not is_authenticated(handler, head):
+                continue
+            if not any(name != handler.name for name in checked):
+                continue
+            lookup = _unchecked_lookup(handler, head)
+            if lookup is not None and ctx.changed(lookup):
+                yield ctx.finding(IDOR, lookup, f"`{handler.name}` loads an object by the request's id here and "
+                                  "never checks that it belongs to the current user (other handlers in this "
+                                  "module do); compare its owner/account id with the user or filter the query "
+                                  "by it, and answer 404 otherwise.", end=line_of(lookup))
+
+
+def _privileged(handler: Handler, src: SourceFile) -> bool:
+    """Admin/staff-only handlers may load any object."""
+    marks = [d for d in handler.decorators if not is_route_decorator(d, src)] + auth_parameters(handler, src)
+    return any(_PRIVILEGED.search(src.node_text(m)) for m in marks)
+
+
+def _request_params(handler: Handler, src: SourceFile) -> set[str]:
+    params = handler.func.child_by_field_name("parameters")
+    names: set[str] = set()
+    for p in params.named_children if params is not None else ():
+        ident = p if p.type == "identifier" else p.child_by_field_name("name") or next(
+            (c for c in p.named_children if c.type == "identifier"), None)
+        if ident is None:
+            continue
+        name = src.node_text(ident)
+        if name not in _NON_REQUEST_PARAMS and _ID_NAME.search(name):
+            names.add(name)
+    return names
+
+
+def _unchecked_lookup(handler: Handler, src: SourceFile) -> Node | None:
+    """The first call that loads a stored object by a request-supplied id."""
+    params = _request_params(handler, src)
+    body = handler.func.child_by_field_name("body")
+    if body is None:
+        return None
+    tainted = set(params)
+    for node in walk(body):
+        if node.type == "assignment":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is not None and right is not None and left.type == "identifier" \
+                    and _ID_NAME.search(src.node_text(left)) and _REQUEST_ID.search(src.node_text(right)):
+                tainted.add(src.node_text(left))
+    if not tainted:
+        return None
+    for node in walk(body):
+        if node.type == "call" and _is_store_lookup(node, src) and _uses_any(node, src, tainted):
+            return node
+    return None
+
+
+def _is_store_lookup(call: Node, src: SourceFile) -> bool:
+    callee = call_name(call, src)
+    method = last_segment(callee)
+    if method not in _LOOKUPS:
+        return False
+    if method in ("get_object_or_404", "get_or_404") and "." not in callee:
+        return True
+    obj = callee.rsplit(".", 1)[0] if "." in callee else ""
+    if not obj or _NOT_STORE.match(obj):
+        return False
+    args = call.child_by_field_name("arguments")
+    first = next(iter(args.named_children), None) if args is not None else None
+    model_arg = first is not None and first.type in ("identifier", "attribute") \
+        and last_segment(src.node_text(first))[:1].isupper()
+    model_obj = any(seg[:1].isupper() for seg in obj.split("."))
+    return model_arg or model_obj or bool(_STORE_OBJECT.search(obj))
+
+
+def _uses_any(call: Node, src: SourceFile, names: set[str]) -> bool:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return False
+    return any(n.type == "identifier" and src.node_text(n) in names for n in walk(args))
+
+
+def _removed_checks(ctx: FileContext, base: SourceFile, head: SourceFile,
+                    helpers: dict[str, Handler]) -> Iterator[tuple[Finding, str]]:
+    """Functions whose base version compared an owner field with the current user and whose head
+    version no longer ties the object to the user."""
+    if base.root is None:
+        return
+    removed = ctx.diff.removed
+    for old in functions(base.root, base):
+        checks = comparison_checks(old.func, base, user_names(old.func, base), strict=True)
+        gone = [c for c in checks if line_of(c) in removed]
+        if not gone:
+            continue
+        new = helpers.get(old.name)
+        if new is None or checks_ownership(new, head, helpers):
+            continue
+        yield ctx.finding(REMOVED, gone[0], f"The change removes the check that ties the object to the current "
+                          f"user from `{old.name}`; without it any signed-in user can reach other users' records "
+                          "by id, so restore the owner comparison (or filter the lookup by the user).",
+                          side="LEFT", end=line_of(gone[0])), old.name

@@ -1,0 +1,1 @@
+"""Detectors of the null-check category and the helpers only they use."""

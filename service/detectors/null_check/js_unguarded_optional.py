@@ -1,0 +1,289 @@
+"""JavaScript/TypeScript values that may be null or undefined, dereferenced without a check.
+
+## What it does
+Tracks values that can be missing: `array.find()`, `map.get(key)` on a `Map`,
+`document.querySelector()`/`getElementById()`, `str.match(re)`/`re.exec(str)`, ORM lookups
+(`findUnique`, `findFirst`, `findOne`, `findByPk`, `findById`), `process.env.X` used as a string,
+dictionary lookups `lookup[key]`, calls to functions of the repository declared to return
+`T | null`/`T | undefined`, and properties a TypeScript type declares optional (`x?: T`) or
+nullable. It reports the first dereference (`.prop`, `[i]`, a method call, destructuring, a
+non-null assertion `x!.prop`) that nothing guards: no `?.`, no `??`/`||` default, no `if (x)` block
+or early `return`/`throw`, no ternary, no `assert(x)`/`invariant(x)`, no `map.has(key)` check and no
+try/catch with a fallback around the use. `findUniqueOrThrow`/`findOrFail` never return null.
+
+## Why is this bad?
+The missing case is the one the happy-path test never hits: an unknown id in the URL, a
+`<meta>` tag absent in the dev server's HTML, an unset environment variable, a string the pattern
+does not match. It then fails as a `TypeError: Cannot read properties of undefined` far from its
+cause, usually as a 500 instead of a 404. A non-null assertion `!` only silences the compiler.
+
+## Example
+```ts
+const item = order.items.find((i) => i.sku === req.params.sku);
+res.json({ shipment: item.shipmentId });
+```
+
+## Use instead
+```ts
+const item = order.items.find((i) => i.sku === req.params.sku);
+if (!item) {
+  return res.status(404).json({ error: "item_not_found" });
+}
+res.json({ shipment: item.shipmentId });
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from ...detector import Detector, FileContext, Rule
+from ...lang.js import syntax as js
+from ...models import Finding, Severity
+from ...parsing import walk
+from .js_guards import GuardReader, _optional, _squash
+from .js_sources import (
+    Source,
+    _clip,
+)
+
+RULE = Rule(
+    id="js.null-check.unguarded-optional",
+    category="null-check",
+    languages=js.LANGUAGES,
+    severity=Severity.WARNING,
+    summary="A value that may be null/undefined is dereferenced without a check.",
+)
+
+STRING_METHODS = frozenset({
+    "split", "trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "replace", "replaceAll",
+    "startsWith", "endsWith", "includes", "slice", "substring", "padStart", "padEnd", "length",
+    "charAt", "indexOf", "match", "localeCompare", "normalize", "repeat", "at",
+})
+STRING_ARG_CTORS = frozenset({"URL", "Date"})
+
+
+class JsNullCheck(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+
+    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
+        src = ctx.head
+        if src is None or src.root is None or src.language not in js.LANGUAGES or not ctx.diff.added \
+                or js.is_test_path(ctx.path):
+            return
+        checker = _Checker(src, js.related_facts(ctx.repo, src, ctx.path))
+        seen: set[int] = set()
+        for node, message in checker.run():
+            line = node.start_point[0]
+            if line in seen or not ctx.changed(node):
+                continue
+            seen.add(line)
+            yield ctx.finding(RULE, node.start_point[0] + 1, message)
+
+
+class _Checker(GuardReader):
+
+
+    def run(self) -> Iterator[tuple[Node, str]]:
+        root = self.src.root
+        assert root is not None
+        for node in walk(root):
+            kind = node.type
+            if kind == "variable_declarator":
+                yield from self._declaration(node, node.child_by_field_name("name"), node.child_by_field_name("value"))
+            elif kind == "assignment_expression":
+                left = node.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    yield from self._declaration(node, left, node.child_by_field_name("right"))
+            elif kind in ("member_expression", "subscript_expression", "call_expression", "new_expression"):
+                found = self._inline(node)
+                if found is not None:
+                    yield found
+
+
+    # ------------------------------------------------------------------ variables
+
+    def _declaration(self, decl: Node, name: Node | None, value: Node | None) -> Iterator[tuple[Node, str]]:
+        if name is None or value is None:
+            return
+        source = self.source(value, declared=True)
+        if source is None:
+            return
+        if name.type in ("object_pattern", "array_pattern"):
+            if not source.string_only and not self._try_guarded(decl):
+                yield name, (f"Destructuring `{_clip(self.t(value))}` throws when it is missing ({source.why}); "
+                             "check the result before destructuring or destructure with a default.")
+            return
+        if name.type != "identifier":
+            return
+        var = self.t(name)
+        scope = js.enclosing_function(decl) or self.src.root
+        if scope is None:
+            return
+        if source.has_check and self._guarded(decl, None, lambda cond: source.has_check in _squash(self.t(cond))):
+            return
+        for use in self._uses(scope, var, decl.end_byte):
+            if self._reassigned(scope, var, decl.end_byte, use.start_byte):
+                return
+            deref = self._deref(use, source)
+            if deref is None:
+                continue
+            if self._guarded(use, decl, lambda cond: self._tests_var(cond, var, source)):
+                continue
+            yield deref, (f"`{var}` may be missing ({source.why}) and `{_clip(self.t(deref))}` uses it "
+                          f"unchecked; handle the missing case first (early return, 404, default) or use `?.`.")
+            return
+
+    def _uses(self, scope: Node, var: str, after: int) -> Iterator[Node]:
+        for node in walk(scope):
+            if node.type == "identifier" and node.start_byte > after and self.t(node) == var \
+                    and not self._shadowed(node, scope, var):
+                yield node
+
+    def _shadowed(self, use: Node, scope: Node, var: str) -> bool:
+        cur = use.parent
+        while cur is not None and cur != scope:
+            if cur.type in js.FUNCTIONS:
+                params = cur.child_by_field_name("parameters") or cur.child_by_field_name("parameter")
+                if params is not None and re.search(rf"\b{re.escape(var)}\b", self.t(params)):
+                    return True
+            cur = cur.parent
+        return False
+
+    def _reassigned(self, scope: Node, var: str, start: int, end: int) -> bool:
+        for node in walk(scope):
+            if node.start_byte > end:
+                break
+            if node.start_byte > start and node.type in ("assignment_expression", "augmented_assignment_expression") \
+                    and self.t(node.child_by_field_name("left")) == var:
+                return True
+        return False
+
+    def _deref(self, use: Node, source: Source) -> Node | None:
+        """The node that dereferences `use` (member access, index, call, destructuring), if any."""
+        node = use
+        parent = node.parent
+        while parent is not None and parent.type in ("non_null_expression", *js.WRAPPERS):
+            node, parent = parent, parent.parent
+        if parent is None:
+            return None
+        if source.string_only:
+            if parent.type == "member_expression" and parent.child_by_field_name("object") == node \
+                    and not _optional(parent) and self.t(parent.child_by_field_name("property")) in STRING_METHODS:
+                return parent
+            if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "new_expression" \
+                    and js.call_name(self.src, parent.parent) in STRING_ARG_CTORS and node == parent.named_children[0]:
+                return parent.parent
+            return None
+        if parent.type in ("member_expression", "subscript_expression") \
+                and parent.child_by_field_name("object") == node and not _optional(parent):
+            return parent
+        if parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
+            target = parent.child_by_field_name("name")
+            if target is not None and target.type in ("object_pattern", "array_pattern"):
+                return parent
+        if parent.type == "for_in_statement" and parent.child_by_field_name("right") == node \
+                and any(c.type == "of" for c in parent.children):
+            return node
+        return None
+
+    # ------------------------------------------------------------------ inline dereferences
+
+    def _inline(self, node: Node) -> tuple[Node, str] | None:
+        if node.type == "new_expression":
+            if js.call_name(self.src, node) not in STRING_ARG_CTORS:
+                return None
+            args = js.call_args(node)
+            source = self.source(args[0]) if args else None
+            if source is None or not source.string_only or self._guarded(node, None, self._same_text(args[0], source)):
+                return None
+            return node, (f"`new {js.call_name(self.src, node)}({_clip(self.t(args[0]))})` throws when the value is "
+                          f"missing ({source.why}); validate it at start-up or give it a default.")
+        if node.type == "call_expression":
+            return None
+        if _optional(node):
+            return None
+        obj = node.child_by_field_name("object")
+        inner = js.unwrap(obj)
+        if inner is None:
+            return None
+        typed = self._nullable_property(inner)
+        if typed is not None:
+            return self._typed(node, inner, typed)
+        source = self.source(inner)
+        if source is None:
+            return None
+        if source.string_only and (node.type != "member_expression"
+                                   or self.t(node.child_by_field_name("property")) not in STRING_METHODS):
+            return None
+        if self._guarded(node, None, self._same_text(inner, source)):
+            return None
+        core = js.unwrap_await(inner)
+        if core is not None and core.type == "non_null_expression":
+            return node, (f"The non-null assertion on `{_clip(self.t(core))}` hides that it may be missing "
+                          f"({source.why}); check it and handle the missing case instead of asserting.")
+        return node, (f"`{_clip(self.t(inner))}` may be missing ({source.why}) and is dereferenced unchecked; "
+                      "check the result first or use `?.` with a fallback.")
+
+    def _typed(self, node: Node, inner: Node, prop: Node) -> tuple[Node, str] | None:
+        target = inner.named_children[0] if inner.type == "non_null_expression" and inner.named_children else inner
+        if self._guarded(node, None, lambda cond: self._mentions(cond, self.t(target))):
+            return None
+        if inner.type == "non_null_expression":
+            return node, (f"The non-null assertion on `{_clip(self.t(target))}` hides that `{self.t(prop)}` is "
+                          "declared optional/nullable; check it and handle the missing value instead of asserting.")
+        return node, (f"`{_clip(self.t(target))}` is declared optional/nullable and is dereferenced unchecked; "
+                      "check it first or use `?.` with a fallback.")
+
+    def _nullable_property(self, inner: Node) -> Node | None:
+        """`obj.prop!` with `prop` declared nullable in a type in scope, or `obj.prop` with obj of a known
+        type declaring it optional; returns the property node."""
+        asserted = inner.type == "non_null_expression"
+        member = js.unwrap(inner.named_children[0]) if asserted and inner.named_children else inner
+        if member is None or member.type != "member_expression" or _optional(member):
+            return None
+        prop = member.child_by_field_name("property")
+        name = self.t(prop)
+        if asserted:
+            return prop if any(props.get(name) for props in self.facts.types.values()) else None
+        obj = js.unwrap(member.child_by_field_name("object"))
+        if obj is None or obj.type != "identifier":
+            return None
+        kind = self._declared_type(obj)
+        props = self.facts.types.get(kind) if kind else None
+        return prop if props and props.get(name) else None
+
+    def _declared_type(self, ident: Node) -> str | None:
+        name = self.t(ident)
+        scope: Node | None = js.enclosing_function(ident)
+        while scope is not None:
+            params = scope.child_by_field_name("parameters")
+            for param in params.named_children if params is not None else []:
+                if param.type == "required_parameter" and self.t(param.child_by_field_name("pattern")) == name:
+                    return _type_name(self.t(param.child_by_field_name("type")))
+            for node in js.walk_scope(scope):
+                if node.type == "variable_declarator" and self.t(node.child_by_field_name("name")) == name:
+                    ann = _type_name(self.t(node.child_by_field_name("type")))
+                    value = js.unwrap_await(node.child_by_field_name("value"))
+                    cast = node.child_by_field_name("value")
+                    if ann:
+                        return ann
+                    if cast is not None and cast.type == "as_expression" and len(cast.named_children) > 1:
+                        return _type_name(": " + self.t(cast.named_children[1]))
+                    if value is not None and value.type == "call_expression":
+                        targs = value.child_by_field_name("type_arguments")
+                        return _type_name(": " + self.t(targs).strip("<>")) if targs is not None else None
+                    return None
+            scope = js.enclosing_function(scope)
+        return None
+
+
+def _type_name(annotation: str) -> str | None:
+    m = re.match(r"\s*:\s*([A-Z]\w*)\s*$", annotation)
+    return m.group(1) if m else None
+
+

@@ -1,0 +1,1 @@
+"""Detectors of the orthogonal-edit category and the helpers only they use."""

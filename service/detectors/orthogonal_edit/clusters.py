@@ -1,0 +1,134 @@
+"""Linking changes and finding islands for the orthogonal-edit detector.
+
+A candidate change is an island when no other hunk uses what it defines, it uses nothing the
+change adds, and the description does not name it (`_islands`). `_clusters` groups changes
+connected by a name one defines or imports and another uses, or shown in the same diff hunk.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from ...analysis.intent import IDENTIFIER, Intent
+from .changes import Change
+from .rules import ANNOUNCED_BY_CLEANUP, ANNOUNCED_BY_REFACTOR, RULE_OF_KIND
+
+TEST_CALLS = frozenset({"test", "it", "describe", "suite", "bench"})
+
+
+def _is_test(path: str) -> bool:
+    p = PurePosixPath(path)
+    name = p.name
+    return (
+        name.startswith("test_") or name.endswith(("_test.py", "conftest.py"))
+        or ".test." in name or ".spec." in name
+        or any(part in ("tests", "test", "testing", "__tests__", "spec") for part in p.parts[:-1])
+    )
+
+
+def _is_candidate(change: Change, intent: Intent) -> bool:
+    if change.kind not in RULE_OF_KIND or _is_test(change.path) or _test_call(change):
+        return False
+    if change.kind in ANNOUNCED_BY_REFACTOR and intent.announces_refactor:
+        return False
+    if change.kind in ANNOUNCED_BY_CLEANUP and intent.announces_cleanup:
+        return False
+    return not _mentioned(change, intent)
+
+
+def _test_call(change: Change) -> bool:
+    """An in-source test: a top-level `test(...)`, `it(...)` or `describe(...)` statement."""
+    unit = change.head or change.base
+    if unit is None or unit.kind != "stmt":
+        return False
+    words = IDENTIFIER.findall(unit.src.node_text(unit.node)[:40])
+    return bool(words) and words[0] in TEST_CALLS
+
+
+def _mentioned(change: Change, intent: Intent) -> bool:
+    if intent.mentions_any(change.mentions):
+        return True
+    return any(intent.mentions_value(v) for v in change.values if len(v) >= 2)
+
+
+def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list[Change]:
+    real = [c for c in changes if c.kind not in ("noop", "rename-follow")]
+    candidates = [c for c in real if _is_candidate(c, intent)]
+    cand_ids = {id(c) for c in candidates}
+    main = [c for c in real if id(c) not in cand_ids]
+    if not main and not text_uses:
+        return []  # the whole change is of one kind: that is what the PR does
+    uses = set(text_uses)
+    defines: set[str] = set()
+    for c in main:
+        uses |= c.uses
+        defines |= c.defines
+    pending = list(candidates)
+    grew = True
+    while grew:
+        grew = False
+        for c in list(pending):
+            if _linked(c, uses, defines, main):
+                pending.remove(c)
+                uses |= c.uses
+                defines |= c.defines
+                main.append(c)
+                grew = True
+    return pending
+
+
+def _linked(c: Change, uses: set[str], defines: set[str], main: list[Change]) -> bool:
+    if c.defines & uses or c.new_refs & defines:
+        return True
+    if c.kind in ("deleted-comment", "deleted-docstring"):
+        return _beside_main(c, main)
+    return False
+
+
+def _beside_main(c: Change, main: list[Change]) -> bool:
+    """A deleted comment or docstring in the same display hunk as, or above, a main change."""
+    anchor = c.base.next_key if c.base is not None else ""
+    owner = c.base.prefix.rstrip(".") if c.base is not None else ""
+    for m in main:
+        if m.path != c.path:
+            continue
+        if m.group == c.group or m.name in (anchor, owner):
+            return True
+    return False
+
+
+def _clusters(changes: list[Change]) -> list[list[Change]]:
+    """Changes connected by a name one defines (or imports) and another uses, or shown in the
+    same diff hunk."""
+    parent = list(range(len(changes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        parent[find(i)] = find(j)
+
+    owners: dict[object, int] = {}
+    for i, c in enumerate(changes):
+        for name in _bound_names(c):
+            union(i, owners.setdefault(name, i))
+        union(i, owners.setdefault((c.path, c.group), i))
+    for i, c in enumerate(changes):
+        for name in c.uses | c.new_refs:
+            j = owners.get(name)
+            if j is not None:
+                union(i, j)
+    groups: dict[int, list[Change]] = {}
+    for i, c in enumerate(changes):
+        groups.setdefault(find(i), []).append(c)
+    return list(groups.values())
+
+
+def _bound_names(c: Change) -> set[str]:
+    units = [u for u in (c.base, c.head) if u is not None]
+    if any(u.kind == "import" for u in units):
+        return c.defines | c.uses  # the names an import statement brings in
+    return set(c.defines)

@@ -1,0 +1,127 @@
+"""Hunks unrelated to what the pull request says it does.
+
+## What it does
+Splits the change into units (functions, methods, class headers, module/class-level assignments,
+docstrings, comment blocks) and compares each touched unit's base and head token sequences. Units
+whose change is one of these kinds are candidates:
+
+- `python.orthogonal-edit.unrelated-reformat`: the tokens are the same, only layout, quotes or
+  trailing commas differ;
+- `python.orthogonal-edit.unrelated-rename`: the tokens differ only by a consistent renaming of
+  names the unit binds (parameters, locals, the function itself), e.g. `tpl` -> `template`;
+- `python.orthogonal-edit.unrelated-default`: only a number, boolean or short string literal
+  changes (a timeout, a limit, a retry count, a flag, a keyword default), in code or as a
+  `key: value` line of an application YAML/TOML/INI/.env file (tool configs are left alone);
+- `python.orthogonal-edit.unrelated-collection-change`: a constant set/list/tuple/dict gains or
+  loses members;
+- `python.orthogonal-edit.unrelated-logic-change`: a guard (`if ...: raise/return/abort`)
+  disappears from a function that otherwise shrinks, a comparison or boolean operator flips
+  (`>` -> `>=`, `and` -> `or`), or a decorator is dropped; also, for a group of hunks linked to
+  each other by names (one defines or imports what another uses, or they share a diff hunk) but
+  to nothing else in the change, and named nowhere in the description, a rewritten function or
+  statement that swaps a call, an operator or a literal for another while keeping the rest of
+  its logic (a function turned into an arrow const and renamed, its callers updated, and
+  `Math.round` silently becoming `Math.floor`);
+- `python.orthogonal-edit.unrelated-deletion`: a function, class, docstring or comment block is
+  deleted, or statements are deleted from a function and nothing is added.
+
+A candidate is reported only when it is an island: no other hunk of the change uses what it
+defines, it uses nothing the change adds, the description (PR title and body, or the commit
+messages) and the changed docs do not name it, and for renames, reformatting and deletions the
+description does not announce a refactor, rename or cleanup. Test files are never candidates.
+
+## Why is this bad?
+AI agents "tidy up" code next to the task: they rename variables in modules they only read, bump
+a timeout, add a status to an allow-list or delete a docstring. Each drive-by edit widens the diff,
+hides behaviour changes from the reviewer, who reads the description to know what to check, and
+causes merge conflicts for no gain.
+
+## Example
+```python
+# PR "Retry payment gateway calls on connection errors" also contains, in shipping.py:
+DEFAULT_TIMEOUT = 60   # was 10
+```
+
+## Use instead
+Leave `DEFAULT_TIMEOUT` alone, or change it in its own pull request that says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+
+from ...analysis.intent import Intent
+from ...detector import ChangeContext, Detector, Rule
+from ...models import Finding, Side
+from ...parsing import line_of
+from .changes import Change, _changes, _summarise
+from .clusters import _islands
+from .kinds import _classify, _follow_renames
+from .languages import SPECS
+from .rewrites import _rewrite_findings
+from .rules import MERGED_KINDS, RULES_OF_FAMILY
+from .settings import _changed_docs, _setting_changes, _text_uses
+
+
+class OrthogonalEdit(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = tuple(
+        {r.id: r for rules in RULES_OF_FAMILY.values() for r in rules.values()}.values())
+
+    def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
+        code = [f for f in ctx.files if f.language in SPECS]
+        if not code:
+            return []
+        intent = Intent.parse(ctx.intent + "\n" + _changed_docs(ctx.files))
+        changes = [c for f in code for c in _changes(f, SPECS[f.language or ""])]
+        head_defined = {c.head.name for c in changes if c.head is not None and c.head.name}
+        for change in changes:
+            _classify(change, head_defined)
+        _follow_renames(changes)
+        for change in changes:
+            _summarise(change)
+        settings = [c for f in ctx.files for c in _setting_changes(f)]
+        text_uses = _text_uses(ctx.files, {(c.path, c.added[0]) for c in settings})
+        islands = _islands([*changes, *settings], intent, text_uses)
+        findings = list(_report(islands))
+        findings += _rewrite_findings(changes, intent, text_uses, {id(c) for c in islands})
+        return findings
+
+
+def _report(islands: list[Change]) -> Iterator[Finding]:
+    seen: set[tuple[str, int, str]] = set()
+    for c in sorted(islands, key=lambda c: (c.path, c.group, _location(c)[1])):
+        rule = RULES_OF_FAMILY[c.spec.family][c.kind]
+        side, line = _location(c)
+        # cosmetic edits in one diff hunk are one finding; each behaviour change is its own
+        group_key = (c.path, c.group if c.kind in MERGED_KINDS else -line, rule.id)
+        if group_key in seen:
+            continue
+        seen.add(group_key)
+        yield c.ctx.finding(rule, line, _message(c), side=side)
+
+
+def _location(c: Change) -> tuple[Side, int]:
+    if c.added:
+        return "RIGHT", c.added[0]
+    if c.removed:
+        return "LEFT", c.removed[0]
+    unit = c.head or c.base
+    return "RIGHT", line_of(unit.node) if unit is not None else 1
+
+
+def _message(c: Change) -> str:
+    what = c.what[:1].upper() + c.what[1:] if c.what else "This hunk changes code"
+    if c.followers:
+        what += f" (and updates {c.followers} place(s) that use it)"
+    advice = {
+        "formatting": "leave formatting-only edits out of this PR",
+        "rename": "move the rename to its own PR or mention it in the description",
+        "literal": "revert it or explain the new value in the description",
+        "membership": "revert it or explain the behaviour change in the description",
+        "removed-check": "restore the check or explain why it is no longer needed",
+        "operator": "revert it or explain the behaviour change in the description",
+        "dropped-decorator": "restore the decorator or explain why it is no longer needed",
+    }.get(c.kind, "restore it or explain the deletion in the description")
+    return (f"{what} in {c.path}, which nothing else in this PR touches and the description "
+            f"does not mention; {advice}.")

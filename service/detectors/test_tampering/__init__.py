@@ -1,0 +1,1 @@
+"""Detectors of the test-tampering category and the helpers only they use."""

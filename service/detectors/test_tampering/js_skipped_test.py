@@ -1,0 +1,222 @@
+"""JavaScript/TypeScript tests switched off (`it.skip`, `xit`, `.todo`) or focused (`.only`).
+
+## What it does
+In `*.test.*`/`*.spec.*` files and files under `__tests__/` or `test/`, flags what a change adds:
+- `js.test-tampering.skipped-test`: `it.skip`/`test.skip`/`describe.skip`, `xit`/`xtest`/
+  `xdescribe`, `.fixme`, `.failing`/`.fails`, an unconditional `this.skip()`/`ctx.skip()`/
+  `test.skip()` inside a test, or an `it.todo` that replaces an existing test. A skip under a real
+  condition (`it.skipIf(process.platform === "win32")`, `(cond ? it.skip : it)(...)`,
+  `test.skip(browserName === "webkit", ...)`) or with a comment naming a real constraint
+  (platform, runtime version, missing service or credentials, a tracked issue) is fine;
+  "flaky", "fix later" or no comment at all are not reasons;
+- `js.test-tampering.focused-test`: `it.only`/`describe.only`/`fit`/`fdescribe` left in, which
+  silently stops every other test of the file (or the run) from running.
+
+## Why is this bad?
+Skipping the test that started failing hides the regression it exists to catch; a focused test
+switches off the rest of the suite. Both turn CI green without fixing anything.
+
+## Example
+```ts
+it.skip('rejects lines in different currencies', () => { ... });
+```
+
+## Use instead
+Fix the code (or the test, if the behaviour change is intended and described), or skip only on a
+stated condition:
+```ts
+it.skipIf(process.platform === 'win32')('keeps POSIX file modes', () => { ... });
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from tree_sitter import Node
+
+from ...detector import Detector, FileContext, Rule
+from ...lang.js.testing import (
+    CONDITIONAL,
+    FUNCTIONS,
+    LANGUAGES,
+    Block,
+    base_version,
+    blocks,
+    call_args,
+    chain,
+    is_test_path,
+    string_value,
+    text_of,
+)
+from ...models import Finding, Severity
+from ...parsing import SourceFile, line_of, walk
+
+SKIPPED = Rule(
+    id="js.test-tampering.skipped-test",
+    category="test-tampering",
+    languages=LANGUAGES,
+    severity=Severity.WARNING,
+    summary="A test is skipped, marked todo or expected to fail without a stated real constraint",
+)
+FOCUSED = Rule(
+    id="js.test-tampering.focused-test",
+    category="test-tampering",
+    languages=LANGUAGES,
+    severity=Severity.ERROR,
+    summary="A focused test (`.only`, `fit`, `fdescribe`) keeps the rest of the suite from running",
+)
+
+_SKIP_WORDS = frozenset({"skip", "fixme", "failing", "fails", "fail"})
+_CONSTRAINT = re.compile(
+    r"windows|win32|linux|macos|darwin|posix|platform|node ?\d|node(js)? version|\bbun\b|\bdeno\b|"
+    r"browser|webkit|firefox|chromium|safari|requires?|needs? (a |an )?(running|real|live|local)|"
+    r"not installed|unavailable|not available|network|internet|offline|credential|api[ _-]?key|"
+    r"secret|docker|database|postgres|mysql|redis|mongo|\benv\b|environment|https?://|\bissue\b|"
+    r"#\d+|\b[A-Z]{2,}-\d+\b|upstream|not supported|unsupported|locale|timezone",
+    re.IGNORECASE,
+)
+_WEAK = re.compile(
+    r"flak|temporar|\btodo\b|fixme|\bfix\b|later|investigat|\bwip\b|unstable|intermittent|for now|"
+    r"hack|broken|fail|disable|revisit|tbd|randomly|sometimes|until|after (the )?(refactor|change)",
+    re.IGNORECASE,
+)
+_SKIP_CALL_OWNERS = frozenset({"this", "ctx", "context", "t", "test"})
+
+
+class JsTestSkip(Detector):
+    rules = (SKIPPED, FOCUSED)
+
+    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
+        head = ctx.head
+        if head is None or head.root is None or not is_test_path(ctx.path) or not ctx.diff.added:
+            return
+        base = base_version(ctx)
+        base_blocks = blocks(base)
+        before = {b.qualname: b for b in base_blocks}
+        for block in blocks(head):
+            if line_of(block.callee) not in ctx.diff.added:
+                continue
+            old = before.get(block.qualname)
+            if "only" in block.modifiers and not (old is not None and "only" in old.modifiers):
+                yield ctx.finding(FOCUSED, block.callee,
+                                  f"`{text_of(head, block.callee)}` is focused: it keeps every other "
+                                  "test from running; remove the `.only` before merging.")
+            if old is not None and _switched_off(old):
+                continue
+            finding = self._judge(ctx, head, block, old, base_blocks)
+            if finding is not None:
+                yield finding
+        yield from self._skip_calls(ctx, head)
+
+    def _judge(self, ctx: FileContext, src: SourceFile, block: Block, old: Block | None,
+               base_blocks: list[Block]) -> Finding | None:
+        if set(block.modifiers) & CONDITIONAL:
+            return None
+        if "todo" in block.modifiers:
+            replaced = old is not None or _replaces_test(ctx, block, base_blocks)
+            if not replaced:
+                return None
+            return ctx.finding(SKIPPED, block.callee,
+                               f"Test '{block.title}' is replaced by a `.todo` placeholder, so it no longer "
+                               "runs: restore the test and fix the code it catches.")
+        words = set(block.modifiers) & _SKIP_WORDS
+        if not words:
+            return None
+        if _playwright_condition(src, block):
+            return None
+        verdict = _verdict(_reason(src, block.node))
+        if verdict == "real" or (verdict == "unknown" and old is None):
+            return None
+        what = "expected to fail" if words & {"failing", "fails", "fail"} else "skipped"
+        return ctx.finding(SKIPPED, block.callee,
+                           f"{'Suite' if block.kind == 'suite' else 'Test'} '{block.title}' is {what} "
+                           f"(`{text_of(src, block.callee)}`) without a real reason: fix the code or the "
+                           "test, or skip only on a stated condition (`skipIf(...)`).")
+
+    def _skip_calls(self, ctx: FileContext, src: SourceFile) -> Iterator[Finding]:
+        """`this.skip()`, `ctx.skip()` and argument-less `test.skip()` run unconditionally in a
+        test body."""
+        for block in blocks(src):
+            if block.kind != "test" or block.body is None or not ctx.changed(block.body):
+                continue
+            for node in walk(block.body):
+                if node.type != "call_expression" or line_of(node) not in ctx.diff.added:
+                    continue
+                names = chain(src, node.child_by_field_name("function"))
+                if len(names) != 2 or names[1] != "skip" or names[0] not in _SKIP_CALL_OWNERS:
+                    continue
+                args = call_args(node)
+                if args and args[0].type != "true":
+                    continue  # `test.skip(condition, reason)`: a conditional skip
+                if _conditional(node, block.body):
+                    continue
+                if _verdict(_reason(src, node)) == "real":
+                    continue
+                yield ctx.finding(SKIPPED, node,
+                                  f"Test '{block.title}' skips itself unconditionally (`{text_of(src, node)}`): "
+                                  "fix the code or the test instead.")
+
+
+def _switched_off(block: Block) -> bool:
+    return block.skipped or bool(set(block.modifiers) & _SKIP_WORDS)
+
+
+def _playwright_condition(src: SourceFile, block: Block) -> bool:
+    """`test.skip(condition, 'reason')` called inside a test or a describe: a conditional skip."""
+    args = call_args(block.node)
+    if not args or string_value(src, args[0]) is not None:
+        return False
+    return args[0].type not in ("true",) and not any(a.type in FUNCTIONS for a in args)
+
+
+def _replaces_test(ctx: FileContext, block: Block, base_blocks: list[Block]) -> bool:
+    """A base test whose lines the same hunk removes sits where the todo now is."""
+    line = line_of(block.node)
+    for hunk in ctx.diff.hunks:
+        if line not in hunk.added_lines:
+            continue
+        for old in base_blocks:
+            if old.kind == "test" and not old.skipped and line_of(old.node) in hunk.removed_lines:
+                return True
+    return False
+
+
+def _reason(src: SourceFile, node: Node) -> str | None:
+    """The comment that explains a skip: on the skip's line or in the comment block above it."""
+    line = line_of(node)
+    trailing = src.line_text(line)
+    parts: list[str] = []
+    if "//" in trailing:
+        parts.append(trailing.split("//", 1)[1])
+    n = line - 1
+    while n > 0:
+        above = src.line_text(n).strip()
+        if not above.startswith(("//", "/*", "*")):
+            break
+        parts.append(above.lstrip("/* "))
+        n -= 1
+    return " ".join(parts) if parts else None
+
+
+def _verdict(reason: str | None) -> str:
+    """'weak' (no real reason), 'real' (a platform, service or tracked issue) or 'unknown'."""
+    if reason is None or not reason.strip():
+        return "weak"
+    if _CONSTRAINT.search(reason):
+        return "real"
+    if _WEAK.search(reason):
+        return "weak"
+    return "unknown"
+
+
+def _conditional(node: Node, stop: Node) -> bool:
+    cur = node.parent
+    while cur is not None and cur != stop:
+        if cur.type in ("if_statement", "ternary_expression", "binary_expression", "catch_clause",
+                        "switch_case", "for_statement", "for_in_statement", "while_statement",
+                        "else_clause") or cur.type in FUNCTIONS:
+            return True
+        cur = cur.parent
+    return False

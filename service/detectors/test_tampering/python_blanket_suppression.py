@@ -1,0 +1,126 @@
+"""Blanket suppressions added to silence coverage, type checking or linting.
+
+## What it does
+Flags comments a change adds that switch a check off wholesale: `# pragma: no cover` on real code
+(not the idiomatic `if TYPE_CHECKING:`, `if __name__ == "__main__":`, `raise NotImplementedError`
+or `except ImportError:` lines), `# type: ignore` without an error code, `# noqa` without a rule
+code, and file-wide `# flake8: noqa`, `# ruff: noqa`, `# mypy: ignore-errors`, `# pylint: skip-file`
+or `# pylint: disable=all`.
+
+## Why is this bad?
+A blanket suppression hides every present and future problem on that line (or in that file), not
+only the one that was in the way, and an excluded block silently stops counting against coverage.
+
+## Example
+```python
+def requeue(self, job_id):  # pragma: no cover
+    ...
+value = payload["id"]  # type: ignore
+```
+
+## Use instead
+Test the code; suppress one specific diagnostic: `# type: ignore[index]`, `# noqa: E501`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from tree_sitter import Node
+
+from ...detector import Detector, FileContext, Rule
+from ...lang.python.testing import is_test_path
+from ...models import Finding, Severity
+from ...parsing import SourceFile, walk
+
+PRAGMA = Rule(
+    id="python.test-tampering.blanket-suppression",
+    category="test-tampering",
+    languages=("python",),
+    severity=Severity.WARNING,
+    summary="A blanket `# pragma: no cover`, `# type: ignore` or `# noqa` is added",
+)
+
+_NO_COVER = re.compile(r"pragma:\s*no\s*cover", re.IGNORECASE)
+_TYPE_IGNORE = re.compile(r"#\s*type:\s*ignore(?!\[)")
+_NOQA = re.compile(r"#\s*noqa(?!\s*:\s*[A-Z])", re.IGNORECASE)
+_FILE_WIDE = re.compile(
+    r"#\s*(flake8:\s*noqa|ruff:\s*noqa(?!\s*:)|mypy:\s*ignore-errors|pylint:\s*skip-file|pylint:\s*disable\s*=\s*all\b)",
+    re.IGNORECASE,
+)
+_IDIOMATIC = re.compile(
+    r"TYPE_CHECKING|__name__\s*==|NotImplementedError|except\s+(ImportError|ModuleNotFoundError)|"
+    r"^\s*(\.\.\.|pass)\s*(#|$)|@(abc\.)?abstract|@overload|def __repr__|assert_never|"
+    r"sys\.version_info|sys\.platform|os\.name|os\.environ|getenv\(|^\s*else\s*:\s*#|^\s*raise\s+AssertionError",
+)
+
+
+_COVERAGE_PRAGMA = re.compile(r"pragma:\s*no\s*cover", re.IGNORECASE)
+
+
+class PythonBlanketPragma(Detector):
+    rules = (PRAGMA,)
+
+    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
+        head = ctx.head
+        if head is None or head.root is None or not ctx.diff.added:
+            return
+        before = {line.strip() for line in ctx.base.lines} if ctx.base is not None and ctx.diff.old_path else set()
+        for node in walk(head.root):
+            if node.type != "comment" or not ctx.changed(node):
+                continue
+            line = node.start_point[0] + 1
+            code = head.line_text(line)
+            if code.strip() in before:
+                continue
+            message = _verdict(head.node_text(node), code, is_test_path(ctx.path) or _idiomatic_block(head, node))
+            if message:
+                # A coverage pragma hides a branch from the threshold; a bare `type: ignore` or `noqa`
+                # hides every check on the line. The first is a question, the second a defect.
+                coverage = _COVERAGE_PRAGMA.search(head.node_text(node)) is not None
+                yield ctx.finding(PRAGMA, line, message, severity=Severity.NOTICE if coverage else None)
+
+
+# A bare noqa on an import line marks a deliberate re-export or fixture import (the unused-import
+# warning is what it answers), not a blanket switch-off.
+_IMPORT = re.compile(r"\s*(from\s+\S+\s+)?import\b")
+_EXCUSED_CONDITION = re.compile(r"TYPE_CHECKING|__name__\s*==|sys\.version_info|sys\.platform|os\.name")
+_EXCUSED_EXCEPT = re.compile(r"ImportError|ModuleNotFoundError")
+_DEPRECATED = re.compile(r"DeprecationWarning|PendingDeprecationWarning|@deprecated|\bdeprecated\(")
+_COMPOUND = frozenset({"if_statement", "elif_clause", "else_clause", "function_definition", "with_statement",
+                       "for_statement", "while_statement", "try_statement", "except_clause"})
+
+
+def _idiomatic_block(src: SourceFile, comment: Node) -> bool:
+    """The commented line sits in code that is excluded by convention: under `if TYPE_CHECKING:`
+    (or a version/platform check), in an `except ImportError:` fallback, or it opens a block
+    that only keeps a deprecated path alive (it warns with `DeprecationWarning`)."""
+    line = comment.start_point[0]
+    node: Node | None = comment.prev_named_sibling if comment.prev_named_sibling is not None \
+        and comment.prev_named_sibling.end_point[0] == line else comment.parent
+    while node is not None:
+        if node.type in ("if_statement", "elif_clause"):
+            condition = node.child_by_field_name("condition")
+            if condition is not None and _EXCUSED_CONDITION.search(src.node_text(condition)):
+                return True
+        if node.type == "except_clause" and _EXCUSED_EXCEPT.search(
+                " ".join(src.node_text(c) for c in node.named_children if c.type != "block")):
+            return True
+        if node.type in _COMPOUND and node.start_point[0] == line and _DEPRECATED.search(src.node_text(node)):
+            return True
+        node = node.parent
+    return False
+
+
+def _verdict(comment: str, code: str, test: bool) -> str:
+    if _FILE_WIDE.search(comment):
+        return "A file-wide suppression switches a checker off for the whole file: fix or suppress single codes."
+    if _TYPE_IGNORE.search(comment):
+        return "`# type: ignore` without an error code hides every type error on the line: add the code, " \
+               "e.g. `# type: ignore[arg-type]`, or fix the types."
+    if _NOQA.search(comment) and not _FILE_WIDE.search(comment) and not (_IMPORT.match(code) and "*" not in code):
+        return "`# noqa` without a rule code silences every lint on the line: name the rule, e.g. `# noqa: E501`."
+    if _NO_COVER.search(comment) and not test and not _IDIOMATIC.search(code):
+        return "`# pragma: no cover` excludes this code from coverage: test it instead."
+    return ""

@@ -1,0 +1,242 @@
+"""Tests switched off with skip/xfail markers that state no real constraint.
+
+## What it does
+Flags a `pytest.mark.skip`, `pytest.mark.xfail`, `pytest.mark.skipif(True, ...)`,
+`unittest.skip`/`expectedFailure`, `pytestmark = pytest.mark.skip`, or an unconditional
+`pytest.skip()`/`pytest.xfail()`/`self.skipTest()` call that a change adds to a test, when neither a
+condition (platform, Python version, optional dependency, environment) nor the reason explains a
+real constraint. "flaky", "temporarily", "fix later", "TODO", an empty or a missing reason are not
+reasons. A reason saying the test fails (because of the change) is reported as an error.
+
+## Why is this bad?
+Skipping a test that started failing hides the regression the test exists to catch: the suite
+goes green, the bug ships. AI agents do this routinely to make CI pass.
+
+## Example
+```python
+@pytest.mark.skip(reason="flaky, needs investigation")
+def test_coupon_min_spend_uses_pre_discount_subtotal(): ...
+```
+
+## Use instead
+Fix the code (or the test, if the behaviour change is intended and described), or skip only on a
+real, stated condition:
+```python
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes are not enforced on Windows")
+def test_cache_file_is_private(): ...
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from tree_sitter import Node
+
+from ...detector import Detector, FileContext, Rule
+from ...lang.python.testing import (
+    call_args,
+    dotted_name,
+    enclosing,
+    is_test_path,
+    is_truthy_constant,
+    norm,
+    string_value,
+    test_classes,
+    test_functions,
+    text_of,
+)
+from ...models import Finding, Severity
+from ...parsing import SourceFile, walk
+
+SKIP_RULE = Rule(
+    id="python.test-tampering.skipped-test",
+    category="test-tampering",
+    languages=("python",),
+    severity=Severity.WARNING,
+    summary="A test is skipped or xfailed without a condition or reason that states a real constraint",
+)
+
+_MARKERS = {
+    "pytest.mark.skip": "skip", "mark.skip": "skip", "skip": "skip", "unittest.skip": "skip",
+    "pytest.mark.xfail": "xfail", "mark.xfail": "xfail", "xfail": "xfail",
+    "unittest.expectedFailure": "xfail", "expectedFailure": "xfail",
+    "pytest.mark.skipif": "skipif", "mark.skipif": "skipif", "skipif": "skipif",
+    "unittest.skipIf": "skipif", "skipIf": "skipif",
+    "unittest.skipUnless": "skipunless", "skipUnless": "skipunless",
+}
+_CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail", "self.skipTest": "skip", "cls.skipTest": "skip",
+          "unittest.SkipTest": "skip", "SkipTest": "skip", "pytest.skip.Exception": "skip"}
+_WEAK = re.compile(
+    r"flak|temporar|\btodo\b|fixme|\bfix\b|later|investigat|\bwip\b|unstable|intermittent|for now|"
+    r"hack|not working|doesn'?t work|broken|disable|revisit|tbd|\bxxx\b|unclear|randomly|sometimes",
+    re.IGNORECASE,
+)
+_FAILS = re.compile(
+    r"\bfail(s|ing|ed)?\b|\bbroken\b|\bbreaks?\b|\bbroke\b|regress|new (behaviou?r|logic|implementation)|"
+    r"after (the |this )?(change|refactor)|since (the |this )?(change|refactor)",
+    re.IGNORECASE,
+)
+_CONSTRAINT = re.compile(
+    r"windows|win32|linux|mac ?os|darwin|posix|\bbsd\b|platform|python ?[23]|\bpy3|\d\.\d+|version|"
+    r"requires?|not installed|no module|optional|unavailable|not available|network|internet|offline|"
+    r"credential|api[ _-]?key|token|docker|\bgpu\b|cuda|database|redis|postgres|mysql|server|"
+    r"environment|\benv\b|\$\w+|binary|executable|locale|timezone|tzdata|root|permission|"
+    r"not supported|unsupported|deprecated upstream|upstream bug|https?://|\bissue\b|#\d+|\b[A-Z]+-\d+\b|"
+    r"\binstall|extra\b|dependency|plugin|backend|hardware|ci\b|slow",
+    re.IGNORECASE,
+)
+
+
+def _reason_verdict(reason: str | None) -> str:
+    """'error' (says it fails), 'weak' (no real reason), 'real' or 'unknown'."""
+    if reason is None or not reason.strip():
+        return "weak"
+    if _FAILS.search(reason) and not _CONSTRAINT.search(reason):
+        return "error"
+    if _WEAK.search(reason):
+        return "error" if _FAILS.search(reason) else "weak"
+    if _CONSTRAINT.search(reason):
+        return "real"
+    return "unknown"
+
+
+def _reason(src: SourceFile, call: Node | None, kind: str) -> str | None:
+    if call is None or call.type != "call":
+        return None
+    positional, keywords = call_args(call)
+    for key in ("reason", "msg"):
+        if key in keywords:
+            return string_value(src, keywords[key]) or ""
+    index = 1 if kind in ("skipif", "skipunless") else 0
+    if kind == "xfail" and positional and string_value(src, positional[0]) is None:
+        index = 1
+    if len(positional) > index:
+        return string_value(src, positional[index])
+    return None
+
+
+def _has_real_condition(src: SourceFile, call: Node | None, kind: str) -> bool:
+    """A skipif/xfail condition that is not a constant (a platform, version or dependency check)."""
+    if call is None or call.type != "call":
+        return False
+    positional, keywords = call_args(call)
+    condition = keywords.get("condition")
+    if condition is None and positional:
+        first = positional[0]
+        if kind != "xfail" or string_value(src, first) is None:
+            condition = first
+    if condition is None:
+        return False
+    if kind == "skipunless":
+        return condition.type not in ("false", "none", "true", "integer")
+    return not is_truthy_constant(src, condition) and condition.type not in ("false", "none")
+
+
+class PythonTestSkip(Detector):
+    rules = (SKIP_RULE,)
+
+    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
+        head = ctx.head
+        if head is None or head.root is None or not is_test_path(ctx.path) or not ctx.diff.added:
+            return
+        base_skips = _base_markers(ctx.base) if ctx.diff.old_path else {}
+        base_names: set[str] = set()
+        if ctx.diff.old_path and ctx.base is not None:
+            base_names = {t.qualname for t in test_functions(ctx.base)}
+            base_names |= {name for name, *_ in test_classes(ctx.base)}
+        for qualname, marker in _markers(head):
+            if not ctx.changed(marker) or norm(head.node_text(marker)) in base_skips.get(qualname, set()):
+                continue
+            finding = self._judge(ctx, head, marker, qualname in base_names or qualname == "<module>")
+            if finding is not None:
+                yield finding
+        yield from self._calls(ctx, head, base_names)
+
+    def _judge(self, ctx: FileContext, src: SourceFile, marker: Node, existing: bool,
+               call_kind: str | None = None) -> Finding | None:
+        expr = marker.named_children[0] if marker.type == "decorator" and marker.named_children else marker
+        name = dotted_name(src, expr)
+        kind = call_kind or _MARKERS.get(name) or _CALLS.get(name, "")
+        if not kind:
+            return None
+        call = expr if expr.type == "call" else None
+        if kind in ("skipif", "skipunless", "xfail") and _has_real_condition(src, call, kind):
+            return None
+        reason = _reason(src, call, kind)
+        verdict = _reason_verdict(reason)
+        if verdict == "real" or (verdict == "unknown" and not existing):
+            return None
+        what = "xfailed" if kind == "xfail" else "skipped"
+        why = "without a reason" if not reason else f"with reason {reason!r}, which names no real constraint"
+        if verdict == "error":
+            why = f"because it fails ({reason!r})"
+        return ctx.finding(
+            SKIP_RULE, marker,
+            f"Test {what} {why}: fix the code or the test, or skip only on a real condition "
+            "(platform, Python version, optional dependency).",
+            severity=Severity.ERROR if verdict == "error" else None,
+        )
+
+    def _calls(self, ctx: FileContext, src: SourceFile, base_names: set[str]) -> Iterator[Finding]:
+        for test in test_functions(src):
+            body = test.node.child_by_field_name("body")
+            if body is None or not ctx.changed(body):
+                continue
+            for node in walk(body):
+                if node.type != "call" or not ctx.changed(node):
+                    continue
+                kind = _CALLS.get(dotted_name(src, node))
+                if kind is None or _conditional(node, test.node):
+                    continue
+                finding = self._judge(ctx, src, node, test.qualname in base_names, kind)
+                if finding is not None:
+                    yield finding
+
+
+def _conditional(node: Node, stop: Node) -> bool:
+    """True when a skip call runs only under a condition (if/else/except/with/loop)."""
+    types = ("if_statement", "elif_clause", "else_clause", "except_clause", "conditional_expression",
+             "boolean_operator", "for_statement", "while_statement", "match_statement", "try_statement",
+             "lambda", "function_definition")
+    found = enclosing(node, types, stop)
+    return found is not None and found != stop
+
+
+def _markers(src: SourceFile) -> Iterator[tuple[str, Node]]:
+    """(qualname, marker node) of every skip-like decorator and module-level `pytestmark`."""
+    root = src.root
+    if root is None:
+        return
+    for test in test_functions(src):
+        for dec in test.decorators:
+            yield test.qualname, dec
+    for name, _node, _outer, decorators in test_classes(src):
+        for dec in decorators:
+            yield name, dec
+    for stmt in root.children:
+        if stmt.type != "expression_statement" or not stmt.named_children:
+            continue
+        assign = stmt.named_children[0]
+        if assign.type != "assignment" or text_of(src, assign.child_by_field_name("left")) != "pytestmark":
+            continue
+        right = assign.child_by_field_name("right")
+        items = right.named_children if right is not None and right.type in ("list", "tuple") else [right]
+        for item in items:
+            if item is not None:
+                yield "<module>", item
+    for node in root.children:
+        if node.type == "expression_statement" and node.named_children:
+            call = node.named_children[0]
+            if call.type == "call" and dotted_name(src, call) == "pytest.skip":
+                yield "<module>", call
+
+
+def _base_markers(src: SourceFile | None) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    if src is None:
+        return out
+    for qualname, marker in _markers(src):
+        out.setdefault(qualname, set()).add(norm(src.node_text(marker)))
+    return out

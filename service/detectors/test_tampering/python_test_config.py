@@ -1,0 +1,260 @@
+"""Test and coverage configuration loosened so that a change passes CI with less checking.
+
+## What it does
+Reads the configuration files a change touches (pyproject.toml, setup.cfg, .coveragerc, tox.ini,
+pytest.ini, Makefile, CI workflows, conftest.py) and flags:
+- a coverage threshold lowered or removed (`fail_under`, `--cov-fail-under`, pylint `fail-under`)
+  (`coverage-threshold-lowered`, an error);
+- new coverage `omit` entries that exclude source files the same change adds or modifies
+  (`coverage-omit-added`); generated code (`*_pb2.py`, migrations, vendored code) is fine;
+- new options that keep tests from running: `--deselect`, `--ignore`, `-k "not ..."`, `-p no:...`,
+  `collect_ignore`, `|| true` after a test command, `continue-on-error: true`
+  (`tests-deselected`).
+
+## Why is this bad?
+Lowering the bar is the quiet way to make an under-tested change pass: the new code is excluded
+from coverage or the failing tests are not collected, and nobody reads the config diff.
+
+## Example
+```ini
+ [coverage:report]
+-fail_under = 90
++fail_under = 75
+```
+
+## Use instead
+Add tests for the new code; raise thresholds, never lower them in a feature PR.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
+
+from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...lang.python.testing import is_test_path
+from ...models import Finding, Severity
+from ...parsing import SourceFile
+
+LOWERED = Rule(
+    id="python.test-tampering.coverage-threshold-lowered",
+    category="test-tampering",
+    languages=("python",),
+    severity=Severity.ERROR,
+    summary="A coverage or lint threshold is lowered or removed",
+)
+OMITTED = Rule(
+    id="python.test-tampering.coverage-omit-added",
+    category="test-tampering",
+    languages=("python",),
+    severity=Severity.WARNING,
+    summary="Source files the change touches are excluded from coverage",
+)
+DESELECTED = Rule(
+    id="python.test-tampering.tests-deselected",
+    category="test-tampering",
+    languages=("python",),
+    severity=Severity.WARNING,
+    summary="Test configuration changed so that tests are not collected or failures do not fail CI",
+)
+
+_CONFIG_NAMES = frozenset({"pyproject.toml", "setup.cfg", ".coveragerc", "tox.ini", "pytest.ini", "Makefile",
+                           "makefile", "GNUmakefile", "noxfile.py", "conftest.py", ".pylintrc", "pylintrc",
+                           ".gitlab-ci.yml", "Justfile", "justfile", "azure-pipelines.yml", ".travis.yml"})
+_THRESHOLDS = (
+    ("coverage", re.compile(r"^\s*\"?fail_under\"?\s*[=:]\s*[\"']?(\d+(?:\.\d+)?)", re.IGNORECASE)),
+    ("coverage", re.compile(r"--cov-fail-under[= ]\s*[\"']?(\d+(?:\.\d+)?)")),
+    ("coverage", re.compile(r"\bcoverage\s+report\b.*--fail-under[= ]\s*(\d+(?:\.\d+)?)")),
+    ("pylint", re.compile(r"^\s*fail-under\s*=\s*(\d+(?:\.\d+)?)")),
+    ("pylint", re.compile(r"\bpylint\b.*--fail-under[= ]\s*(\d+(?:\.\d+)?)")),
+)
+_OMIT_START = re.compile(r"^\s*\"?omit\"?\s*[=:]\s*(.*)$")
+_GENERATED = re.compile(
+    r"_pb2(_grpc)?\.py|_pb2\.pyi|migrations/|/vendor/|^vendor/|third_party|generated|_version\.py|"
+    r"version\.py$|setup\.py$|conftest\.py$|(^|/)tests?/|__main__\.py$|\.venv|site-packages|/build/|^build/",
+)
+_DESELECT = re.compile(
+    r"--deselect\b|--ignore(-glob)?[= ]|(?<![\w-])-k\s*[=]?\s*[\"']?\s*not\b|(?<![\w-])-p\s*no:(?!cacheprovider)|"
+    r"\bcollect_ignore(_glob)?\b|--continue-on-collection-errors"
+)
+_TEST_CMD = re.compile(r"\b(pytest|py\.test|tox|nox|unittest|coverage\s+run|make\s+test)\b")
+_ALWAYS_PASS = re.compile(r"(\|\|\s*(true|:|exit\s+0)\b)|(;\s*exit\s+0\b)")
+_CONTINUE = re.compile(r"^\s*continue-on-error\s*:\s*true\b", re.IGNORECASE)
+
+
+def is_config_path(path: str) -> bool:
+    p = PurePosixPath(path)
+    if p.name in _CONFIG_NAMES or p.suffix == ".mk":
+        return True
+    return path.startswith(".github/workflows/") and p.suffix in (".yml", ".yaml")
+
+
+class TestThresholdConfig(Detector):
+    rules = (LOWERED, OMITTED, DESELECTED)
+
+    def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
+        touched = [f.path for f in ctx.files if f.diff.added and f.diff.status != "deleted"
+                   and f.path.endswith(".py") and not is_test_path(f.path)]
+        base_thresholds = _orphaned(ctx)
+        head_kinds = set(_all_thresholds(ctx, "RIGHT"))
+        for f in ctx.files:
+            if not is_config_path(f.path):
+                continue
+            yield from _thresholds(f, base_thresholds, head_kinds)
+            if f.head is not None:
+                yield from _omits(f, f.head, touched)
+                yield from _deselects(f, f.head)
+
+
+def _values(src: SourceFile | None) -> list[tuple[str, float, int]]:
+    """(kind, value, line) of every threshold setting in a file."""
+    out: list[tuple[str, float, int]] = []
+    if src is None:
+        return out
+    for n, line in enumerate(src.lines, 1):
+        code = line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
+        for kind, pattern in _THRESHOLDS:
+            m = pattern.search(code)
+            if m:
+                out.append((kind, float(m.group(1)), n))
+                break
+    return out
+
+
+def _all_thresholds(ctx: ChangeContext, side: str) -> dict[str, float]:
+    """The highest threshold of each kind over the changed config files of one side."""
+    best: dict[str, float] = {}
+    for f in ctx.files:
+        if is_config_path(f.path):
+            for kind, value, _ in _values(f.base if side == "LEFT" else f.head):
+                best[kind] = max(best.get(kind, 0.0), value)
+    return best
+
+
+def _orphaned(ctx: ChangeContext) -> dict[str, float]:
+    """Base thresholds of each kind from changed files whose head no longer sets that kind (moved)."""
+    best: dict[str, float] = {}
+    for f in ctx.files:
+        if not is_config_path(f.path):
+            continue
+        kept = {k for k, _, _ in _values(f.head)}
+        for kind, value, _ in _values(f.base):
+            if kind not in kept:
+                best[kind] = max(best.get(kind, 0.0), value)
+    return best
+
+
+def _thresholds(f: FileContext, fallback: dict[str, float], head_kinds: set[str]) -> Iterator[Finding]:
+    before = _values(f.base) if f.diff.old_path else []
+    after = _values(f.head)
+    for kind, value, line in after:
+        if line not in f.diff.added:
+            continue
+        same = [v for k, v, _ in before if k == kind]
+        old = max(same) if same else fallback.get(kind)
+        if old is not None and value < old:
+            yield f.finding(LOWERED, line,
+                            f"The {kind} threshold is lowered from {old:g} to {value:g}: add tests for the new "
+                            "code instead of lowering the bar.")
+    for kind, value, line in before:
+        if kind not in head_kinds and line in f.diff.removed:
+            yield f.finding(LOWERED, line, f"The {kind} threshold ({value:g}) is removed: keep it.", side="LEFT")
+
+
+def _omit_lines(src: SourceFile) -> Iterator[tuple[int, str]]:
+    """(line, entry text) of every entry of an `omit` list (INI continuation lines or TOML arrays)."""
+    lines = src.lines
+    i = 0
+    while i < len(lines):
+        m = _OMIT_START.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        rest = m.group(1)
+        yield i + 1, rest
+        toml = rest.strip().startswith("[")
+        closed = toml and "]" in rest
+        j = i + 1
+        while j < len(lines) and not closed:
+            text = lines[j]
+            if toml:
+                closed = "]" in text
+            elif not text[:1].isspace() or not text.strip():
+                break
+            yield j + 1, text
+            j += 1
+        i = j
+
+
+def _entries(text: str) -> list[str]:
+    text = re.sub(r"\s#.*$", "", text)
+    return [e for e in (p.strip().strip("\"',[]") for p in re.split(r"[,\s]+", text)) if e]
+
+
+def _omits(f: FileContext, head: SourceFile, touched: list[str]) -> Iterator[Finding]:
+    base_entries: set[str] = set()
+    if f.base is not None and f.diff.old_path:
+        for _, text in _omit_lines(f.base):
+            base_entries.update(_entries(text))
+    for line, text in _omit_lines(head):
+        if line not in f.diff.added:
+            continue
+        for entry in _entries(text):
+            if entry in base_entries or _GENERATED.search(entry):
+                continue
+            hits = [p for p in touched if _covers(entry, p) and not _GENERATED.search(p)]
+            if hits:
+                yield f.finding(OMITTED, line,
+                                f"`{entry}` excludes `{hits[0]}`, which this change adds or modifies, from "
+                                "coverage: test it instead of omitting it.")
+                break
+
+
+def _covers(pattern: str, path: str) -> bool:
+    pattern = pattern.lstrip("./")
+    if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, "*/" + pattern):
+        return True
+    return pattern.endswith("/") and path.startswith(pattern)
+
+
+def _deselects(f: FileContext, head: SourceFile) -> Iterator[Finding]:
+    base_lines = {line.strip() for line in f.base.lines} if f.base is not None and f.diff.old_path else set()
+    workflow = f.path.endswith((".yml", ".yaml"))
+    for line in sorted(f.diff.added):
+        text = head.line_text(line)
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#") or stripped in base_lines:
+            continue
+        m = _DESELECT.search(text)
+        if m:
+            yield f.finding(DESELECTED, line,
+                            f"`{m.group(0).strip()}` keeps tests from running: fix or delete the tests "
+                            "explicitly instead of deselecting them in configuration.")
+        elif _TEST_CMD.search(text) and _ALWAYS_PASS.search(text):
+            yield f.finding(DESELECTED, line,
+                            "The test command can no longer fail the build (`|| true`): let failures fail.")
+        elif workflow and _CONTINUE.match(text) and _near_test_command(head, line):
+            yield f.finding(DESELECTED, line,
+                            "`continue-on-error: true` lets this CI step fail silently: remove it.")
+
+
+def _near_test_command(src: SourceFile, line: int) -> bool:
+    """True when a test command runs in the CI step or job that `line` configures."""
+    lines = src.lines
+    indent = _indent(src.line_text(line))
+    parent = line - 1
+    while parent > 0 and (not src.line_text(parent).strip() or _indent(src.line_text(parent)) >= indent):
+        parent -= 1
+    if parent <= 0:
+        return False
+    top = _indent(src.line_text(parent))
+    end = parent + 1
+    while end <= len(lines) and (not src.line_text(end).strip() or _indent(src.line_text(end)) > top):
+        end += 1
+    return any(_TEST_CMD.search(src.line_text(n)) for n in range(parent, end))
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))

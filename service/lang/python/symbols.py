@@ -1,0 +1,291 @@
+"""Shared Python dead-code helpers: a repository-wide word index and "used by convention" checks.
+
+The index counts every identifier-like word of one tree (head or base): in Python files with
+comments and docstrings blanked out (so a name mentioned in prose is not a use, but a name in a
+string such as `__all__`, `getattr(obj, "name")` or `"pkg.mod:main"` is), and in text files that
+commonly name Python objects (pyproject/setup.cfg entry points, YAML/INI config, templates, docs).
+It is built once per scan and side, from one batched read of the tree, and shared by the
+dead-code detectors through a cache that holds the repository view weakly.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from tree_sitter import Node, Query, QueryCursor
+
+from ...detector import RepoView
+from ...models import Side
+from ...parsing import SourceFile, grammar
+
+WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+DEF_LINE = re.compile(rb"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+# `getattr(obj, f"handle_{kind}")`, `getattr(obj, "on_" + event)`: names built from a prefix.
+DYNAMIC_PREFIX = re.compile(
+    rb"getattr\(\s*[^,]{1,200}?,\s*f?[\"']([A-Za-z_][A-Za-z0-9_]*)(?:\{|[\"']\s*[+%])"
+)
+STAR_IMPORT = re.compile(rb"^[ \t]*from[ \t]+\.*([A-Za-z0-9_.]*)[ \t]+import[ \t]+\*", re.M)
+
+TEXT_SUFFIXES = frozenset({
+    ".toml", ".cfg", ".ini", ".yaml", ".yml", ".json", ".txt", ".md", ".rst", ".sh", ".html",
+    ".htm", ".jinja", ".jinja2", ".j2", ".tmpl", ".conf", ".env", ".pyx", ".in",
+})
+TEXT_NAMES = frozenset({
+    ".flaskenv", ".env", "Makefile", "Dockerfile", "Procfile", "Justfile", "tox.ini", ".coveragerc",
+})
+MAX_TEXT_BYTES = 400_000
+
+# Decorators that do not register the function anywhere: the decorated name still needs a caller.
+TRANSPARENT_DECORATORS = frozenset({
+    "staticmethod", "classmethod", "property", "cached_property", "wraps", "cache", "lru_cache",
+    "functools.cache", "functools.lru_cache", "functools.wraps", "functools.cached_property",
+    "dataclass", "dataclasses.dataclass", "abstractmethod", "abc.abstractmethod", "final",
+    "typing.final", "total_ordering", "functools.total_ordering", "contextmanager",
+    "contextlib.contextmanager", "asynccontextmanager", "contextlib.asynccontextmanager",
+})
+# Method names frameworks call by convention (unittest, Django, Flask views, logging, pickle...).
+HOOK_NAMES = frozenset({
+    "setUp", "tearDown", "setUpClass", "tearDownClass", "setUpModule", "tearDownModule",
+    "asyncSetUp", "asyncTearDown", "setup_method", "teardown_method", "setup_class",
+    "teardown_class", "setup_module", "teardown_module", "setup_function", "teardown_function",
+    "main", "run", "handle", "ready", "save", "clean", "delete", "get", "post", "put", "patch",
+    "dispatch", "emit", "filter", "format", "default", "load_tests", "Meta", "Config",
+    "get_queryset", "get_context_data", "get_object", "form_valid", "form_invalid", "setup",
+})
+# Base classes that do not call methods of their subclasses by name.
+PLAIN_BASES = frozenset({
+    "object", "ABC", "abc.ABC", "Protocol", "typing.Protocol", "NamedTuple", "typing.NamedTuple",
+    "TypedDict", "typing.TypedDict", "Enum", "enum.Enum", "IntEnum", "StrEnum", "Exception",
+    "ValueError", "RuntimeError", "TypeError", "KeyError", "LookupError", "dict", "list",
+    "str", "int", "tuple", "set", "Generic",
+})
+
+# Node types that can hold a function or class definition (expressions cannot).
+_HOLDERS = frozenset({
+    "module", "block", "function_definition", "class_definition", "decorated_definition",
+    "if_statement", "elif_clause", "else_clause", "try_statement", "except_clause",
+    "except_group_clause", "finally_clause", "with_statement", "for_statement", "while_statement",
+    "match_statement", "case_clause", "ERROR",
+})
+_MASK_QUERY = "(comment) @c (expression_statement (string) @s)"
+
+
+def is_text_path(path: str) -> bool:
+    pure = PurePosixPath(path)
+    return pure.suffix.lower() in TEXT_SUFFIXES or pure.name in TEXT_NAMES
+
+
+@functools.cache
+def _mask_query() -> Query:
+    return Query(grammar("python"), _MASK_QUERY)
+
+
+@functools.cache
+def _comment_query() -> Query:
+    return Query(grammar("python"), "(comment) @c")
+
+
+def comments(root: Node) -> list[Node]:
+    """Every comment node of a Python tree, in source order."""
+    found = QueryCursor(_comment_query()).captures(root).get("c", [])
+    return sorted(found, key=lambda n: n.start_byte)
+
+
+def masked_bytes(src: SourceFile) -> bytes:
+    """The file's bytes with comments and docstring-like string statements blanked out."""
+    data = src.data or src.text.encode("utf-8", "surrogatepass")
+    root = src.root
+    if root is None or src.language != "python":
+        return data
+    out = bytearray(data)
+    captures = QueryCursor(_mask_query()).captures(root)
+    for nodes in captures.values():
+        for node in nodes:
+            out[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
+    return bytes(out)
+
+
+@dataclass
+class SideIndex:
+    """Identifier-like words of one whole tree, and where Python definitions are."""
+
+    counts: Counter[bytes] = field(default_factory=Counter)
+    masked: dict[str, bytes] = field(default_factory=dict)
+    defs: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    star_imported: set[str] = field(default_factory=set)
+    dynamic_prefixes: set[str] = field(default_factory=set)
+
+    def count(self, name: str) -> int:
+        return self.counts.get(name.encode(), 0)
+
+    def count_in(self, path: str, start: int, end: int, name: str) -> int:
+        """Occurrences of `name` between two byte offsets of one Python file."""
+        data = self.masked.get(path, b"")[start:end]
+        key = name.encode()
+        return sum(1 for m in WORD.finditer(data) if m.group(0) == key)
+
+    def looked_up_dynamically(self, name: str) -> bool:
+        """True when some `getattr` builds names with a prefix of `name`."""
+        return any(name.startswith(prefix) for prefix in self.dynamic_prefixes)
+
+    def is_star_imported(self, path: str) -> bool:
+        pure = PurePosixPath(path)
+        stem = pure.parent.name if pure.stem == "__init__" else pure.stem
+        return stem in self.star_imported
+
+    def add(self, path: str, src: SourceFile) -> None:
+        if src.language == "python":
+            data = masked_bytes(src)
+            self.masked[path] = data
+            self.counts.update(WORD.findall(data))
+            for m in DEF_LINE.finditer(data):
+                line = data.count(b"\n", 0, m.start(1)) + 1
+                self.defs.setdefault(m.group(1).decode(), []).append((path, line))
+            self.dynamic_prefixes.update(m.group(1).decode() for m in DYNAMIC_PREFIX.finditer(data))
+            for m in STAR_IMPORT.finditer(data):
+                self.star_imported.add(m.group(1).decode().rsplit(".", 1)[-1])
+        elif len(src.data or b"") <= MAX_TEXT_BYTES:
+            self.counts.update(WORD.findall(src.data or src.text.encode("utf-8", "replace")))
+
+
+def _build(repo: RepoView, side: Side) -> SideIndex:
+    paths = [p for p in repo.paths(side) if p.endswith((".py", ".pyi")) or is_text_path(p)]
+    repo.prefetch(side, paths)
+    index = SideIndex()
+    for path in paths:
+        src = repo.source(side, path)
+        if src is not None:
+            index.add(path, src)
+    return index
+
+
+def side_index(repo: RepoView, side: Side) -> SideIndex:
+    """The index of one side of this scan, built on first use and shared by the detectors."""
+    return repo.memo(f"python.symbols.{side}", lambda: _build(repo, side))
+
+
+# ---- syntax helpers shared by the Python dead-code detectors ----------------------------------
+
+
+def text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def decorators(definition: Node) -> list[str]:
+    """Dotted names of the decorators of a function/class (call arguments dropped)."""
+    parent = definition.parent
+    if parent is None or parent.type != "decorated_definition":
+        return []
+    names = []
+    for child in parent.children:
+        if child.type == "decorator":
+            raw = text(child).lstrip("@").strip()
+            names.append(raw.split("(", 1)[0].strip())
+    return names
+
+
+def registers(definition: Node) -> bool:
+    """True when a decorator may register the definition (route, CLI command, fixture, task...)."""
+    return any(name not in TRANSPARENT_DECORATORS for name in decorators(definition))
+
+
+def outer(definition: Node) -> Node:
+    """The decorated_definition wrapping `definition`, or the definition itself."""
+    parent = definition.parent
+    return parent if parent is not None and parent.type == "decorated_definition" else definition
+
+
+def enclosing_class(node: Node) -> Node | None:
+    """The class whose body directly holds this definition, if any."""
+    current = outer(node).parent
+    if current is not None and current.type == "block":
+        owner = current.parent
+        if owner is not None and owner.type == "class_definition":
+            return owner
+    return None
+
+
+def base_names(cls: Node) -> list[str]:
+    supers = cls.child_by_field_name("superclasses")
+    if supers is None:
+        return []
+    return [text(c) for c in supers.named_children if c.type != "keyword_argument"]
+
+
+def has_external_bases(cls: Node) -> bool:
+    return any(name.split("[", 1)[0] not in PLAIN_BASES for name in base_names(cls))
+
+
+def is_dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__") and len(name) > 4
+
+
+def is_loaded_by_path(path: str) -> bool:
+    """A Python file whose name is no module name (`hook-pip.py`): a tool loads it by path."""
+    return not PurePosixPath(path).stem.isidentifier()
+
+
+def is_test_path(path: str) -> bool:
+    pure = PurePosixPath(path)
+    return (
+        pure.name.startswith("test_") or pure.name.endswith("_test.py")
+        or pure.name == "conftest.py" or "tests" in pure.parts or "test" in pure.parts
+    )
+
+
+def conventional(name: str, definition: Node, path: str) -> bool:
+    """True when frameworks or Python itself use this definition without naming it in code."""
+    if is_dunder(name) or name in HOOK_NAMES or is_loaded_by_path(path) or name.startswith(("test_", "pytest_")):
+        return True
+    if definition.type == "class_definition" and name.startswith("Test"):
+        return True
+    if registers(definition):
+        return True
+    cls = enclosing_class(definition)
+    if cls is not None:
+        if definition.type == "class_definition":
+            return True  # nested classes (Meta, Config, serializers' inner classes)
+        if not name.startswith("_") or has_external_bases(cls):
+            return True  # public methods are the class's API; any method may override a base's
+        if registers(cls):
+            return True
+    if definition.type == "class_definition" and has_external_bases(definition):
+        return True  # models, commands, plugins: registered by their base class
+    return is_test_path(path) and name.startswith(("Test", "test"))
+
+
+def functions_and_classes(root: Node) -> Iterator[Node]:
+    """Every function and class definition of a tree, outermost first, in source order."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in ("function_definition", "class_definition"):
+            yield node
+        stack.extend(reversed([c for c in node.children if c.type in _HOLDERS]))
+
+
+def statements(root: Node) -> Iterator[Node]:
+    """Every statement of a tree (the children of the module and of every block)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in ("module", "block"):
+            yield from node.named_children
+        stack.extend(reversed([c for c in node.children if c.type in _HOLDERS]))
+
+
+def own_refs(index: SideIndex, path: str, nodes: Iterable[Node], name: str) -> int:
+    """Occurrences of `name` inside the given definitions (their own name and recursion)."""
+    return sum(index.count_in(path, outer(n).start_byte, n.end_byte, name) for n in nodes)
+
+
+def module_name(path: str) -> str:
+    pure = PurePosixPath(path)
+    return pure.parent.name if pure.stem == "__init__" else pure.stem
