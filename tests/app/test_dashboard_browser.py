@@ -115,7 +115,8 @@ def test_each_user_sees_only_their_repositories(browser: Any, site: tuple[Servic
     assert "max_inline_comments" in page.inner_text("#config-error")
     shot(page, "alice-octo-demo")
     page.click(f'a[href="/dashboard/rules/{RULE}"]')
-    assert RULE in page.inner_text("h1")
+    assert RULE in page.inner_text("h1") and page.inner_text("pre.doc").strip()
+    assert page.get_attribute("#doc-page", "href").endswith(f"/docs/rules/{RULE}.md")
     assert all(u.startswith(("http://127.0.0.1:", "data:")) for u in requested)  # nothing from outside
 
     carol, page, _ = sign_in(browser, service, "carol")

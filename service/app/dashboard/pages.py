@@ -132,9 +132,10 @@ def _config(view: RepoView) -> str:
     return "".join(out) + "</section>"
 
 
-def rule_doc(rule_id: str, text: str, summary: str, *, login: str, csrf: str) -> str:
-    body = f"<h1><code>{escape(rule_id)}</code></h1><p>{escape(summary)}</p>"
-    body += f"<pre>{escape(text)}</pre>" if text else "<p class=\"empty\">This rule has no documentation page yet.</p>"
+def rule_doc(rule_id: str, text: str, uri: str, *, login: str, csrf: str) -> str:
+    body = f"<h1><code>{escape(rule_id)}</code></h1><pre class=\"doc\">{escape(text)}</pre>"
+    if uri:
+        body += f'<p><a id="doc-page" href="{escape(uri)}">The rule\'s documentation page</a></p>'
     return layout(rule_id, body, login=login, csrf=csrf)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 import httpx
@@ -20,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...registry import Registry
+from ...reporters.help import rule_help
 from ..errors import GitHubError
 from ..feedback_store import FeedbackStore, Session
 from ..github_client import GitHubClient
@@ -30,7 +30,6 @@ from .github_user import GitHubUsers, RepoAccess, SignInError
 from .sessions import SESSION_COOKIE, SESSION_TTL_S, STATE_COOKIE, STATE_TTL_S, Signer, cookie_options, same_token
 
 log = logging.getLogger("slopguard.dashboard")
-DOCS = Path(__file__).resolve().parents[3] / "docs" / "rules"  # a checkout's docs/rules/<rule-id>.md
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -156,9 +155,8 @@ class Dashboard:
         rule = self.registry().rules.get(rule_id)
         if rule is None:
             return html(pages.message("Not found", "slopguard has no rule with that id."), 404)
-        path = DOCS / f"{rule.id}.md"
-        text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        return html(pages.rule_doc(rule.id, text, rule.summary, login=session.login if session else "",
+        doc = rule_help(rule)  # the rule's documentation, and its docs/rules/<rule-id>.md page
+        return html(pages.rule_doc(rule.id, doc.text, doc.uri, login=session.login if session else "",
                                    csrf=session.csrf if session else ""))
 
 
