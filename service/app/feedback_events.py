@@ -54,5 +54,5 @@ def job_for(event: str, payload: dict[str, Any], installation: int, repo: str, d
                 or not isinstance(issue.get("number"), int)):
             return None
         return {**base, "kind": "restore", "number": issue["number"], "user": str(user.get("login", "")),
-                "rule": rule}
+                "rule": rule, "comment_id": comment.get("id") if isinstance(comment.get("id"), int) else None}
     return None

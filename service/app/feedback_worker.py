@@ -3,7 +3,8 @@
 Jobs (see feedback_events.py): a `/slopguard wrong|ignore` reply is recorded when its author wrote the
 pull request or has write access, and answered with a reaction on the reply (👍 taken, 😕 not
 counted); a resolved thread is recorded as dismissed (lines unchanged) or acted on (lines changed);
-on close, the 👍/👎 on slopguard's comments are read; `/slopguard restore RULE` lifts a demotion.
+on close, the 👍/👎 on slopguard's comments are read; `/slopguard restore RULE` from someone with
+write access lifts a demotion (anyone else's gets a 😕 on their comment).
 Before each review is published, the reactions are read again, findings that disappeared since they
 were posted count as acted on, and the repository's calibration decides which rules go to the
 summary only (feedback_calibration.py).
@@ -77,7 +78,10 @@ class FeedbackLoop:
         repo, user, rule = job["repo"], job["user"], job["rule"]
         path = f"repos/{repo}/issues/{job['number']}/comments"
         if not commands.can_write(api, repo, user):
-            api.post(path, {"body": f"@{user} Only people with write access to this repository can restore a rule."})
+            # A 😕 on the comment, not a reply: a stream of such comments makes no stream of replies.
+            if job.get("comment_id"):
+                api.post(f"repos/{repo}/issues/comments/{job['comment_id']}/reactions", {"content": NOT_COUNTED})
+            log.info("restore refused: %s has no write access", user)
             return
         if rule not in self.registry().rules:
             api.post(path, {"body": f"@{user} That is not a rule id slopguard knows (`slopguard rules` lists them)."})

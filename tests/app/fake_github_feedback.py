@@ -71,6 +71,7 @@ class FeedbackEndpoints:
             ("GET", repo + r"/pulls/comments/(?P<id>\d+)", self._get_review_comment),
             ("GET", repo + r"/pulls/comments/(?P<id>\d+)/reactions", self._list_reactions),
             ("POST", repo + r"/pulls/comments/(?P<id>\d+)/reactions", self._create_reaction),
+            ("POST", repo + r"/issues/comments/(?P<id>\d+)/reactions", self._create_reaction),
         ]
 
     # ------------------------------------------------------------------ the public shape
@@ -100,6 +101,14 @@ class FeedbackEndpoints:
             self.review_comments.append(reply)
             return self.review_comment_view(reply)
 
+    def comment_as(self: FakeGitHub, repo: str, number: int, user: str, body: str) -> dict[str, Any]:
+        """A person's comment in a pull request's conversation (an issue comment), as GitHub stores it."""
+        with self.lock:
+            comment = {"id": next(self._ids), "body": body, "user": {"login": user, "id": 7002, "type": "User"},
+                       "issue_number": number, "repo": repo, "edits": 0}
+            self.issue_comments[comment["id"]] = comment
+            return comment
+
     def react(self: FakeGitHub, comment_id: int, user: str, content: str) -> None:
         with self.lock:
             self.reactions.setdefault(comment_id, []).append(
@@ -114,6 +123,10 @@ class FeedbackEndpoints:
     # ------------------------------------------------------------------ endpoints
 
     def _comment(self: FakeGitHub, m: re.Match[str]) -> dict[str, Any] | None:
+        """The review comment (or, on /issues/ paths, the issue comment) the path names."""
+        if "/issues/" in m.string:
+            comment = self.issue_comments.get(int(m["id"]))
+            return comment if comment is not None and comment["repo"] == f"{m['owner']}/{m['repo']}" else None
         return next((c for c in self.review_comments if c["id"] == int(m["id"])), None)
 
     def _get_review_comment(self: FakeGitHub, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:

@@ -156,10 +156,15 @@ def test_rule_demoted_after_enough_marks_and_restored(tmp_path: Path, service: A
     assert f"`{RULE}`: 4 of its 5 marked inline comments" in summary["body"]
     assert "/slopguard restore RULE" in summary["body"]
 
-    # A reader may not restore it; a maintainer may.
-    service.deliver("issue_comment", comment_event(origin, 9, "visitor", f"/slopguard restore {RULE}"))
-    wait_for(lambda: any("@visitor Only people with write access" in c["body"]
-                         for c in fake_github.issue_comments.values()), what="the refusal")
+    # A reader may not restore it (a 😕 on the comment, no reply); a maintainer may.
+    asked = fake_github.comment_as(REPO, 9, "visitor", f"/slopguard restore {RULE}")
+    event = comment_event(origin, 9, "visitor", asked["body"])
+    event["comment"]["id"] = asked["id"]
+    comments_before = len(fake_github.issue_comments)
+    service.deliver("issue_comment", event)
+    wait_for(lambda: reactions_by_bot(fake_github, asked["id"]) == ["confused"], what="the 😕 on the request")
+    assert len(fake_github.issue_comments) == comments_before
+    assert FeedbackStore(service.store).calibration(REPO)[RULE]["state"] == "demoted"
     service.deliver("issue_comment", comment_event(origin, 9, "maintainer", f"/slopguard restore {RULE}"))
     wait_for(lambda: any(f"`{RULE}` is restored" in c["body"] for c in fake_github.issue_comments.values()),
              what="the restore acknowledgement")

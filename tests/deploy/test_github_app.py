@@ -44,6 +44,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {
     ("GET", "repos/{}/pulls/comments/{}"): (("pull_requests", "read"),),
     ("GET", "repos/{}/pulls/comments/{}/reactions"): (("pull_requests", "read"),),
     ("POST", "repos/{}/pulls/comments/{}/reactions"): (("pull_requests", "write"),),
+    ("POST", "repos/{}/issues/comments/{}/reactions"): (("issues", "write"), ("pull_requests", "write")),
 }
 # Not REST: `git fetch` of refs/pull/N/head and the base branch with the installation token.
 GIT_FETCH = (("contents", "read"),)
