@@ -109,18 +109,24 @@ def test_resolved_thread_dismissed_or_acted_on(service: AnyService, origin: Orig
     assert acted["rule"] == RULE and acted["comment_id"] == io["id"]
 
 
-def test_reactions_read_on_close(service: AnyService, origin: Origin, fake_github: FakeGitHub) -> None:
+def test_reactions_read_on_the_next_review_and_on_close(service: AnyService, origin: Origin,
+                                                        fake_github: FakeGitHub) -> None:
     fake_github.permissions.update(maintainer="write", visitor="read")
     service.deliver("pull_request", pr_event("opened", origin, 7, fake_github))
     service.idle()
     io = comment_on(fake_github, 7, RULE)
     swallowed = next(c for c in fake_github.bot_comments(7) if "error-handling" in c["body"])
     fake_github.react(io["id"], "maintainer", "-1")
+    origin.push(7, {"notes.md": "more\n"})  # the next review reads what is there by then
+    service.deliver("pull_request", pr_event("synchronize", origin, 7, fake_github))
+    service.idle()
+    assert [(r["comment_id"], r["kind"], r["user"]) for r in signals(service)] == [
+        (io["id"], "thumbs_down", "maintainer")]
+
     fake_github.react(io["id"], "dev", "-1")
     fake_github.react(swallowed["id"], "maintainer", "+1")
     fake_github.react(swallowed["id"], "visitor", "-1")  # read access, not the author: not counted
     fake_github.react(swallowed["id"], "dev", "heart")
-    assert not signals(service)
     service.deliver("pull_request", pull_request_closed(origin, 7, fake_github))
     wait_for(lambda: len(signals(service)) == 3, what="the reactions to be read")
     got = sorted((r["comment_id"], r["kind"], r["user"]) for r in signals(service))
