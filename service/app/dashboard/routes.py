@@ -64,6 +64,11 @@ class Dashboard:
         raw = self.signer.unsign(SESSION_COOKIE, request.cookies.get(SESSION_COOKIE))
         return self.store.session(raw) if raw else None
 
+    def end_session(self, request: Request) -> None:
+        raw = self.signer.unsign(SESSION_COOKIE, request.cookies.get(SESSION_COOKIE))
+        if raw:
+            self.store.end_session(raw)
+
     def repo(self, session: Session, owner: str, name: str) -> RepoAccess | None:
         return self.users.repositories(session.token).get(f"{owner}/{name}")
 
@@ -106,9 +111,7 @@ class Dashboard:
         session = self.session(request)
         if session is None or not same_token(session.csrf, form.get("csrf")):
             return html(pages.message("Refused", "The form's CSRF token is missing or wrong."), 403)
-        raw = self.signer.unsign(SESSION_COOKIE, request.cookies.get(SESSION_COOKIE))
-        if raw:
-            self.store.end_session(raw)
+        self.end_session(request)
         response = RedirectResponse("/dashboard", status_code=303, headers=HEADERS)
         response.delete_cookie(SESSION_COOKIE, path="/dashboard")
         return response
@@ -162,16 +165,21 @@ class Dashboard:
 
 def install(app: FastAPI, dashboard: Dashboard | None) -> None:
     """Add /dashboard to the service (a page saying how to turn it on when sign-in is not configured)."""
-
-    def guarded(handler: Callable[[], Response]) -> Response:
-        if dashboard is None:
+    if dashboard is None:
+        @app.api_route("/dashboard{rest:path}", methods=["GET", "POST"])
+        def off(rest: str) -> Response:
             return html(pages.message("Dashboard off", "Sign-in with GitHub is not configured: set "
                                       "SLOPGUARD_OAUTH_CLIENT_ID, SLOPGUARD_OAUTH_CLIENT_SECRET and "
                                       "SLOPGUARD_SESSION_SECRET."), 503)
+        return
+    board = dashboard
+
+    def guarded(request: Request, handler: Callable[[], Response]) -> Response:
         try:
             return handler()
         except GitHubError as exc:
             if exc.status == 401:  # the user's token expired or was revoked: sign in again
+                board.end_session(request)
                 response = html(pages.sign_in("Your GitHub sign-in has expired; please sign in again."), 401)
                 response.delete_cookie(SESSION_COOKIE, path="/dashboard")
                 return response
@@ -184,31 +192,30 @@ def install(app: FastAPI, dashboard: Dashboard | None) -> None:
 
     @app.get("/dashboard")
     def home(request: Request) -> Response:
-        return guarded(lambda: dashboard.home(request))  # type: ignore[union-attr]
+        return guarded(request, lambda: board.home(request))
 
     @app.get("/dashboard/login")
     def login(request: Request) -> Response:
-        return guarded(lambda: dashboard.login(request))  # type: ignore[union-attr]
+        return guarded(request, lambda: board.login(request))
 
     @app.get("/dashboard/callback")
     def callback(request: Request) -> Response:
-        return guarded(lambda: dashboard.callback(request))  # type: ignore[union-attr]
+        return guarded(request, lambda: board.callback(request))
 
     @app.post("/dashboard/logout")
     async def logout(request: Request) -> Response:
         fields = await form(request)
-        return await run_in_threadpool(guarded, lambda: dashboard.logout(request, fields))  # type: ignore[union-attr]
+        return await run_in_threadpool(guarded, request, lambda: board.logout(request, fields))
 
     @app.get("/dashboard/repos/{owner}/{name}")
     def repository(request: Request, owner: str, name: str) -> Response:
-        return guarded(lambda: dashboard.repository(request, owner, name))  # type: ignore[union-attr]
+        return guarded(request, lambda: board.repository(request, owner, name))
 
     @app.post("/dashboard/repos/{owner}/{name}/restore")
     async def restore(request: Request, owner: str, name: str) -> Response:
         fields = await form(request)
-        return await run_in_threadpool(
-            guarded, lambda: dashboard.restore(request, owner, name, fields))  # type: ignore[union-attr]
+        return await run_in_threadpool(guarded, request, lambda: board.restore(request, owner, name, fields))
 
     @app.get("/dashboard/rules/{rule_id}")
     def rule_doc(request: Request, rule_id: str) -> Response:
-        return guarded(lambda: dashboard.rule_doc(request, rule_id))  # type: ignore[union-attr]
+        return guarded(request, lambda: board.rule_doc(request, rule_id))
