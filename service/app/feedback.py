@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .publisher import FP_TAG
+from .tidy import fingerprint_of
 
 _REPLY = re.compile(r"^[ \t]*/slopguard[ \t]+(wrong|ignore)\b[ \t]*(.*)$", re.M | re.I)
 _RESTORE = re.compile(r"^[ \t]*/slopguard[ \t]+restore[ \t]+([A-Za-z0-9_.\-*]+)[ \t]*$", re.M | re.I)
@@ -53,14 +53,12 @@ def finding_of(comment: Mapping[str, Any]) -> CommentFinding | None:
     """The finding a review comment of slopguard's reports, or None for anyone else's comment."""
     body = str(comment.get("body") or "")
     user = comment.get("user") or {}
-    if FP_TAG not in body or str(user.get("type", "")) != "Bot" or not isinstance(comment.get("id"), int):
-        return None
-    fingerprint = body.split(FP_TAG, 1)[1].split("-->", 1)[0].split()[0:1]
+    fingerprint = fingerprint_of(body)
     rule = _RULE.search(body)
-    if not fingerprint or rule is None:
+    if not fingerprint or rule is None or str(user.get("type", "")) != "Bot" or not isinstance(comment.get("id"), int):
         return None
     reactions = comment.get("reactions") or {}
     # GitHub sets `line` (and `position`) to null once a push changed the lines the comment was on.
     outdated = comment.get("line") is None and "line" in comment
-    return CommentFinding(int(comment["id"]), rule.group(1), fingerprint[0], outdated,
+    return CommentFinding(int(comment["id"]), rule.group(1), fingerprint, outdated,
                           int(reactions.get("+1") or 0), int(reactions.get("-1") or 0))

@@ -34,8 +34,8 @@ def job_for(event: str, payload: dict[str, Any], installation: int, repo: str, d
                 "reason": reply.reason, "author": str((pr.get("user") or {}).get("login", ""))}
     if event == "pull_request_review_thread" and action in ("resolved", "unresolved"):
         comments = (payload.get("thread") or {}).get("comments") or []
-        if not comments or not isinstance(pr.get("number"), int):
-            return None
+        if not comments or not isinstance(pr.get("number"), int) or (payload.get("sender") or {}).get("type") == "Bot":
+            return None  # slopguard resolving its own threads (findings fixed) is no one's feedback
         root = comments[0]
         found = feedback.finding_of(root) if isinstance(root, dict) else None
         if found is None:

@@ -55,7 +55,7 @@ class FeedbackStore:
         values = {"repo": signal.repo[:255], "number": signal.number, "rule": signal.rule[:255],
                   "fingerprint": signal.fingerprint[:128], "comment_id": signal.comment_id, "kind": signal.kind,
                   "user": signal.user[:255], "reason": signal.reason[:500], "created_at": time.time()}
-        with self.store._tx() as conn:
+        with self.store.transaction() as conn:
             if signal.kind in VERDICT_KINDS:
                 conn.execute(delete(feedback_signals).where(
                     self._finding(signal) & (feedback_signals.c.user == signal.user[:255])
@@ -76,13 +76,13 @@ class FeedbackStore:
 
     def forget(self, signal: Signal) -> None:
         """Take back one signal (a thread resolved, then unresolved)."""
-        with self.store._tx() as conn:
+        with self.store.transaction() as conn:
             conn.execute(delete(feedback_signals).where(self._finding(signal) & (feedback_signals.c.kind == signal.kind)
                                                         & (feedback_signals.c.user == signal.user[:255])))
 
     def replace_reactions(self, template: Signal, ups: Iterable[str], downs: Iterable[str]) -> None:
         """The 👍/👎 on one of slopguard's comments as GitHub shows them now (removed ones are forgotten)."""
-        with self.store._tx() as conn:
+        with self.store.transaction() as conn:
             conn.execute(delete(feedback_signals).where(self._finding(template)
                                                         & feedback_signals.c.kind.in_(REACTION_KINDS)))
             now = time.time()
@@ -115,7 +115,7 @@ class FeedbackStore:
                         by: str = "") -> None:
         values = {"state": state, "marks": marks, "wrong": wrong, "changed_by": by[:255], "changed_at": time.time()}
         where = (rule_calibration.c.repo == repo) & (rule_calibration.c.rule == rule)
-        with self.store._tx() as conn:
+        with self.store.transaction() as conn:
             if conn.execute(update(rule_calibration).where(where).values(**values)).rowcount == 0:
                 try:
                     with conn.begin_nested():
@@ -127,7 +127,7 @@ class FeedbackStore:
 
     def record_review(self, repo: str, number: int, head_sha: str, added: int, removed: int,
                       categories: dict[str, int]) -> None:
-        with self.store._tx() as conn:
+        with self.store.transaction() as conn:
             conn.execute(insert(review_stats).values(repo=repo, number=number, head_sha=head_sha, added_lines=added,
                                                      removed_lines=removed, categories=dict(categories),
                                                      created_at=time.time()))
@@ -144,7 +144,7 @@ class FeedbackStore:
         """A new session; returns the random id the (signed) cookie carries. Only its hash is stored."""
         raw = secrets.token_urlsafe(32)
         now = time.time()
-        with self.store._tx() as conn:
+        with self.store.transaction() as conn:
             conn.execute(delete(dashboard_sessions).where(dashboard_sessions.c.expires_at < now))
             conn.execute(insert(dashboard_sessions).values(id=_hash(raw), login=login[:255], token=token,
                                                            csrf=secrets.token_urlsafe(32), created_at=now,
@@ -160,7 +160,7 @@ class FeedbackStore:
         return Session(str(row["login"]), str(row["token"]), str(row["csrf"]))
 
     def end_session(self, raw: str) -> None:
-        with self.store._tx() as conn:
+        with self.store.transaction() as conn:
             conn.execute(delete(dashboard_sessions).where(dashboard_sessions.c.id == _hash(raw)))
 
 

@@ -24,11 +24,13 @@ from . import commands, feedback_calibration, logs
 from .errors import GitHubError
 from .feedback import CommentFinding, finding_of
 from .feedback_store import FeedbackStore, Signal
-from .github_client import GitHubClient, Installation
+from .github_client import GitHubClient, Installation, Scope
 from .store import JobKey, Store
 
 log = logging.getLogger("slopguard.feedback")
 TAKEN, NOT_COUNTED = "+1", "confused"
+# A feedback job's token: the one repository; review comments, reactions and replies.
+FEEDBACK_PERMISSIONS = {"issues": "write", "metadata": "read", "pull_requests": "write"}
 
 
 class FeedbackLoop:
@@ -43,7 +45,8 @@ class FeedbackLoop:
         handlers = {"reply": self._reply, "thread": self._thread, "closed": self._closed, "restore": self._restore}
         with logs.context(delivery=str(job.get("delivery", "")), repository=job["repo"], pr=job["number"]):
             log.info("feedback: %s from %s", job["kind"], job.get("user", ""))
-            handlers[job["kind"]](self.github.installation(int(job["installation_id"])), job)
+            scope = Scope.of([str(job["repo"]).split("/", 1)[1]], FEEDBACK_PERMISSIONS)
+            handlers[job["kind"]](self.github.installation(int(job["installation_id"]), scope), job)
 
     def _reply(self, api: Installation, job: dict[str, Any]) -> None:
         repo = job["repo"]

@@ -14,8 +14,10 @@ import re
 import subprocess
 from typing import TYPE_CHECKING, Any
 
+from tests.app.fake_lifecycle import Reply
+
 if TYPE_CHECKING:
-    from tests.app.fake_github import FakeGitHub, Pull, Reply
+    from tests.app.fake_github import FakeGitHub, Pull
 
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
 BOT = {"login": "slopguard[bot]", "id": 99, "type": "Bot"}
@@ -130,16 +132,12 @@ class FeedbackEndpoints:
         return next((c for c in self.review_comments if c["id"] == int(m["id"])), None)
 
     def _get_review_comment(self: FakeGitHub, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
-        from tests.app.fake_github import Reply
-
         comment = self._comment(m)
         if comment is None:
             return Reply(404, {"message": "Not Found"})
         return Reply(200, self.review_comment_view(comment))
 
     def _list_reactions(self: FakeGitHub, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
-        from tests.app.fake_github import Reply
-
         if self._comment(m) is None:
             return Reply(404, {"message": "Not Found"})
         wanted = q.get("content")
@@ -147,8 +145,6 @@ class FeedbackEndpoints:
         return self._page(items, q, m.string)
 
     def _create_reaction(self: FakeGitHub, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
-        from tests.app.fake_github import Reply
-
         if self._comment(m) is None:
             return Reply(404, {"message": "Not Found"})
         content = (data or {}).get("content")

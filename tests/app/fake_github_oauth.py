@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
+from tests.app.fake_lifecycle import Reply
+
 if TYPE_CHECKING:
-    from tests.app.fake_github import FakeGitHub, Reply
+    from tests.app.fake_github import FakeGitHub
 
 
 @dataclass
@@ -59,8 +61,6 @@ class OAuthEndpoints:
     # ------------------------------------------------------------------ the browser's pages
 
     def oauth_page(self: FakeGitHub, method: str, path: str, query: dict[str, str], body: bytes) -> Reply:
-        from tests.app.fake_github import Reply
-
         if path == "/login/oauth/access_token" and method == "POST":
             return self._exchange(query, body)
         if path != "/login/oauth/authorize":
@@ -89,8 +89,6 @@ class OAuthEndpoints:
         return Reply(302, None, {"location": location})
 
     def _exchange(self: FakeGitHub, query: dict[str, str], body: bytes) -> Reply:
-        from tests.app.fake_github import Reply
-
         try:
             form = json.loads(body) if body.startswith(b"{") else {k: v[0] for k, v in parse_qs(body.decode()).items()}
         except ValueError:
@@ -118,8 +116,6 @@ class OAuthEndpoints:
         return self.users.get(login) if login else None
 
     def user_api(self: FakeGitHub, method: str, path: str, auth: str, query: dict[str, str]) -> Reply:
-        from tests.app.fake_github import Reply
-
         user = self.user_for(auth)
         if user is None:
             return Reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})

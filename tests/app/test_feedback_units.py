@@ -12,11 +12,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from slopguard.app import feedback_schema
 from slopguard.app.dashboard.sessions import Signer, cookie_options
+from slopguard.app.database import _alembic_config, current_revision, make_engine, upgrade
 from slopguard.app.errors import SettingsError
 from slopguard.app.feedback import finding_of, parse_reply, parse_restore
 from slopguard.app.feedback_calibration import RuleStats, exempt, rule_stats, should_demote, verdict
 from slopguard.app.settings import Settings
-from slopguard.app.store import _alembic_config, current_revision, make_engine, upgrade
 from slopguard.config import default_config, parse_config
 from slopguard.errors import ConfigError
 from slopguard.registry import load

@@ -1,7 +1,7 @@
 """Feedback signals, per-repository rule calibration, review statistics and dashboard sessions.
 
 Revision ID: 0004
-Revises: 0002 (to be re-chained onto 0003 when the lifecycle migration lands)
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
