@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from slopguard.app import feedback_schema
+from slopguard.app import feedback_events, feedback_schema
 from slopguard.app.dashboard.sessions import Signer, cookie_options
 from slopguard.app.database import _alembic_config, current_revision, make_engine, upgrade
 from slopguard.app.errors import SettingsError
@@ -157,3 +157,14 @@ def _tables(diff: object) -> list[str]:
         return [name for item in diff for name in _tables(item)]
     table = getattr(diff, "table", None)
     return [str(getattr(diff, "name", "")), str(getattr(table, "name", ""))]
+
+
+def test_thread_events_from_people_only() -> None:
+    thread = {"action": "resolved", "pull_request": {"number": 7},
+              "thread": {"comments": [{"id": 5, "body": BODY, "user": BOT, "line": 3}]}}
+    event = "pull_request_review_thread"
+    dev = {"login": "dev", "type": "User"}
+    person = feedback_events.job_for(event, {**thread, "sender": dev}, 77, "octo/demo", "d")
+    assert person is not None and (person["kind"], person["user"], person["outdated"]) == ("thread", "dev", False)
+    # slopguard resolving its own thread (the finding was fixed) is nobody's feedback
+    assert feedback_events.job_for(event, {**thread, "sender": BOT}, 77, "octo/demo", "d") is None
