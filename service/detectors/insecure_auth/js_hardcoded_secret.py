@@ -39,6 +39,7 @@ from ...lang.js.flow import is_test_path, string_value, unwrap
 from ...lang.js.syntax import LANGUAGES, text
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
+from .thresholds import HardcodedSecretSettings
 
 RULE = Rule(
     id="js.insecure-auth.hardcoded-secret",
@@ -46,7 +47,7 @@ RULE = Rule(
     languages=LANGUAGES,
     severity=Severity.ERROR,
     summary="API key, token, password or signing secret committed as a string literal (or as an env fallback)",
-    params={"min_entropy": 3.0, "min_length": 12},
+    settings=HardcodedSecretSettings(),
 )
 
 _FAKE = re.compile(r"(?i)example|fake|dummy|xxxx|0000000|1234567|abcdefg|test_|sample|placeholder|redacted")
@@ -67,8 +68,8 @@ class JsHardcodedSecretDetector(Detector):
         src = ctx.head
         if src is None or src.root is None or is_test_path(ctx.path) or not ctx.diff.added:
             return
-        min_length = int(ctx.options.param(RULE, "min_length"))
-        min_entropy = float(ctx.options.param(RULE, "min_entropy"))
+        min_length = ctx.options.settings(RULE, HardcodedSecretSettings).min_length
+        min_entropy = ctx.options.settings(RULE, HardcodedSecretSettings).min_entropy
         for node in walk(src.root):
             if node.type not in _STRING_TYPES or not ctx.changed(node):
                 continue
