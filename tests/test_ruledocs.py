@@ -102,9 +102,9 @@ def _trees(doc: RuleDoc, instead: bool) -> tuple[dict[str, str], dict[str, str]]
     changed = [b for b in blocks if b.side != "base"]
     for b in changed:
         head[b.path] = b.code
-    if instead:  # blocks replace the example's changed files in order; further blocks are added
+    if instead:  # annotated blocks replace their file, the others the example's changed files in order
         for i, new in enumerate(doc.blocks("Use instead")):
-            head[changed[i].path if i < len(changed) else new.path] = new.code
+            head[new.path if new.explicit or i >= len(changed) else changed[i].path] = new.code
     return base, head
 
 
@@ -138,3 +138,14 @@ def test_semgrep_examples_fire(tmp_path: Path) -> None:
     findings = _scan(tmp_path, {}, head, "", tuple(sorted(SEMGREP)))
     missed = [r for r, paths in where.items() if not any(f.rule == r and f.path in paths for f in findings)]
     assert not missed, f"semgrep examples that do not fire their rule: {missed}"
+
+
+def test_a_value_known_to_be_none_only_from_a_docstring_is_reported_with_low_confidence(tmp_path: Path) -> None:
+    code = ('def apply(payload):\n'
+            '    """Webhook body: {"order": "o_1", "discount": null} when no coupon was used."""\n'
+            '    return payload["discount"]["amount"]\n\n\n'
+            'def lookup(table, key):\n'
+            '    return table.get(key).upper()\n')
+    findings = _scan(tmp_path, {}, {"app/hooks.py": code}, "", ("python.null-check.unguarded-optional",))
+    by_line = {f.line: f.confidence for f in findings}
+    assert by_line == {3: "low", 7: "high"}

@@ -27,6 +27,7 @@ RULE = Rule(
     languages=("python", "javascript", "typescript", "tsx", "go", "java"),
     severity=Severity.NOTICE,
     summary="An assumption the change makes without saying so, or a description/code mismatch (LLM)",
+    confidence="low",  # a model's reading, not verified against the code
 )
 TOOL: dict[str, Any] = {
     "name": "report_assumptions",

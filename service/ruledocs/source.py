@@ -9,7 +9,8 @@ example can be scanned (tests do) and the page can say which file it shows:
     <!-- head: app/orders.py -->     the same file after the change
     <!-- intent: Fix the typo -->    what the change says it does (its commit message)
 
-Code blocks of "Use instead" replace the example's added/changed files in order.
+Code blocks of "Use instead" replace the example's added/changed files: an annotated block the
+file at its path, an unannotated one the example's changed files in order.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class CodeBlock:
     path: str
     language: str
     code: str
+    explicit: bool  # the path comes from an annotation, not from the language's default
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class RuleDoc:
 
     def blocks(self, section: str) -> list[CodeBlock]:
         return [
-            CodeBlock(side or "file", path or DEFAULT_PATHS.get(lang, f"example.{lang or 'txt'}"), lang, code)
+            CodeBlock(side or "file", path or DEFAULT_PATHS.get(lang, f"example.{lang or 'txt'}"), lang, code,
+                      bool(path))
             for side, path, lang, code in _BLOCK.findall(self.sections.get(section, ""))
         ]
 

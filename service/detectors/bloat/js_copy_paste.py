@@ -49,6 +49,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="Added function is a copy of another with different names or literals",
     settings=CopyPasteSettings(),
+    confidence="medium",
 )
 
 FUNCTIONS = frozenset({

@@ -49,6 +49,7 @@ RULE = Rule(
     severity=Severity.NOTICE,
     summary="Class hierarchy that only carries a few constants",
     settings=ConfigHierarchySettings(),
+    confidence="medium",
 )
 
 _PROVIDER_SUFFIXES = ("Provider", "Holder", "Loader", "Resolver", "Manager")

@@ -44,6 +44,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="Added function is a copy of another with different names or literals",
     settings=CopyPasteSettings(),
+    confidence="medium",
 )
 
 # Functions kept per window hash: enough to name an original and to see every copy a PR adds,

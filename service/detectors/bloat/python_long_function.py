@@ -43,6 +43,7 @@ RULE = Rule(
     severity=Severity.NOTICE,
     summary="Added or grown function far beyond the repository's usual size",
     settings=LongFunctionSettings(),
+    confidence="medium",
 )
 _MIN_SAMPLE = 20  # fewer existing functions than this: no meaningful norm, use the floors
 

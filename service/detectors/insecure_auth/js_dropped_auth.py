@@ -51,6 +51,7 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="route loses the auth middleware/session check it had, or that its sibling routes have",
     settings=DroppedAuthSettings(),
+    confidence="medium",
 )
 
 _AUTH = re.compile(

@@ -58,6 +58,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="route handler loses the auth decorator/dependency it had, or that its sibling routes have",
     settings=DroppedAuthSettings(),
+    confidence="medium",
 )
 
 _PUBLIC = re.compile(
