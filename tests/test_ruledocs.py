@@ -149,3 +149,15 @@ def test_a_value_known_to_be_none_only_from_a_docstring_is_reported_with_low_con
     findings = _scan(tmp_path, {}, {"app/hooks.py": code}, "", ("python.null-check.unguarded-optional",))
     by_line = {f.line: f.confidence for f in findings}
     assert by_line == {3: "low", 7: "high"}
+
+
+def test_the_design_documents_a_configuration_that_parses() -> None:
+    from slopguard.config import parse_config
+
+    design = (ROOT / "docs" / "design.md").read_text()
+    section = design.split("## Contract: repository configuration", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = parse_config(example, "docs/design.md", RULES)
+    assert config.llm_max_findings == 5 and config.rules["dead-code"].enabled is False
+    readme = (ROOT / "README.md").read_text()
+    assert "shared/DESIGN.md" not in readme and "docs/design.md" in readme
