@@ -32,7 +32,7 @@ from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...analysis.secrets import PROVIDER as _PROVIDER
+from ...analysis import secret_patterns
 from ...analysis.secrets import looks_secret, secret_name_kind
 from ...detector import Detector, FileContext, Rule
 from ...models import Finding, Severity
@@ -67,6 +67,7 @@ class HardcodedSecretDetector(Detector):
         min_length = ctx.options.settings(RULE, HardcodedSecretSettings).min_length
         min_entropy = ctx.options.settings(RULE, HardcodedSecretSettings).min_entropy
         seen: set[int] = set()
+        shapes = secret_patterns.for_repo(ctx.repo)  # provider key shapes, bundled and the repository's
         for node in walk(src.root):
             if node.type != "string" or not ctx.changed(node) or node.start_byte in seen:
                 continue
@@ -74,7 +75,7 @@ class HardcodedSecretDetector(Detector):
             if value is None:
                 continue
             name = _name_for(node, src)
-            provider = _PROVIDER.search(value)
+            provider = shapes.search(value)
             if provider and not _FAKE.search(value):
                 seen.add(node.start_byte)
                 label = f"`{name}`" if name else "this literal"
