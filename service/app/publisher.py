@@ -33,6 +33,7 @@ from typing import Any
 from ..config import Config
 from ..models import Finding, Fix, ScanResult, Severity
 from ..reporters import markdown
+from ..reporters.help import page_uri
 from . import diffmap, posted_record
 from .checks import CheckRuns, cut_bytes
 from .errors import GitHubError
@@ -320,6 +321,9 @@ def _comment_body(f: Finding, *, suggestion: bool = False) -> str:
     text = f"{_ICON[f.severity]} **{f.category}** ({f.severity.value}) · `{f.rule}`\n\n{f.message}\n\n"
     if suggestion and f.fix is not None:
         text += suggestion_block(f.fix) + "\n\n"
+    uri = page_uri(f.rule)
+    if uri:
+        text += f"[About `{f.rule}`]({uri})\n\n"
     return text + f"{FP_TAG}{f.fingerprint} -->"
 
 
