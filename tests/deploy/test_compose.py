@@ -48,7 +48,7 @@ def test_every_yaml_under_deploy_parses() -> None:
 def test_design_md_names_the_environment_the_tests_assume() -> None:
     names = design_env_names()
     assert names is not None
-    assert APP_ENV <= names
+    assert names >= APP_ENV
 
 
 def test_every_setting_the_code_reads_is_documented() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from .support import APP_ENV, DEPLOY, design_env_names, command_path, load_all, parse_cli, require_subcommand
+from .support import APP_ENV, DEPLOY, command_path, design_env_names, load_all, parse_cli, require_subcommand
 
 K8S = DEPLOY / "kubernetes"
 # The oldest Kubernetes still commonly run, and a recent one: both ship with kubernetes-validate.
