@@ -10,8 +10,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -365,39 +364,22 @@ def _configure_logs(settings: Any) -> None:
 
 def _build_runtime(runtime: Any, settings: Any) -> Any:
     """Runtime.build, with an outdated database schema reported as a one-line usage error."""
-    from .app.errors import SchemaError
+    from .app.errors import SchemaError, database_errors
 
     try:
-        with _database_errors(settings.database_url):
+        with database_errors(settings.database_url):
             return runtime.build(settings)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
 
 
-@contextmanager
-def _database_errors(url: str) -> Iterator[None]:
-    """A database that cannot be reached or a URL no driver takes: one line (no password), exit 2."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-
-    try:
-        yield
-    except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
-        try:
-            shown = make_url(url).render_as_string(hide_password=True)
-        except ArgumentError:
-            shown = url.split("://", 1)[0] + "://…" if "://" in url else "(not a URL)"
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        detail = reason[0][:200] if reason else type(exc).__name__
-        raise UsageError(f"cannot use the database {shown}: {detail}") from None
-
-
 def _db_upgrade() -> int:
+    from .app.errors import database_errors
     from .app.settings import load
     from .app.store import Store
 
     settings = load(require_app=False)
-    with _database_errors(settings.database_url):
+    with database_errors(settings.database_url):
         Store.open(settings.database_url, migrate=True).close()
     print("slopguard: database schema is up to date", file=sys.stderr)
     return EXIT_OK

@@ -11,7 +11,10 @@ SlopguardError
 
 from __future__ import annotations
 
-from ..errors import SlopguardError
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ..errors import SlopguardError, UsageError
 
 
 class AppError(SlopguardError):
@@ -53,3 +56,22 @@ class RateLimitError(GitHubError):
 
 class SchemaError(AppError):
     """The database schema is not the one this version needs (`slopguard db upgrade` migrates it)."""
+
+
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """A database that cannot be reached or a URL no driver takes, as a one-line UsageError (exit 2)
+    that shows the URL without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    try:
+        yield
+    except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
+        try:
+            shown = make_url(url).render_as_string(hide_password=True)
+        except ArgumentError:
+            shown = url.split("://", 1)[0] + "://…" if "://" in url else "(not a URL)"
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        detail = reason[0][:200] if reason else type(exc).__name__
+        raise UsageError(f"cannot use the database {shown}: {detail}") from None

@@ -13,8 +13,7 @@ from .store import JobKey, ReviewRequest, Store
 
 log = logging.getLogger("slopguard.webhook")
 
-# "closed": the job finds the pull request closed, records that and drops it from the clone cache
-REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review", "closed"})
+REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
 CHECK_EVENTS = frozenset({"check_run", "check_suite"})  # action "rerequested": GitHub's Re-run button
 CHECK_NAME = "slopguard"
 INSTALLATION_EVENTS = frozenset({"installation", "installation_repositories"})

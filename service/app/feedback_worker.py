@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..config import Config
 from ..models import ScanResult
 from ..registry import Registry
-from . import commands, feedback_calibration, logs
+from . import clones, commands, feedback_calibration, logs
 from .errors import GitHubError
 from .feedback import CommentFinding, finding_of
 from .feedback_store import FeedbackStore, Signal
@@ -34,10 +35,12 @@ FEEDBACK_PERMISSIONS = {"issues": "write", "metadata": "read", "pull_requests": 
 
 
 class FeedbackLoop:
-    def __init__(self, store: Store, github: GitHubClient, registry: Callable[[], Registry]) -> None:
+    def __init__(self, store: Store, github: GitHubClient, registry: Callable[[], Registry],
+                 workdir: Path | None = None) -> None:
         self.store = FeedbackStore(store)
         self.github = github
         self.registry = registry
+        self.workdir = workdir  # the clone cache, where a closed pull request's ref is dropped
 
     # ------------------------------------------------------------------ jobs
 
@@ -76,6 +79,8 @@ class FeedbackLoop:
 
     def _closed(self, api: Installation, job: dict[str, Any]) -> None:
         self.read_reactions(api, job["repo"], int(job["number"]))
+        if self.workdir is not None:
+            clones.forget(self.workdir, str(job["repo"]), int(job["number"]))
 
     def _restore(self, api: Installation, job: dict[str, Any]) -> None:
         repo, user, rule = job["repo"], job["user"], job["rule"]

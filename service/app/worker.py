@@ -90,7 +90,7 @@ class Worker:
         self._registry: Registry | None = None
         self._registry_lock = threading.Lock()
         self.replies = commands.ReplyLimiter()  # answers to people without write access, per user and PR
-        self.feedback = FeedbackLoop(store, github, lambda: self.registry)
+        self.feedback = FeedbackLoop(store, github, lambda: self.registry, settings.workdir)
 
     @property
     def registry(self) -> Registry:

@@ -241,8 +241,7 @@ def test_closed_pull_requests_leave_the_clone_cache(start: Callable[..., Service
         event["action"], event["pull_request"]["state"] = "closed", "closed"
         fake_github.pulls[("octo/demo", number)].state = "closed"
         assert svc.deliver("pull_request", event).status_code == 202
-    svc.idle(timeout=60)
-    assert clones.size(cache) < 2 * 1024 * 1024, (before, clones.size(cache))
+    wait_for(lambda: clones.size(cache) < 2 * 1024 * 1024, 60, "the closed pull requests to leave the cache")
     assert git(cache, "for-each-ref", "refs/pull/") == ""
 
 
@@ -284,7 +283,7 @@ def test_llm_text_and_file_names_are_inert_markdown(start: Callable[..., Service
     texts = [c["body"] for c in rev["comments"]] + [rev["body"], summary["body"], run["output"]["summary"]]
     for text in texts:
         text = re.sub(r"``.*?``|`[^`]*`", "", text)  # code spans render literally
-        for bad in (r"@octo/admins", r"\]\(https://", r"!\[p\]", r"(?<!\\)<img", r"fp=deadbeef", r"\n# ",
+        for bad in (r"@octo/admins", r"\]\(https://evil", r"!\[p\]", r"(?<!\\)<img", r"fp=deadbeef", r"\n# ",
                     r"(?<!\\)\[x\]"):
             assert not re.search(bad, text), (bad, text)
     tags = [tag for t in texts for tag in re.findall(r"<!-- slopguard:(.*?)-->", t, re.S)]
