@@ -116,7 +116,20 @@ def _missing(f: FileContext) -> list[TestFunc]:
     """Tests of the base file whose definition line is removed and that the head file lacks."""
     present = {t.qualname for t in test_functions(f.head)} if f.head is not None else set()
     removed = f.diff.removed
-    return [t for t in test_functions(f.base) if t.qualname not in present and line_of(t.node) in removed]
+    base = f.base
+    assert base is not None
+    return [t for t in test_functions(base) if t.qualname not in present and line_of(t.node) in removed
+            and not _is_fixture(base, t)]
+
+
+def _is_fixture(src: SourceFile, test: TestFunc) -> bool:
+    """A `@pytest.fixture` named `test_*`: pytest does not collect it as a test."""
+    for dec in test.decorators:
+        expr = dec.named_children[0] if dec.named_children else None
+        target = expr.child_by_field_name("function") if expr is not None and expr.type == "call" else expr
+        if target is not None and text_of(src, target).split(".")[-1] == "fixture":
+            return True
+    return False
 
 
 def _added_tests(ctx: ChangeContext) -> list[tuple[SourceFile, TestFunc]]:

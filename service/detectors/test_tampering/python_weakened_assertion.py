@@ -51,6 +51,7 @@ from ...lang.python.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, end_line_of, line_of, walk
+from .python_assertion_sources import helper_checks, value_inputs
 
 WEAKENED = Rule(
     id="python.test-tampering.weakened-assertion",
@@ -101,6 +102,7 @@ _NO_CHANGE = re.compile(
     r"behaviou?r (is )?unchanged|does not change (the )?behaviou?r",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"[A-Za-z_]\w*")
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 
 
@@ -198,24 +200,38 @@ def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: TestFunc
     paired = {id(p.base) for p in pairs}
     for pair in pairs:
         yield from _judge_pair(ctx, base, head, new, pair, flag_values)
-    budget = len(before) - len(after)
+    # assertions moved into (or kept in) a helper of the module that the test calls still count
+    moved = helper_checks(head, new)
+    kept = {(c.kind, c.subject, c.expected) for c in moved}
+    budget = len(before) + len(helper_checks(base, old)) - len(after) - len(moved)
     spare = [h for h in fresh if h.kind in ("eq", "approx")]
     raisers = [h for h in fresh if h.kind == "raises"]
-    for check in lost:
-        if budget <= 0:
-            break
-        if id(check) in paired or identifiers(base, check.node) & gone or _absorbed(base, head, check, spare) \
-                or _now_raises(head, new, check, raisers):
-            continue
-        budget -= 1
-        message = (f"`{new.name}` no longer asserts `{_short(base, check)}`: keep the assertion and fix "
-                   "the code, or explain the behaviour change.")
-        commented = _commented_out(ctx, head, new, base.node_text(check.node))
-        if commented:
-            yield ctx.finding(REMOVED, commented, message)
-        else:
-            yield ctx.finding(REMOVED, check.node, message, end=line_of(check.node), side="LEFT")
+    candidates = [c for c in lost if not (
+        id(c) in paired or value_inputs(base, old, c) & gone or _absorbed(base, head, c, spare)
+        or _now_raises(head, new, c, raisers) or (c.kind, c.subject, c.expected) in kept)]
+    # report first what no head assertion of the test (or its helpers) mentions any more
+    still = {w for c in after + moved for w in _WORD.findall(head.node_text(c.node))}
+    candidates.sort(key=lambda c: not set(_WORD.findall(c.subject)) - still)
+    dropped = candidates[:max(budget, 0)]
+    if dropped:
+        yield _removed(ctx, base, head, new, sorted(dropped, key=lambda c: c.line))
     yield from _dropped_params(ctx, base, head, old, new)
+
+
+def _removed(ctx: FileContext, base: SourceFile, head: SourceFile, test: TestFunc, dropped: list[Check]) -> Finding:
+    """One finding for every assertion `test` lost: on the first, naming the base lines of the others."""
+    first = dropped[0]
+    more = ""
+    if len(dropped) > 1:
+        lines = ", ".join(str(c.line) for c in dropped[1:])
+        plural = "s" if len(dropped) > 2 else ""
+        more = f" (nor {len(dropped) - 1} more assertion{plural}: base line{plural} {lines})"
+    message = (f"`{test.name}` no longer asserts `{_short(base, first)}`{more}: keep the assertion and fix "
+               "the code, or explain the behaviour change.")
+    commented = _commented_out(ctx, head, test, base.node_text(first.node))
+    if commented:
+        return ctx.finding(REMOVED, commented, message)
+    return ctx.finding(REMOVED, first.node, message, end=line_of(first.node), side="LEFT")
 
 
 def _absorbed(base: SourceFile, head: SourceFile, check: Check, spare: list[Check]) -> bool:

@@ -1,0 +1,97 @@
+"""Where a Python test's assertions live and what they look at, beyond the test's own body.
+
+A test often asserts through a helper of its own module (`compare_documents(actual, expected)`), and
+an assertion often checks a value computed a line earlier (`msg = builder.build_user_message(x)`;
+`assert x in msg`). Moving assertions into such a helper keeps them; an assertion about a value
+that only a deleted function produced has nothing left to test.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from ...lang.python.assertion_checks import Check, checks
+from ...lang.python.testing import TestFunc, identifiers, text_of
+from ...parsing import SourceFile, walk
+
+_DEPTH = 3
+
+
+def helper_checks(src: SourceFile, test: TestFunc) -> list[Check]:
+    """The assertions of the same-file functions (and same-class methods) that `test` calls,
+    followed up to three calls deep."""
+    functions = _module_functions(src)
+    methods = _class_methods(src, test.cls_node)
+    seen: set[int] = {test.node.id}
+    out: list[Check] = []
+    frontier = [test.node]
+    for _ in range(_DEPTH):
+        called: list[Node] = []
+        for func in frontier:
+            for callee in _callees(src, func, functions, methods):
+                if callee.id not in seen:
+                    seen.add(callee.id)
+                    called.append(callee)
+        for callee in called:
+            out.extend(checks(src, callee))
+        frontier = called
+    return out
+
+
+def value_inputs(src: SourceFile, test: TestFunc, check: Check) -> set[str]:
+    """The identifiers an assertion uses, plus those of the test's assignments to them (one step)."""
+    names = identifiers(src, check.node)
+    body = test.node.child_by_field_name("body")
+    if body is None:
+        return names
+    extra: set[str] = set()
+    for node in walk(body):
+        if node.type != "assignment" or node.start_byte >= check.node.start_byte:
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        targets = {text_of(src, n) for n in walk(left) if n.type == "identifier"}
+        if targets & names:
+            extra |= identifiers(src, right)
+    return names | extra
+
+
+def _callees(src: SourceFile, func: Node, functions: dict[str, Node], methods: dict[str, Node]) -> list[Node]:
+    out: list[Node] = []
+    body = func.child_by_field_name("body")
+    for node in walk(body) if body is not None else ():
+        if node.type != "call":
+            continue
+        target = node.child_by_field_name("function")
+        if target is None:
+            continue
+        if target.type == "identifier" and text_of(src, target) in functions:
+            out.append(functions[text_of(src, target)])
+        elif target.type == "attribute":
+            obj, attr = target.child_by_field_name("object"), target.child_by_field_name("attribute")
+            if obj is not None and attr is not None and text_of(src, obj) in ("self", "cls") \
+                    and text_of(src, attr) in methods:
+                out.append(methods[text_of(src, attr)])
+    return out
+
+
+def _definitions(block: Node | None) -> list[Node]:
+    out: list[Node] = []
+    for stmt in block.children if block is not None else ():
+        node = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if node is not None and node.type == "function_definition":
+            out.append(node)
+    return out
+
+
+def _named(src: SourceFile, defs: list[Node]) -> dict[str, Node]:
+    return {text_of(src, d.child_by_field_name("name")): d for d in defs}
+
+
+def _module_functions(src: SourceFile) -> dict[str, Node]:
+    return _named(src, _definitions(src.root))
+
+
+def _class_methods(src: SourceFile, cls: Node | None) -> dict[str, Node]:
+    return _named(src, _definitions(cls.child_by_field_name("body") if cls is not None else None))
