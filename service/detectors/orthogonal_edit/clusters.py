@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from ...analysis.intent import IDENTIFIER, Intent
+from ...parsing import line_of
 from .changes import Change
 from .rules import ANNOUNCED_BY_CLEANUP, ANNOUNCED_BY_REFACTOR, RULE_OF_KIND
 
@@ -80,9 +81,32 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list
 def _linked(c: Change, uses: set[str], defines: set[str], main: list[Change]) -> bool:
     if c.defines & uses or c.new_refs & defines:
         return True
+    if c.kind == "membership" and _new_words(c) & _words(uses):
+        return True  # the new member (a key, a name, a MIME type) is used by the rest of the PR
     if c.kind in ("deleted-comment", "deleted-docstring"):
         return _beside_main(c, main)
     return False
+
+
+def _words(texts: set[str]) -> set[str]:
+    """The identifier-like words (5+ characters) and whole string values of some tokens."""
+    out: set[str] = set()
+    for t in texts:
+        out |= {w for w in IDENTIFIER.findall(t) if len(w) >= 5}
+        value = t.strip("'\"`")
+        if len(value) >= 3 and value != t:
+            out.add(value)
+    return out
+
+
+def _new_words(c: Change) -> set[str]:
+    """The words the change's added lines bring into its unit (the new members)."""
+    if c.head is None:
+        return set()
+    added = set(c.added)
+    fresh = {t.text for t in c.head.tokens if t.cls in ("id", "str") and line_of(t.node) in added}
+    before = {t.text for t in c.base.tokens} if c.base is not None else set()
+    return _words(fresh) - _words(before)
 
 
 def _beside_main(c: Change, main: list[Change]) -> bool:

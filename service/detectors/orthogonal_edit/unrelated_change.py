@@ -82,6 +82,8 @@ class OrthogonalEdit(Detector):
             _summarise(change)
         settings = [c for f in ctx.files for c in _setting_changes(f)]
         text_uses = _text_uses(ctx.files, {(c.path, c.added[0]) for c in settings})
+        # a file the PR adds is used by whatever names its path (a `json_url` to `versions.json`)
+        text_uses |= {f.path.rsplit("/", 1)[-1] for f in ctx.files if f.diff.status == "added"}
         islands = _islands([*changes, *settings], intent, text_uses)
         findings = list(_report(islands))
         findings += _rewrite_findings(changes, intent, text_uses, {id(c) for c in islands})
