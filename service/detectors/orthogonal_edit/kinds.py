@@ -75,7 +75,11 @@ def _modification_kind(change: Change, base: Unit, head: Unit) -> str:
     if bk == hk:
         if base.comments == head.comments:
             return "formatting"
-        return "deleted-comment" if _only_removed(base.comments, head.comments) else "other"
+        if not _only_removed(base.comments, head.comments):
+            return "other"
+        # deleting commented-out code is the clean-up the dead-code rules ask for
+        gone = list((Counter(base.comments) - Counter(head.comments)).elements())
+        return "other" if any(_looks_like_code(c.lstrip("#/ ").strip()) for c in gone) else "deleted-comment"
     if base.has_doc and not head.has_doc and base.keys_without_doc == hk:
         return "deleted-docstring"
     if len(bk) != len(hk) and len(base.keys_without_doc) == len(head.keys_without_doc):
