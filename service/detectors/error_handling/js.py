@@ -55,8 +55,8 @@ from tree_sitter import Node
 
 from ...detector import Detector, FileContext, Rule
 from ...lang.js import syntax as js
-from ...models import Finding
-from ...parsing import walk
+from ...models import Finding, Severity
+from ...parsing import line_of, walk
 from .js_promises import (
     REASON,
     RESPONDER,
@@ -143,15 +143,18 @@ class _Scanner(PromiseScanner):
         return None
 
     def _empty(self, clause: Node, body: Node, try_stmt: Node, label: str) -> Finding | None:
-        comments = " ".join(self.t(c) for c in _inner_comments(body))
-        if comments and (REASON.search(comments) or len(re.findall(r"[A-Za-z]{3,}", comments)) >= 5):
-            return None
         if self._cleanup_only(try_stmt) or self._fallback(try_stmt):
             return None
-        return self._report(EMPTY, clause, (
-            f"`{label} {{}}` silently discards every error of the try block; handle the failure (log it "
-            "and return an error, or rethrow), or catch only the specific error you expect."
-        ))
+        message = (f"`{label} {{}}` silently discards every error of the try block; handle the failure (log it "
+                   "and return an error, or rethrow), or catch only the specific error you expect.")
+        comments = " ".join(self.t(c) for c in _inner_comments(body))
+        if comments and (REASON.search(comments) or len(re.findall(r"[A-Za-z]{3,}", comments)) >= 5):
+            # a comment says the error is expected; nothing in the code shows it: ask, at low confidence
+            start = line_of(clause)
+            return self.ctx.finding(EMPTY, start, message + f" (Its comment, `{_clip(comments)}`, says this is "
+                                    "intended; if so, mark it `// slopguard: ignore[error-handling]`.)",
+                                    end=start, severity=Severity.NOTICE, confidence="low")
+        return self._report(EMPTY, clause, message)
 
     def _default_return(self, clause: Node, try_stmt: Node, label: str, logs: bool, returned: Node) -> Finding | None:
         value = js.unwrap(returned.named_children[0]) if returned.named_children else None

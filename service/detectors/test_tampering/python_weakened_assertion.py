@@ -118,14 +118,17 @@ class PythonWeakenedAssertion(Detector):
         source_changed = any(f.language == "python" and not is_test_path(f.path) for f in ctx.files)
         described = _describes_change(ctx.intent)
         for f in tests:
-            yield from _check_file(f, gone, source_changed and not described)
+            yield from _check_file(f, gone, source_changed, described)
 
 
-def _describes_change(intent: str) -> bool:
-    return bool(_BEHAVIOUR.search(intent)) and not _NO_CHANGE.search(intent)
+def _describes_change(intent: str) -> str:
+    """The words with which the description announces a behaviour change ("fixes", "now returns"),
+    or ''. They lower the confidence of a changed expected value; they do not hide it."""
+    m = _BEHAVIOUR.search(intent)
+    return m.group(0) if m and not _NO_CHANGE.search(intent) else ""
 
 
-def _check_file(ctx: FileContext, gone: set[str], flag_values: bool) -> Iterator[Finding]:
+def _check_file(ctx: FileContext, gone: set[str], flag_values: bool, described: str = "") -> Iterator[Finding]:
     head = ctx.head
     assert head is not None
     base = ctx.base if ctx.diff.old_path else None
@@ -137,7 +140,7 @@ def _check_file(ctx: FileContext, gone: set[str], flag_values: bool) -> Iterator
         yield from _always_true(ctx, head, test)
         if old is None or base is None:
             continue
-        yield from _compare(ctx, base, head, old, test, gone, flag_values)
+        yield from _compare(ctx, base, head, old, test, gone, flag_values, described)
 
 
 def _lost_lines(ctx: FileContext, test: TestFunc) -> bool:
@@ -193,13 +196,13 @@ def _swallows_assertion(src: SourceFile, node: Node) -> bool:
 
 
 def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: TestFunc, new: TestFunc,
-             gone: set[str], flag_values: bool) -> Iterator[Finding]:
+             gone: set[str], flag_values: bool, described: str = "") -> Iterator[Finding]:
     before = checks(base, old.node)
     after = checks(head, new.node)
     lost, fresh, pairs = match_checks(ctx.diff, before, after, _comparable)
     paired = {id(p.base) for p in pairs}
     for pair in pairs:
-        yield from _judge_pair(ctx, base, head, new, pair, flag_values)
+        yield from _judge_pair(ctx, base, head, new, pair, flag_values, described)
     # assertions moved into (or kept in) a helper of the module that the test calls still count
     moved = helper_checks(head, new)
     kept = {(c.kind, c.subject, c.expected) for c in moved}
@@ -296,7 +299,7 @@ def _comparable(old: Check, new: Check) -> bool:
 
 
 def _judge_pair(ctx: FileContext, base: SourceFile, head: SourceFile, test: TestFunc, pair: Pair[Check],
-                flag_values: bool) -> Iterator[Finding]:
+                flag_values: bool, described: str = "") -> Iterator[Finding]:
     old, new = pair.base, pair.head
     why = _weakening(base, head, old, new)
     if why:
@@ -308,11 +311,13 @@ def _judge_pair(ctx: FileContext, base: SourceFile, head: SourceFile, test: Test
             and is_literal(base, old.expected_node) and is_literal(head, new.expected_node)
             and not _same_value(old.expected, new.expected)
             and not _mentioned(ctx.intent, text_of(head, new.expected_node))):
+        stated = (f"the description says \"{described}\" but does not state this value" if described
+                  else "the description states no behaviour change")
         yield ctx.finding(VALUE_CHANGED, new.node,
                           f"`{test.name}` now expects `{text_of(head, new.expected_node)}` instead of "
-                          f"`{text_of(base, old.expected_node)}` while the code under test changed and the "
-                          "description states no behaviour change: fix the code or describe the change.",
-                          end=line_of(new.node))
+                          f"`{text_of(base, old.expected_node)}` while the code under test changed and {stated}: "
+                          "fix the code or describe the change.",
+                          end=line_of(new.node), confidence="low" if described else None)
 
 
 def _mentioned(intent: str, literal: str) -> bool:
