@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from ...analysis.intent import IDENTIFIER, Intent
+from ...analysis.intent import CLEANUP, IDENTIFIER, REFACTOR, Intent
 from ...parsing import line_of
 from .changes import Change
 from .rules import ANNOUNCED_BY_CLEANUP, ANNOUNCED_BY_REFACTOR, RULE_OF_KIND
@@ -30,11 +30,13 @@ def _is_test(path: str) -> bool:
 def _is_candidate(change: Change, intent: Intent) -> bool:
     if change.kind not in RULE_OF_KIND or _is_test(change.path) or _test_call(change):
         return False
-    if change.kind in ANNOUNCED_BY_REFACTOR and intent.announces_refactor:
+    if _mentioned(change, intent):
         return False
-    if change.kind in ANNOUNCED_BY_CLEANUP and intent.announces_cleanup:
-        return False
-    return not _mentioned(change, intent)
+    # a "refactor"/"clean-up" in the description lowers the confidence; it does not hide the edit
+    found = (REFACTOR.search(intent.text) if change.kind in ANNOUNCED_BY_REFACTOR
+             else CLEANUP.search(intent.text) if change.kind in ANNOUNCED_BY_CLEANUP else None)
+    change.announced = found.group(0) if found else ""
+    return True
 
 
 def _test_call(change: Change) -> bool:
@@ -57,6 +59,12 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list
     candidates = [c for c in real if _is_candidate(c, intent)]
     cand_ids = {id(c) for c in candidates}
     main = [c for c in real if id(c) not in cand_ids]
+    # an announced refactor or clean-up covers the files the rest of the PR works in
+    worked = {c.path for c in changes if c.kind != "noop" and id(c) not in cand_ids}
+    announced = [c for c in candidates if c.announced and c.path in worked]
+    if announced:
+        candidates = [c for c in candidates if not (c.announced and c.path in worked)]
+        main += announced
     if not main and not text_uses:
         return []  # the whole change is of one kind: that is what the PR does
     uses = set(text_uses)

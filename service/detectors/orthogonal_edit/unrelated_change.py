@@ -27,8 +27,9 @@ whose change is one of these kinds are candidates:
 
 A candidate is reported only when it is an island: no other hunk of the change uses what it
 defines, it uses nothing the change adds, the description (PR title and body, or the commit
-messages) and the changed docs do not name it, and for renames, reformatting and deletions the
-description does not announce a refactor, rename or cleanup. Test files are never candidates.
+messages) and the changed docs do not name it. When the description announces a refactor, rename
+or clean-up, such edits in the files the rest of the PR works in are part of it; elsewhere they are
+still reported, at low confidence, naming the announcement. Test files are never candidates.
 
 ## Why is this bad?
 AI agents "tidy up" code next to the task: they rename variables in modules they only read, bump
@@ -100,7 +101,10 @@ def _report(islands: list[Change]) -> Iterator[Finding]:
         if group_key in seen:
             continue
         seen.add(group_key)
-        yield c.ctx.finding(rule, line, _message(c), side=side)
+        if c.announced:
+            yield c.ctx.finding(rule, line, _message(c), side=side, confidence="low")
+        else:
+            yield c.ctx.finding(rule, line, _message(c), side=side)
 
 
 def _location(c: Change) -> tuple[Side, int]:
@@ -125,5 +129,8 @@ def _message(c: Change) -> str:
         "operator": "revert it or explain the behaviour change in the description",
         "dropped-decorator": "restore the decorator or explain why it is no longer needed",
     }.get(c.kind, "restore it or explain the deletion in the description")
+    if c.announced:
+        return (f"{what} in {c.path}, which nothing else in this PR touches; the description announces "
+                f"\"{c.announced}\" but does not name this code; {advice}.")
     return (f"{what} in {c.path}, which nothing else in this PR touches and the description "
             f"does not mention; {advice}.")
