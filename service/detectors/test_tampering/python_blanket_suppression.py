@@ -56,6 +56,10 @@ _IDIOMATIC = re.compile(
 )
 
 
+# `# pragma: no cover - only reached on Windows`: the exclusion states its reason, like a coded ignore
+_REASONED = re.compile(r"pragma:\s*no\s*cover\s*[-:(\u2013\u2014]+\s*\S+\s+\S+", re.IGNORECASE)
+
+
 _COVERAGE_PRAGMA = re.compile(r"pragma:\s*no\s*cover", re.IGNORECASE)
 
 
@@ -121,6 +125,6 @@ def _verdict(comment: str, code: str, test: bool) -> str:
                "e.g. `# type: ignore[arg-type]`, or fix the types."
     if _NOQA.search(comment) and not _FILE_WIDE.search(comment) and not (_IMPORT.match(code) and "*" not in code):
         return "`# noqa` without a rule code silences every lint on the line: name the rule, e.g. `# noqa: E501`."
-    if _NO_COVER.search(comment) and not test and not _IDIOMATIC.search(code):
+    if _NO_COVER.search(comment) and not test and not _IDIOMATIC.search(code) and not _REASONED.search(comment):
         return "`# pragma: no cover` excludes this code from coverage: test it instead."
     return ""
