@@ -3,7 +3,8 @@
 A test often asserts through a helper of its own module (`compare_documents(actual, expected)`), and
 an assertion often checks a value computed a line earlier (`msg = builder.build_user_message(x)`;
 `assert x in msg`). Moving assertions into such a helper keeps them; an assertion about a value
-that only a deleted function produced has nothing left to test.
+that only a deleted function produced has nothing left to test; and a comparison kept as one
+alternative of a wider `or` is still asserted.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from ...lang.python.assertion_checks import Check, checks
-from ...lang.python.testing import TestFunc, identifiers, text_of
+from ...lang.python.testing import TestFunc, identifiers, norm, text_of
 from ...parsing import SourceFile, walk
 
 _DEPTH = 3
@@ -55,6 +56,28 @@ def value_inputs(src: SourceFile, test: TestFunc, check: Check) -> set[str]:
         if targets & names:
             extra |= identifiers(src, right)
     return names | extra
+
+
+def widened(base: SourceFile, head: SourceFile, old: Check, new: Check) -> bool:
+    """`assert a is Union` -> `assert a is Union or a is UnionType`: the old comparison is kept,
+    as one alternative of the new `or`."""
+    expr = new.node.named_children[0] if new.node.type == "assert_statement" and new.node.named_children else None
+    while expr is not None and expr.type == "parenthesized_expression" and expr.named_child_count == 1:
+        expr = expr.named_children[0]
+    if expr is None or expr.type != "boolean_operator" or old.node.type != "assert_statement":
+        return False
+    first = old.node.named_children[0] if old.node.named_children else None
+    if first is None:
+        return False
+    want = norm(base.node_text(first))
+    todo = [expr]
+    while todo:
+        cur = todo.pop()
+        if cur.type == "boolean_operator" and head.node_text(cur).find(" or ") >= 0:
+            todo.extend(cur.named_children)
+        elif norm(head.node_text(cur)) == want:
+            return True
+    return False
 
 
 def _callees(src: SourceFile, func: Node, functions: dict[str, Node], methods: dict[str, Node]) -> list[Node]:
