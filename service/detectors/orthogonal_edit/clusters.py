@@ -83,7 +83,8 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list
                 defines |= c.defines
                 main.append(c)
                 grew = True
-    return pending
+    worked |= {c.path for c in main}
+    return [c for c in pending if not (c.announced and c.path in worked)]
 
 
 def _linked(c: Change, uses: set[str], defines: set[str], main: list[Change]) -> bool:
