@@ -7,6 +7,7 @@ connected by a name one defines or imports and another uses, or shown in the sam
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from ...analysis.intent import CLEANUP, IDENTIFIER, REFACTOR, Intent
@@ -51,7 +52,23 @@ def _test_call(change: Change) -> bool:
 def _mentioned(change: Change, intent: Intent) -> bool:
     if intent.mentions_any(change.mentions):
         return True
-    return any(intent.mentions_value(v) for v in change.values if len(v) >= 2)
+    if any(intent.mentions_value(v) for v in change.values if len(v) >= 2):
+        return True
+    # a compound identifier on the changed lines (`userCount`, `max_retries`) that the description names
+    return any(w.lower() in intent.tokens for w in _changed_words(change) if _COMPOUND.search(w))
+
+
+_COMPOUND = re.compile(r"^_?[a-z0-9]+(?:_[A-Za-z0-9]+)+$|^[a-z][a-z0-9]*[A-Z]\w*$|^[A-Z][a-z0-9]+[A-Z]\w*$")
+
+
+def _changed_words(change: Change) -> set[str]:
+    words: set[str] = set()
+    for unit, lines in ((change.head, set(change.added)), (change.base, set(change.removed))):
+        if unit is None:
+            continue
+        for n in lines:  # the raw lines: a multi-line template or SQL string is one token
+            words |= {w for w in IDENTIFIER.findall(unit.src.line_text(n)) if len(w) >= 5}
+    return words
 
 
 def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list[Change]:
