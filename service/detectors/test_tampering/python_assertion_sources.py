@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from ...detector import FileContext
 from ...lang.python.assertion_checks import Check, checks
-from ...lang.python.testing import TestFunc, identifiers, norm, text_of
+from ...lang.python.testing import TestFunc, call_args, dotted_name, identifiers, is_test_path, norm, text_of
 from ...parsing import SourceFile, walk
 
 _DEPTH = 3
@@ -53,8 +54,10 @@ def value_inputs(src: SourceFile, test: TestFunc, check: Check) -> set[str]:
         if left is None or right is None:
             continue
         targets = {text_of(src, n) for n in walk(left) if n.type == "identifier"}
-        if targets & names:
-            extra |= identifiers(src, right)
+        if targets & names:  # what the value is computed from (keyword names are not inputs)
+            extra |= {text_of(src, n) for n in walk(right) if n.type == "identifier" and not (
+                n.parent is not None and n.parent.type == "keyword_argument"
+                and n.parent.child_by_field_name("name") == n)}
     return names | extra
 
 
@@ -118,3 +121,39 @@ def _module_functions(src: SourceFile) -> dict[str, Node]:
 
 def _class_methods(src: SourceFile, cls: Node | None) -> dict[str, Node]:
     return _named(src, _definitions(cls.child_by_field_name("body") if cls is not None else None))
+
+
+def removed_defaults(files: tuple[FileContext, ...]) -> set[str]:
+    """Class fields of non-test code that the change removes, or whose default value it removes (the
+    field became required): a test of the old field or default has nothing left to test."""
+    out: set[str] = set()
+    for f in files:
+        if f.language != "python" or is_test_path(f.path) or f.base is None or f.head is None:
+            continue
+        before, after = _field_defaults(f.base), _field_defaults(f.head)
+        out |= {name for name, has in before.items() if name not in after or (has and after[name] is False)}
+    return out
+
+
+def _field_defaults(src: SourceFile) -> dict[str, bool]:
+    """Every annotated class-level field of a file: does it have a default?"""
+    out: dict[str, bool] = {}
+    for node in walk(src.root) if src.root is not None else ():
+        if node.type != "assignment" or node.child_by_field_name("type") is None:
+            continue
+        block = node.parent.parent if node.parent is not None else None
+        if block is None or block.type != "block" or block.parent is None or block.parent.type != "class_definition":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or left.type != "identifier":
+            continue
+        out[text_of(src, left)] = right is not None and not _required_field(src, right)
+    return out
+
+
+def _required_field(src: SourceFile, right: Node) -> bool:
+    """`Field(description=...)` / `field(...)` with neither a default nor a default factory."""
+    if right.type != "call" or dotted_name(src, right).split(".")[-1] not in ("Field", "field"):
+        return False
+    positional, keywords = call_args(right)
+    return not positional and "default" not in keywords and "default_factory" not in keywords

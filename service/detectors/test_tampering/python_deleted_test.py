@@ -44,6 +44,7 @@ from ...lang.python.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .python_assertion_sources import removed_defaults
 
 DELETED = Rule(
     id="python.test-tampering.deleted-test",
@@ -69,7 +70,7 @@ class PythonDeletedTest(Detector):
         if not candidates:
             return
         names = head_test_names(ctx.repo)
-        gone = removed_definitions(ctx.files)
+        gone = removed_definitions(ctx.files) | removed_defaults(ctx.files)
         added = _added_tests(ctx)
         reported_classes: set[tuple[str, str]] = set()
         reported_files: set[str] = set()

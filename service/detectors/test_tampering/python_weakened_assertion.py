@@ -51,7 +51,7 @@ from ...lang.python.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, end_line_of, line_of, walk
-from .python_assertion_sources import helper_checks, value_inputs, widened
+from .python_assertion_sources import helper_checks, removed_defaults, value_inputs, widened
 
 WEAKENED = Rule(
     id="python.test-tampering.weakened-assertion",
@@ -115,7 +115,7 @@ class PythonWeakenedAssertion(Detector):
                  and is_test_path(f.path) and f.diff.added | f.diff.removed]
         if not tests:
             return
-        gone = removed_definitions(ctx.files)
+        gone = removed_definitions(ctx.files) | removed_defaults(ctx.files)
         source_changed = any(f.language == "python" and not is_test_path(f.path) for f in ctx.files)
         described = _describes_change(ctx.intent)
         for f in tests:
