@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from tree_sitter import Node
 
+from ...analysis.intent import IDENTIFIER
 from ...parsing import walk
 from .changes import Change
 from .languages import LangSpec
@@ -239,11 +240,29 @@ def _exits(stmt: Node, unit: Unit, spec: LangSpec) -> bool:
     return stmt.type in spec.statement_wrappers and text.startswith(ABORT_CALLS) and "(" in text
 
 
+def _still_checked(cond: str, head: Unit) -> bool:
+    """The condition is still tested: elsewhere in the function, or in a function of the same file
+    that the head version calls (the check moved into a helper)."""
+    flat = "".join(cond.split())
+    if flat in "".join(head.src.node_text(head.node).split()):
+        return True
+    root = head.src.root
+    called = set(IDENTIFIER.findall(head.src.node_text(head.node)))
+    for node in walk(root) if root is not None else ():
+        if node.type not in ("function_definition", "function_declaration", "method_definition") or node == head.node:
+            continue
+        name = node.child_by_field_name("name")
+        if name is not None and head.src.node_text(name) in called \
+                and flat in "".join(head.src.node_text(node).split()):
+            return True
+    return False
+
+
 def _removed_check(change: Change, base: Unit, head: Unit) -> bool:
     if base.kind != "def" or len(head.tokens) >= len(base.tokens):
         return False
     before, after = _guards(base, change.spec), _guards(head, change.spec)
-    gone = [cond for cond in before if cond not in after]
+    gone = [cond for cond in before if cond not in after and not _still_checked(cond, head)]
     if not gone or set(after) - set(before):
         return False
     change.what = f"`{base.key}` drops the check `{gone[0]}`"

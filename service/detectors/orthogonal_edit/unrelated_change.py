@@ -130,7 +130,7 @@ def _message(c: Change) -> str:
         "dropped-decorator": "restore the decorator or explain why it is no longer needed",
     }.get(c.kind, "restore it or explain the deletion in the description")
     if c.announced:
-        return (f"{what} in {c.path}, which nothing else in this PR touches; the description announces "
+        return (f"{what} in {c.path}; no other change in this PR uses it, and the description announces "
                 f"\"{c.announced}\" but does not name this code; {advice}.")
-    return (f"{what} in {c.path}, which nothing else in this PR touches and the description "
-            f"does not mention; {advice}.")
+    return (f"{what} in {c.path}; no other change in this PR uses it and the description does not "
+            f"mention it; {advice}.")
