@@ -7,8 +7,8 @@ or `except ImportError:` lines), `# type: ignore` without an error code, `# noqa
 code, and file-wide `# flake8: noqa`, `# ruff: noqa`, `# mypy: ignore-errors`, `# pylint: skip-file`
 or `# pylint: disable=all`.
 
-A bare `# type: ignore` is left alone in a repository that writes it everywhere and never with a
-code (its house style), and a `# pragma: no cover - reason` states its reason.
+A bare `# type: ignore` is left alone in a repository that writes it everywhere and (almost) never
+with a code: its house style. A `# pragma: no cover - reason` states its reason.
 
 ## Why is this bad?
 A blanket suppression hides every present and future problem on that line (or in that file), not
@@ -112,7 +112,7 @@ _COMPOUND = frozenset({"if_statement", "elif_clause", "else_clause", "function_d
                        "for_statement", "while_statement", "try_statement", "except_clause"})
 
 
-_HOUSE_STYLE_MIN = 10  # bare `# type: ignore` lines elsewhere in the repository, with no coded one
+_HOUSE_STYLE_MIN = 10  # bare `# type: ignore` lines elsewhere in the repository, at most one coded per ten
 
 
 def _bare_type_ignore_is_house_style(repo: RepoView, index: shapes.RepoIndex, changed: set[str]) -> bool:
@@ -127,7 +127,7 @@ def _bare_type_ignore_is_house_style(repo: RepoView, index: shapes.RepoIndex, ch
                         bare += 1
                     elif _CODED_IGNORE.search(line):
                         coded += 1
-        return bare >= _HOUSE_STYLE_MIN and coded == 0
+        return bare >= _HOUSE_STYLE_MIN and coded * 10 <= bare
     return repo.memo("python.blanket-suppression.house-bare-ignore", count)
 
 
