@@ -55,6 +55,7 @@ from tree_sitter import Node
 
 from ...detector import Detector, FileContext, Rule
 from ...lang.js import syntax as js
+from ...lang.js.linked import related_facts
 from ...models import Finding
 from ...parsing import walk
 from .js_promises import (
@@ -86,7 +87,7 @@ class JsErrorHandling(Detector):
         if src is None or src.root is None or src.language not in js.LANGUAGES or js.is_test_path(ctx.path) \
                 or not ctx.diff.added:
             return
-        scanner = _Scanner(ctx, src, js.related_facts(ctx.repo, src, ctx.path))
+        scanner = _Scanner(ctx, src, related_facts(ctx.repo, src, ctx.path))
         yield from scanner.run()
 
 

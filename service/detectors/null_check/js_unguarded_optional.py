@@ -43,6 +43,7 @@ from tree_sitter import Node
 
 from ...detector import Detector, FileContext, Rule
 from ...lang.js import syntax as js
+from ...lang.js.linked import related_facts
 from ...models import Finding, Severity
 from ...parsing import walk
 from .js_guards import GuardReader, _optional, _squash
@@ -75,7 +76,7 @@ class JsNullCheck(Detector):
         if src is None or src.root is None or src.language not in js.LANGUAGES or not ctx.diff.added \
                 or js.is_test_path(ctx.path):
             return
-        checker = _Checker(src, js.related_facts(ctx.repo, src, ctx.path))
+        checker = _Checker(src, related_facts(ctx.repo, src, ctx.path))
         seen: set[int] = set()
         for node, message in checker.run():
             line = node.start_point[0]

@@ -6,15 +6,12 @@ annotations, interfaces) simply never occur in plain JavaScript trees.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from tree_sitter import Node
 
-from ...detector import RepoView
 from ...parsing import SourceFile, walk
 
 LANGUAGES: tuple[str, ...] = ("javascript", "typescript", "tsx")
@@ -129,6 +126,8 @@ class FileFacts:
     # type name -> property -> True when optional/nullable
     types: dict[str, dict[str, bool]] = field(default_factory=dict)
     maps: set[str] = field(default_factory=set)
+    # imported local names whose module the resolver could not find (filled by `linked`)
+    unresolved: set[str] = field(default_factory=set)
 
 
 def facts_of(src: SourceFile) -> FileFacts:
@@ -224,63 +223,3 @@ def _properties(src: SourceFile, body: Node) -> dict[str, bool]:
         optional = any(c.type == "?" for c in prop.children)
         props[name] = optional or nullable_type(prop.child_by_field_name("type"))
     return props
-
-
-def resolve_import(repo: RepoView, importer: str, spec: str) -> str | None:
-    """The repository path a relative (or `@/`, `~/`) import specifier of `importer` points to."""
-    if spec.startswith("."):
-        base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
-        candidates = [base]
-    elif spec.startswith(("@/", "~/")):
-        candidates = [spec[2:], "src/" + spec[2:]]
-    else:
-        return None
-    known = set(repo.paths("RIGHT"))
-    for base in candidates:
-        stem = re.sub(r"\.[cm]?jsx?$", "", base)
-        for option in [base, *(stem + e for e in EXTENSIONS), *(base + "/index" + e for e in EXTENSIONS)]:
-            if option in known:
-                return option
-    return None
-
-
-def imported_paths(repo: RepoView, src: SourceFile, path: str) -> list[str]:
-    root = src.root
-    if root is None:
-        return []
-    out: list[str] = []
-    for node in root.named_children:
-        source = node.child_by_field_name("source") if node.type in ("import_statement", "export_statement") else None
-        spec = text(src, source).strip("'\"`") if source is not None else ""
-        if not spec:
-            continue
-        target = resolve_import(repo, path, spec)
-        if target is not None and target not in out:
-            out.append(target)
-    for node in walk(root):
-        if node.type == "call_expression" and text(src, node.child_by_field_name("function")) == "require":
-            args = call_args(node)
-            if args and args[0].type == "string":
-                target = resolve_import(repo, path, text(src, args[0]).strip("'\"`"))
-                if target is not None and target not in out:
-                    out.append(target)
-    return out
-
-
-def related_facts(repo: RepoView, src: SourceFile, path: str) -> FileFacts:
-    """The facts of `src` merged with those of the files it imports (one level)."""
-    merged = facts_of(src)
-    for other in imported_paths(repo, src, path):
-        if PurePosixPath(other).suffix not in EXTENSIONS:
-            continue
-        parsed = repo.source("RIGHT", other)
-        if parsed is None or parsed.root is None:
-            continue
-        facts = facts_of(parsed)
-        merged.async_functions |= facts.async_functions
-        merged.nullable_functions |= facts.nullable_functions
-        merged.nullable_methods |= facts.nullable_methods
-        merged.maps |= facts.maps
-        for name, props in facts.types.items():
-            merged.types.setdefault(name, props)
-    return merged
