@@ -61,6 +61,7 @@ from ...lang.js import syntax as js
 from ...lang.js.linked import related_facts
 from ...models import Finding
 from ...parsing import walk
+from .js_fire_and_forget import async_callback, dropped_finding, dropped_in_callback
 from .js_promises import (
     REASON,
     RESPONDER,
@@ -68,7 +69,6 @@ from .js_promises import (
     _clip,
     _inner_comments,
 )
-from .js_fire_and_forget import async_callback, dropped_finding, dropped_in_callback
 from .js_rules import AS_SUCCESS, EMPTY, FLOATING, LOGGED, SWALLOWED_PROMISE
 
 CLEANUP_CALLS = frozenset({"close", "unlink", "rm", "rmdir", "destroy", "release", "disconnect", "end",
