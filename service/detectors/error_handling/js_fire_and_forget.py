@@ -109,7 +109,7 @@ def dropped_in_callback(src: SourceFile, stmt_or_body: Node, facts: js.FileFacts
     if stmt_or_body.type != "expression_statement" and _method(src, call) not in CONSUMERS:
         return None
     name = js.call_name(src, expr)
-    if not name or "." in name or "(" in name or name not in facts.async_functions:
+    if not name or "." in name or "(" in name or name not in facts.async_functions or name in facts.never_rejects:
         return None
     return name, expr
 

@@ -141,8 +141,8 @@ class PromiseScanner:
     def _is_async_call(self, name: str, handler: bool) -> bool:
         """A call that returns a promise: known async APIs, functions of the repository declared async."""
         last = js.last_name(name)
-        if last in ("then", "catch", "finally"):
-            return False
+        if last in ("then", "catch", "finally") or last in self.facts.never_rejects:
+            return False  # a function that catches everything it does cannot reject
         if KNOWN_ASYNC.match(name) or (self.fs_promises and name in FS_PROMISE_FUNCS):
             return True
         if last not in self.facts.async_functions or name.startswith(("console.", "res.", "reply.")):

@@ -43,6 +43,8 @@ def related_facts(repo: RepoView, src: SourceFile, path: str) -> FileFacts:
         real = origin[1] if origin[1] != "default" else _default_name(declared)
         if real in facts.async_functions:
             merged.async_functions.add(local)
+        if real in facts.never_rejects:
+            merged.never_rejects.add(local)
         if real in facts.nullable_functions:
             merged.nullable_functions.add(local)
     for spec in _side_effect_imports(src):
@@ -59,6 +61,7 @@ def _merge(merged: FileFacts, facts: FileFacts) -> None:
     merged.nullable_functions |= facts.nullable_functions
     merged.nullable_methods |= facts.nullable_methods
     merged.maps |= facts.maps
+    merged.never_rejects |= facts.never_rejects
     for name, props in facts.types.items():
         merged.types.setdefault(name, props)
 

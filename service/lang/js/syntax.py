@@ -126,6 +126,8 @@ class FileFacts:
     # type name -> property -> True when optional/nullable
     types: dict[str, dict[str, bool]] = field(default_factory=dict)
     maps: set[str] = field(default_factory=set)
+    # async functions whose whole body is a try/catch that never rethrows: they cannot reject
+    never_rejects: set[str] = field(default_factory=set)
     # imported local names whose module the resolver could not find (filled by `linked`)
     unresolved: set[str] = field(default_factory=set)
 
@@ -184,6 +186,8 @@ def _function_facts(src: SourceFile, func: Node, facts: FileFacts) -> None:
     ret = text(src, ret_node)
     if is_async(func) or re.match(r":\s*Promise\s*<", ret):
         facts.async_functions.add(name)
+        if is_async(func) and _catches_everything(func):
+            facts.never_rejects.add(name)
     if ret:
         if nullable_type(ret_node):
             facts.nullable_functions.add(name)
@@ -196,6 +200,20 @@ def _function_facts(src: SourceFile, func: Node, facts: FileFacts) -> None:
     empty = [r for r in returns if not r.named_children or r.named_children[0].type in ("null", "undefined")]
     if empty and len(empty) < len(returns) and any(r.named_children for r in empty):
         facts.nullable_functions.add(name)
+
+
+def _catches_everything(func: Node) -> bool:
+    """The body is one `try` whose `catch` never throws (and no `finally` that could)."""
+    body = func.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return False
+    stmts = [c for c in body.named_children if c.type != "comment"]
+    if len(stmts) != 1 or stmts[0].type != "try_statement":
+        return False
+    handler = stmts[0].child_by_field_name("handler")
+    if handler is None or stmts[0].child_by_field_name("finalizer") is not None:
+        return False
+    return not any(n.type == "throw_statement" for n in walk(handler))
 
 
 def nullable_type(node: Node | None) -> bool:
