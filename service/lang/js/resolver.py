@@ -68,6 +68,9 @@ class ModuleResolver:
         self.workspace = Workspace(self._read, frozenset(manifest_paths(self.known)))
         self.configs = ConfigReader(self._read, self.known, self._package_folder)
         self._resolved: dict[tuple[str, str], Resolution] = {}
+        # first folders of the tree and of src/: a bare `utils/x` may name one of them
+        self._top_folders = {p.split("/", 1)[0] for p in self.known if "/" in p} | {
+            p.split("/", 2)[1] for p in self.known if p.startswith("src/") and p.count("/") >= 2}
         self._origins: dict[tuple[str, str], tuple[str, str] | None] = {}
 
     def _read(self, path: str) -> str | None:
@@ -152,7 +155,7 @@ class ModuleResolver:
         head = spec.split("/", 1)[0]
         if head.startswith(("@", "~", "#", "$")) and (not self.workspace.dependencies or "/" in spec):
             return True
-        return configured and any(p.startswith(head + "/") or p.startswith("src/" + head + "/") for p in self.known)
+        return configured and head in self._top_folders
 
     def _subpath_import(self, importer: str, spec: str) -> str | None:
         folder = posixpath.dirname(importer)
