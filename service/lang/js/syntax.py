@@ -203,15 +203,20 @@ def _function_facts(src: SourceFile, func: Node, facts: FileFacts) -> None:
 
 
 def _catches_everything(func: Node) -> bool:
-    """The body is one `try` whose `catch` never throws (and no `finally` that could)."""
+    """The body is one `try` whose `catch` never throws (and no `finally` that could); any other
+    statement (an `if (DISABLED) return;` guard) calls, awaits, constructs and throws nothing."""
     body = func.child_by_field_name("body")
     if body is None or body.type != "statement_block":
         return False
     stmts = [c for c in body.named_children if c.type != "comment"]
-    if len(stmts) != 1 or stmts[0].type != "try_statement":
+    tries = [c for c in stmts if c.type == "try_statement"]
+    if len(tries) != 1:
         return False
-    handler = stmts[0].child_by_field_name("handler")
-    if handler is None or stmts[0].child_by_field_name("finalizer") is not None:
+    risky = ("call_expression", "await_expression", "throw_statement", "new_expression")
+    if any(n.type in risky for stmt in stmts if stmt is not tries[0] for n in walk(stmt)):
+        return False
+    handler = tries[0].child_by_field_name("handler")
+    if handler is None or tries[0].child_by_field_name("finalizer") is not None:
         return False
     return not any(n.type == "throw_statement" for n in walk(handler))
 
