@@ -320,7 +320,7 @@ class PythonErrorHandling(Detector):
         if excuse:
             # the wording says "tolerated on purpose" but no code shows it: a question, not a verdict
             message += (f" (Its text, \"{excuse}\", says the failure is tolerated on purpose, but nothing in "
-                        f"the code handles it; if that is intended, mark it `# slopguard: ignore[{rule.id}]`.)")
+                        f"the code handles it; if that is intended, mark it \"# slopguard: ignore[{rule.id}]\".)")
             return ctx.finding(rule, start, message, end=end, severity=Severity.NOTICE, confidence="low")
         return ctx.finding(rule, start, message, end=end, severity=severity)
 

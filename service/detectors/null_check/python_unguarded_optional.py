@@ -83,7 +83,7 @@ class PythonNullCheck(Detector):
                 if "type: ignore" in src.line_text(hit.use.start_point[0] + 1):
                     # the type checker saw the same None and was told to be quiet: that hides it, not handles it
                     finding = dataclasses.replace(finding, message=finding.message + (
-                        " The `# type: ignore` on that line silences the type checker's warning about the same "
+                        " The \"# type: ignore\" on that line silences the type checker's warning about the same "
                         "None; it does not handle it."))
                 reported.add((finding.line, hit.source.path))
                 yield finding

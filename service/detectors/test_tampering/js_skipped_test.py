@@ -139,7 +139,7 @@ class JsTestSkip(Detector):
                                f"{'Suite' if block.kind == 'suite' else 'Test'} '{block.title}' is skipped "
                                f"unconditionally (`{text_of(src, block.callee)}`; its comment says {reason!r}): "
                                "it never runs, even where that holds; skip on a condition that tests it "
-                               "(`skipIf(...)`).", severity=Severity.NOTICE, confidence="low")
+                               "(skipIf(...)).", severity=Severity.NOTICE, confidence="low")
         return ctx.finding(SKIPPED, block.callee,
                            f"{'Suite' if block.kind == 'suite' else 'Test'} '{block.title}' is {what} "
                            f"(`{text_of(src, block.callee)}`) without a real reason: fix the code or the "
