@@ -18,11 +18,15 @@ MAX_CHARS = 480
 MAX_LINES = 4
 MAX_CODE = 80  # characters of one inline code span
 MORE = " (full detail in the JSON report's evidence)"
-_CODE_SPAN = re.compile(rf"`([^`\n]{{{MAX_CODE + 1},}})`")
+# Spans pair backticks left to right (as markdown does), so prose between two short spans is never
+# taken for code; only spans longer than MAX_CODE are clipped.
+_CODE_SPAN = re.compile(r"`([^`\n]*)`")
 _SENTENCE_END = re.compile(r"[.;:!?](?=\s)")
 
 
 def _clip_code(match: re.Match[str]) -> str:
+    if len(match.group(1)) <= MAX_CODE:
+        return match.group(0)
     code = " ".join(match.group(1).split())
     return f"`{code[: MAX_CODE - 3]}...`" if len(code) > MAX_CODE else f"`{code}`"
 

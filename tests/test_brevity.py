@@ -34,6 +34,12 @@ def test_a_quoted_object_is_clipped_and_kept_as_evidence() -> None:
     assert out.evidence.startswith(message) and out.evidence.endswith('{"k": 1}')
 
 
+def test_prose_between_short_code_spans_is_not_taken_for_code() -> None:
+    prose = "is assigned here and read later on a path where nothing has checked that it is present at all"
+    message = f"`a` {prose} `b`, then `c`."
+    assert short_message(message) == message
+
+
 def test_long_prose_is_cut_at_a_sentence_end() -> None:
     sentence = "This sentence explains one more thing the reviewer may want to know about it. "
     out = short_message(sentence * 20)
