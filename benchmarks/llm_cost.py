@@ -12,7 +12,6 @@ Usage: benchmarks/llm_cost.py [CASES_DIR] [--model MODEL] [--budget USD]
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -22,10 +21,10 @@ from pathlib import Path
 from slopguard.config import default_config
 from slopguard.detector import FileContext
 from slopguard.engine import Target, scan
-from slopguard.llm.assumptions import SYSTEM, TOOL, LLMSettings
-from slopguard.llm.context import pack
-from slopguard.llm.pricing import DEFAULT_MODEL, cost, estimate_tokens, price_for
-from slopguard.models import Finding
+from slopguard.llm.assumptions import LLMSettings
+from slopguard.llm.packing import plan
+from slopguard.llm.pricing import DEFAULT_MODEL, cost, price_for
+from slopguard.models import FileDiff, Finding
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -39,11 +38,13 @@ class Capture:
         self.files: list[FileContext] = []
         self.findings: list[Finding] = []
         self.intent = ""
+        self.left_out: list[FileDiff] = []
 
-    def __call__(self, files, findings, intent, config):  # type: ignore[no-untyped-def]
+    def __call__(self, files, findings, intent, config, left_out=()):  # type: ignore[no-untyped-def]
         from slopguard.llm.assumptions import PassResult
 
         self.files, self.findings, self.intent = list(files), list(findings), intent
+        self.left_out = list(left_out)
         return PassResult()
 
 
@@ -51,15 +52,11 @@ def estimate(repo: Path, settings: LLMSettings) -> tuple[int, int, float, int]:
     capture = Capture()
     scan(Target(repo=repo, base="main", head="feature"), default_config(), second_pass=capture)
     price = price_for(settings.model, settings.provider)
-    fixed = estimate_tokens(SYSTEM) + estimate_tokens(json.dumps(TOOL)) + estimate_tokens(capture.intent) + 200
-    affordable = int((settings.max_cost_usd - cost(price, 0, settings.max_output_tokens))
-                     / price.input_per_mtok * 1_000_000) - fixed
-    packed, signatures = pack(capture.files, capture.findings, settings.chunk_tokens, max(0, affordable))
-    tokens = sum(fixed + sum(b.tokens for b in chunk) + sum(estimate_tokens(s) for s in signatures)
-                 for chunk in packed.chunks)
-    # a typical answer is a few hundred tokens; the ceiling is max_output_tokens per chunk
-    out_tokens = 400 * len(packed.chunks)
-    return tokens, out_tokens, cost(price, tokens, out_tokens), len(packed.not_sent)
+    packed = plan(capture.files, capture.findings, capture.intent, settings, capture.left_out)
+    tokens = sum(r.input_tokens for r in packed.requests)
+    # a typical answer is a few hundred tokens; the ceiling is max_output_tokens per request
+    out_tokens = 400 * len(packed.requests)
+    return tokens, out_tokens, cost(price, tokens, out_tokens), len(packed.not_reviewed)
 
 
 def case_repo(case: Path, work: Path) -> Path:

@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--output", help="write the report to FILE instead of standard output")
     scan.add_argument("--config", help="use this configuration file instead of the base's .slopguard.yml")
     scan.add_argument("--no-llm", action="store_true", help="skip the LLM pass")
+    scan.add_argument("--llm-dry-run", action="store_true",
+                      help="print the LLM pass's requests (files, tokens, cost) instead of calling a model")
     scan.add_argument("--fail-on", choices=("notice", "warning", "error", "never"), default="warning")
     scan.add_argument("--intent", help="what the change claims to do (default: its commit messages)")
     scan.add_argument("--min-confidence", choices=("low", "medium", "high"), default="low",
@@ -117,9 +119,9 @@ def _scan(args: argparse.Namespace) -> int:
     progress = _progress_line(sys.stderr) if args.format == "text" and sys.stderr.isatty() else None
     second_pass = None
     if not args.no_llm:
-        from .llm import llm_pass
+        from .llm import llm_dry_run_pass, llm_pass
 
-        second_pass = llm_pass
+        second_pass = llm_dry_run_pass if args.llm_dry_run else llm_pass
     result = confident(scan(target, config, registry=registry, progress=progress, second_pass=second_pass),
                        args.min_confidence)
     color = (args.format == "text" and not args.output and sys.stdout.isatty()

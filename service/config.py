@@ -82,7 +82,7 @@ class Config:
     llm_model: str = ""
     llm_provider: str = "anthropic"
     llm_base_url: str = ""
-    llm_max_findings: int = 8
+    llm_max_findings: int = 5
     llm_exclude: tuple[str, ...] = ()
     review_event: str = "COMMENT"
     fail_check_on: Severity | None = Severity.ERROR
@@ -228,6 +228,8 @@ def parse_config(text: str, source: str, known: Iterable[Rule], base_dir: Path |
             check.fail(node["provider"][1], "llm.provider must be anthropic or openai-compatible")
         if llm.get("max_cost_usd", 0) < 0:
             check.fail(node["max_cost_usd"][1], "llm.max_cost_usd must be >= 0")
+        if llm.get("max_findings", 1) < 1:
+            check.fail(node["max_findings"][1], "llm.max_findings must be >= 1")
         if "exclude" in llm:
             items = check.sequence(node["exclude"][1], "llm.exclude")
             llm["exclude"] = tuple(check.string(i, "a path pattern") for i in items)

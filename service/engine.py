@@ -19,7 +19,7 @@ from .config import Config, ConfigError, default_config, parse_config
 from .detector import ChangeContext, FileContext
 from .errors import SlopguardError
 from .gitrepo import Git
-from .models import Finding, LLMUsage, Notice, ScanResult, Side, Stats
+from .models import FileDiff, Finding, LLMUsage, Notice, ScanResult, Side, Stats
 from .registry import Registry
 from .registry import load as load_registry
 
@@ -32,7 +32,7 @@ class SecondPass(Protocol):
     """A pass over the change after the static analysis (the LLM pass); it may only add findings."""
 
     def __call__(self, files: Sequence[FileContext], findings: Sequence[Finding], intent: str,
-                 config: Config) -> PassOutput: ...
+                 config: Config, left_out: Sequence[FileDiff] = ...) -> PassOutput: ...
 
 
 class PassOutput(Protocol):
@@ -145,8 +145,11 @@ def scan(
         notices.append(Notice("LLM pass skipped (not requested)"))
     elif diffs:
         files = [c for c in contexts if not config.llm_excluded(c.path)]
+        # changed files the pass cannot show (ignored by paths.ignore, binary): named in its requests
+        left_out = [d for d in change.files if (config.is_ignored(d.path) or d.binary)
+                    and not config.llm_excluded(d.path)]
         try:
-            output = second_pass(files, findings, intent, config)
+            output = second_pass(files, findings, intent, config, left_out=left_out)
         except Exception as exc:  # noqa: BLE001 - plugin boundary: a scan never fails because of the LLM
             usage = LLMUsage(status="failed")
             notices.append(Notice(f"LLM pass failed: {type(exc).__name__}: {exc}"[:300]))

@@ -63,6 +63,7 @@ def test_security_ruleset_selects_security_only() -> None:
         ("rules:\n  python.bloat.long-function:\n    max_lines: lots\n", 3, "must be int"),
         ("rules:\n  null-check: loud\n", 2, "expected on, off"),
         ("llm:\n  enabled: true\n  budget: 3\n", 3, "unknown key 'budget'"),
+        ("llm:\n  max_findings: 0\n", 2, "llm.max_findings must be >= 1"),
         ("review:\n  fail_check_on: sometimes\n", 2, "fail_check_on"),
         ("ruleset: paranoid\n", 1, "unknown ruleset"),
         ("rules: [a\n", 2, "invalid YAML"),

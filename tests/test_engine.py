@@ -114,7 +114,7 @@ def test_a_detectors_own_grading_holds_unless_configuration_sets_a_severity(tmp_
 def test_a_crashing_second_pass_never_fails_the_scan(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"a.py": ""}, {"a.py": "f()\n"})
 
-    def broken(files, findings, intent, config):  # type: ignore[no-untyped-def]
+    def broken(files, findings, intent, config, left_out=()):  # type: ignore[no-untyped-def]
         raise RuntimeError("model client bug")
 
     result = scan(Target(repo=repo, base="main", head="feature"), STRICT, registry=REGISTRY, second_pass=broken)

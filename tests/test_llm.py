@@ -48,8 +48,8 @@ def _assumptions() -> list[dict]:
          "why_it_matters": "Prices drift.", "question": "Where do daily rates come from?"},
         {"path": "shop/other.py", "line": 1, "assumption": "unchanged file", "why_it_matters": "-",
          "question": "-"},
-        {"path": "shop/prices.py", "line": 3, "assumption": "print is fine", "why_it_matters": "-",
-         "question": "-"},
+        {"path": "shop/prices.py", "line": 3, "category": "error-handling", "assumption": "print is fine",
+         "why_it_matters": "-", "question": "-"},
     ]
 
 
@@ -76,7 +76,7 @@ def test_tool_call_parsed_reanchored_merged_and_costed(tmp_path: Path, env: pyte
     assert request["system"][0]["cache_control"] == {"type": "ephemeral"}
     llm = [f for f in result.findings if f.source == "llm"]
     assert [(f.line, f.category) for f in llm] == [(2, "silent-assumption"), (7, "silent-assumption")]
-    assert llm[0].message.startswith("Assumption: Every currency is in RATES.")
+    assert llm[0].message.startswith("Assumption (medium): Every currency is in RATES.")
     assert "Question: What should happen" in llm[0].message
     assert llm[1].message.startswith("Description and code disagree")
     assert [f.rule for f in result.findings if f.source == "semgrep"] == ["local.error-handling.print-debugging"]

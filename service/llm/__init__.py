@@ -9,14 +9,15 @@ from pathlib import Path
 
 from ..config import Config
 from ..detector import FileContext
-from ..models import Finding, LLMUsage, Notice
+from ..models import FileDiff, Finding, LLMUsage, Notice
 from .assumptions import RULE, LLMSettings, PassResult, run_pass
 from .pricing import DEFAULT_MODEL
 
-__all__ = ["RULE", "LLMSettings", "PassResult", "llm_pass", "run_pass", "settings_from"]
+__all__ = ["RULE", "LLMSettings", "PassResult", "llm_dry_run_pass", "llm_pass", "run_pass", "settings_from"]
 
 
-def settings_from(config: Config, env: Mapping[str, str] = os.environ) -> tuple[LLMSettings | None, str]:
+def settings_from(config: Config, env: Mapping[str, str] = os.environ,
+                  need_key: bool = True) -> tuple[LLMSettings | None, str]:
     """The pass's settings, or None and the reason it is skipped (no key, disabled)."""
     if not config.llm_enabled:
         return None, "LLM pass disabled by configuration (llm.enabled: false)"
@@ -31,7 +32,7 @@ def settings_from(config: Config, env: Mapping[str, str] = os.environ) -> tuple[
             return None, "LLM pass skipped: llm.model is required for an openai-compatible provider"
     else:
         key = env.get("ANTHROPIC_API_KEY") or None
-        if not key:
+        if not key and need_key:
             return None, "LLM pass skipped: no ANTHROPIC_API_KEY in the environment"
         base_url = env.get("ANTHROPIC_BASE_URL", "")
         model = config.llm_model or env.get("SLOPGUARD_LLM_MODEL", "") or DEFAULT_MODEL
@@ -44,9 +45,19 @@ def settings_from(config: Config, env: Mapping[str, str] = os.environ) -> tuple[
     )
 
 
-def llm_pass(files: Sequence[FileContext], findings: Sequence[Finding], intent: str, config: Config) -> PassResult:
+def llm_pass(files: Sequence[FileContext], findings: Sequence[Finding], intent: str, config: Config,
+             left_out: Sequence[FileDiff] = ()) -> PassResult:
     """The engine's second pass: settings from the configuration and the environment."""
     settings, reason = settings_from(config)
     if settings is None:
         return PassResult(usage=LLMUsage(status="skipped"), notices=[Notice(reason)])
-    return run_pass(files, findings, intent, settings)
+    return run_pass(files, findings, intent, settings, left_out=left_out)
+
+
+def llm_dry_run_pass(files: Sequence[FileContext], findings: Sequence[Finding], intent: str, config: Config,
+                     left_out: Sequence[FileDiff] = ()) -> PassResult:
+    """`scan --llm-dry-run`: the requests the pass would send, as notices; no model, no key needed."""
+    settings, reason = settings_from(config, need_key=False)
+    if settings is None:
+        return PassResult(usage=LLMUsage(status="skipped"), notices=[Notice(reason)])
+    return run_pass(files, findings, intent, settings, left_out=left_out, dry_run=True)

@@ -1,30 +1,34 @@
-"""What the model sees: the change's intent, each changed region inside its whole enclosing
-function or class (head line numbers, added lines marked `+`), signatures of repository functions
-the change calls, and the static findings already made. Files are packed riskiest first into
-chunks that fit a token budget; what does not fit is listed, never silently dropped."""
+"""What the model sees of one changed file: a block at each level of detail (regions.py), with
+head line numbers, added lines marked `+`, removed lines shown where they were, and the static
+findings already made there. Secrets are redacted and the framing tags neutralised here, so
+every level is safe to send."""
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tree_sitter import Node
-
 from ..detector import FileContext
-from ..models import Finding
-from ..parsing import SourceFile, end_line_of, line_of, walk
+from ..models import FileDiff, Finding
 from .pricing import estimate_tokens
 from .redact import redact
+from .regions import LEVELS, Level, select, spans
 
-_DEFINITIONS = {
-    "function_definition", "class_definition", "decorated_definition",  # python
-    "function_declaration", "method_definition", "class_declaration", "arrow_function",  # js/ts
-    "function_expression", "method_declaration", "constructor_declaration",  # go/java
-}
-_CALLS = {"call", "call_expression", "method_invocation"}
-_SIGNATURE_FILES = 200
 _TAG = re.compile(r"</?\s*(untrusted_[a-z_]*)", re.I)
+_REMOVED_CAP = 60
+_PLAIN = {"full": "changed lines with 3 lines of context", "outline": "changed lines with 2 lines of context",
+          "hunks": "changed lines with 1 line of context"}
+_SHOWN = {
+    "full": "the changed functions, whole when short",
+    "outline": "signatures, guards and the definitions the changed lines use; other lines omitted",
+    "hunks": "changed lines only",
+}
+LOCKFILES = {"pnpm-lock.yaml", "package-lock.json", "yarn.lock", "poetry.lock", "uv.lock", "Pipfile.lock",
+             "Cargo.lock", "go.sum", "composer.lock", "Gemfile.lock", "bun.lockb", "npm-shrinkwrap.json"}
+_TEST_PARTS = ("test", "tests", "spec", "__tests__", "testing")
+_PROSE = (".md", ".mdx", ".rst", ".txt", ".lock", ".json", ".svg", ".csv", ".snap")
 
 
 def neutralise(text: str) -> str:
@@ -32,147 +36,114 @@ def neutralise(text: str) -> str:
     return _TAG.sub(lambda m: m.group(0).replace("<", "&lt;"), text)
 
 
+def clean(text: str) -> tuple[str, int]:
+    """Neutralised and redacted text, and how many secrets were replaced."""
+    return redact(neutralise(text))
+
+
 @dataclass
-class FileBlock:
+class FileView:
+    """One changed file, ready at every level of detail."""
+
     path: str
-    text: str
-    tokens: int
+    diff: FileDiff
     risk: float
-    spans: list[tuple[int, int]] = field(default_factory=list)  # head lines shown, for call names
-
-
-@dataclass
-class Packed:
-    chunks: list[list[FileBlock]] = field(default_factory=list)
-    not_sent: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # by level, and "cut"
+    tokens: dict[str, int] = field(default_factory=dict)
+    changed: set[int] = field(default_factory=set)  # head lines added or next to a removal
+    shown: dict[str, set[int]] = field(default_factory=dict)  # head lines each level shows
     redactions: int = 0
 
 
-def _regions(src: SourceFile, added: Sequence[int]) -> list[tuple[int, int]]:
-    """Line ranges to show: the outermost enclosing definition of each added line, else the
-    added lines with three lines of context."""
-    spans: list[tuple[int, int]] = []
-    root = src.root
-    for line in added:
-        span = (max(1, line - 3), min(len(src.lines), line + 3))
-        if root is not None:
-            node: Node | None = root.descendant_for_point_range((line - 1, 0), (line - 1, 0))
-            best = None
-            while node is not None:
-                if node.type in _DEFINITIONS and end_line_of(node) - line_of(node) < 400:
-                    best = node
-                node = node.parent
-            if best is not None:
-                span = (line_of(best), end_line_of(best))
-        spans.append(span)
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _called_names(src: SourceFile, spans: Iterable[tuple[int, int]]) -> set[str]:
-    names: set[str] = set()
-    if src.root is None:
-        return names
-    wanted = [range(a, b + 1) for a, b in spans]
-    for node in walk(src.root):
-        if node.type in _CALLS and any(line_of(node) in r for r in wanted):
-            fn = node.child_by_field_name("function") or node.child_by_field_name("name")
-            if fn is not None:
-                names.add(src.node_text(fn).split(".")[-1].split("(")[0])
-    return names
-
-
-def _signatures(ctx_files: Sequence[FileContext], names: set[str]) -> list[str]:
-    """`path:line: def name(params) -> ret` for repository functions the change calls."""
-    if not names or not ctx_files:
-        return []
-    repo = ctx_files[0].repo
-    dirs = {f.path.rsplit("/", 1)[0] if "/" in f.path else "" for f in ctx_files}
-    suffixes = {f.path.rsplit(".", 1)[-1] for f in ctx_files}
-    candidates = [
-        p for p in repo.paths("RIGHT")
-        if (p.rsplit("/", 1)[0] if "/" in p else "") in dirs and p.rsplit(".", 1)[-1] in suffixes
-    ][:_SIGNATURE_FILES]
-    found: list[str] = []
-    for path in candidates:
-        src = repo.source("RIGHT", path)
-        if src is None or src.root is None:
+def _removed_at(diff: FileDiff) -> dict[int, list[str]]:
+    """Removed lines keyed by the head line they are shown before."""
+    out: dict[int, list[str]] = {}
+    left = _REMOVED_CAP
+    for hunk in diff.hunks:
+        if not hunk.removed or left <= 0:
             continue
-        for node in walk(src.root):
-            if node.type in ("function_definition", "function_declaration", "method_definition",
-                             "method_declaration"):
-                name = node.child_by_field_name("name")
-                if name is not None and src.node_text(name) in names:
-                    body = node.child_by_field_name("body")
-                    head = src.data[node.start_byte: body.start_byte if body else node.end_byte]
-                    sig = " ".join(head.decode("utf-8", "replace").split()).rstrip(":{ ")
-                    found.append(f"{path}:{line_of(node)}: {sig}")
-    return found[:60]
+        at = hunk.new_start if hunk.new_count else hunk.new_start + 1
+        out.setdefault(at, []).extend(hunk.removed[:left])
+        left -= len(hunk.removed[:left])
+    return out
 
 
-def file_block(ctx: FileContext, findings: Sequence[Finding]) -> FileBlock | None:
+def is_test(path: str) -> bool:
+    parts = path.lower().replace("\\", "/").split("/")
+    stem = parts[-1].split(".")[0]
+    return any(p in _TEST_PARTS for p in parts[:-1]) or stem.startswith("test_") or stem.endswith(
+        ("_test", ".test", ".spec")) or ".test." in parts[-1] or ".spec." in parts[-1]
+
+
+def risk(ctx: FileContext, findings: Sequence[Finding]) -> float:
+    """How much a reviewer would want to read this file first. Tiers: source code, then other
+    files (configuration, build), then tests, then prose and data; within a tier, static findings
+    (by severity) and the size of the change."""
+    mine = [f for f in findings if f.path == ctx.path]
+    score = sum(2.0 * f.severity.rank for f in mine)
+    score += 2.0 * math.log2(1 + len(ctx.diff.added)) + math.log2(1 + ctx.diff.removed_count)
+    if ctx.path.lower().endswith(_PROSE):
+        tier = 3
+    elif is_test(ctx.path):
+        tier = 2
+    else:
+        tier = 0 if ctx.head is not None and ctx.head.root is not None else 1
+    return score - 1000.0 * tier
+
+
+def _render(ctx: FileContext, lines: set[int], level: Level, findings: Sequence[Finding]) -> str:
     src = ctx.head
-    if src is None or not ctx.diff.added:
-        return None
-    added = sorted(ctx.diff.added)
-    spans = _regions(src, added)
-    added_set = set(added)
-    lines = [f"<file path=\"{ctx.path}\" status=\"{ctx.diff.status}\">"]
-    for start, end in spans:
+    assert src is not None
+    added = ctx.diff.added
+    removed = _removed_at(ctx.diff)
+    shown = _SHOWN[level] if src.root is not None else _PLAIN[level]
+    out = [f'<file path="{ctx.path}" status="{ctx.diff.status}" shown="{shown}">']
+    for start, end in spans(lines | {n for n in removed if n <= len(src.lines)}):
+        if start > 1:
+            out.append("  ...")
         for n in range(start, end + 1):
-            mark = "+" if n in added_set else " "
-            lines.append(f"{n:>5}{mark} {src.line_text(n)}")
-        lines.append("  ...")
-    removed = [t for h in ctx.diff.hunks for t in h.removed][:60]
-    if removed:
-        lines.append("  removed lines:")
-        lines += [f"      - {t}" for t in removed]
+            out += [f"      - {t}" for t in removed.get(n, ())]
+            out.append(f"{n:>5}{'+' if n in added else ' '} {src.line_text(n)}")
+    tail = [t for n, ts in removed.items() if n > len(src.lines) for t in ts]
+    out += [f"      - {t}" for t in tail]
     mine = [f for f in findings if f.path == ctx.path]
     if mine:
-        lines.append("  static findings already reported (do not repeat them):")
-        lines += [f"    line {f.line}: [{f.category}] {f.message}" for f in mine]
-    lines.append("</file>")
-    text = "\n".join(lines)
-    risk = 3.0 * len(mine) + len(added) / 20.0 + (2.0 if "test" not in ctx.path else 0.0)
-    return FileBlock(ctx.path, text, estimate_tokens(text), risk, spans)
+        out.append("  static findings already reported (do not repeat them):")
+        out += [f"    line {f.line}: [{f.category}] {f.message}" for f in mine]
+    out.append("</file>")
+    return "\n".join(out)
 
 
-def pack(files: Sequence[FileContext], findings: Sequence[Finding], chunk_tokens: int,
-         total_tokens: int) -> tuple[Packed, list[str]]:
-    """Blocks riskiest first, in chunks of at most `chunk_tokens`, `total_tokens` in all."""
-    packed = Packed()
-    blocks = []
-    names: set[str] = set()
-    for ctx in files:
-        block = file_block(ctx, findings)
-        if block is None:
-            continue
-        clean, hits = redact(neutralise(block.text))
-        packed.redactions += hits
-        block.text, block.tokens = clean, estimate_tokens(clean)
-        blocks.append(block)
-        if ctx.head is not None:
-            names |= _called_names(ctx.head, block.spans)
-    blocks.sort(key=lambda b: -b.risk)
-    used = 0
-    current: list[FileBlock] = []
+def file_view(ctx: FileContext, findings: Sequence[Finding]) -> FileView | None:
+    """The file at every level, or None when there is no head text to show (a deletion, a binary
+    or oversized file, a generated lockfile): such files are named in the request instead."""
+    src = ctx.head
+    if src is None or not ctx.diff.hunks or ctx.path.rsplit("/", 1)[-1] in LOCKFILES:
+        return None
+    changed = set(ctx.diff.added) | {min(max(1, n), max(1, len(src.lines))) for n in _removed_at(ctx.diff)}
+    view = FileView(ctx.path, ctx.diff, risk(ctx, findings), changed=changed)
+    ordered = sorted(changed)
+    for level in LEVELS:
+        view.shown[level] = select(src, ordered, level)
+        text, hits = clean(_render(ctx, view.shown[level], level, findings))
+        view.texts[level], view.tokens[level] = text, estimate_tokens(text)
+        view.redactions = max(view.redactions, hits)
+    return view
+
+
+def truncated(view: FileView, tokens: int) -> str | None:
+    """The `hunks` block cut to about `tokens`, closed properly; None when not even its header fits."""
+    text = view.texts["hunks"]
+    keep: list[str] = []
     size = 0
-    for block in blocks:
-        if block.tokens > chunk_tokens or used + block.tokens > total_tokens:
-            packed.not_sent.append(block.path)
-            continue
-        if size + block.tokens > chunk_tokens and current:
-            packed.chunks.append(current)
-            current, size = [], 0
-        current.append(block)
-        size += block.tokens
-        used += block.tokens
-    if current:
-        packed.chunks.append(current)
-    signatures = [redact(s)[0] for s in _signatures(files, names)]
-    return packed, signatures
+    lines = text.splitlines()
+    for line in lines[:-1]:
+        cost = estimate_tokens(line + "\n")
+        if size + cost > tokens - 40:
+            break
+        keep.append(line)
+        size += cost
+    if len(keep) < 2:
+        return None
+    keep += [f"  ... (cut here: {len(lines) - 1 - len(keep)} more lines not shown)", "</file>"]
+    return "\n".join(keep)
