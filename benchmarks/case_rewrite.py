@@ -63,7 +63,7 @@ def new_name(name: str) -> str:
     body = name[len(head):] or name
     parts = [p for p in re.split(r"_+|(?<=[a-z0-9])(?=[A-Z])", body) if p]
     renamed = [_pseudo(p, "id") if p.isalpha() else p for p in parts]
-    if body.isupper() or "_" in body.strip("_") and body == body.lower():
+    if body.isupper() or ("_" in body.strip("_") and body == body.lower()):
         joined = "_".join(renamed)
     else:
         joined = "".join(r[0].upper() + r[1:] if i or body[0].isupper() else r for i, r in enumerate(renamed))
