@@ -41,6 +41,7 @@ KEEP_FILES = frozenset({"__init__", "conftest", "index", "page", "layout", "rout
                         "views", "admin", "apps", "__main__"})
 PROSE = re.compile(r"[A-Za-z][A-Za-z ,.:;!?'()-]*")
 WORD = re.compile(r"[A-Za-z]{3,}")
+DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 DIRECTIVE = re.compile(r"expect(-removed)?:|noqa|type:|pragma|eslint|@ts-|prettier|istanbul|slopguard|#!|"
                        r"fmt:|isort|pylint|mypy|@param|@returns?|@type|TODO|FIXME")
 SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pu", "da", "fe")
@@ -135,8 +136,12 @@ def _overridden(cls) -> set[str]:  # type: ignore[no-untyped-def]
     return names
 
 
-def _rewrite_string(text: str) -> str:
-    if not PROSE.fullmatch(text) or " " not in text.strip():
+def _rewrite_string(text: str, names: dict[str, str]) -> str:
+    """A string that names the case's identifiers (`"Coupon"`, `"coupon.id"`) follows their
+    rename; prose of three or more words is rewritten word for word; anything else is data."""
+    if DOTTED.fullmatch(text):
+        return ".".join(names.get(part, part) for part in text.split("."))
+    if not PROSE.fullmatch(text) or len(text.split()) < 3:
         return text
     return WORD.sub(lambda m: _pseudo(m.group(0), "str"), text)
 
@@ -161,7 +166,7 @@ def rewrite_source(path: str, text: str, names: dict[str, str], files: dict[str,
             edits.append((node.start_byte, node.end_byte, names[_text(node)]))
         elif kind in ("string_content", "string_fragment"):
             value = _text(node)
-            new = _relative_path(value, files) if value.startswith(".") else _rewrite_string(value)
+            new = _relative_path(value, files) if value.startswith(".") else _rewrite_string(value, names)
             if new != value:
                 edits.append((node.start_byte, node.end_byte, new))
         elif kind == "comment":
