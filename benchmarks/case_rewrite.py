@@ -23,6 +23,7 @@ import yaml
 from slopguard.parsing import SourceFile, parse_source, walk
 
 CODE_SUFFIXES = (".py", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs")
+CONFIG_SUFFIXES = (".cfg", ".ini", ".toml", ".yml", ".yaml", ".json", ".txt")
 PY_DEFINING = {"function_definition", "class_definition"}
 JS_DEFINING = {"function_declaration", "class_declaration", "method_definition", "interface_declaration",
                "type_alias_declaration", "enum_declaration", "generator_function_declaration"}
@@ -63,7 +64,8 @@ def new_name(name: str) -> str:
     head = prefix.group(1) if prefix else ""
     body = name[len(head):] or name
     parts = [p for p in re.split(r"_+|(?<=[a-z0-9])(?=[A-Z])", body) if p]
-    renamed = [_pseudo(p, "id") if p.isalpha() else p for p in parts]
+    # short parts of compound names are conventions (`coupon_id`, `created_at`), kept as they are
+    renamed = [_pseudo(p, "id") if p.isalpha() and (len(p) > 2 or len(parts) == 1) else p for p in parts]
     if body.isupper() or ("_" in body.strip("_") and body == body.lower()):
         joined = "_".join(renamed)
     else:
@@ -211,6 +213,13 @@ def file_renames(paths: list[str]) -> dict[str, str]:
     return stems
 
 
+def _renamed_mentions(text: str, stems: dict[str, str]) -> str:
+    """Configuration text with the renamed module files' names (`refunds.py`) following them."""
+    for stem, new in stems.items():
+        text = re.sub(rf"\b{re.escape(stem)}(\.(?:py|[cm]?[jt]sx?))\b", new + r"\1", text)
+    return text
+
+
 def renamed_path(path: str, files: dict[str, str]) -> str:
     p = PurePosixPath(path)
     core = p.name.split(".")[0]
@@ -236,6 +245,8 @@ def rewrite_case(case: Path, out: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             if path.suffix in CODE_SUFFIXES:
                 target.write_text(rewrite_source(rel, path.read_text(), names, stems))
+            elif path.suffix in CONFIG_SUFFIXES or path.name in ("Makefile", ".coveragerc"):
+                target.write_text(_renamed_mentions(path.read_text(), stems))
             else:
                 target.write_bytes(path.read_bytes())
     meta = yaml.safe_load((case / "case.yaml").read_text())
