@@ -16,6 +16,7 @@ from tree_sitter import Node
 
 from ...detector import RepoView
 from ...parsing import SourceFile, walk
+from . import testing
 
 LANGUAGES: tuple[str, ...] = ("javascript", "typescript", "tsx")
 FUNCTIONS = frozenset({
@@ -37,7 +38,8 @@ def text(src: SourceFile, node: Node | None) -> str:
 
 
 def is_test_path(path: str) -> bool:
-    return TEST_NAME.search(path) is not None
+    """Test code: the language layer's answer (lang/js/testing.py), plus mocks."""
+    return testing.is_test_path(path) or TEST_NAME.search(path) is not None
 
 
 def unwrap(node: Node | None) -> Node | None:
