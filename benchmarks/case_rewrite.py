@@ -42,6 +42,8 @@ KEEP_FILES = frozenset({"__init__", "conftest", "index", "page", "layout", "rout
                         "views", "admin", "apps", "__main__"})
 PROSE = re.compile(r"[A-Za-z][A-Za-z ,.:;!?'()-]*")
 WORD = re.compile(r"[A-Za-z]{3,}")
+IDENT = re.compile(r"[A-Za-z_]\w*")
+CODE_MARKS = re.compile(r"[(){};=\[\]]|=>")
 DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 DIRECTIVE = re.compile(r"expect(-removed)?:|noqa|type:|pragma|eslint|@ts-|prettier|istanbul|slopguard|#!|"
                        r"fmt:|isort|pylint|mypy|@param|@returns?|@type|TODO|FIXME")
@@ -148,9 +150,13 @@ def _rewrite_string(text: str, names: dict[str, str]) -> str:
     return WORD.sub(lambda m: _pseudo(m.group(0), "str"), text)
 
 
-def _rewrite_comment(text: str) -> str:
+def _rewrite_comment(text: str, names: dict[str, str]) -> str:
+    """Prose comments are rewritten word for word; a comment holding code (commented-out code)
+    only follows the identifier renames, so it stays the same code."""
     if DIRECTIVE.search(text):
         return text
+    if CODE_MARKS.search(text):
+        return IDENT.sub(lambda m: names.get(m.group(0), m.group(0)), text)
     return WORD.sub(lambda m: _pseudo(m.group(0), "cmt"), text)
 
 
@@ -173,8 +179,9 @@ def rewrite_source(path: str, text: str, names: dict[str, str], files: dict[str,
                 edits.append((node.start_byte, node.end_byte, new))
         elif kind == "comment":
             value = _text(node)
-            if _rewrite_comment(value) != value:
-                edits.append((node.start_byte, node.end_byte, _rewrite_comment(value)))
+            new = _rewrite_comment(value, names)
+            if new != value:
+                edits.append((node.start_byte, node.end_byte, new))
     out = bytearray(data)
     for start, end, new in sorted(edits, reverse=True):
         out[start:end] = new.encode()
