@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from tree_sitter import Node
@@ -39,14 +40,21 @@ from ...lang.js import symbols as sym
 from ...models import Finding, Severity
 from ...parsing import line_of, walk
 
+
+@dataclass(frozen=True)
+class RepeatedConditionalSettings:
+    min_repeats: int = field(default=3, metadata={"help": "how many times one shape must be written"})
+    min_tokens: int = field(default=12, metadata={"help": "the smallest conditional (in tokens) counted"})
+
+
 RULE = Rule(
     id="js.bloat.repeated-conditional",
     category="bloat",
     languages=("javascript", "typescript", "tsx"),
     severity=Severity.WARNING,
     summary="The same conditional expression written out three or more times in one function",
-    params={"min_repeats": 3, "min_tokens": 12},
     confidence="medium",
+    settings=RepeatedConditionalSettings(),
 )
 
 FUNCTIONS = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition",
@@ -85,8 +93,8 @@ class RepeatedConditional(Detector):
         head = ctx.head
         if head is None or head.root is None or not ctx.diff.added or not sym.is_js_path(ctx.path):
             return
-        repeats = int(ctx.options.param(RULE, "min_repeats"))
-        minimum = int(ctx.options.param(RULE, "min_tokens"))
+        settings = ctx.options.settings(RULE, RepeatedConditionalSettings)
+        repeats, minimum = settings.min_repeats, settings.min_tokens
         groups: dict[tuple[int, tuple[str, ...]], list[Node]] = defaultdict(list)
         for node in walk(head.root):
             if node.type != "ternary_expression" or _nested_in_ternary(node):

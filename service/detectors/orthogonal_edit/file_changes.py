@@ -41,6 +41,7 @@ MODE_LOST = Rule(
     languages=LANGUAGES,
     severity=Severity.WARNING,
     summary="An executable file loses its executable bit",
+    confidence="medium",
 )
 ARTIFACT = Rule(
     id="repo.orthogonal-edit.committed-artifact",
@@ -48,6 +49,7 @@ ARTIFACT = Rule(
     languages=LANGUAGES,
     severity=Severity.WARNING,
     summary="A log, cache or build-output file is committed",
+    confidence="medium",
 )
 
 EXECUTABLE = "100755"
