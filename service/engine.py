@@ -19,7 +19,7 @@ from .config import Config, ConfigError, default_config, parse_config
 from .detector import ChangeContext, FileContext
 from .errors import SlopguardError
 from .gitrepo import Git
-from .models import FileDiff, Finding, LLMUsage, Notice, ScanResult, Side, Stats
+from .models import Dropped, FileDiff, Finding, LLMUsage, Notice, ScanResult, Side, Stats
 from .registry import Registry
 from .registry import load as load_registry
 
@@ -29,7 +29,8 @@ Progress = Callable[[int, int], None]
 
 
 class SecondPass(Protocol):
-    """A pass over the change after the static analysis (the LLM pass); it may only add findings."""
+    """A pass over the change after the static analysis (the LLM pass): it adds findings, and may
+    drop low- or medium-confidence static findings it shows the model, each with a reason."""
 
     def __call__(self, files: Sequence[FileContext], findings: Sequence[Finding], intent: str,
                  config: Config, left_out: Sequence[FileDiff] = ...) -> PassOutput: ...
@@ -44,6 +45,9 @@ class PassOutput(Protocol):
 
     @property
     def notices(self) -> Sequence[Notice]: ...
+
+    @property
+    def dropped(self) -> Sequence[Dropped]: ...
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,7 @@ def scan(
         notices += notes
     findings = _finish(raw, contexts, trees, config, registry)
     usage = LLMUsage(status="skipped")
+    dropped: tuple[Dropped, ...] = ()
     if second_pass is None:
         notices.append(Notice("LLM pass skipped (not requested)"))
     elif diffs:
@@ -156,6 +161,9 @@ def scan(
         else:
             usage = output.usage
             notices += output.notices
+            dropped = tuple(output.dropped)
+            gone = {d.finding.fingerprint for d in dropped}
+            findings = [f for f in findings if f.fingerprint not in gone]
             findings += _finish(list(output.findings), contexts, trees, config, registry)
     added = sum(d.added_count for d in diffs)
     removed = sum(d.removed_count for d in diffs)
@@ -171,6 +179,7 @@ def scan(
         llm=usage,
         notices=tuple(notices),
         files=tuple(diffs),
+        dropped=dropped,
     )
 
 

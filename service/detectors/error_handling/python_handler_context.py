@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from tree_sitter import Node
 
+from ...lang.python import testing
 from ...lang.python.handlers import (
     BUILTIN_EXCEPTIONS,
     Catch,
@@ -97,11 +97,8 @@ CLEANUP_CALLS = frozenset({"close", "aclose", "unlink", "remove", "rmtree", "shu
 
 
 def is_test_path(path: str) -> bool:
-    p = PurePosixPath(path)
-    return (
-        p.name.startswith("test_") or p.name.endswith("_test.py") or p.name == "conftest.py"
-        or any(part in ("tests", "test", "testing") for part in p.parts[:-1])
-    )
+    """The language layer's one answer (lang/python/testing.py)."""
+    return testing.is_test_path(path)
 
 
 def best_effort(src: SourceFile, clause: Node) -> bool:

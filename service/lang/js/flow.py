@@ -17,6 +17,7 @@ from tree_sitter import Node
 
 from ...config import RULES_DIR
 from ...parsing import SourceFile, walk
+from . import testing
 from .syntax import FUNCTIONS, call_args, text
 
 LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
@@ -31,7 +32,8 @@ _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
 def is_test_path(path: str) -> bool:
-    return _TEST_PATH.search(path) is not None
+    """Test code: the language layer's answer (lang/js/testing.py), plus mocks and fixtures."""
+    return testing.is_test_path(path) or _TEST_PATH.search(path) is not None
 
 
 def words(name: str) -> list[str]:

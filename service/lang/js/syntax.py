@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from ...parsing import SourceFile, walk
+from . import testing
 
 LANGUAGES: tuple[str, ...] = ("javascript", "typescript", "tsx")
 FUNCTIONS = frozenset({
@@ -34,7 +35,8 @@ def text(src: SourceFile, node: Node | None) -> str:
 
 
 def is_test_path(path: str) -> bool:
-    return TEST_NAME.search(path) is not None
+    """Test code: the language layer's answer (lang/js/testing.py), plus mocks."""
+    return testing.is_test_path(path) or TEST_NAME.search(path) is not None
 
 
 def unwrap(node: Node | None) -> Node | None:
