@@ -49,6 +49,7 @@ _REVIEW_KEYS = {
     "event": str,
     "fail_check_on": str,
     "max_inline_comments": int,
+    "min_inline_confidence": str,
     "review_drafts": bool,
     "demote_after": int,  # feedback calibration: marked inline comments before a rule can be demoted
     "demote_wrong_ratio": (int, float),  # ... and the share of them marked wrong that demotes it
@@ -78,6 +79,7 @@ class Config:
     review_event: str = "COMMENT"
     fail_check_on: Severity | None = Severity.ERROR
     max_inline_comments: int = 25
+    min_inline_confidence: str = "low"  # below it a finding is listed in the summary, not commented inline
     review_drafts: bool = False
     demote_after: int = 5  # 0: never demote a rule from this repository's feedback
     demote_wrong_ratio: float = 0.6
@@ -247,6 +249,10 @@ def parse_config(text: str, source: str, known: Iterable[Rule], base_dir: Path |
             if review["max_inline_comments"] < 0:
                 check.fail(node["max_inline_comments"][1], "review.max_inline_comments must be >= 0")
             kwargs["max_inline_comments"] = review["max_inline_comments"]
+        if "min_inline_confidence" in review:
+            if review["min_inline_confidence"] not in ("low", "medium", "high"):
+                check.fail(node["min_inline_confidence"][1], "review.min_inline_confidence must be low, medium or high")
+            kwargs["min_inline_confidence"] = review["min_inline_confidence"]
         if "review_drafts" in review:
             kwargs["review_drafts"] = review["review_drafts"]
         if review.get("demote_after", 0) < 0:

@@ -13,13 +13,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from . import difffilter, fingerprint, fixes, risk, semgrep, suppress
+from . import brevity, difffilter, fingerprint, fixes, risk, semgrep, suppress
 from .changes import MAX_FILE_BYTES, Trees, collect
 from .config import Config, ConfigError, default_config, parse_config
 from .detector import ChangeContext, FileContext
 from .errors import SlopguardError
 from .gitrepo import Git
-from .models import FileDiff, Finding, LLMUsage, Notice, ScanResult, Side, Stats
+from .models import Dropped, FileDiff, Finding, LLMUsage, Notice, ScanResult, Side, Stats
 from .registry import Registry
 from .registry import load as load_registry
 from .rulesets import MAX_RULESET_BYTES
@@ -30,7 +30,8 @@ Progress = Callable[[int, int], None]
 
 
 class SecondPass(Protocol):
-    """A pass over the change after the static analysis (the LLM pass); it may only add findings."""
+    """A pass over the change after the static analysis (the LLM pass): it adds findings, and may
+    drop low- or medium-confidence static findings it shows the model, each with a reason."""
 
     def __call__(self, files: Sequence[FileContext], findings: Sequence[Finding], intent: str,
                  config: Config, left_out: Sequence[FileDiff] = ...) -> PassOutput: ...
@@ -45,6 +46,9 @@ class PassOutput(Protocol):
 
     @property
     def notices(self) -> Sequence[Notice]: ...
+
+    @property
+    def dropped(self) -> Sequence[Dropped]: ...
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,7 @@ def scan(
         notices += notes
     findings = _finish(raw, contexts, trees, config, registry)
     usage = LLMUsage(status="skipped")
+    dropped: tuple[Dropped, ...] = ()
     if second_pass is None:
         notices.append(Notice("LLM pass skipped (not requested)"))
     elif diffs:
@@ -158,6 +163,9 @@ def scan(
         else:
             usage = output.usage
             notices += output.notices
+            dropped = tuple(output.dropped)
+            gone = {d.finding.fingerprint for d in dropped}
+            findings = [f for f in findings if f.fingerprint not in gone]
             findings += _finish(list(output.findings), contexts, trees, config, registry)
     added = sum(d.added_count for d in diffs)
     removed = sum(d.removed_count for d in diffs)
@@ -173,6 +181,7 @@ def scan(
         llm=usage,
         notices=tuple(notices),
         files=tuple(diffs),
+        dropped=dropped,
     )
 
 
@@ -204,8 +213,8 @@ def _finish(raw: list[Finding], contexts: tuple[FileContext, ...], trees: Trees,
             continue
         code = "\n".join(src.line_text(n) for n in range(finding.line, finding.last_line + 1)) if src else ""
         severity = config.severity_override(rule) or finding.severity
-        configured.append(replace(finding, severity=severity, code=code,
-                                  end_line=finding.last_line, fix=finding.fix or fixes.suggest(finding, src)))
+        configured.append(brevity.shorten(replace(finding, severity=severity, code=code, end_line=finding.last_line,
+                                                  fix=finding.fix or fixes.suggest(finding, src))))
     diffs = {c.diff.path: c.diff for c in contexts}
     kept = difffilter.filter_to_diff(configured, diffs, frozenset(trees.paths("RIGHT")))
     unique: dict[tuple[str, str, str, int], Finding] = {}

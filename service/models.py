@@ -134,6 +134,15 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """A low- or medium-confidence static finding the LLM second opinion judged a false positive:
+    listed in the JSON report with the model's reason, never posted."""
+
+    finding: Finding
+    reason: str
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the user should know about the scan itself (a skipped file, a crashed rule).
     `unreviewed`: a changed file was not (fully) analysed; the check never passes silently then."""
@@ -176,3 +185,4 @@ class ScanResult:
     llm: LLMUsage = field(default_factory=LLMUsage)
     notices: tuple[Notice, ...] = ()
     files: tuple[FileDiff, ...] = ()
+    dropped: tuple[Dropped, ...] = ()  # findings the LLM second opinion dropped, with its reasons

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from slopguard.config import parse_config
+from slopguard.config import default_config, parse_config
 from slopguard.detector import Rule
 from slopguard.detectors.bloat.thresholds import LongFunctionSettings
 from slopguard.errors import ConfigError
@@ -32,7 +32,7 @@ rules:
 paths:
   ignore: ["migrations/**", "**/*_pb2.py", "vendor/**"]
 llm: {enabled: true, max_cost_usd: 0.10}
-review: {event: COMMENT, fail_check_on: error, max_inline_comments: 25}
+review: {event: COMMENT, fail_check_on: error, max_inline_comments: 25, min_inline_confidence: medium}
 """
     )
     assert cfg.severity(LONG) == Severity.NOTICE
@@ -43,6 +43,7 @@ review: {event: COMMENT, fail_check_on: error, max_inline_comments: 25}
     assert cfg.is_ignored("app/migrations/0001.py")  # a default ignore
     assert not cfg.is_ignored("app/models.py")
     assert cfg.llm_max_cost_usd == 0.10 and cfg.max_inline_comments == 25
+    assert cfg.min_inline_confidence == "medium" and default_config().min_inline_confidence == "low"
 
 
 def test_settings_follow_the_most_specific_selector_and_accept_ints_for_floats() -> None:
@@ -79,6 +80,7 @@ def test_security_ruleset_selects_security_only() -> None:
         ("llm:\n  enabled: true\n  budget: 3\n", 3, "unknown key 'budget'"),
         ("llm:\n  max_findings: 0\n", 2, "llm.max_findings must be >= 1"),
         ("review:\n  fail_check_on: sometimes\n", 2, "fail_check_on"),
+        ("review:\n  min_inline_confidence: sure\n", 2, "min_inline_confidence must be low, medium or high"),
         ("ruleset: paranoid\n", 1, "unknown ruleset"),
         ("rules: [a\n", 2, "invalid YAML"),
         ("paths:\n  ignore: vendor\n", 2, "must be a list"),

@@ -95,3 +95,17 @@ def pick_original(unit: Unit[T], found: list[tuple[Unit[T], set[int]]]) -> tuple
     if not earlier:
         return None
     return min(earlier, key=lambda m: (m[0].path, m[0].start))
+
+
+# How many existing units must already share a block before it counts as the repository's idiom.
+IDIOM_COPIES = 3
+IDIOM_SHARE = 0.8  # ...and at most this share of the new unit is the shared block
+
+
+def is_idiom(unit: Unit[T], found: list[tuple[Unit[T], set[int]]]) -> bool:
+    """True when the shared block is one the repository already repeats on purpose: at least
+    `IDIOM_COPIES` units that the change did not add contain it (a lookup-or-404, a route
+    skeleton) and it is only part of `unit`. A whole-unit copy is reported however common."""
+    existing = [cov for other, cov in found if not other.added]
+    best = max((len(cov) for cov in existing), default=0)
+    return len(existing) >= IDIOM_COPIES and best < IDIOM_SHARE * len(unit.lines)

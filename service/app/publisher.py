@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..config import Config
-from ..models import Finding, Fix, ScanResult, Severity
+from ..models import CONFIDENCE_RANK, Finding, Fix, ScanResult, Severity
 from ..reporters import markdown
 from ..reporters.help import page_uri
 from ..reporters.untrusted import markdown_code, markdown_message
@@ -111,8 +111,12 @@ class Publisher:
         engine_map = diffmap.from_engine(result.files)
         comments = [c for c in (_comment(f, engine_map) for f in fresh if f.rule not in summary_only) if c is not None]
         outside = tuple(f for f in fresh if f.rule in summary_only or diffmap.placement(f, engine_map) is None)
-        inline, overflow = comments[: config.max_inline_comments], tuple(c.finding for c in
-                                                                         comments[config.max_inline_comments:])
+        # findings below the repository's confidence floor go to the summary only
+        floor = CONFIDENCE_RANK[config.min_inline_confidence]
+        unsure = tuple(c.finding for c in comments if CONFIDENCE_RANK[c.finding.confidence] < floor)
+        comments = [c for c in comments if CONFIDENCE_RANK[c.finding.confidence] >= floor]
+        inline = comments[: config.max_inline_comments]
+        overflow = tuple(c.finding for c in comments[config.max_inline_comments:]) + unsure
         review_id: int | None = None
         posted_inline = 0
         rejected: tuple[Finding, ...] = ()
@@ -328,7 +332,7 @@ def _comment_body(f: Finding, *, suggestion: bool = False) -> str:
         text += suggestion_block(f.fix) + "\n\n"
     uri = page_uri(f.rule)
     if uri:
-        text += f"[About `{f.rule}`]({uri})\n\n"
+        text += f"[About {markdown_code(f.rule)}]({uri})\n\n"
     return text + f"{FP_TAG}{f.fingerprint} -->"
 
 
@@ -350,7 +354,8 @@ def _review_body(inline: int, listed: Sequence[Finding], rejected: Sequence[Find
     out = [f"slopguard: {total} new finding(s); the summary comment has the full report."]
     rows = list(listed) + list(rejected)
     if rows:
-        out += ["", "Not placed as inline comments (outside the diff or over the limit):", ""]
+        out += ["", "Not placed as inline comments (outside the diff, over the limit or below the "
+                "confidence floor):", ""]
         out += [f"- {_ICON[f.severity]} {_describe(f)} ({markdown_code(f.rule)})" for f in rows[:100]]
         if len(rows) > 100:
             out.append(f"- … and {len(rows) - 100} more")

@@ -15,12 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..detector import FileContext
-from ..models import FileDiff, Finding, LLMUsage, Notice
+from ..models import Dropped, FileDiff, Finding, LLMUsage, Notice
 from .answers import RULE, Entry, entries, to_findings
 from .packing import Plan, plan
 from .pricing import cost, price_for
 from .prompt import SYSTEM, TOOL
 from .providers import LLMError, Provider, Reply
+from .second_opinion import dropped, verdicts
 from .settings import LLMSettings
 
 __all__ = ["RULE", "SYSTEM", "TOOL", "LLMSettings", "PassResult", "build_provider", "describe", "run_pass"]
@@ -31,6 +32,7 @@ class PassResult:
     findings: list[Finding] = field(default_factory=list)
     usage: LLMUsage = field(default_factory=LLMUsage)
     notices: list[Notice] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)  # static findings the second opinion dropped
 
 
 ProviderFactory = Callable[[LLMSettings], Provider]
@@ -103,6 +105,8 @@ def run_pass(files: Sequence[FileContext], static: Sequence[Finding], intent: st
     price = price_for(settings.model, settings.provider)
     spent, tokens_in, tokens_out = 0.0, 0, 0
     raw: list[Entry] = []
+    reviews: dict[str, tuple[str, str]] = {}
+    shown: list[str] = []
     failed, sent = False, 0
     for request in packed.requests:
         if spent + request.max_cost_usd > settings.max_cost_usd + 1e-9:
@@ -122,11 +126,15 @@ def run_pass(files: Sequence[FileContext], static: Sequence[Finding], intent: st
             spent += cost(price, reply.input_tokens, reply.output_tokens, reply.cache_read_tokens,
                           reply.cache_write_tokens)
         raw += entries(reply.tool_input, start=len(raw))
+        reviews.update(verdicts(reply.tool_input))
+        shown += request.files
     status = "ran" if sent else "failed" if failed else "over-budget"
     result.usage = LLMUsage(model=settings.model, input_tokens=tokens_in, output_tokens=tokens_out,
                             cost_usd=round(spent, 6), status=status)  # type: ignore[arg-type]
     result.notices += coverage_notices(packed)
-    result.findings = to_findings(raw, files, static, settings.max_findings)
+    result.dropped = dropped(static, shown, reviews)
+    kept = [f for f in static if f not in {d.finding for d in result.dropped}]
+    result.findings = to_findings(raw, files, kept, settings.max_findings)
     return result
 
 

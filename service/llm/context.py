@@ -15,6 +15,7 @@ from ..models import FileDiff, Finding
 from .pricing import estimate_tokens
 from .redact import redact
 from .regions import LEVELS, Level, select, spans
+from .second_opinion import label
 
 _TAG = re.compile(r"</?\s*(untrusted_[a-z_]*)", re.I)
 _REMOVED_CAP = 60
@@ -109,7 +110,7 @@ def _render(ctx: FileContext, lines: set[int], level: Level, findings: Sequence[
     mine = [f for f in findings if f.path == ctx.path]
     if mine:
         out.append("  static findings already reported (do not repeat them):")
-        out += [f"    line {f.line}: [{f.category}] {f.message}" for f in mine]
+        out += [f"    line {f.line}: {label(f)}[{f.category}] {f.message}" for f in mine]
     out.append("</file>")
     return "\n".join(out)
 

@@ -49,6 +49,8 @@ def as_dict(result: ScanResult) -> dict[str, Any]:
         },
         "findings": [finding_dict(f) for f in result.findings],
         "notices": [{"message": n.message, "path": n.path} for n in result.notices],
+        **({"dropped": [dict(finding_dict(d.finding), reason=d.reason) for d in result.dropped]}
+           if result.dropped else {}),
     }
 
 

@@ -105,6 +105,21 @@ def test_cap_and_lines_outside_the_diff(setup: tuple[Publisher, PullRequest, Sca
     assert len(state.posted) == 4
 
 
+def test_findings_below_the_confidence_floor_go_to_the_summary_only(
+        setup: tuple[Publisher, PullRequest, ScanResult], fake_github: FakeGitHub) -> None:
+    publisher, pr, result = setup
+    findings = [finding(5, message="sure thing"), replace(finding(6, message="a hunch"), confidence="low"),
+                replace(finding(7, message="fairly sure"), confidence="medium")]
+    config = replace(default_config(), min_inline_confidence="medium")
+    state = publish(publisher, pr, result, findings, config=config)
+    (review,) = fake_github.reviews_for(7)
+    assert sorted(c["line"] for c in review["comments"]) == [5, 7]
+    assert "`app.py:6`" in review["body"] and "below the confidence floor" in review["body"]
+    (summary,) = fake_github.summaries_for(7)
+    assert "a hunch" in summary["body"]
+    assert len(state.posted) == 3
+
+
 def test_422_keeps_the_rest_of_the_review(setup: tuple[Publisher, PullRequest, ScanResult],
                                           fake_github: FakeGitHub) -> None:
     publisher, pr, result = setup

@@ -191,7 +191,7 @@ class CopyPaste(Detector):
             # a partial copy must be longer than the shared boilerplate of sibling handlers
             found = [m for m in found if len(m[1]) >= 0.6 * len(unit.lines) or len(m[1]) >= need + need // 2]
             picked = clones.pick_original(unit, found)
-            if picked is None:
+            if picked is None or clones.is_idiom(unit, found):
                 continue
             reported.append(unit)
             yield _finding(fctx, unit, *picked)

@@ -228,7 +228,7 @@ def _abstract_class(ctx: FileContext, cls: ClassInfo, shapes: RepoShapes) -> Fin
     if not cls.abstract or ERROR_NAME.search(cls.name):
         return None
     subs = shapes.subclasses(cls.name)
-    if len(subs) != 1 or subs[0].abstract or cls.name in shapes.structural:
+    if len(subs) != 1 or subs[0].abstract or cls.name in shapes.structural or _sibling_layer(cls, shapes):
         return None
     impl = subs[0]
     return ctx.finding(
@@ -236,6 +236,16 @@ def _abstract_class(ctx: FileContext, cls: ClassInfo, shapes: RepoShapes) -> Fin
         f"Abstract class {cls.name} has a single subclass ({impl.name} in {impl.path}:{impl.line}); "
         f"merge it into {impl.name} until a second implementation exists.",
     )
+
+
+def _sibling_layer(cls: ClassInfo, shapes: RepoShapes) -> bool:
+    """Another abstract class extends the same parent and has its own implementations: the change adds
+    one more layer of the repository's architecture (`SolanaWalletClient` beside `EvmWalletClient`,
+    both on `WalletClientBase`), not a speculative one."""
+    parents = set(cls.extends)
+    return bool(parents) and any(
+        other is not cls and other.abstract and parents & set(other.extends) and shapes.subclasses(other.name)
+        for other in shapes.classes)
 
 
 def _products(src: SourceFile, node: Node, known: set[str], registries: dict[str, set[str]]) -> set[str]:

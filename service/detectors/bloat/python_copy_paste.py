@@ -76,7 +76,7 @@ class CopyPasteDetector(Detector):
             need = test_window if shapes.is_test_path(unit.path) else window
             found = clones.matches(unit, table, window, need, _same_sync)
             original = clones.pick_original(unit, found)
-            if original is not None:
+            if original is not None and not clones.is_idiom(unit, found):
                 yield _finding(fctx, unit, *original)
 
 

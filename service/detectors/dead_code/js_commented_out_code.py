@@ -7,7 +7,9 @@ lines, such as a prose header "// old implementation:") of at least `min_lines` 
 without syntax errors into declarations, calls, assignments, returns or control flow is reported
 on its first line. Prose, JSDoc (`/** ... */` blocks), tool directives (`// eslint-disable`,
 `// @ts-expect-error`, `/// <reference>`) and commented-out tests in test files (reported by the
-test-tampering rules) are left alone.
+test-tampering rules) are left alone. In JSX, a `{/* ... */}` comment whose text parses as one or
+more JSX elements (`{/* <Link href={...}>Pricing</Link> */}`) is commented-out markup and is
+reported whatever its length; a JSX comment of prose (`{/* Header */}`) is not.
 
 ## Why is this bad?
 Commented-out code is dead code that looks alive: readers cannot tell whether it is a pending
@@ -123,3 +125,38 @@ class CommentedOutCode(Detector):
 
         yield from findings(ctx, RULE, comment_runs(_comment_lines(head)), partial(_is_code, head.language),
                             skip=test_block)
+        for comment in _jsx_markup_comments(head):
+            if ctx.changed(comment):
+                yield ctx.finding(
+                    RULE, comment,
+                    "This JSX comment is commented-out markup; delete it (version control keeps the "
+                    "history) or restore it as live markup.",
+                )
+
+
+def _jsx_markup_comments(src: SourceFile) -> Iterator[Node]:
+    """`{/* <Element ...>...</Element> */}` comments: a JSX expression holding only a comment
+    whose text is JSX elements."""
+    for node in sym.comments(src):
+        parent = node.parent
+        if parent is None or parent.type != "jsx_expression" or len(parent.named_children) != 1:
+            continue
+        body = sym.text(node)
+        if not body.startswith("/*") or not body.endswith("*/"):
+            continue
+        inner = body[2:-2].strip()
+        if inner.startswith("<") and _is_markup(inner):
+            yield node
+
+
+def _is_markup(text: str) -> bool:
+    root = parse_source("commented.tsx", f"const _ = <>{text}</>;\n").root
+    if root is None or root.has_error or any(n.is_missing for n in walk(root)):
+        return False
+    fragment = next((n for n in walk(root) if n.type == "jsx_element"), None)
+    if fragment is None:
+        return False
+    children = [c for c in fragment.named_children if c.type not in ("jsx_opening_element", "jsx_closing_element")]
+    if any(c.type == "jsx_text" and sym.text(c).strip() for c in children):
+        return False  # prose around a tag: `<Badge /> is rendered by the parent`
+    return any(c.type in ("jsx_element", "jsx_self_closing_element") for c in children)

@@ -77,7 +77,7 @@ from .python_handler_context import (
     catches_io_root,
     cleanup_only,
     commit_call,
-    explained,
+    excuse,
     for_loop,
     is_request_handler,
     is_test_path,
@@ -234,20 +234,20 @@ class PythonErrorHandling(Detector):
         broad = catch in (Catch.BARE, Catch.BROAD)
         terminal = handler.terminal
         if terminal is Act.RETURN:
-            if not is_default_value(src, handler.returned) or explained(src, clause):
+            if not is_default_value(src, handler.returned):
                 return None
             value = text(src, handler.returned) or "None"
             return self._report(ctx, LOGGED, clause, (
                 f"`{label}` only logs and returns `{value}`, so the caller cannot tell the failure from an "
                 "empty result; re-raise (or raise a domain error) and let the caller decide."
-            ))
+            ), excuse=excuse(src, clause))
         item_loop = for_loop(clause)
         if broad and item_loop is not None and not best_effort(src, clause):
             target = text(src, item_loop.child_by_field_name("left")) or "item"
             return self._report(ctx, LOGGED, clause, (
                 f"`{label}` logs and moves on to the next `{target}`: failed items are silently dropped while "
                 "the run reports success; collect the failures and report or raise them at the end."
-            ))
+            ), excuse=excuse(src, clause))
         if terminal is None:
             lost = lost_result(src, clause)
             if lost is not None:
@@ -259,7 +259,7 @@ class PythonErrorHandling(Detector):
                 return self._report(ctx, LOGGED, clause, (
                     f"`{label}` only logs and carries on, so the function reports success after a failure; "
                     "catch the specific errors you can handle and let the rest propagate."
-                ))
+                ), excuse=excuse(src, clause))
         return None
 
     def _as_success(self, ctx: FileContext, src: SourceFile, clause: Node, handler: Handler,
@@ -287,7 +287,7 @@ class PythonErrorHandling(Detector):
                     f"`{label}` only logs and falls through to code that reports success "
                     f"(`{text(src, marker)}`), so a failure is recorded as a success; re-raise or return "
                     "a failure instead."
-                ))
+                ), excuse=excuse(src, clause))
         return None
 
     def _retry(self, ctx: FileContext, src: SourceFile, clause: Node, catch: Catch, loop: Node) -> Finding | None:
@@ -314,9 +314,14 @@ class PythonErrorHandling(Detector):
         return None
 
     def _report(self, ctx: FileContext, rule: Rule, clause: Node, message: str,
-                severity: Severity | None = None) -> Finding:
+                severity: Severity | None = None, excuse: str = "") -> Finding:
         start = line_of(clause)
         end = min(end_line_of(clause), start + MAX_SPAN)
+        if excuse:
+            # the wording says "tolerated on purpose" but no code shows it: a question, not a verdict
+            message += (f" (Its text, \"{excuse}\", says the failure is tolerated on purpose, but nothing in "
+                        f"the code handles it; if that is intended, mark it \"# slopguard: ignore[{rule.id}]\".)")
+            return ctx.finding(rule, start, message, end=end, severity=Severity.NOTICE, confidence="low")
         return ctx.finding(rule, start, message, end=end, severity=severity)
 
 

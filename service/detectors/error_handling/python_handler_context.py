@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from tree_sitter import Node
 
+from ...lang.python import testing
 from ...lang.python.handlers import (
     BUILTIN_EXCEPTIONS,
     Catch,
@@ -97,16 +97,14 @@ CLEANUP_CALLS = frozenset({"close", "aclose", "unlink", "remove", "rmtree", "shu
 
 
 def is_test_path(path: str) -> bool:
-    p = PurePosixPath(path)
-    return (
-        p.name.startswith("test_") or p.name.endswith("_test.py") or p.name == "conftest.py"
-        or any(part in ("tests", "test", "testing") for part in p.parts[:-1])
-    )
+    """The language layer's one answer (lang/python/testing.py)."""
+    return testing.is_test_path(path)
 
 
 def best_effort(src: SourceFile, clause: Node) -> bool:
-    """A deliberately best-effort block: explained as such, a fallback, cleanup, side effects, a daemon loop."""
-    if explained(src, clause) or has_fallback(src, clause) or cleanup_only(src, clause):
+    """A best-effort block by its structure: a fallback, cleanup, side effects, a daemon loop. (What its
+    log message or comment says is `excuse`: it lowers a finding's confidence, never drops it.)"""
+    if has_fallback(src, clause) or cleanup_only(src, clause):
         return True
     if enclosing(clause, ("while_statement",), ("function_definition", "lambda", "class_definition")):
         return True
@@ -120,9 +118,11 @@ def side_effect(name: str) -> bool:
     return bool(SIDE_EFFECT_CALLS.search(method) or SIDE_EFFECT_RECEIVERS.search(receiver))
 
 
-def explained(src: SourceFile, clause: Node) -> bool:
-    """The handler (or a comment in it) says the failure is tolerated on purpose."""
-    return BEST_EFFORT_WORDS.search(text(src, clause)) is not None
+def excuse(src: SourceFile, clause: Node) -> str:
+    """The words with which the handler (its log message or a comment) says the failure is
+    tolerated on purpose, or ''."""
+    m = BEST_EFFORT_WORDS.search(text(src, clause))
+    return m.group(0) if m else ""
 
 
 def cleanup_only(src: SourceFile, clause: Node) -> bool:

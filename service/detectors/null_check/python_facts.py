@@ -178,6 +178,10 @@ def _read_class(src: SourceFile, node: Node) -> ClassInfo:
         return cls
     columns: dict[str, Node] = {}
     relationships: dict[str, Node] = {}
+    # In a plain class (no bases, no decorator) `mgr: Manager = None` declares an attribute that is
+    # assigned later (a boot-time singleton): its type says it is a Manager. In a dataclass or a
+    # model the same line is a constructor default that really can stay None.
+    plain = not cls.bases and (node.parent is None or node.parent.type != "decorated_definition")
     for stmt in _named(body):
         inner = _undecorate(stmt)
         if inner.type == "function_definition":
@@ -187,7 +191,7 @@ def _read_class(src: SourceFile, node: Node) -> ClassInfo:
         elif stmt.type == "expression_statement" and stmt.named_children:
             assign = stmt.named_children[0]
             if assign.type == "assignment":
-                _read_field(src, assign, cls, columns, relationships)
+                _read_field(src, assign, cls, columns, relationships, plain)
     _read_relationships(src, cls, columns, relationships)
     return cls
 
@@ -214,7 +218,7 @@ def _keyword(src: SourceFile, call: Node, name: str) -> str | None:
 
 
 def _read_field(src: SourceFile, assign: Node, cls: ClassInfo, columns: dict[str, Node],
-                relationships: dict[str, Node]) -> None:
+                relationships: dict[str, Node], plain: bool = False) -> None:
     left = assign.child_by_field_name("left")
     if left is None or left.type != "identifier":
         return
@@ -226,7 +230,7 @@ def _read_field(src: SourceFile, assign: Node, cls: ClassInfo, columns: dict[str
     if ann and is_optional_type(ann):
         cls.nullable_fields[name] = f"`{cls.name}.{name}` is declared Optional"
         return
-    if right is not None and right.type == "none" and ann:
+    if right is not None and right.type == "none" and ann and not plain:
         cls.nullable_fields[name] = f"`{cls.name}.{name}` defaults to None"
         return
     called = _call_name(src, right)

@@ -36,6 +36,7 @@ if coupon.is_expired(now):
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable
@@ -76,11 +77,14 @@ class PythonNullCheck(Detector):
                 continue
             scope = _scope(src, ctx.path, index, node, body)
             for hit in _check_scope(scope):
-                if "type: ignore" in src.line_text(hit.use.start_point[0] + 1):
-                    continue
                 finding = _report(ctx, scope, hit, base)
                 if finding is None or (finding.line, hit.source.path) in reported:
                     continue
+                if "type: ignore" in src.line_text(hit.use.start_point[0] + 1):
+                    # the type checker saw the same None and was told to be quiet: that hides it, not handles it
+                    finding = dataclasses.replace(finding, message=finding.message + (
+                        " The \"# type: ignore\" on that line silences the type checker's warning about the same "
+                        "None; it does not handle it."))
                 reported.add((finding.line, hit.source.path))
                 yield finding
 

@@ -37,6 +37,7 @@ class Change:
     new_refs: set[str] = field(default_factory=set)
     swaps: dict[str, str] = field(default_factory=dict)  # identifiers replaced one-to-one
     followers: int = 0  # hunks that only update references to what this change renames
+    announced: str = ""  # the description's word that announces this kind of edit ("cleanup")
 
     @property
     def path(self) -> str:

@@ -7,9 +7,11 @@ connected by a name one defines or imports and another uses, or shown in the sam
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
-from ...analysis.intent import IDENTIFIER, Intent
+from ...analysis.intent import CLEANUP, IDENTIFIER, REFACTOR, Intent
+from ...parsing import line_of
 from .changes import Change
 from .rules import ANNOUNCED_BY_CLEANUP, ANNOUNCED_BY_REFACTOR, RULE_OF_KIND
 
@@ -29,11 +31,13 @@ def _is_test(path: str) -> bool:
 def _is_candidate(change: Change, intent: Intent) -> bool:
     if change.kind not in RULE_OF_KIND or _is_test(change.path) or _test_call(change):
         return False
-    if change.kind in ANNOUNCED_BY_REFACTOR and intent.announces_refactor:
+    if _mentioned(change, intent):
         return False
-    if change.kind in ANNOUNCED_BY_CLEANUP and intent.announces_cleanup:
-        return False
-    return not _mentioned(change, intent)
+    # a "refactor"/"clean-up" in the description lowers the confidence; it does not hide the edit
+    found = (REFACTOR.search(intent.text) if change.kind in ANNOUNCED_BY_REFACTOR
+             else CLEANUP.search(intent.text) if change.kind in ANNOUNCED_BY_CLEANUP else None)
+    change.announced = found.group(0) if found else ""
+    return True
 
 
 def _test_call(change: Change) -> bool:
@@ -48,7 +52,23 @@ def _test_call(change: Change) -> bool:
 def _mentioned(change: Change, intent: Intent) -> bool:
     if intent.mentions_any(change.mentions):
         return True
-    return any(intent.mentions_value(v) for v in change.values if len(v) >= 2)
+    if any(intent.mentions_value(v) for v in change.values if len(v) >= 2):
+        return True
+    # a compound identifier on the changed lines (`userCount`, `max_retries`) that the description names
+    return any(w.lower() in intent.tokens for w in _changed_words(change) if _COMPOUND.search(w))
+
+
+_COMPOUND = re.compile(r"^_?[a-z0-9]+(?:_[A-Za-z0-9]+)+$|^[a-z][a-z0-9]*[A-Z]\w*$|^[A-Z][a-z0-9]+[A-Z]\w*$")
+
+
+def _changed_words(change: Change) -> set[str]:
+    words: set[str] = set()
+    for unit, lines in ((change.head, set(change.added)), (change.base, set(change.removed))):
+        if unit is None:
+            continue
+        for n in lines:  # the raw lines: a multi-line template or SQL string is one token
+            words |= {w for w in IDENTIFIER.findall(unit.src.line_text(n)) if len(w) >= 5}
+    return words
 
 
 def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list[Change]:
@@ -56,6 +76,12 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list
     candidates = [c for c in real if _is_candidate(c, intent)]
     cand_ids = {id(c) for c in candidates}
     main = [c for c in real if id(c) not in cand_ids]
+    # an announced refactor or clean-up covers the files the rest of the PR works in
+    worked = {c.path for c in changes if c.kind != "noop" and id(c) not in cand_ids}
+    announced = [c for c in candidates if c.announced and c.path in worked]
+    if announced:
+        candidates = [c for c in candidates if not (c.announced and c.path in worked)]
+        main += announced
     if not main and not text_uses:
         return []  # the whole change is of one kind: that is what the PR does
     uses = set(text_uses)
@@ -74,15 +100,39 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list
                 defines |= c.defines
                 main.append(c)
                 grew = True
-    return pending
+    worked |= {c.path for c in main}
+    return [c for c in pending if not (c.announced and c.path in worked)]
 
 
 def _linked(c: Change, uses: set[str], defines: set[str], main: list[Change]) -> bool:
     if c.defines & uses or c.new_refs & defines:
         return True
+    if c.kind == "membership" and _new_words(c) & _words(uses):
+        return True  # the new member (a key, a name, a MIME type) is used by the rest of the PR
     if c.kind in ("deleted-comment", "deleted-docstring"):
         return _beside_main(c, main)
     return False
+
+
+def _words(texts: set[str]) -> set[str]:
+    """The identifier-like words (5+ characters) and whole string values of some tokens."""
+    out: set[str] = set()
+    for t in texts:
+        out |= {w for w in IDENTIFIER.findall(t) if len(w) >= 5}
+        value = t.strip("'\"`")
+        if len(value) >= 3 and value != t:
+            out.add(value)
+    return out
+
+
+def _new_words(c: Change) -> set[str]:
+    """The words the change's added lines bring into its unit (the new members)."""
+    if c.head is None:
+        return set()
+    added = set(c.added)
+    fresh = {t.text for t in c.head.tokens if t.cls in ("id", "str") and line_of(t.node) in added}
+    before = {t.text for t in c.base.tokens} if c.base is not None else set()
+    return _words(fresh) - _words(before)
 
 
 def _beside_main(c: Change, main: list[Change]) -> bool:

@@ -11,8 +11,10 @@ from dataclasses import replace
 
 from tree_sitter import Node
 
+from ...analysis.intent import IDENTIFIER
 from ...parsing import walk
 from .changes import Change
+from .conditions import condition_flip
 from .languages import LangSpec
 from .literals import _literal_change, _membership_change
 from .units import Unit, is_binding
@@ -75,7 +77,11 @@ def _modification_kind(change: Change, base: Unit, head: Unit) -> str:
     if bk == hk:
         if base.comments == head.comments:
             return "formatting"
-        return "deleted-comment" if _only_removed(base.comments, head.comments) else "other"
+        if not _only_removed(base.comments, head.comments):
+            return "other"
+        # deleting commented-out code is the clean-up the dead-code rules ask for
+        gone = list((Counter(base.comments) - Counter(head.comments)).elements())
+        return "other" if any(_looks_like_code(c.lstrip("#/ ").strip()) for c in gone) else "deleted-comment"
     if base.has_doc and not head.has_doc and base.keys_without_doc == hk:
         return "deleted-docstring"
     if len(bk) != len(hk) and len(base.keys_without_doc) == len(head.keys_without_doc):
@@ -101,6 +107,8 @@ def _modification_kind(change: Change, base: Unit, head: Unit) -> str:
         return "dropped-decorator"
     if _deleted_code(change, base, head):
         return "deleted-code"
+    if condition_flip(change, base, head):
+        return "condition-flip"
     return "other"
 
 
@@ -235,11 +243,29 @@ def _exits(stmt: Node, unit: Unit, spec: LangSpec) -> bool:
     return stmt.type in spec.statement_wrappers and text.startswith(ABORT_CALLS) and "(" in text
 
 
+def _still_checked(cond: str, head: Unit) -> bool:
+    """The condition is still tested: elsewhere in the function, or in a function of the same file
+    that the head version calls (the check moved into a helper)."""
+    flat = "".join(cond.split())
+    if flat in "".join(head.src.node_text(head.node).split()):
+        return True
+    root = head.src.root
+    called = set(IDENTIFIER.findall(head.src.node_text(head.node)))
+    for node in walk(root) if root is not None else ():
+        if node.type not in ("function_definition", "function_declaration", "method_definition") or node == head.node:
+            continue
+        name = node.child_by_field_name("name")
+        if name is not None and head.src.node_text(name) in called \
+                and flat in "".join(head.src.node_text(node).split()):
+            return True
+    return False
+
+
 def _removed_check(change: Change, base: Unit, head: Unit) -> bool:
     if base.kind != "def" or len(head.tokens) >= len(base.tokens):
         return False
     before, after = _guards(base, change.spec), _guards(head, change.spec)
-    gone = [cond for cond in before if cond not in after]
+    gone = [cond for cond in before if cond not in after and not _still_checked(cond, head)]
     if not gone or set(after) - set(before):
         return False
     change.what = f"`{base.key}` drops the check `{gone[0]}`"

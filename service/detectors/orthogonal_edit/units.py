@@ -99,8 +99,13 @@ def _collect(container: Node, prefix: str, src: SourceFile, spec: LangSpec,
     seen: dict[str, int] = {}
     pending_comment: Unit | None = None
     first = True
+    code_end = -1  # the last row of the previous statement
+    last: Unit | None = None
     for child in container.named_children:
         if child.type in spec.comment_types:
+            if last is not None and child.start_point[0] == code_end:
+                last.comments.append(src.node_text(child))  # a trailing comment: the statement's own
+                continue
             if pending_comment is not None and line_of(child) == pending_comment.end + 1:
                 pending_comment.comments.append(src.node_text(child))
                 pending_comment.end = end_line_of(child)
@@ -111,6 +116,8 @@ def _collect(container: Node, prefix: str, src: SourceFile, spec: LangSpec,
             continue
         unit = _unit_for(child, prefix, src, spec, first)
         first = False
+        code_end = child.end_point[0]
+        last = unit
         unit.key = _unique(unit.key, seen)
         if pending_comment is not None:
             pending_comment.next_key = unit.key

@@ -16,7 +16,10 @@ whose change is one of these kinds are candidates:
   loses members;
 - `python.orthogonal-edit.unrelated-logic-change`: a guard (`if ...: raise/return/abort`)
   disappears from a function that otherwise shrinks, a comparison or boolean operator flips
-  (`>` -> `>=`, `and` -> `or`), or a decorator is dropped; also, for a group of hunks linked to
+  (`>` -> `>=`, `and` -> `or`), a condition is rewritten in another form with the opposite meaning
+  (`...(!FLAG && {x})` -> `...(FLAG ? {x} : {})`, if/else branches swapped without negating, an
+  early return inverted; old and new conditions are compared by truth table, so an equivalent
+  rewrite such as De Morgan is not reported), or a decorator is dropped; also, for a group of hunks linked to
   each other by names (one defines or imports what another uses, or they share a diff hunk) but
   to nothing else in the change, and named nowhere in the description, a rewritten function or
   statement that swaps a call, an operator or a literal for another while keeping the rest of
@@ -27,8 +30,9 @@ whose change is one of these kinds are candidates:
 
 A candidate is reported only when it is an island: no other hunk of the change uses what it
 defines, it uses nothing the change adds, the description (PR title and body, or the commit
-messages) and the changed docs do not name it, and for renames, reformatting and deletions the
-description does not announce a refactor, rename or cleanup. Test files are never candidates.
+messages) and the changed docs do not name it. When the description announces a refactor, rename
+or clean-up, such edits in the files the rest of the PR works in are part of it; elsewhere they are
+still reported, at low confidence, naming the announcement. Test files are never candidates.
 
 ## Why is this bad?
 AI agents "tidy up" code next to the task: they rename variables in modules they only read, bump
@@ -82,6 +86,8 @@ class OrthogonalEdit(Detector):
             _summarise(change)
         settings = [c for f in ctx.files for c in _setting_changes(f)]
         text_uses = _text_uses(ctx.files, {(c.path, c.added[0]) for c in settings})
+        # a file the PR adds is used by whatever names its path (a `json_url` to `versions.json`)
+        text_uses |= {f.path.rsplit("/", 1)[-1] for f in ctx.files if f.diff.status == "added"}
         islands = _islands([*changes, *settings], intent, text_uses)
         findings = list(_report(islands))
         findings += _rewrite_findings(changes, intent, text_uses, {id(c) for c in islands})
@@ -98,7 +104,10 @@ def _report(islands: list[Change]) -> Iterator[Finding]:
         if group_key in seen:
             continue
         seen.add(group_key)
-        yield c.ctx.finding(rule, line, _message(c), side=side)
+        if c.announced:
+            yield c.ctx.finding(rule, line, _message(c), side=side, confidence="low")
+        else:
+            yield c.ctx.finding(rule, line, _message(c), side=side)
 
 
 def _location(c: Change) -> tuple[Side, int]:
@@ -121,7 +130,11 @@ def _message(c: Change) -> str:
         "membership": "revert it or explain the behaviour change in the description",
         "removed-check": "restore the check or explain why it is no longer needed",
         "operator": "revert it or explain the behaviour change in the description",
+        "condition-flip": "check which branch should run and revert it or explain it in the description",
         "dropped-decorator": "restore the decorator or explain why it is no longer needed",
     }.get(c.kind, "restore it or explain the deletion in the description")
-    return (f"{what} in {c.path}, which nothing else in this PR touches and the description "
-            f"does not mention; {advice}.")
+    if c.announced:
+        return (f"{what} in {c.path}; no other change in this PR uses it, and the description announces "
+                f"\"{c.announced}\" but does not name this code; {advice}.")
+    return (f"{what} in {c.path}; no other change in this PR uses it and the description does not "
+            f"mention it; {advice}.")

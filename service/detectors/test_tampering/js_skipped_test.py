@@ -127,10 +127,19 @@ class JsTestSkip(Detector):
             return None
         if _playwright_condition(src, block):
             return None
-        verdict = _verdict(_reason(src, block.node))
-        if verdict == "real" or (verdict == "unknown" and old is None):
+        reason = _reason(src, block.node)
+        verdict = _verdict(reason)
+        failing = bool(words & {"failing", "fails", "fail"})  # still runs, and reports when it passes
+        if (verdict == "real" and failing) or (verdict == "unknown" and old is None):
             return None
-        what = "expected to fail" if words & {"failing", "fails", "fail"} else "skipped"
+        what = "expected to fail" if failing else "skipped"
+        if verdict == "real":
+            # the comment names a constraint, but nothing tests it: the test never runs anywhere
+            return ctx.finding(SKIPPED, block.callee,
+                               f"{'Suite' if block.kind == 'suite' else 'Test'} '{block.title}' is skipped "
+                               f"unconditionally (`{text_of(src, block.callee)}`; its comment says {reason!r}): "
+                               "it never runs, even where that holds; skip on a condition that tests it "
+                               "(skipIf(...)).", severity=Severity.NOTICE, confidence="low")
         return ctx.finding(SKIPPED, block.callee,
                            f"{'Suite' if block.kind == 'suite' else 'Test'} '{block.title}' is {what} "
                            f"(`{text_of(src, block.callee)}`) without a real reason: fix the code or the "

@@ -213,7 +213,7 @@ def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: Block, n
     translated = _translated(before, after, migrating)
     spare = [h for h in fresh if h.kind in ("eq", "approx")]
     for pair in pairs:
-        if translated and _absorbed(base, head, pair.base, spare):
+        if (translated and _absorbed(base, head, pair.base, spare)) or _still_exact(pair, after):
             continue
         yield from _judge_pair(ctx, base, head, new, pair, flag_values)
     if translated and after:
@@ -232,6 +232,16 @@ def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: Block, n
             yield ctx.finding(REMOVED, commented, message)
         else:
             yield ctx.finding(REMOVED, check.node, message, end=line_of(check.node), side="LEFT")
+
+
+def _still_exact(pair: Pair[Check], after: list[Check]) -> bool:
+    """The test still checks the same value exactly (an `expect(x).toBeDefined()` added to narrow a
+    type beside a kept `toEqual`/snapshot of `x`): nothing was replaced."""
+    subject = pair.base.subject
+    return bool(subject) and any(
+        h is not pair.head and h.kind in ("eq", "approx", "snapshot") and not h.negated
+        and (h.subject == subject or h.subject.startswith(subject + ".") or subject.startswith(h.subject + "."))
+        for h in after)
 
 
 def _translated(before: list[Check], after: list[Check], migrating: bool) -> bool:

@@ -7,6 +7,9 @@ or `except ImportError:` lines), `# type: ignore` without an error code, `# noqa
 code, and file-wide `# flake8: noqa`, `# ruff: noqa`, `# mypy: ignore-errors`, `# pylint: skip-file`
 or `# pylint: disable=all`.
 
+A bare `# type: ignore` is left alone in a repository that writes it everywhere and (almost) never
+with a code: its house style. A `# pragma: no cover - reason` states its reason.
+
 ## Why is this bad?
 A blanket suppression hides every present and future problem on that line (or in that file), not
 only the one that was in the way, and an excluded block silently stops counting against coverage.
@@ -29,7 +32,8 @@ from collections.abc import Iterable
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
+from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
+from ...lang.python import shapes
 from ...lang.python.testing import is_test_path
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
@@ -56,13 +60,26 @@ _IDIOMATIC = re.compile(
 )
 
 
+# `# pragma: no cover - only reached on Windows`: the exclusion states its reason, like a coded ignore
+_REASONED = re.compile(r"pragma:\s*no\s*cover\s*[-:(\u2013\u2014]+\s*\S+\s+\S+", re.IGNORECASE)
+
+
 _COVERAGE_PRAGMA = re.compile(r"pragma:\s*no\s*cover", re.IGNORECASE)
 
 
 class PythonBlanketPragma(Detector):
     rules = (PRAGMA,)
 
-    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
+    def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
+        change = shapes.indexed_change(ctx)  # the head tree's index, shared with the bloat rules
+        if change is None:
+            return
+        files, index = change
+        house_bare = _bare_type_ignore_is_house_style(ctx.repo, index, set(files))
+        for f in files.values():
+            yield from self._file(f, house_bare)
+
+    def _file(self, ctx: FileContext, house_bare: bool) -> Iterable[Finding]:
         head = ctx.head
         if head is None or head.root is None or not ctx.diff.added:
             return
@@ -75,6 +92,9 @@ class PythonBlanketPragma(Detector):
             if code.strip() in before:
                 continue
             message = _verdict(head.node_text(node), code, is_test_path(ctx.path) or _idiomatic_block(head, node))
+            if message and house_bare and _TYPE_IGNORE.search(head.node_text(node)) \
+                    and not _FILE_WIDE.search(head.node_text(node)):
+                continue  # the repository writes bare `# type: ignore` everywhere and never a coded one
             if message:
                 # A coverage pragma hides a branch from the threshold; a bare `type: ignore` or `noqa`
                 # hides every check on the line. The first is a question, the second a defect.
@@ -90,6 +110,28 @@ _EXCUSED_EXCEPT = re.compile(r"ImportError|ModuleNotFoundError")
 _DEPRECATED = re.compile(r"DeprecationWarning|PendingDeprecationWarning|@deprecated|\bdeprecated\(")
 _COMPOUND = frozenset({"if_statement", "elif_clause", "else_clause", "function_definition", "with_statement",
                        "for_statement", "while_statement", "try_statement", "except_clause"})
+
+
+_HOUSE_STYLE_MIN = 10  # bare `# type: ignore` lines elsewhere in the repository, at most one coded per ten
+
+
+def _bare_type_ignore_is_house_style(repo: RepoView, index: shapes.RepoIndex, changed: set[str]) -> bool:
+    def count() -> bool:
+        bare = coded = 0
+        for path, src in index.sources.items():
+            if path in changed:
+                continue
+            for line in src.lines:
+                if "type:" in line and "ignore" in line:
+                    if _TYPE_IGNORE.search(line):
+                        bare += 1
+                    elif _CODED_IGNORE.search(line):
+                        coded += 1
+        return bare >= _HOUSE_STYLE_MIN and coded * 10 <= bare
+    return repo.memo("python.blanket-suppression.house-bare-ignore", count)
+
+
+_CODED_IGNORE = re.compile(r"#\s*type:\s*ignore\[")
 
 
 def _idiomatic_block(src: SourceFile, comment: Node) -> bool:
@@ -121,6 +163,6 @@ def _verdict(comment: str, code: str, test: bool) -> str:
                "e.g. `# type: ignore[arg-type]`, or fix the types."
     if _NOQA.search(comment) and not _FILE_WIDE.search(comment) and not (_IMPORT.match(code) and "*" not in code):
         return "`# noqa` without a rule code silences every lint on the line: name the rule, e.g. `# noqa: E501`."
-    if _NO_COVER.search(comment) and not test and not _IDIOMATIC.search(code):
+    if _NO_COVER.search(comment) and not test and not _IDIOMATIC.search(code) and not _REASONED.search(comment):
         return "`# pragma: no cover` excludes this code from coverage: test it instead."
     return ""

@@ -44,6 +44,7 @@ from ...lang.python.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .python_assertion_sources import removed_defaults
 
 DELETED = Rule(
     id="python.test-tampering.deleted-test",
@@ -69,7 +70,7 @@ class PythonDeletedTest(Detector):
         if not candidates:
             return
         names = head_test_names(ctx.repo)
-        gone = removed_definitions(ctx.files)
+        gone = removed_definitions(ctx.files) | removed_defaults(ctx.files)
         added = _added_tests(ctx)
         reported_classes: set[tuple[str, str]] = set()
         reported_files: set[str] = set()
@@ -116,7 +117,20 @@ def _missing(f: FileContext) -> list[TestFunc]:
     """Tests of the base file whose definition line is removed and that the head file lacks."""
     present = {t.qualname for t in test_functions(f.head)} if f.head is not None else set()
     removed = f.diff.removed
-    return [t for t in test_functions(f.base) if t.qualname not in present and line_of(t.node) in removed]
+    base = f.base
+    assert base is not None
+    return [t for t in test_functions(base) if t.qualname not in present and line_of(t.node) in removed
+            and not _is_fixture(base, t)]
+
+
+def _is_fixture(src: SourceFile, test: TestFunc) -> bool:
+    """A `@pytest.fixture` named `test_*`: pytest does not collect it as a test."""
+    for dec in test.decorators:
+        expr = dec.named_children[0] if dec.named_children else None
+        target = expr.child_by_field_name("function") if expr is not None and expr.type == "call" else expr
+        if target is not None and text_of(src, target).split(".")[-1] == "fixture":
+            return True
+    return False
 
 
 def _added_tests(ctx: ChangeContext) -> list[tuple[SourceFile, TestFunc]]:

@@ -167,9 +167,16 @@ class PythonTestSkip(Detector):
             return None
         reason = _reason(src, call, kind)
         verdict = _reason_verdict(reason)
-        if verdict == "real" or (verdict == "unknown" and not existing):
-            return None
+        if (verdict == "unknown" and not existing) or (verdict == "real" and kind == "xfail"):
+            return None  # an xfail still runs, and its tracked reason shows up when it passes
         what = "xfailed" if kind == "xfail" else "skipped"
+        if verdict == "real":
+            # the reason names a constraint, but nothing tests it: the test never runs anywhere
+            return ctx.finding(
+                SKIP_RULE, marker,
+                f"Test {what} unconditionally with reason {reason!r}: it never runs, even where that holds; "
+                "skip on a condition that tests it (`skipif(...)`, `importorskip`).",
+                severity=Severity.NOTICE, confidence="low")
         why = "without a reason" if not reason else f"with reason {reason!r}, which names no real constraint"
         if verdict == "error":
             why = f"because it fails ({reason!r})"

@@ -76,7 +76,7 @@ _GENERATED = re.compile(
     r"version\.py$|setup\.py$|conftest\.py$|(^|/)tests?/|__main__\.py$|\.venv|site-packages|/build/|^build/",
 )
 _DESELECT = re.compile(
-    r"--deselect\b|--ignore(-glob)?[= ]|(?<![\w-])-k\s*[=]?\s*[\"']?\s*not\b|(?<![\w-])-p\s*no:(?!cacheprovider)|"
+    r"--deselect\b|--ignore(-glob)?[= ]|(?<![\w-])-k\s*[=]?\s*[\"']?\s*not\b|"
     r"\bcollect_ignore(_glob)?\b|--continue-on-collection-errors"
 )
 _TEST_CMD = re.compile(r"\b(pytest|py\.test|tox|nox|unittest|coverage\s+run|make\s+test)\b")
@@ -221,6 +221,8 @@ def _covers(pattern: str, path: str) -> bool:
 
 def _deselects(f: FileContext, head: SourceFile) -> Iterator[Finding]:
     base_lines = {line.strip() for line in f.base.lines} if f.base is not None and f.diff.old_path else set()
+    # (`-p no:plugin` switches a plugin off and deselects nothing: not a match)
+    base_text = " ".join(" ".join(f.base.lines).split()) if f.base is not None and f.diff.old_path else ""
     workflow = f.path.endswith((".yml", ".yaml"))
     for line in sorted(f.diff.added):
         text = head.line_text(line)
@@ -228,9 +230,11 @@ def _deselects(f: FileContext, head: SourceFile) -> Iterator[Finding]:
         if not stripped or stripped.startswith("#") or stripped in base_lines:
             continue
         m = _DESELECT.search(text)
+        if m and _argument(text, m.start()) in base_text:
+            continue  # the same deselection was already there: the line only moved or was re-wrapped
         if m:
             yield f.finding(DESELECTED, line,
-                            f"`{m.group(0).strip()}` keeps tests from running: fix or delete the tests "
+                            f"`{_argument(text, m.start())}` keeps tests from running: fix or delete the tests "
                             "explicitly instead of deselecting them in configuration.")
         elif _TEST_CMD.search(text) and _ALWAYS_PASS.search(text):
             yield f.finding(DESELECTED, line,
@@ -238,6 +242,13 @@ def _deselects(f: FileContext, head: SourceFile) -> Iterator[Finding]:
         elif workflow and _CONTINUE.match(text) and _near_test_command(head, line):
             yield f.finding(DESELECTED, line,
                             "`continue-on-error: true` lets this CI step fail silently: remove it.")
+
+
+def _argument(text: str, start: int) -> str:
+    """The deselecting option with its argument (`-k "not slow and not ffi"`), whitespace-normalised."""
+    rest = text[start:]
+    m = re.match(r"""\S+?[= ]\s*(["'])(.*?)\1|\S+(\s+[^\s-]\S*)?""", rest)
+    return " ".join((m.group(0) if m else rest).split())
 
 
 def _near_test_command(src: SourceFile, line: int) -> bool:

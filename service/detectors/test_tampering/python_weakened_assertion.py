@@ -51,6 +51,7 @@ from ...lang.python.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, end_line_of, line_of, walk
+from .python_assertion_sources import helper_checks, removed_defaults, value_inputs, widened
 
 WEAKENED = Rule(
     id="python.test-tampering.weakened-assertion",
@@ -102,6 +103,7 @@ _NO_CHANGE = re.compile(
     r"behaviou?r (is )?unchanged|does not change (the )?behaviou?r",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"[A-Za-z_]\w*")
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 
 
@@ -113,18 +115,21 @@ class PythonWeakenedAssertion(Detector):
                  and is_test_path(f.path) and f.diff.added | f.diff.removed]
         if not tests:
             return
-        gone = removed_definitions(ctx.files)
+        gone = removed_definitions(ctx.files) | removed_defaults(ctx.files)
         source_changed = any(f.language == "python" and not is_test_path(f.path) for f in ctx.files)
         described = _describes_change(ctx.intent)
         for f in tests:
-            yield from _check_file(f, gone, source_changed and not described)
+            yield from _check_file(f, gone, source_changed, described)
 
 
-def _describes_change(intent: str) -> bool:
-    return bool(_BEHAVIOUR.search(intent)) and not _NO_CHANGE.search(intent)
+def _describes_change(intent: str) -> str:
+    """The words with which the description announces a behaviour change ("fixes", "now returns"),
+    or ''. They lower the confidence of a changed expected value; they do not hide it."""
+    m = _BEHAVIOUR.search(intent)
+    return m.group(0) if m and not _NO_CHANGE.search(intent) else ""
 
 
-def _check_file(ctx: FileContext, gone: set[str], flag_values: bool) -> Iterator[Finding]:
+def _check_file(ctx: FileContext, gone: set[str], flag_values: bool, described: str = "") -> Iterator[Finding]:
     head = ctx.head
     assert head is not None
     base = ctx.base if ctx.diff.old_path else None
@@ -136,7 +141,7 @@ def _check_file(ctx: FileContext, gone: set[str], flag_values: bool) -> Iterator
         yield from _always_true(ctx, head, test)
         if old is None or base is None:
             continue
-        yield from _compare(ctx, base, head, old, test, gone, flag_values)
+        yield from _compare(ctx, base, head, old, test, gone, flag_values, described)
 
 
 def _lost_lines(ctx: FileContext, test: TestFunc) -> bool:
@@ -192,31 +197,46 @@ def _swallows_assertion(src: SourceFile, node: Node) -> bool:
 
 
 def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: TestFunc, new: TestFunc,
-             gone: set[str], flag_values: bool) -> Iterator[Finding]:
+             gone: set[str], flag_values: bool, described: str = "") -> Iterator[Finding]:
     before = checks(base, old.node)
     after = checks(head, new.node)
     lost, fresh, pairs = match_checks(ctx.diff, before, after, _comparable)
     paired = {id(p.base) for p in pairs}
     for pair in pairs:
-        yield from _judge_pair(ctx, base, head, new, pair, flag_values)
-    budget = len(before) - len(after)
+        if not widened(base, head, pair.base, pair.head):
+            yield from _judge_pair(ctx, base, head, new, pair, flag_values, described)
+    # assertions moved into (or kept in) a helper of the module that the test calls still count
+    moved = helper_checks(head, new)
+    kept = {(c.kind, c.subject, c.expected) for c in moved}
+    budget = len(before) + len(helper_checks(base, old)) - len(after) - len(moved)
     spare = [h for h in fresh if h.kind in ("eq", "approx")]
     raisers = [h for h in fresh if h.kind == "raises"]
-    for check in lost:
-        if budget <= 0:
-            break
-        if id(check) in paired or identifiers(base, check.node) & gone or _absorbed(base, head, check, spare) \
-                or _now_raises(head, new, check, raisers):
-            continue
-        budget -= 1
-        message = (f"`{new.name}` no longer asserts `{_short(base, check)}`: keep the assertion and fix "
-                   "the code, or explain the behaviour change.")
-        commented = _commented_out(ctx, head, new, base.node_text(check.node))
-        if commented:
-            yield ctx.finding(REMOVED, commented, message)
-        else:
-            yield ctx.finding(REMOVED, check.node, message, end=line_of(check.node), side="LEFT")
+    candidates = [c for c in lost if not (
+        id(c) in paired or value_inputs(base, old, c) & gone or _absorbed(base, head, c, spare)
+        or _now_raises(head, new, c, raisers) or (c.kind, c.subject, c.expected) in kept)]
+    # report first what no head assertion of the test (or its helpers) mentions any more
+    still = {w for c in after + moved for w in _WORD.findall(head.node_text(c.node))}
+    candidates.sort(key=lambda c: not set(_WORD.findall(c.subject)) - still)
+    dropped = candidates[:max(budget, 0)]
+    if dropped:
+        yield _removed(ctx, base, head, new, sorted(dropped, key=lambda c: c.line))
     yield from _dropped_params(ctx, base, head, old, new)
+
+
+def _removed(ctx: FileContext, base: SourceFile, head: SourceFile, test: TestFunc, dropped: list[Check]) -> Finding:
+    """One finding for every assertion `test` lost: on the first, naming the base lines of the others."""
+    first = dropped[0]
+    more = ""
+    if len(dropped) > 1:
+        lines = ", ".join(str(c.line) for c in dropped[1:])
+        plural = "s" if len(dropped) > 2 else ""
+        more = f" (nor {len(dropped) - 1} more assertion{plural}: base line{plural} {lines})"
+    message = (f"`{test.name}` no longer asserts `{_short(base, first)}`{more}: keep the assertion and fix "
+               "the code, or explain the behaviour change.")
+    commented = _commented_out(ctx, head, test, base.node_text(first.node))
+    if commented:
+        return ctx.finding(REMOVED, commented, message)
+    return ctx.finding(REMOVED, first.node, message, end=line_of(first.node), side="LEFT")
 
 
 def _absorbed(base: SourceFile, head: SourceFile, check: Check, spare: list[Check]) -> bool:
@@ -281,7 +301,7 @@ def _comparable(old: Check, new: Check) -> bool:
 
 
 def _judge_pair(ctx: FileContext, base: SourceFile, head: SourceFile, test: TestFunc, pair: Pair[Check],
-                flag_values: bool) -> Iterator[Finding]:
+                flag_values: bool, described: str = "") -> Iterator[Finding]:
     old, new = pair.base, pair.head
     why = _weakening(base, head, old, new)
     if why:
@@ -293,11 +313,13 @@ def _judge_pair(ctx: FileContext, base: SourceFile, head: SourceFile, test: Test
             and is_literal(base, old.expected_node) and is_literal(head, new.expected_node)
             and not _same_value(old.expected, new.expected)
             and not _mentioned(ctx.intent, text_of(head, new.expected_node))):
+        stated = (f"the description says \"{described}\" but does not state this value" if described
+                  else "the description states no behaviour change")
         yield ctx.finding(VALUE_CHANGED, new.node,
                           f"`{test.name}` now expects `{text_of(head, new.expected_node)}` instead of "
-                          f"`{text_of(base, old.expected_node)}` while the code under test changed and the "
-                          "description states no behaviour change: fix the code or describe the change.",
-                          end=line_of(new.node))
+                          f"`{text_of(base, old.expected_node)}` while the code under test changed and {stated}: "
+                          "fix the code or describe the change.",
+                          end=line_of(new.node), confidence="low" if described else None)
 
 
 def _mentioned(intent: str, literal: str) -> bool:

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from tree_sitter import Node, Query, QueryCursor
 
 from ...parsing import SourceFile, grammar, line_of
+from . import testing
 
 WORD = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
 JS_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -54,7 +55,9 @@ CONVENTION_EXPORTS = frozenset({
 
 
 def is_test_path(path: str) -> bool:
-    return TEST_PATH.search(path) is not None
+    """Test and non-production code: the language layer's test files (lang/js/testing.py),
+    plus stories, mocks, fixtures and browser-test folders."""
+    return testing.is_test_path(path) or TEST_PATH.search(path) is not None
 
 
 def is_convention_file(path: str) -> bool:

@@ -19,20 +19,15 @@ from tree_sitter import Node
 from ...detector import ChangeContext, FileContext, RepoView
 from ...models import FileDiff
 from ...parsing import SourceFile, end_line_of, line_of
+from . import testing
 
 MAX_INDEXED_FILES = 4000
 ABSTRACT_BASES = frozenset({"ABC", "ABCMeta", "Protocol"})
 
 
 def is_test_path(path: str) -> bool:
-    p = PurePosixPath(path)
-    parts = set(p.parts[:-1])
-    return (
-        bool(parts & {"tests", "test", "testing"})
-        or p.name.startswith("test_")
-        or p.name.endswith("_test.py")
-        or p.name == "conftest.py"
-    )
+    """The language layer's one answer (lang/python/testing.py)."""
+    return testing.is_test_path(path)
 
 
 def text_of(src: SourceFile, node: Node | None) -> str:

@@ -22,6 +22,7 @@ from tree_sitter import Node, Query, QueryCursor
 from ...detector import RepoView
 from ...models import Side
 from ...parsing import SourceFile, grammar
+from . import testing
 
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 DEF_LINE = re.compile(rb"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
@@ -233,11 +234,8 @@ def is_loaded_by_path(path: str) -> bool:
 
 
 def is_test_path(path: str) -> bool:
-    pure = PurePosixPath(path)
-    return (
-        pure.name.startswith("test_") or pure.name.endswith("_test.py")
-        or pure.name == "conftest.py" or "tests" in pure.parts or "test" in pure.parts
-    )
+    """The language layer's one answer (lang/python/testing.py)."""
+    return testing.is_test_path(path)
 
 
 def conventional(name: str, definition: Node, path: str) -> bool:

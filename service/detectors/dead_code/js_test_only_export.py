@@ -1,0 +1,93 @@
+"""An export the change adds that only tests use.
+
+## What it does
+Flags an exported function or class the change adds when every mention of its name outside its
+own declaration is in test files: no production module imports or calls it, no re-export lists
+it, and no documentation or configuration names it. Left alone: files a package or framework
+loads as an entry point, files re-exported with `export * from`, and test files themselves.
+This is the test-only case that `js.dead-code.unused-export` (which counts tests as users)
+leaves out.
+
+## Why is this bad?
+A helper with tests but no caller is dead code with a safety net: the tests keep it compiling
+and green while the production path does the job another way (often with a second, untested
+copy of the same logic).
+
+## Example
+```ts
+export function generateReferralCode() { ... }   // only referral.test.ts calls it
+export async function getOrCreateReferralCode(user) {
+  return generateRandomString(8);                 // production code does it differently
+}
+```
+
+## Use instead
+Call the helper from the production path it was written for, or delete it and its tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from ...detector import Detector, FileContext, Rule
+from ...lang.js import repo_index
+from ...lang.js import symbols as sym
+from ...models import Finding, Severity
+
+RULE = Rule(
+    id="js.dead-code.test-only-export",
+    category="dead-code",
+    languages=("javascript", "typescript", "tsx"),
+    severity=Severity.WARNING,
+    summary="An export the change adds that only test files use",
+    confidence="medium",
+)
+
+STAR = re.compile(rb"""export\s*\*\s*(?:as\s+[\w$]+\s*)?from\s*['"]([^'"\n]+)['"]""")
+
+
+def _star_exported(index: repo_index.SideIndex, path: str) -> bool:
+    for importer, data in index.masked.items():
+        for m in STAR.finditer(data):
+            if index.resolve(importer, m.group(1).decode("utf-8", "replace")) == path:
+                return True
+    return False
+
+
+class TestOnlyExport(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+
+    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
+        head = ctx.head
+        if head is None or head.root is None or not ctx.diff.added or not sym.is_js_path(ctx.path):
+            return
+        if sym.is_test_path(ctx.path) or sym.is_convention_file(ctx.path):
+            return
+        index = repo_index.side_index(ctx.repo, "RIGHT")
+        if ctx.path in index.entries:
+            return
+        existing = {d.name for d in sym.declarations(ctx.base.root)} if ctx.base and ctx.base.root else set()
+        spans = sym.export_list_spans(head.root)
+        star: bool | None = None
+        for decl in sym.declarations(head.root):
+            if not decl.exported or decl.default or decl.line not in ctx.diff.added or decl.name in existing:
+                continue
+            if decl.kind not in ("function", "class", "const") or decl.name in sym.CONVENTION_EXPORTS:
+                continue
+            outside = repo_index.external_mentions(index, ctx.path, decl, spans)
+            in_tests = sum(index.count_file(p, decl.name) for p in index.file_counts
+                           if p != ctx.path and sym.is_test_path(p))
+            if in_tests == 0 or outside != in_tests:
+                continue  # unused (another rule's case) or used by production code or docs
+            if star is None:
+                star = _star_exported(index, ctx.path)
+            if star:
+                return
+            yield ctx.finding(
+                RULE, decl.line,
+                f"`{decl.name}` is exported, but only test files use it ({in_tests} mention(s)); no "
+                f"production code calls it. Call it where it was meant to be used, or delete it "
+                f"and its tests.",
+            )

@@ -1,0 +1,95 @@
+"""A method the change adds to a class that nothing in the repository calls.
+
+## What it does
+Flags a method (not a constructor, getter or setter) that the change adds to a class of its own
+(no `extends`, no `implements`, no decorators) when its name is mentioned nowhere else in the
+repository: no call, no reference, no string, no documentation. Left alone: test files, files a
+framework loads by convention, private `#names` and `_names`, and names a framework looks up
+(`render`, `handle`, `GET` ...).
+
+## Why is this bad?
+Agents add a method to a manager class and then solve the problem elsewhere (often with a copy
+of the same logic in the caller); the unused method rots and misleads the next reader.
+
+## Example
+```ts
+class IDEManager {
+  async getElementCodeRange(element: Element) { ... }   // nothing calls it
+}
+```
+
+## Use instead
+Call it where it was meant to be used, or delete it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from ...detector import Detector, FileContext, Rule
+from ...lang.js import repo_index
+from ...lang.js import symbols as sym
+from ...models import Finding, Severity
+from ...parsing import line_of, walk
+
+RULE = Rule(
+    id="js.dead-code.unused-method",
+    category="dead-code",
+    languages=("javascript", "typescript", "tsx"),
+    severity=Severity.WARNING,
+    summary="A method the change adds to a class that nothing in the repository calls",
+    confidence="medium",
+)
+
+CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
+
+
+def _plain_class(cls: Node) -> bool:
+    """A class with no base, no interface and no decorators: nobody else calls its methods."""
+    if any(c.type in ("class_heritage", "decorator") for c in cls.children):
+        return False
+    parent = cls.parent
+    return not (parent is not None and parent.type == "export_statement"
+                and any(c.type == "decorator" for c in parent.children))
+
+
+def _methods(cls: Node) -> Iterator[tuple[str, Node]]:
+    body = cls.child_by_field_name("body")
+    for member in body.named_children if body is not None else ():
+        if member.type != "method_definition" or any(c.type == "decorator" for c in member.children):
+            continue
+        if any(sym.text(c) in ("get", "set", "static") for c in member.children if not c.is_named):
+            continue
+        name = member.child_by_field_name("name")
+        if name is None or name.type != "property_identifier":
+            continue  # computed, private (#x) or string-named methods
+        yield sym.text(name), member
+
+
+class UnusedMethod(Detector):
+    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+
+    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
+        head = ctx.head
+        if head is None or head.root is None or not ctx.diff.added or not sym.is_js_path(ctx.path):
+            return
+        if sym.is_test_path(ctx.path) or sym.is_convention_file(ctx.path):
+            return
+        index = repo_index.side_index(ctx.repo, "RIGHT")
+        for cls in walk(head.root):
+            if cls.type not in CLASSES or not _plain_class(cls):
+                continue
+            for name, method in _methods(cls):
+                if line_of(method) not in ctx.diff.added or name == "constructor" or name.startswith("_"):
+                    continue
+                if name in sym.CONVENTION_EXPORTS or index.count(name) > 1:
+                    continue
+                yield ctx.finding(
+                    RULE, method,
+                    f"Method `{name}` is added but nothing in the repository calls or mentions it; "
+                    f"call it where it was meant to be used, or delete it.",
+                    end=line_of(method),
+                )

@@ -1,0 +1,159 @@
+"""Where a Python test's assertions live and what they look at, beyond the test's own body.
+
+A test often asserts through a helper of its own module (`compare_documents(actual, expected)`), and
+an assertion often checks a value computed a line earlier (`msg = builder.build_user_message(x)`;
+`assert x in msg`). Moving assertions into such a helper keeps them; an assertion about a value
+that only a deleted function produced has nothing left to test; and a comparison kept as one
+alternative of a wider `or` is still asserted.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from ...detector import FileContext
+from ...lang.python.assertion_checks import Check, checks
+from ...lang.python.testing import TestFunc, call_args, dotted_name, identifiers, is_test_path, norm, text_of
+from ...parsing import SourceFile, walk
+
+_DEPTH = 3
+
+
+def helper_checks(src: SourceFile, test: TestFunc) -> list[Check]:
+    """The assertions of the same-file functions (and same-class methods) that `test` calls,
+    followed up to three calls deep."""
+    functions = _module_functions(src)
+    methods = _class_methods(src, test.cls_node)
+    seen: set[int] = {test.node.id}
+    out: list[Check] = []
+    frontier = [test.node]
+    for _ in range(_DEPTH):
+        called: list[Node] = []
+        for func in frontier:
+            for callee in _callees(src, func, functions, methods):
+                if callee.id not in seen:
+                    seen.add(callee.id)
+                    called.append(callee)
+        for callee in called:
+            out.extend(checks(src, callee))
+        frontier = called
+    return out
+
+
+def value_inputs(src: SourceFile, test: TestFunc, check: Check) -> set[str]:
+    """The identifiers an assertion uses, plus those of the test's assignments to them (one step)."""
+    names = identifiers(src, check.node)
+    body = test.node.child_by_field_name("body")
+    if body is None:
+        return names
+    extra: set[str] = set()
+    for node in walk(body):
+        if node.type != "assignment" or node.start_byte >= check.node.start_byte:
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        targets = {text_of(src, n) for n in walk(left) if n.type == "identifier"}
+        if targets & names:  # what the value is computed from (keyword names are not inputs)
+            extra |= {text_of(src, n) for n in walk(right) if n.type == "identifier" and not (
+                n.parent is not None and n.parent.type == "keyword_argument"
+                and n.parent.child_by_field_name("name") == n)}
+    return names | extra
+
+
+def widened(base: SourceFile, head: SourceFile, old: Check, new: Check) -> bool:
+    """`assert a is Union` -> `assert a is Union or a is UnionType`: the old comparison is kept,
+    as one alternative of the new `or`."""
+    expr = new.node.named_children[0] if new.node.type == "assert_statement" and new.node.named_children else None
+    while expr is not None and expr.type == "parenthesized_expression" and expr.named_child_count == 1:
+        expr = expr.named_children[0]
+    if expr is None or expr.type != "boolean_operator" or old.node.type != "assert_statement":
+        return False
+    first = old.node.named_children[0] if old.node.named_children else None
+    if first is None:
+        return False
+    want = norm(base.node_text(first))
+    todo = [expr]
+    while todo:
+        cur = todo.pop()
+        if cur.type == "boolean_operator" and head.node_text(cur).find(" or ") >= 0:
+            todo.extend(cur.named_children)
+        elif norm(head.node_text(cur)) == want:
+            return True
+    return False
+
+
+def _callees(src: SourceFile, func: Node, functions: dict[str, Node], methods: dict[str, Node]) -> list[Node]:
+    out: list[Node] = []
+    body = func.child_by_field_name("body")
+    for node in walk(body) if body is not None else ():
+        if node.type != "call":
+            continue
+        target = node.child_by_field_name("function")
+        if target is None:
+            continue
+        if target.type == "identifier" and text_of(src, target) in functions:
+            out.append(functions[text_of(src, target)])
+        elif target.type == "attribute":
+            obj, attr = target.child_by_field_name("object"), target.child_by_field_name("attribute")
+            if obj is not None and attr is not None and text_of(src, obj) in ("self", "cls") \
+                    and text_of(src, attr) in methods:
+                out.append(methods[text_of(src, attr)])
+    return out
+
+
+def _definitions(block: Node | None) -> list[Node]:
+    out: list[Node] = []
+    for stmt in block.children if block is not None else ():
+        node = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if node is not None and node.type == "function_definition":
+            out.append(node)
+    return out
+
+
+def _named(src: SourceFile, defs: list[Node]) -> dict[str, Node]:
+    return {text_of(src, d.child_by_field_name("name")): d for d in defs}
+
+
+def _module_functions(src: SourceFile) -> dict[str, Node]:
+    return _named(src, _definitions(src.root))
+
+
+def _class_methods(src: SourceFile, cls: Node | None) -> dict[str, Node]:
+    return _named(src, _definitions(cls.child_by_field_name("body") if cls is not None else None))
+
+
+def removed_defaults(files: tuple[FileContext, ...]) -> set[str]:
+    """Class fields of non-test code that the change removes, or whose default value it removes (the
+    field became required): a test of the old field or default has nothing left to test."""
+    out: set[str] = set()
+    for f in files:
+        if f.language != "python" or is_test_path(f.path) or f.base is None or f.head is None:
+            continue
+        before, after = _field_defaults(f.base), _field_defaults(f.head)
+        out |= {name for name, has in before.items() if name not in after or (has and after[name] is False)}
+    return out
+
+
+def _field_defaults(src: SourceFile) -> dict[str, bool]:
+    """Every annotated class-level field of a file: does it have a default?"""
+    out: dict[str, bool] = {}
+    for node in walk(src.root) if src.root is not None else ():
+        if node.type != "assignment" or node.child_by_field_name("type") is None:
+            continue
+        block = node.parent.parent if node.parent is not None else None
+        if block is None or block.type != "block" or block.parent is None or block.parent.type != "class_definition":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or left.type != "identifier":
+            continue
+        out[text_of(src, left)] = right is not None and not _required_field(src, right)
+    return out
+
+
+def _required_field(src: SourceFile, right: Node) -> bool:
+    """`Field(description=...)` / `field(...)` with neither a default nor a default factory."""
+    if right.type != "call" or dotted_name(src, right).split(".")[-1] not in ("Field", "field"):
+        return False
+    positional, keywords = call_args(right)
+    return not positional and "default" not in keywords and "default_factory" not in keywords

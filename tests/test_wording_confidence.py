@@ -1,0 +1,82 @@
+"""Wording never drops a finding: where only a log message, a comment, a skip reason or the PR text
+excuses the code, the finding stays, at low confidence and notice severity, and names the wording.
+Structure (a re-raise, a skip condition) still exempts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slopguard.config import Config, load_ruleset
+from slopguard.engine import Target, scan
+from slopguard.models import Finding, Severity
+from slopguard.registry import load
+
+from .gitrepos import make_repo
+
+REGISTRY = load()
+
+
+def _scan(tmp_path: Path, base: dict[str, str], head: dict[str, str], intent: str = "change") -> list[Finding]:
+    repo = make_repo(tmp_path, base, head, message=intent)
+    config = Config(ruleset=load_ruleset("strict"), ignore=())
+    return list(scan(Target(repo=repo, base="main", head="feature"), config, registry=REGISTRY).findings)
+
+
+def _only(findings: list[Finding], rule: str) -> Finding:
+    hits = [f for f in findings if f.rule == rule]
+    assert len(hits) == 1, [f"{f.rule}:{f.line}" for f in findings]
+    return hits[0]
+
+
+LOADER = """import logging
+
+log = logging.getLogger(__name__)
+
+
+def load_profile(client, user_id):
+    try:
+        return client.fetch(user_id)
+    except Exception:
+        log.warning("%s, will retry on the next request", "profile fetch failed")
+        return None
+"""
+
+
+def test_a_log_message_saying_will_retry_lowers_confidence(tmp_path: Path) -> None:
+    finding = _only(_scan(tmp_path, {"app/__init__.py": ""}, {"app/profile.py": LOADER}),
+                    "python.error-handling.logged-and-ignored")
+    assert finding.confidence == "low" and finding.severity is Severity.NOTICE
+    assert '"will retr' in finding.message
+
+
+def test_a_re_raise_is_still_structure_enough(tmp_path: Path) -> None:
+    code = LOADER.replace("        return None\n", "        raise\n")
+    findings = _scan(tmp_path, {"app/__init__.py": ""}, {"app/profile.py": code})
+    assert not [f for f in findings if f.rule.startswith("python.error-handling")]
+
+
+def test_an_unconditional_skip_whose_reason_names_a_database_is_kept(tmp_path: Path) -> None:
+    test = ("import pytest\n\n\n@pytest.mark.skip(reason='requires a database server')\n"
+            "def test_orders():\n    assert 1 + 1 == 2\n")
+    finding = _only(_scan(tmp_path, {"app/__init__.py": ""}, {"tests/test_orders.py": test}),
+                    "python.test-tampering.skipped-test")
+    assert finding.confidence == "low" and finding.severity is Severity.NOTICE
+    assert "requires a database server" in finding.message
+
+
+def test_a_skip_condition_that_tests_the_environment_exempts(tmp_path: Path) -> None:
+    test = ("import os\n\nimport pytest\n\n\n@pytest.mark.skipif(not os.environ.get('DATABASE_URL'), "
+            "reason='requires a database server')\ndef test_orders():\n    assert 1 + 1 == 2\n")
+    findings = _scan(tmp_path, {"app/__init__.py": ""}, {"tests/test_orders.py": test})
+    assert not [f for f in findings if f.rule == "python.test-tampering.skipped-test"]
+
+
+def test_fix_in_the_title_does_not_hide_a_changed_expected_value(tmp_path: Path) -> None:
+    base = {"shop/cart.py": "def total(p):\n    return round(sum(p), 2)\n",
+            "tests/test_cart.py": "from shop.cart import total\n\n\ndef test_total():\n"
+                                  "    assert total([1.0, 2.0]) == 3.0\n"}
+    head = {"shop/cart.py": "def total(p):\n    return round(sum(p) * 1.1, 2)\n",
+            "tests/test_cart.py": base["tests/test_cart.py"].replace("== 3.0", "== 3.3")}
+    finding = _only(_scan(tmp_path, base, head, intent="Fix the cart total"),
+                    "python.test-tampering.expected-value-changed")
+    assert finding.confidence == "low" and '"Fix"' in finding.message
