@@ -1,4 +1,4 @@
-"""The HTTP service: POST /webhook, GET /healthz, /readyz, /metrics (FastAPI)."""
+"""The HTTP service: POST /webhook, GET /livez, /healthz, /readyz, /metrics (FastAPI)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,12 @@ def create_app(*, secret: str, store: Store, queue: Queue, metrics: Metrics, dis
                 await run_in_threadpool(on_stop)
 
     app = FastAPI(title="slopguard", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+
+    @app.get("/livez")
+    async def livez() -> Response:
+        """200 while the process answers: deliveries are accepted (into the database, else the journal),
+        so an orchestrator keeps routing to it and does not restart it during a database outage."""
+        return JSONResponse({"status": "ok"})
 
     @app.get("/healthz")
     async def healthz() -> Response:

@@ -54,6 +54,7 @@ def test_postgresql_refused_then_hanging_loses_no_delivery(tmp_path: Path, fake_
         assert time.monotonic() - started < DEADLINE_S + 1.5
         down = healthz(svc)
         assert down.status_code == 503 and down.json()["journal"] == "1 deliveries kept"
+        assert svc.http.get("/livez", timeout=10).status_code == 200  # the orchestrator keeps routing to it
 
         proxy.forward()
         wait_for(lambda: healthz(svc).status_code == 200, 10, "/healthz after the database is back")

@@ -68,8 +68,9 @@ def test_args_are_cli_subcommands(name: str, expected: tuple[str, ...]) -> None:
 
 def test_web_probes() -> None:
     (container,) = _containers(_by_kind("Deployment")["slopguard-web"])
-    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
-    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    # a database outage must neither restart web pods nor take them out of service: they journal
+    assert container["readinessProbe"]["httpGet"]["path"] == "/livez"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/livez"
     assert container["readinessProbe"]["httpGet"]["port"] in ("http", container["ports"][0]["containerPort"])
 
 
