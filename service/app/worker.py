@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..blobcache import BlobCache
 from ..config import Config, parse_config
 from ..engine import CONFIG_FILE, Target, repo_config, scan
 from ..errors import ConfigError
@@ -152,7 +153,7 @@ class Worker:
         self.store.save_review_state(job.key.repo, job.key.number, state)
         started = time.perf_counter()
         result = scan(Target(path, base, head, intent=f"{info.title}\n\n{info.body}".strip()), config,
-                      registry=registry, second_pass=llm_pass)
+                      registry=registry, second_pass=llm_pass, cache=BlobCache(self.settings.workdir / "index"))
         self.metrics.scan_seconds.observe(time.perf_counter() - started)
         for finding in result.findings:
             self.metrics.findings.labels(category=finding.category).inc()

@@ -1,0 +1,51 @@
+"""Candidate files for a repository-wide question, found by a text search over one side's tree.
+
+"Is this name used anywhere else?" needs only the files whose text contains the name: a parser
+can only find a use (a word in code) where the raw bytes hold that word. `git grep` answers on a
+commit (bare repositories and refs that are not checked out included) without reading the other
+files into Python; the working tree is searched the same way with `--untracked`. The answer is a
+superset: a hit may be in a comment or a string, and the caller decides on the parsed file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .gitrepo import Git
+
+# git grep exits 1 when nothing matched; anything above is an error.
+_NO_MATCH = 1
+IDENTIFIER_CHARS = "A-Za-z0-9_"  # a bracket expression's body
+
+
+def identifier_pattern(name: str, word_chars: str = IDENTIFIER_CHARS) -> str:
+    """An extended regular expression matching `name` as a whole identifier token: no identifier
+    character on either side, except digits before it (`0xff` holds the token `xff` for a
+    tokenizer that starts identifiers at a letter)."""
+    escaped = re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", name)
+    return f"(^|[^{word_chars}])[0-9]*{escaped}($|[^{word_chars}])"
+
+
+def grep_files(git: Git, commit: str | None, patterns: Iterable[str], *, mode: str = "identifier",
+               word_chars: str = IDENTIFIER_CHARS) -> set[str]:
+    """Paths of `commit` (None: the working tree, untracked files included) whose bytes contain
+    one of `patterns`: as identifier tokens (`mode` "identifier", see `identifier_pattern`), as
+    fixed strings ("fixed") or as extended regular expressions ("regex"). Binary files are
+    searched too (a caller may read them as text)."""
+    unique = sorted({p for p in patterns if p})
+    if not unique:
+        return set()
+    if mode == "identifier":
+        unique = [identifier_pattern(p, word_chars) for p in unique]
+    args = ["grep", "-l", "-z", "-a", "--no-color", "-F" if mode == "fixed" else "-E", "-f", "-"]
+    args += ["--full-name", "--untracked"] if commit is None else ["--full-name", commit]
+    out = git.run(*args, "--", ":/", input="\n".join(unique).encode() + b"\n", ok=(0, _NO_MATCH))
+    prefix = f"{commit}:" if commit is not None else ""
+    found: set[str] = set()
+    for raw in out.split(b"\0"):
+        if not raw:
+            continue
+        name = raw.decode("utf-8", "replace")
+        found.add(name[len(prefix):] if prefix and name.startswith(prefix) else name)
+    return found
