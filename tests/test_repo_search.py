@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from slopguard.blobcache import BlobCache
 from slopguard.changes import Trees
 from slopguard.engine import Target, scan
