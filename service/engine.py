@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from . import difffilter, fingerprint, fixes, risk, semgrep, suppress
+from . import brevity, difffilter, fingerprint, fixes, risk, semgrep, suppress
 from .blobcache import BlobCache
 from .changes import MAX_FILE_BYTES, Trees, collect
 from .config import Config, ConfigError, default_config, parse_config
@@ -206,8 +206,8 @@ def _finish(raw: list[Finding], contexts: tuple[FileContext, ...], trees: Trees,
             continue
         code = "\n".join(src.line_text(n) for n in range(finding.line, finding.last_line + 1)) if src else ""
         severity = config.severity_override(rule) or finding.severity
-        configured.append(replace(finding, severity=severity, code=code,
-                                  end_line=finding.last_line, fix=finding.fix or fixes.suggest(finding, src)))
+        configured.append(brevity.shorten(replace(finding, severity=severity, code=code, end_line=finding.last_line,
+                                                  fix=finding.fix or fixes.suggest(finding, src))))
     diffs = {c.diff.path: c.diff for c in contexts}
     kept = difffilter.filter_to_diff(configured, diffs, frozenset(trees.paths("RIGHT")))
     unique: dict[tuple[str, str, str, int], Finding] = {}

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+from slopguard.brevity import MAX_CHARS, MAX_LINES
 from slopguard.config import Config, load_ruleset
 from slopguard.engine import Target, scan
 from slopguard.registry import load
@@ -112,6 +113,9 @@ def test_fixture(case: Path, tmp_path: Path) -> None:
     for i, f in enumerate(found):
         if i not in matched:
             problems.append(f"UNMARKED {f.rule} at {f.path}:{f.line}-{f.last_line}: {f.message}")
+    long = [f"{f.rule}: {len(f.message)} chars" for f in result.findings
+            if len(f.message) > MAX_CHARS or len(f.message.splitlines()) > MAX_LINES + 1]
+    assert not long, f"messages over the reviewer cap: {long}"
     crashes = [n.message for n in result.notices if "crashed" in n.message]
     assert not crashes, crashes
     assert not problems, "\n".join(problems)

@@ -125,7 +125,8 @@ class UnusedExport(Detector):
             if decl.line not in added or decl.name in existing or decl.kind == "type":
                 continue
             if decl.default:
-                if not index.is_default_imported(ctx.path):
+                # an import the resolver cannot follow may be this module's: abstain
+                if not index.is_default_imported(ctx.path) and not index.might_import(ctx.path):
                     yield self._unused_default(ctx, decl)
                 continue
             if decl.name in sym.CONVENTION_EXPORTS or (decl.name.startswith("_") and decl.exported):

@@ -14,7 +14,10 @@ Checks the `catch` clauses, `.catch()` handlers and un-awaited async calls of ch
   only logs and falls through to the success response.
 - `js.error-handling.floating-promise`: in a request handler or an `async` function, a call to an
   async function (declared `async`/returning a Promise in the repository, `fetch`, Prisma, `fs.promises`)
-  whose promise is neither awaited, returned, chained with `.then`/`.catch`, nor marked `void`.
+  whose promise is neither awaited, returned, chained with `.then`/`.catch`, nor marked `void`;
+  and fire-and-forget async in callbacks (`forEach(async ...)`, a dropped `map(async ...)`, a
+  function resolved as async across files and packages dropped inside a callback; see
+  `js_fire_and_forget.py`).
 
 Catches that rethrow or wrap the error, forward it (`next(err)`, `reject(err)`), answer 4xx/5xx,
 record it where the caller sees it (`setError(...)`, `failures.push(...)`) or narrow it
@@ -55,8 +58,10 @@ from tree_sitter import Node
 
 from ...detector import Detector, FileContext, Rule
 from ...lang.js import syntax as js
+from ...lang.js.linked import related_facts
 from ...models import Finding
 from ...parsing import walk
+from .js_fire_and_forget import async_callback, dropped_finding, dropped_in_callback
 from .js_promises import (
     REASON,
     RESPONDER,
@@ -86,7 +91,7 @@ class JsErrorHandling(Detector):
         if src is None or src.root is None or src.language not in js.LANGUAGES or js.is_test_path(ctx.path) \
                 or not ctx.diff.added:
             return
-        scanner = _Scanner(ctx, src, js.related_facts(ctx.repo, src, ctx.path))
+        scanner = _Scanner(ctx, src, related_facts(ctx.repo, src, ctx.path))
         yield from scanner.run()
 
 
@@ -99,13 +104,19 @@ class _Scanner(PromiseScanner):
             if node.type == "catch_clause":
                 found = self._catch(node)
             elif node.type == "call_expression":
-                found = self._promise_handler(node)
+                found = self._promise_handler(node) or async_callback(self.ctx, self.src, node)
             elif node.type == "expression_statement":
-                found = self._floating(node)
+                found = self._floating(node) or self._dropped(node)
+            elif node.type == "arrow_function" and node.child_by_field_name("body") is not None:
+                found = self._dropped(node.child_by_field_name("body"))
             else:
                 continue
             if found is not None:
                 yield found
+
+    def _dropped(self, node: Node | None) -> Finding | None:
+        dropped = dropped_in_callback(self.src, node, self.facts) if node is not None else None
+        return dropped_finding(self.ctx, *dropped) if dropped is not None else None
 
     # ------------------------------------------------------------------ catch clauses
 

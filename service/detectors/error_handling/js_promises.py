@@ -130,6 +130,11 @@ class PromiseScanner:
         if not (handler or js.is_async(func)):
             return None
         name = js.call_name(self.src, expr)
+        if name and "(" not in name and js.last_name(name) in self.facts.never_rejects and _exits_next(self.src, stmt):
+            return self.ctx.finding(FLOATING, line_of(expr), (
+                f"`{_clip(name)}()` is async and `process.exit()` follows at once, so the process ends before "
+                "it finishes and its work is lost; `await` it before exiting."
+            ))
         if not name or "(" in name or not self._is_async_call(name, handler):
             return None
         return self.ctx.finding(FLOATING, line_of(expr), (
@@ -141,8 +146,8 @@ class PromiseScanner:
     def _is_async_call(self, name: str, handler: bool) -> bool:
         """A call that returns a promise: known async APIs, functions of the repository declared async."""
         last = js.last_name(name)
-        if last in ("then", "catch", "finally"):
-            return False
+        if last in ("then", "catch", "finally") or last in self.facts.never_rejects:
+            return False  # a function that catches everything it does cannot reject
         if KNOWN_ASYNC.match(name) or (self.fs_promises and name in FS_PROMISE_FUNCS):
             return True
         if last not in self.facts.async_functions or name.startswith(("console.", "res.", "reply.")):
@@ -176,6 +181,15 @@ class PromiseScanner:
     def _report(self, rule: Rule, clause: Node, message: str) -> Finding:
         start = line_of(clause)
         return self.ctx.finding(rule, start, message, end=start)
+
+
+def _exits_next(src: SourceFile, stmt: Node) -> bool:
+    """The next statement ends the process (`process.exit(...)`)."""
+    following = stmt.next_named_sibling
+    while following is not None and following.type == "comment":
+        following = following.next_named_sibling
+    call = following.named_children[0] if following is not None and following.named_children else None
+    return call is not None and call.type == "call_expression" and js.call_name(src, call) == "process.exit"
 
 
 def _clip(code: str, limit: int = 48) -> str:

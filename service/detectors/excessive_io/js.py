@@ -57,10 +57,10 @@ from ...lang.js.flow import (
     is_inside,
     is_test_path,
     module_functions,
-    resolve_module,
     routes,
     unwrap,
 )
+from ...lang.js.resolver import module_resolver
 from ...lang.js.syntax import FUNCTIONS, LANGUAGES, enclosing_function, last_name, text, walk_scope
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
@@ -121,7 +121,7 @@ class Resolver:
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        self.paths = frozenset(ctx.repo.paths("RIGHT"))
+        self.modules = module_resolver(ctx.repo, "RIGHT")
         self._memo: dict[tuple[str, str], Category | None] = {}
 
     def sink(self, src: SourceFile, call: Node, depth: int = 0) -> Category | None:
@@ -144,19 +144,28 @@ class Resolver:
             imported = imports(src).get(local)
             if imported is None:
                 return None
-            module = self._module(src.path, imported[0])
-            return (module, imported[1] if imported[1] != "default" else local) if module else None
+            return self._declared(src.path, imported[0], imported[1], local)
         if len(parts) == 2:
             imported = imports(src).get(parts[0])
             if imported is None:
                 return None
-            module = self._module(src.path, imported[0])
+            if imported[1] == "*":  # `import * as api from`: `api.get` is export `get`
+                return self._declared(src.path, imported[0], parts[1], parts[1])
+            target = self.modules.resolve(src.path, imported[0]).path
+            module = self.modules.source(target) if target else None
             return (module, parts[1]) if module else None
         return None
 
-    def _module(self, importer: str, spec: str) -> SourceFile | None:
-        path = resolve_module(importer, spec, self.paths)
-        return self.ctx.repo.source("RIGHT", path) if path else None
+    def _declared(self, importer: str, spec: str, name: str, local: str) -> tuple[SourceFile, str] | None:
+        """The module declaring an imported function (through re-exports and barrels) and its name there."""
+        target = self.modules.resolve(importer, spec).path
+        if target is None:
+            return None
+        origin = self.modules.origin(target, name) or (target, name)
+        module = self.modules.source(origin[0])
+        if module is None:
+            return None
+        return module, origin[1] if origin[1] != "default" else local
 
     def _function_sink(self, src: SourceFile, name: str, depth: int) -> Category | None:
         key = (src.path, name)

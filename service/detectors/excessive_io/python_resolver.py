@@ -13,6 +13,7 @@ from tree_sitter import Node
 
 from ...detector import RepoView
 from ...lang.python.memo import node_key, nodes_of
+from ...lang.python.modules import python_modules
 from ...parsing import SourceFile, walk
 from .python_names import FileNames, file_names, walk_scope
 from .python_sink_list import Category, Sinks, text
@@ -155,7 +156,7 @@ class Resolver:
 
     def lookup(self, unit: Unit, qualified: str) -> tuple[Unit, Node] | None:
         """The function, class or `Class.method` a qualified import name points to."""
-        for path, rest in _module_files(unit.path, qualified):
+        for path, rest in _module_files(unit.path, qualified, python_modules(self.repo).roots):
             other = self.unit(path)
             if other is None:
                 continue
@@ -351,7 +352,7 @@ def _declared_types(unit: Unit, key: str, site: Node) -> Iterator[str]:
     yield from unit.constructed().get(key, ())
 
 
-def _module_files(current: str, qualified: str) -> Iterator[tuple[str, list[str]]]:
+def _module_files(current: str, qualified: str, import_roots: tuple[str, ...]) -> Iterator[tuple[str, list[str]]]:
     """Candidate files (and the names left inside them) of a qualified import name."""
     dots = len(qualified) - len(qualified.lstrip("."))
     parts = [p for p in qualified.lstrip(".").split(".") if p]
@@ -361,7 +362,7 @@ def _module_files(current: str, qualified: str) -> Iterator[tuple[str, list[str]
             base = base.parent
         roots = [base.as_posix().strip(".").strip("/")]
     else:
-        roots = ["", "src"]
+        roots = list(import_roots)
     for cut in range(len(parts) - 1, max(len(parts) - 3, -1), -1):
         module, rest = parts[:cut], parts[cut:]
         for root in roots:

@@ -97,6 +97,8 @@ class SourceReader:
                 return Source(f"`{short}` returns undefined for a missing key", has_check=f"{recv_text}.has({key})")
             if NULL_GETTERS.search(recv_text) and recv_text not in ("req.params", "request.params"):
                 return Source(f"`{short}` returns null when the entry is absent")
+        if method == "at" and len(args) == 1 and not awaited and not recv_text[:1].isupper():
+            return Source(f"`{short}` returns undefined when the index is out of range (an empty array)")
         if method == "getItem" and recv_text in ("localStorage", "sessionStorage", "window.localStorage"):
             return Source(f"`{short}` returns null when the key is absent")
         if method in DOM_LOOKUPS and len(args) == 1:
@@ -113,6 +115,18 @@ class SourceReader:
         if method in self.facts.nullable_methods:
             return Source(f"`{short}` is declared to return null/undefined")
         return None
+
+    def empty_fallback(self, value: Node) -> str | None:
+        """`list ?? []` / `list || []`: the array that may be empty, for destructuring its elements."""
+        inner = js.unwrap(value)
+        if inner is None or inner.type != "binary_expression" \
+                or self.t(inner.child_by_field_name("operator")) not in ("??", "||"):
+            return None
+        right = js.unwrap(inner.child_by_field_name("right"))
+        left = inner.child_by_field_name("left")
+        if right is None or right.type != "array" or right.named_children or left is None:
+            return None
+        return self.t(left)
 
     def _lookup(self, expr: Node) -> Source | None:
         """`lookup[key]` with a key that names an entry (an id, a field of another object)."""

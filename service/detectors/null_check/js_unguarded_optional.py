@@ -43,6 +43,7 @@ from tree_sitter import Node
 
 from ...detector import Detector, FileContext, Rule
 from ...lang.js import syntax as js
+from ...lang.js.linked import related_facts
 from ...models import Finding, Severity
 from ...parsing import walk
 from .js_guards import GuardReader, _optional, _squash
@@ -75,7 +76,7 @@ class JsNullCheck(Detector):
         if src is None or src.root is None or src.language not in js.LANGUAGES or not ctx.diff.added \
                 or js.is_test_path(ctx.path):
             return
-        checker = _Checker(src, js.related_facts(ctx.repo, src, ctx.path))
+        checker = _Checker(src, related_facts(ctx.repo, src, ctx.path))
         seen: set[int] = set()
         for node, message in checker.run():
             line = node.start_point[0]
@@ -110,21 +111,40 @@ class _Checker(GuardReader):
     def _declaration(self, decl: Node, name: Node | None, value: Node | None) -> Iterator[tuple[Node, str]]:
         if name is None or value is None:
             return
+        if name.type == "array_pattern":
+            yield from self._elements(decl, name, value)
+            return
         source = self.source(value, declared=True)
         if source is None:
             return
-        if name.type in ("object_pattern", "array_pattern"):
+        if name.type == "object_pattern":
             if not source.string_only and not self._try_guarded(decl):
                 yield name, (f"Destructuring `{_clip(self.t(value))}` throws when it is missing ({source.why}); "
                              "check the result before destructuring or destructure with a default.")
             return
         if name.type != "identifier":
             return
-        var = self.t(name)
+        if source.has_check and self._guarded(decl, None, lambda cond: source.has_check in _squash(self.t(cond))):
+            return
+        yield from self._unchecked_uses(decl, self.t(name), source)
+
+    def _elements(self, decl: Node, pattern: Node, value: Node) -> Iterator[tuple[Node, str]]:
+        """`const [first] = list ?? []`: each element is undefined when the array is empty."""
+        array = self.empty_fallback(value)
+        if array is None:
+            source = self.source(value, declared=True)
+            if source is not None and not source.string_only and not self._try_guarded(decl):
+                yield pattern, (f"Destructuring `{_clip(self.t(value))}` throws when it is missing ({source.why}); "
+                                "check the result before destructuring or destructure with a default.")
+            return
+        for element in pattern.named_children:
+            if element.type == "identifier":
+                why = f"`{_clip(array)}` may be empty: the `[]` fallback says so"
+                yield from self._unchecked_uses(decl, self.t(element), Source(why))
+
+    def _unchecked_uses(self, decl: Node, var: str, source: Source) -> Iterator[tuple[Node, str]]:
         scope = js.enclosing_function(decl) or self.src.root
         if scope is None:
-            return
-        if source.has_check and self._guarded(decl, None, lambda cond: source.has_check in _squash(self.t(cond))):
             return
         for use in self._uses(scope, var, decl.end_byte):
             if self._reassigned(scope, var, decl.end_byte, use.start_byte):

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from ...detector import RepoView
+from ...lang.python.modules import python_modules
 from .python_facts import ClassInfo, ModuleInfo, _read_module
 
 
@@ -41,6 +42,9 @@ class RepoIndex:
         return self._resolved[key]
 
     def _resolve_module(self, current: str, dotted: str, level: int) -> str | None:
+        found = python_modules(self.repo).file(current, dotted)
+        if found is not None:
+            return found
         name = dotted[level:]
         if level:
             base = PurePosixPath(current).parent

@@ -13,6 +13,7 @@ from tree_sitter import Node
 
 from ...parsing import walk
 from .changes import Change
+from .conditions import condition_flip
 from .languages import LangSpec
 from .literals import _literal_change, _membership_change
 from .units import Unit, is_binding
@@ -101,6 +102,8 @@ def _modification_kind(change: Change, base: Unit, head: Unit) -> str:
         return "dropped-decorator"
     if _deleted_code(change, base, head):
         return "deleted-code"
+    if condition_flip(change, base, head):
+        return "condition-flip"
     return "other"
 
 

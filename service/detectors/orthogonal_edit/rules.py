@@ -25,8 +25,8 @@ def _family_rules(family: str) -> dict[str, Rule]:
     collection = _rule(family, "unrelated-collection-change", Severity.WARNING,
                        "constant collection gains or loses members")
     logic = _rule(family, "unrelated-logic-change", Severity.WARNING,
-                  "guard removed, operator flipped, decorator dropped or a call, operator or "
-                  "literal swapped in a rewritten function")
+                  "guard removed, operator flipped, condition rewritten with the opposite meaning, "
+                  "decorator dropped or a call, operator or literal swapped in a rewritten function")
     deletion = _rule(family, "unrelated-deletion", Severity.NOTICE,
                      "deleted function, class, docstring or comment")
     return {
@@ -36,6 +36,7 @@ def _family_rules(family: str) -> dict[str, Rule]:
         "membership": collection,
         "removed-check": logic,
         "operator": logic,
+        "condition-flip": logic,
         "dropped-decorator": logic,
         "deleted-function": deletion,
         "deleted-docstring": deletion,

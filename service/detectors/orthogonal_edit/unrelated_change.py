@@ -16,7 +16,10 @@ whose change is one of these kinds are candidates:
   loses members;
 - `python.orthogonal-edit.unrelated-logic-change`: a guard (`if ...: raise/return/abort`)
   disappears from a function that otherwise shrinks, a comparison or boolean operator flips
-  (`>` -> `>=`, `and` -> `or`), or a decorator is dropped; also, for a group of hunks linked to
+  (`>` -> `>=`, `and` -> `or`), a condition is rewritten in another form with the opposite meaning
+  (`...(!FLAG && {x})` -> `...(FLAG ? {x} : {})`, if/else branches swapped without negating, an
+  early return inverted; old and new conditions are compared by truth table, so an equivalent
+  rewrite such as De Morgan is not reported), or a decorator is dropped; also, for a group of hunks linked to
   each other by names (one defines or imports what another uses, or they share a diff hunk) but
   to nothing else in the change, and named nowhere in the description, a rewritten function or
   statement that swaps a call, an operator or a literal for another while keeping the rest of
@@ -121,6 +124,7 @@ def _message(c: Change) -> str:
         "membership": "revert it or explain the behaviour change in the description",
         "removed-check": "restore the check or explain why it is no longer needed",
         "operator": "revert it or explain the behaviour change in the description",
+        "condition-flip": "check which branch should run and revert it or explain it in the description",
         "dropped-decorator": "restore the decorator or explain why it is no longer needed",
     }.get(c.kind, "restore it or explain the deletion in the description")
     return (f"{what} in {c.path}, which nothing else in this PR touches and the description "

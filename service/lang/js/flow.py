@@ -202,6 +202,10 @@ def imports(src: SourceFile) -> dict[str, tuple[str, str]]:
                     for child in node.named_children:
                         if child.type == "identifier":
                             out[text(src, child)] = (source, "default")
+                        elif child.type == "namespace_import":
+                            local = next((c for c in child.named_children if c.type == "identifier"), None)
+                            if local is not None:
+                                out[text(src, local)] = (source, "*")
         elif stmt.type in ("lexical_declaration", "variable_declaration"):
             for declarator in stmt.named_children:
                 value = unwrap(declarator.child_by_field_name("value"))
@@ -226,25 +230,6 @@ def imports(src: SourceFile) -> dict[str, tuple[str, str]]:
     return out
 
 
-_EXTENSIONS = (".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts")
-
-
-def resolve_module(importer: str, spec: str, paths: frozenset[str]) -> str | None:
-    """The repository path a relative import specifier points at, if it exists."""
-    if not spec.startswith("."):
-        return None
-    base = PurePosixPath(importer).parent
-    parts: list[str] = []
-    for part in (*base.parts, *PurePosixPath(spec).parts):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part != ".":
-            parts.append(part)
-    target = "/".join(parts)
-    stem = re.sub(r"\.(js|mjs|cjs|jsx)$", "", target)
-    candidates = [target, *(stem + ext for ext in _EXTENSIONS), *(f"{target}/index{ext}" for ext in _EXTENSIONS)]
-    return next((c for c in candidates if c in paths), None)
 
 
 SINKS_FILE = RULES_DIR / "data" / "js-io-sinks.yml"

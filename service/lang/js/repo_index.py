@@ -26,8 +26,8 @@ from pathlib import PurePosixPath
 from ...detector import RepoView
 from ...models import Side
 from ...parsing import SourceFile
+from .resolver import ModuleResolver, module_resolver
 from .symbols import (
-    JS_SUFFIXES,
     MAX_TEXT_BYTES,
     SPECIFIER,
     WORD,
@@ -53,6 +53,8 @@ class SideIndex:
     default_imported: Counter[str] = field(default_factory=Counter)
     entries: set[str] = field(default_factory=set)
     defs: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    resolver: ModuleResolver | None = None
+    unresolved: set[str] = field(default_factory=set)  # last segments of unresolved specifiers
 
     def count(self, name: str) -> int:
         return self.counts.get(name.encode(), 0)
@@ -67,28 +69,22 @@ class SideIndex:
         return self.file_counts.get(path, Counter()).get(name.encode(), 0)
 
     def resolve(self, importer: str, spec: str) -> str | None:
-        """The repository file an import specifier of `importer` points to, if it is one of ours."""
-        spec = spec.split("?", 1)[0]
-        if spec.startswith("."):
-            candidates = [posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))]
-        elif spec.startswith(("@/", "~/", "#/")):
-            candidates = [spec[2:], "src/" + spec[2:], "app/" + spec[2:]]
-        elif spec.startswith("/"):
-            candidates = [spec.lstrip("/")]
-        else:
-            candidates = ["src/" + spec, spec] if "/" in spec else []
-        for base in candidates:
-            found = self._file_for(base)
-            if found is not None:
-                return found
-        return None
+        """The repository file an import specifier of `importer` points to, if it is one of ours;
+        a specifier that may be ours but cannot be followed is remembered (`might_import`)."""
+        if self.resolver is None:
+            return None
+        found = self.resolver.resolve(importer, spec)
+        if found.unresolved:
+            self.unresolved.add(_last_segment(spec))
+        return found.path
 
-    def _file_for(self, base: str) -> str | None:
-        stem = re.sub(r"\.[cm]?jsx?$", "", base)
-        for option in (base, *(stem + e for e in JS_SUFFIXES), *(base + "/index" + e for e in JS_SUFFIXES)):
-            if option in self.known:
-                return option
-        return None
+    def might_import(self, path: str) -> bool:
+        """Some import the resolver could not follow may name `path` (same file or folder name):
+        a rule must not call its exports unused."""
+        pure = PurePosixPath(path)
+        stem = pure.name.split(".", 1)[0]
+        names = {stem, pure.parent.name} if stem == "index" else {stem}
+        return bool(names & self.unresolved)
 
     def add_source(self, path: str, src: SourceFile) -> None:
         self.sources[path] = src
@@ -150,7 +146,7 @@ class SideIndex:
                 rest = stem[len(prefix):]
                 options += [posixpath.join(root, "src", rest), posixpath.join(root, rest)]
         for option in options:
-            found = self._file_for(option)
+            found = self.resolver.file(option) if self.resolver is not None else None
             if found is not None:
                 self.entries.add(found)
 
@@ -160,6 +156,11 @@ class SideIndex:
     def is_default_imported(self, path: str) -> bool:
         """Some module imports the default export (or the whole module) of `path`."""
         return self.default_imported.get(path, 0) > 0
+
+
+def _last_segment(spec: str) -> str:
+    last = spec.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return last.split(".", 1)[0]
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -178,7 +179,7 @@ def _build(repo: RepoView, side: Side) -> SideIndex:
     js = [p for p in paths if is_js_path(p)]
     texts = [p for p in paths if _is_text(p)]
     repo.prefetch(side, js + texts)
-    index = SideIndex(known=set(js))
+    index = SideIndex(known=set(js), resolver=module_resolver(repo, side))
     for path in js:
         src = repo.source(side, path)
         if src is not None:

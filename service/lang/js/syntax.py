@@ -6,15 +6,12 @@ annotations, interfaces) simply never occur in plain JavaScript trees.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from tree_sitter import Node
 
-from ...detector import RepoView
 from ...parsing import SourceFile, walk
 
 LANGUAGES: tuple[str, ...] = ("javascript", "typescript", "tsx")
@@ -129,6 +126,10 @@ class FileFacts:
     # type name -> property -> True when optional/nullable
     types: dict[str, dict[str, bool]] = field(default_factory=dict)
     maps: set[str] = field(default_factory=set)
+    # async functions whose whole body is a try/catch that never rethrows: they cannot reject
+    never_rejects: set[str] = field(default_factory=set)
+    # imported local names whose module the resolver could not find (filled by `linked`)
+    unresolved: set[str] = field(default_factory=set)
 
 
 def facts_of(src: SourceFile) -> FileFacts:
@@ -185,6 +186,8 @@ def _function_facts(src: SourceFile, func: Node, facts: FileFacts) -> None:
     ret = text(src, ret_node)
     if is_async(func) or re.match(r":\s*Promise\s*<", ret):
         facts.async_functions.add(name)
+        if is_async(func) and _catches_everything(func):
+            facts.never_rejects.add(name)
     if ret:
         if nullable_type(ret_node):
             facts.nullable_functions.add(name)
@@ -197,6 +200,25 @@ def _function_facts(src: SourceFile, func: Node, facts: FileFacts) -> None:
     empty = [r for r in returns if not r.named_children or r.named_children[0].type in ("null", "undefined")]
     if empty and len(empty) < len(returns) and any(r.named_children for r in empty):
         facts.nullable_functions.add(name)
+
+
+def _catches_everything(func: Node) -> bool:
+    """The body is one `try` whose `catch` never throws (and no `finally` that could); any other
+    statement (an `if (DISABLED) return;` guard) calls, awaits, constructs and throws nothing."""
+    body = func.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return False
+    stmts = [c for c in body.named_children if c.type != "comment"]
+    tries = [c for c in stmts if c.type == "try_statement"]
+    if len(tries) != 1:
+        return False
+    risky = ("call_expression", "await_expression", "throw_statement", "new_expression")
+    if any(n.type in risky for stmt in stmts if stmt is not tries[0] for n in walk(stmt)):
+        return False
+    handler = tries[0].child_by_field_name("handler")
+    if handler is None or tries[0].child_by_field_name("finalizer") is not None:
+        return False
+    return not any(n.type == "throw_statement" for n in walk(handler))
 
 
 def nullable_type(node: Node | None) -> bool:
@@ -224,63 +246,3 @@ def _properties(src: SourceFile, body: Node) -> dict[str, bool]:
         optional = any(c.type == "?" for c in prop.children)
         props[name] = optional or nullable_type(prop.child_by_field_name("type"))
     return props
-
-
-def resolve_import(repo: RepoView, importer: str, spec: str) -> str | None:
-    """The repository path a relative (or `@/`, `~/`) import specifier of `importer` points to."""
-    if spec.startswith("."):
-        base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
-        candidates = [base]
-    elif spec.startswith(("@/", "~/")):
-        candidates = [spec[2:], "src/" + spec[2:]]
-    else:
-        return None
-    known = set(repo.paths("RIGHT"))
-    for base in candidates:
-        stem = re.sub(r"\.[cm]?jsx?$", "", base)
-        for option in [base, *(stem + e for e in EXTENSIONS), *(base + "/index" + e for e in EXTENSIONS)]:
-            if option in known:
-                return option
-    return None
-
-
-def imported_paths(repo: RepoView, src: SourceFile, path: str) -> list[str]:
-    root = src.root
-    if root is None:
-        return []
-    out: list[str] = []
-    for node in root.named_children:
-        source = node.child_by_field_name("source") if node.type in ("import_statement", "export_statement") else None
-        spec = text(src, source).strip("'\"`") if source is not None else ""
-        if not spec:
-            continue
-        target = resolve_import(repo, path, spec)
-        if target is not None and target not in out:
-            out.append(target)
-    for node in walk(root):
-        if node.type == "call_expression" and text(src, node.child_by_field_name("function")) == "require":
-            args = call_args(node)
-            if args and args[0].type == "string":
-                target = resolve_import(repo, path, text(src, args[0]).strip("'\"`"))
-                if target is not None and target not in out:
-                    out.append(target)
-    return out
-
-
-def related_facts(repo: RepoView, src: SourceFile, path: str) -> FileFacts:
-    """The facts of `src` merged with those of the files it imports (one level)."""
-    merged = facts_of(src)
-    for other in imported_paths(repo, src, path):
-        if PurePosixPath(other).suffix not in EXTENSIONS:
-            continue
-        parsed = repo.source("RIGHT", other)
-        if parsed is None or parsed.root is None:
-            continue
-        facts = facts_of(parsed)
-        merged.async_functions |= facts.async_functions
-        merged.nullable_functions |= facts.nullable_functions
-        merged.nullable_methods |= facts.nullable_methods
-        merged.maps |= facts.maps
-        for name, props in facts.types.items():
-            merged.types.setdefault(name, props)
-    return merged
