@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
 from ..app.github_client import GitHubClient, Installation, RetryPolicy
+from ..app.transport import Answer
 
 
 class TokenSession(Installation):
@@ -20,7 +19,7 @@ class TokenSession(Installation):
         self._token = token
 
     def request(self, method: str, path: str, *, json: Any = None,
-                params: Mapping[str, Any] | None = None, retry_server_errors: bool = True) -> httpx.Response:
+                params: Mapping[str, Any] | None = None, retry_server_errors: bool = True) -> Answer:
         return self.client.request(method, path, auth=f"token {self._token}", json=json, params=params,
                                    retry_server_errors=retry_server_errors)
 

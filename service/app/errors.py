@@ -38,7 +38,17 @@ class GitHubError(AppError):
 
 
 class RateLimitError(GitHubError):
-    """A rate limit whose reset lies further ahead than the client is willing to wait."""
+    """A rate limit whose reset lies further ahead than the client is willing to wait.
+
+    `until` is when GitHub may be called again (epoch seconds); `kind` is primary, secondary or
+    content (GitHub's caps on content-creating requests). The job waits for it; it is not a failure.
+    """
+
+    def __init__(self, status: int, message: str, method: str = "", path: str = "", *, until: float = 0.0,
+                 kind: str = "primary") -> None:
+        super().__init__(status, message, method, path)
+        self.until = until
+        self.kind = kind
 
 
 class SchemaError(AppError):

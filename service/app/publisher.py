@@ -12,8 +12,11 @@ All of GitHub's quirks live here:
   it anyway;
 - the summary issue comment carries MARKER, is created once and then edited in place (found again
   by its marker when the stored id is lost or the comment was deleted);
-- the `slopguard` check run is created in_progress and completed with annotations in batches of
-  50 and a summary cut to 65535 characters; its conclusion follows `review.fail_check_on`;
+- the `slopguard` check run (checks.py) is created once per head and completed with annotations in
+  batches of 50 and a summary cut to 65,535 bytes; its conclusion follows `review.fail_check_on`;
+- a review is posted at most once per head and content: its marker is recorded (through `save`)
+  before the POST, so after a crash or a timeout the PR's reviews are searched for it first, once
+  `settle_s` has passed since that POST started (GitHub ends a request within ten seconds);
 - a finding whose fingerprint was already posted on the PR is not posted again; posted ones that
   are gone are listed as resolved in the summary.
 """
@@ -21,48 +24,29 @@ All of GitHub's quirks live here:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..config import Config
 from ..models import Finding, Fix, ScanResult, Severity
 from ..reporters import markdown
 from . import diffmap, posted_record
+from .checks import CheckRuns, cut_bytes
 from .errors import GitHubError
 from .github_client import RETRY_STATUSES, Installation
+from .pulls import PullRequest, ReviewState
+from .tidy import FP_TAG, REVIEW_TAG, Tidy, blocking, fingerprint_of
 
-CHECK_NAME = "slopguard"
+log = logging.getLogger("slopguard.publisher")
+__all__ = ["Outcome", "Publisher", "PullRequest", "ReviewState", "review_marker"]
 MARKER = markdown.MARKER
-MAX_CHECK_TEXT = 65535
-MAX_COMMENT_TEXT = 65536
-ANNOTATIONS_PER_REQUEST = 50
+MAX_COMMENT_BYTES = 65536
+DEFAULT_SETTLE_S = 15.0
 _LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
-FP_TAG = "<!-- slopguard:fp="
-REVIEW_TAG = "<!-- slopguard:review="
-
-
-@dataclass(frozen=True)
-class PullRequest:
-    owner: str
-    repo: str
-    number: int
-    head_sha: str
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.owner}/{self.repo}"
-
-
-@dataclass(frozen=True)
-class ReviewState:
-    """What slopguard has put on one pull request so far."""
-
-    summary_comment_id: int | None = None
-    check_runs: Mapping[str, int] = field(default_factory=dict)  # head sha -> check run id
-    posted: Mapping[str, str] = field(default_factory=dict)  # fingerprint -> one-line description
 
 
 @dataclass(frozen=True)
@@ -83,32 +67,32 @@ class _Comment:
 
 
 class Publisher:
-    def __init__(self, api: Installation) -> None:
+    """Publishes scans on one installation's pull requests.
+
+    `save` persists the review state at the points that matter for not posting twice (before and
+    right after the review POST); without it (a one-shot run) the state only comes back in Outcome.
+    """
+
+    def __init__(self, api: Installation, *, save: Callable[[ReviewState], None] | None = None,
+                 settle_s: float = DEFAULT_SETTLE_S, clock: Callable[[], float] = time.time) -> None:
         self.api = api
+        self.checks = CheckRuns(api)
+        self._save = save or (lambda state: None)
+        self.settle_s = settle_s
+        self._clock = clock
 
     # ------------------------------------------------------------------ check run
 
-    def start_check(self, pr: PullRequest, state: ReviewState) -> ReviewState:
-        run = self.api.post(f"repos/{pr.full_name}/check-runs", {
-            "name": CHECK_NAME, "head_sha": pr.head_sha, "status": "in_progress", "started_at": _now(),
-            "output": {"title": "Reviewing", "summary": "slopguard is reviewing this change."},
-        })
-        return replace(state, check_runs={**state.check_runs, pr.head_sha: int(run["id"])})
+    def start_check(self, pr: PullRequest, state: ReviewState, *, reuse: int | None = None) -> ReviewState:
+        """The head's check run: `reuse` (this job's, from an earlier attempt), else an open one of
+        this App's on the head commit, else a new one."""
+        run_id = reuse if reuse is not None else self.checks.find_open(pr)
+        if run_id is None:
+            run_id = self.checks.create(pr)
+        return replace(state, check_runs={**state.check_runs, pr.head_sha: run_id})
 
-    def cancel_check(self, pr: PullRequest, state: ReviewState, reason: str) -> None:
-        run_id = state.check_runs.get(pr.head_sha)
-        if run_id is not None:
-            self.api.patch(f"repos/{pr.full_name}/check-runs/{run_id}", {
-                "status": "completed", "conclusion": "skipped", "completed_at": _now(),
-                "output": {"title": "Skipped", "summary": reason},
-            })
-
-    def fail_check(self, pr: PullRequest, state: ReviewState, reason: str) -> None:
-        run_id = state.check_runs[pr.head_sha]
-        self.api.patch(f"repos/{pr.full_name}/check-runs/{run_id}", {
-            "status": "completed", "conclusion": "failure", "completed_at": _now(),
-            "output": {"title": "slopguard could not review this change", "summary": _truncate(reason, MAX_CHECK_TEXT)},
-        })
+    def complete_check(self, pr: PullRequest, run_id: int, conclusion: str, title: str, reason: str) -> None:
+        self.checks.complete(pr, run_id, conclusion, title, reason)
 
     # ------------------------------------------------------------------ publish
 
@@ -130,23 +114,38 @@ class Publisher:
         posted_inline = 0
         rejected: tuple[Finding, ...] = ()
         if fresh:
-            review_id, posted_inline, rejected = self._review(pr, config, inline, overflow + outside)
-        posted = {**state.posted, **{f.fingerprint: _describe(f) for f in fresh}}
-        state = replace(state, posted=posted)
-        body = _summary(result, resolved, rejected + outside + overflow, posted)
+            review_id, posted_inline, rejected = self._review(pr, config, inline, overflow + outside, state)
+            posted = {**state.posted, **{f.fingerprint: _describe(f) for f in fresh}}
+            state = replace(state, posted=posted, pending_review=None, pending_since=None)
+            self._save(state)
+        body = _summary(result, resolved, rejected + outside + overflow, state.posted)
         state = self._upsert_summary(pr, state, body)
         conclusion = _conclusion(result, config)
         if check_run:
             state = self._complete_check(pr, state, result, conclusion)
+        self._tidy(pr, config, result, {fp for fp in state.posted if fp not in current})
         return Outcome(state, review_id, posted_inline, overflow, rejected, resolved, conclusion)
+
+    def _tidy(self, pr: PullRequest, config: Config, result: ScanResult, fixed: set[str]) -> None:
+        """Dismiss slopguard's change requests when nothing blocks; resolve the threads of fixed findings.
+        A token without the permission (the Action's on a fork) leaves them as they are, with a warning."""
+        tidy = Tidy(self.api)
+        try:
+            if config.review_event == "REQUEST_CHANGES" and not blocking(result.findings, config):
+                tidy.dismiss_change_requests(pr)
+            tidy.resolve_fixed_threads(pr, fixed)
+        except GitHubError as exc:
+            if exc.status != 403:
+                raise
+            log.warning("could not tidy slopguard's reviews on %s#%d: %s", pr.full_name, pr.number, exc.message)
 
     def reply(self, pr: PullRequest, text: str) -> None:
         self.api.post(f"repos/{pr.full_name}/issues/{pr.number}/comments", {"body": text})
 
     # ------------------------------------------------------------------ review
 
-    def _review(self, pr: PullRequest, config: Config, inline: Sequence[_Comment],
-                listed: Sequence[Finding]) -> tuple[int | None, int, tuple[Finding, ...]]:
+    def _review(self, pr: PullRequest, config: Config, inline: Sequence[_Comment], listed: Sequence[Finding],
+                state: ReviewState) -> tuple[int | None, int, tuple[Finding, ...]]:
         """Post the review; on 422 retry with the comments GitHub's diff allows, then with none."""
         rejected: list[Finding] = []
         attempts: list[Sequence[_Comment]] = [inline]
@@ -155,12 +154,14 @@ class Publisher:
             comments = attempts[-1]
             payload = {
                 "commit_id": pr.head_sha,
-                "event": config.review_event,
+                # Changes are requested only for a blocking finding (else the review is dismissed at once).
+                "event": config.review_event if config.review_event != "REQUEST_CHANGES" or blocking(
+                    [c.finding for c in comments] + list(listed), config) else "COMMENT",
                 "body": _review_body(len(comments), listed, rejected) + "\n\n" + marker,
                 "comments": [c.body for c in comments],
             }
             try:
-                review = self._post_review(pr, payload, marker)
+                review = self._post_review(pr, payload, marker, state)
             except GitHubError as exc:
                 if exc.status != 422 or not comments:
                     raise
@@ -177,33 +178,49 @@ class Publisher:
             return int(review["id"]), len(comments), tuple(rejected)
         raise GitHubError(422, "review rejected even without inline comments", "POST", "reviews")
 
-    def _post_review(self, pr: PullRequest, payload: dict[str, Any], marker: str) -> Any:
-        """POST the review; after a 5xx or a lost connection look for it before posting again.
+    def _post_review(self, pr: PullRequest, payload: dict[str, Any], marker: str, state: ReviewState) -> Any:
+        """POST the review at most once: look for it first whenever an earlier POST may have landed.
 
-        GitHub sometimes creates the review and still answers 502 (or the answer is lost): a blind
-        retry would post the same review twice. The review body carries `marker`, derived from the
-        head sha and the findings it reports, so an earlier attempt (this process's, or a worker's
-        that died after posting) is recognised among the PR's reviews for the head commit.
+        GitHub sometimes creates the review and still answers 502, an answer can be lost, a worker can
+        die while its POST is in flight, and a POST can be answered after the client gave up. The
+        review body carries `marker` (head sha + the findings it reports) and the marker is saved as
+        pending before each POST, so an earlier attempt, this process's or a dead worker's, is
+        recognised among the PR's reviews. A POST whose answer never came may still be running at
+        GitHub: the search waits until `settle_s` after that POST started.
         """
+        if state.pending_review == marker:
+            existing = self._settled_find(pr, marker, state.pending_since)
+            if existing is not None:
+                return existing
         attempts = max(1, self.api.client.policy.attempts)
         for attempt in range(attempts):
             if attempt:
                 self.api.client.pause(attempt - 1)
-            existing = self._find_review(pr, marker) if attempt else None
-            if existing is not None:
-                return existing
+            started = self._clock()
+            self._save(replace(state, pending_review=marker, pending_since=started))
             try:
                 return self.api.post(f"repos/{pr.full_name}/pulls/{pr.number}/reviews", payload,
                                      retry_server_errors=False)
             except GitHubError as exc:
                 if exc.status not in RETRY_STATUSES and exc.status != 0:
                     raise
+                # A 5xx is GitHub's final answer; a lost answer (status 0) may still be in flight.
+                existing = self._settled_find(pr, marker, started if exc.status == 0 else None)
+                if existing is not None:
+                    return existing
                 if attempt == attempts - 1:
-                    existing = self._find_review(pr, marker)
-                    if existing is not None:
-                        return existing
                     raise
         raise AssertionError("unreachable")
+
+    def _settled_find(self, pr: PullRequest, marker: str, since: float | None) -> dict[str, Any] | None:
+        """The review carrying `marker`, searched once a POST started at `since` must have landed."""
+        existing = self._find_review(pr, marker)
+        if existing is None and since is not None:
+            wait = since + self.settle_s - self._clock()
+            if wait > 0:
+                self.api.client.sleep(wait)
+                existing = self._find_review(pr, marker)
+        return existing
 
     def _find_review(self, pr: PullRequest, marker: str) -> dict[str, Any] | None:
         for review in self.api.paginate(f"repos/{pr.full_name}/pulls/{pr.number}/reviews"):
@@ -226,8 +243,8 @@ class Publisher:
         posted = {**posted_record.decode(summary_body), **state.posted}
         for comment in self.api.paginate(f"repos/{pr.full_name}/pulls/{pr.number}/comments"):
             body = str(comment.get("body") or "")
-            if FP_TAG in body:
-                fp = body.split(FP_TAG, 1)[1].split(" ", 1)[0].split("-->", 1)[0].strip()
+            fp = fingerprint_of(body)
+            if fp is not None:
                 posted.setdefault(fp, f"`{comment.get('path')}:{comment.get('line')}`")
         return replace(state, summary_comment_id=summary_id, posted=posted)
 
@@ -248,17 +265,10 @@ class Publisher:
                         conclusion: str) -> ReviewState:
         if pr.head_sha not in state.check_runs:
             state = self.start_check(pr, state)
-        run_id = state.check_runs[pr.head_sha]
         annotations = [_annotation(f) for f in _ordered(result.findings) if f.side == "RIGHT"]
         title = f"{len(result.findings)} findings · risk {result.risk.score}/100 ({result.risk.level})"
-        summary = _truncate(markdown.render(result), MAX_CHECK_TEXT)
-        batches = [annotations[i:i + ANNOTATIONS_PER_REQUEST]
-                   for i in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)] or [[]]
-        for i, batch in enumerate(batches):
-            payload: dict[str, Any] = {"output": {"title": title, "summary": summary, "annotations": batch}}
-            if i == len(batches) - 1:
-                payload.update(status="completed", conclusion=conclusion, completed_at=_now())
-            self.api.patch(f"repos/{pr.full_name}/check-runs/{run_id}", payload)
+        self.checks.report(pr, state.check_runs[pr.head_sha], title, markdown.render(result), conclusion,
+                           annotations)
         return state
 
 
@@ -331,7 +341,7 @@ def _review_body(inline: int, listed: Sequence[Finding], rejected: Sequence[Find
         out += [f"- {_ICON[f.severity]} {_describe(f)} (`{f.rule}`)" for f in rows[:100]]
         if len(rows) > 100:
             out.append(f"- … and {len(rows) - 100} more")
-    return _truncate("\n".join(out), MAX_COMMENT_TEXT)
+    return cut_bytes("\n".join(out), MAX_COMMENT_BYTES)
 
 
 def _summary(result: ScanResult, resolved: Sequence[str], not_inline: Sequence[Finding],
@@ -344,7 +354,7 @@ def _summary(result: ScanResult, resolved: Sequence[str], not_inline: Sequence[F
     if resolved:
         out += ["", f"**Resolved since the last review ({len(resolved)}):**", ""]
         out += [f"- ✅ {desc}" for desc in resolved[:100]]
-    return _truncate("\n".join(out) + "\n", MAX_COMMENT_TEXT)
+    return cut_bytes("\n".join(out) + "\n", MAX_COMMENT_BYTES)
 
 
 def _annotation(f: Finding) -> dict[str, Any]:
@@ -360,17 +370,7 @@ def _conclusion(result: ScanResult, config: Config) -> str:
     return "failure" if failing else "success"
 
 
-def _truncate(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    note = "\n\n… (truncated)\n"
-    return text[: limit - len(note)] + note
-
-
 def _is_bot(comment: Mapping[str, Any]) -> bool:
     user = comment.get("user") or {}
     return str(user.get("type", "Bot")) == "Bot"
 
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -32,6 +32,7 @@ class Command:
     user: str
     command: str
     delivery: str = ""  # the X-GitHub-Delivery that carried it (for logs)
+    repository_id: int = 0  # GitHub's id of the repository (0: unknown), for the token's scope
 
 
 class _QuietConsumer(Consumer):

@@ -5,15 +5,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import httpx
 from huey.consumer import Consumer
 
 from .events import Dispatcher
 from .github_client import GitHubClient, RetryPolicy
+from .intake import Intake
+from .journal import Journal
 from .metrics import Metrics
 from .queue import Queue
+from .ratelimits import SharedLimits
+from .reconciler import Reconciler
 from .settings import Settings
 from .store import Store
 from .webhook import WebhookASGI, create_app
@@ -32,30 +36,44 @@ class Runtime:
     metrics: Metrics
     github: GitHubClient
     worker: Worker
+    reconciler: Reconciler
+    intake: Intake | None = None  # the webhook's accept path (journal while the database is down)
     _consumer: Consumer | None = None
     _sweeper: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
-    def build(cls, settings: Settings, *, transport: httpx.BaseTransport | None = None) -> Runtime:
+    def build(cls, settings: Settings, *, clock: Callable[[], float] = time.time) -> Runtime:
+        """`clock` (wall-clock seconds) is injectable so that tests can move time forward."""
         metrics = Metrics()
         # The schema must be current (`slopguard db upgrade`); only an empty SQLite file is created here.
-        store = Store.open(settings.database_url, create_empty=True)
+        store = Store.open(settings.database_url, create_empty=True, clock=clock)
         queue = Queue(settings)
         policy = RetryPolicy(max_retry_wait_s=settings.max_retry_wait_s, write_interval_s=settings.write_interval_s,
                              backoff_s=settings.retry_backoff_s)
         github = GitHubClient(settings.api_url, settings.app_id, settings.private_key, policy=policy,
-                              transport=transport, metrics=metrics)
-        worker = Worker(settings, store, github, metrics, lambda key: queue.enqueue_review(key))
+                              metrics=metrics, clock=clock, timeout_s=settings.github_timeout_s,
+                              limits=SharedLimits(store))
+        worker = Worker(settings, store, github, metrics, queue.enqueue_review)
         queue.attach(worker.review, worker.command)
-        return cls(settings, store, queue, metrics, github, worker)
+        return cls(settings, store, queue, metrics, github, worker, Reconciler(github, store))
 
     def app(self, *, embedded_worker: bool) -> WebhookASGI:
         dispatcher = Dispatcher(self.store, self.queue, self.metrics, self.settings.coalesce_delay_s)
+        self.intake = Intake(dispatcher, self.store.ping, Journal(self.settings.workdir / "journal"), self.metrics,
+                             deadline_s=self.settings.db_deadline_s)
+
+        def start() -> None:
+            assert self.intake is not None
+            self.intake.start()
+            if self.settings.reconcile_interval_s > 0:
+                self.reconciler.start(self.settings.reconcile_interval_s)
+            if embedded_worker:
+                self.start_consumer()
+
         return create_app(secret=self.settings.webhook_secret, store=self.store, queue=self.queue,
-                          metrics=self.metrics, dispatcher=dispatcher, max_body_bytes=self.settings.max_body_bytes,
-                          on_start=self.start_consumer if embedded_worker else None,
-                          on_stop=self.stop)
+                          metrics=self.metrics, dispatcher=self.intake, max_body_bytes=self.settings.max_body_bytes,
+                          on_start=start, on_stop=self.stop)
 
     def start_consumer(self) -> None:
         """Consume the queue in this process (threads) and re-queue jobs whose worker vanished."""
@@ -81,6 +99,9 @@ class Runtime:
 
     def stop(self) -> None:
         self._stop.set()
+        self.reconciler.stop()
+        if self.intake is not None:
+            self.intake.stop()
         if self._consumer is not None:
             self._consumer.stop(graceful=True)
             self._consumer = None

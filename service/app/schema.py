@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -43,6 +44,8 @@ pull_requests = Table(
     Column("check_runs", JSON, nullable=False, default=dict),
     Column("posted", JSON, nullable=False, default=dict),
     Column("paused", Boolean, nullable=False, default=False),
+    Column("pending_review", String(128), nullable=True),  # marker of a review POST maybe in flight (0003)
+    Column("pending_since", Float, nullable=True),  # when that POST started (0003)
     UniqueConstraint("repo", "number", name="uq_pull_requests_repo_number"),
 )
 
@@ -61,6 +64,10 @@ jobs = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("updated_at", Float, nullable=False),
     Column("delivery", String(64), nullable=True),  # the X-GitHub-Delivery that last asked (0002)
+    Column("not_before", Float, nullable=True),  # deferred until then, e.g. a rate limit's reset (0003)
+    Column("head_sha", String(64), nullable=True),  # the head whose check run the job opened (0003)
+    Column("check_run_id", BigInteger, nullable=True),  # that check run, until the job completes it (0003)
+    Column("repository_id", BigInteger, nullable=True),  # GitHub's repository id: token scope (0003)
     UniqueConstraint("repo", "number", name="uq_jobs_repo_number"),
 )
 
@@ -78,4 +85,20 @@ scans = Table(
     Column("llm_cost_usd", Float, nullable=False, default=0.0),
     Column("detail", Text, nullable=False, default=""),
     Column("created_at", Float, nullable=False),
+)
+
+rate_limits = Table(  # 0003: until when an installation must not call GitHub (shared by all workers)
+    "rate_limits", metadata,
+    Column("installation_id", BigInteger, primary_key=True),
+    Column("until", Float, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+content_writes = Table(  # 0003: content-creating requests, for GitHub's per-minute and per-hour caps
+    "content_writes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("installation_id", BigInteger, nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_content_writes_installation_at", "installation_id", "at"),
 )

@@ -29,6 +29,10 @@ class Settings:
     write_interval_s: float = 1.0  # pause between GitHub writes (secondary rate limits)
     max_retry_wait_s: float = 60.0  # longest rate-limit wait before giving up
     retry_backoff_s: float = 0.5  # first backoff after a 5xx; doubles on each retry
+    github_timeout_s: float = 30.0  # one GitHub request's timeout
+    review_settle_s: float = 15.0  # after a review POST began, when GitHub has surely finished it
+    db_deadline_s: float = 2.0  # the webhook waits this long for the database, then journals the delivery
+    reconcile_interval_s: float = 300.0  # how often failed deliveries are looked up on GitHub (0: never)
     coalesce_delay_s: float = 1.0  # jobs wait this long so quick pushes coalesce
     job_lease_s: float = 300.0  # a job whose worker vanished is retried after this long
     workers: int = 2  # consumer threads in `serve` / `worker`
@@ -76,6 +80,10 @@ class Settings:
             write_interval_s=_float(env, "SLOPGUARD_WRITE_INTERVAL_S", 1.0),
             max_retry_wait_s=_float(env, "SLOPGUARD_MAX_RETRY_WAIT_S", 60.0),
             retry_backoff_s=_float(env, "SLOPGUARD_RETRY_BACKOFF_S", 0.5),
+            github_timeout_s=_float(env, "SLOPGUARD_GITHUB_TIMEOUT_S", 30.0),
+            review_settle_s=_float(env, "SLOPGUARD_REVIEW_SETTLE_S", 15.0),
+            db_deadline_s=_float(env, "SLOPGUARD_DB_DEADLINE_S", 2.0),
+            reconcile_interval_s=_float(env, "SLOPGUARD_RECONCILE_INTERVAL_S", 300.0),
             coalesce_delay_s=_float(env, "SLOPGUARD_COALESCE_DELAY_S", 1.0),
             job_lease_s=_float(env, "SLOPGUARD_JOB_LEASE_S", 300.0),
             workers=int(_float(env, "SLOPGUARD_WORKERS", 2)),

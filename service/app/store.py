@@ -22,24 +22,20 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy import Engine, case, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from .errors import SchemaError
-from .publisher import ReviewState
+from .database import check_schema, current_revision, head_revision, make_engine, upgrade
+from .pulls import ReviewState
 from .schema import deliveries, installations, jobs, pull_requests, scans
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+__all__ = ["Job", "JobKey", "ReviewRequest", "Store", "check_schema", "current_revision", "head_revision",
+           "make_engine", "upgrade"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +53,9 @@ class Job:
     generation: int
     attempts: int
     delivery: str = ""
+    head_sha: str = ""  # with check_run_id: the check run an earlier attempt opened and left open
+    check_run_id: int | None = None
+    repository_id: int | None = None  # GitHub's id of the repository (survives a rename)
 
 
 @dataclass(frozen=True)
@@ -67,80 +66,7 @@ class ReviewRequest:
     installation_id: int
     clone_url: str
     reason: str
-
-
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across process crashes
-            cursor.close()
-
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
-
-
-def _alembic_config() -> AlembicConfig:
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return cfg
-
-
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to date with the migrations shipped inside the package."""
-    cfg = _alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-
-
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> tuple[str | None, bool]:
-    """The schema's Alembic revision (None when unversioned) and whether the database has any table."""
-    with engine.connect() as conn:
-        revision = MigrationContext.configure(conn).get_current_revision()
-        has_tables = bool(inspect(conn).get_table_names())
-    return revision, has_tables
-
-
-def check_schema(engine: Engine, *, create_empty: bool = False) -> None:
-    """Raise SchemaError unless the schema is at the newest revision.
-
-    With `create_empty`, a database without any table is created (migrated from nothing) instead.
-    """
-    head = head_revision()
-    revision, has_tables = current_revision(engine)
-    if revision == head:
-        return
-    if not has_tables and create_empty:
-        upgrade(engine)
-        return
-    url = engine.url.render_as_string(hide_password=True)
-    if revision is None:
-        state = "has no slopguard schema" if not has_tables else "has tables but no slopguard schema version"
-    else:
-        known = {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
-        if revision not in known:
-            raise SchemaError(f"the database {url} is at schema revision {revision}, newer than this slopguard "
-                              f"knows (newest: {head}): upgrade slopguard instead")
-        state = f"is at schema revision {revision}"
-    raise SchemaError(f"the database {url} {state}; this slopguard needs revision {head}: "
-                      "run `slopguard db upgrade` first")
+    repository_id: int | None = None
 
 
 # The accept path's statements, in the SQL that SQLite (>= 3.35) and PostgreSQL share.
@@ -148,16 +74,18 @@ _ACCEPT_DELIVERY = text("INSERT INTO deliveries (id, event, received_at) VALUES 
                         "ON CONFLICT (id) DO NOTHING RETURNING id")
 _REQUEST_REVIEW = text(
     "INSERT INTO jobs (repo, number, installation_id, clone_url, reason, generation, done_generation, attempts, "
-    "updated_at, delivery) VALUES (:repo, :number, :installation_id, :clone_url, :reason, 1, 0, 0, :updated_at, "
-    ":delivery) ON CONFLICT (repo, number) DO UPDATE SET generation = jobs.generation + 1, "
+    "updated_at, delivery, repository_id) VALUES (:repo, :number, :installation_id, :clone_url, :reason, 1, 0, 0, "
+    ":updated_at, :delivery, :repository_id) ON CONFLICT (repo, number) DO UPDATE SET "
+    "generation = jobs.generation + 1, repository_id = COALESCE(excluded.repository_id, jobs.repository_id), "
     "installation_id = excluded.installation_id, clone_url = excluded.clone_url, reason = excluded.reason, "
     "updated_at = excluded.updated_at, delivery = excluded.delivery"
 )
 
 
 class Store:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.time) -> None:
         self.engine = engine
+        self.clock = clock  # wall-clock seconds (injectable: tests move time forward)
         self.dialect = engine.dialect.name
         # SQLite has one writer at a time: queue this process's writers on a mutex, not on SQLite's
         # busy handler (which sleeps up to 100 ms per step).
@@ -165,7 +93,8 @@ class Store:
             threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext())
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = False, create_empty: bool = False) -> Store:
+    def open(cls, url: str, *, migrate: bool = False, create_empty: bool = False,
+             clock: Callable[[], float] = time.time) -> Store:
         """Open the store; `migrate` upgrades the schema, otherwise it must be current (SchemaError)."""
         engine = make_engine(url)
         try:
@@ -176,16 +105,18 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine)
+        return cls(engine, clock=clock)
 
     def close(self) -> None:
         self.engine.dispose()
 
     @contextlib.contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        """A write transaction."""
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction (on SQLite, one writer of this process at a time)."""
         with self._write_lock, self.engine.begin() as conn:
             yield conn
+
+    _tx = transaction
 
     # ------------------------------------------------------------------ the webhook's accept path
 
@@ -196,7 +127,7 @@ class Store:
         CONFLICT DO NOTHING and one upsert, as prepared SQL (no statement building per request);
         other databases take the portable path.
         """
-        now = time.time()
+        now = self.clock()
         fast = self.dialect in ("sqlite", "postgresql")
         with self._tx() as conn:
             if delivery_id:
@@ -217,7 +148,8 @@ class Store:
     def _request(self, conn: Connection, review: ReviewRequest, delivery_id: str, now: float) -> None:
         key = review.key
         values = {"installation_id": review.installation_id, "clone_url": review.clone_url,
-                  "reason": review.reason[:64], "updated_at": now, "delivery": delivery_id[:64] or None}
+                  "reason": review.reason[:64], "updated_at": now, "delivery": delivery_id[:64] or None,
+                  "repository_id": review.repository_id}
         if self.dialect in ("sqlite", "postgresql"):
             conn.execute(_REQUEST_REVIEW, {"repo": key.repo, "number": key.number, **values})
             return
@@ -231,6 +163,10 @@ class Store:
             except IntegrityError:
                 conn.execute(update(jobs).where(where).values(generation=jobs.c.generation + 1, **values))
 
+    def knows_delivery(self, delivery_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(deliveries.c.id).where(deliveries.c.id == delivery_id[:64])).first() is not None
+
     def forget_delivery(self, delivery_id: str) -> None:
         with self._tx() as conn:
             conn.execute(delete(deliveries).where(deliveries.c.id == delivery_id[:64]))
@@ -238,7 +174,7 @@ class Store:
     def prune_deliveries(self, older_than_s: float) -> int:
         """Forget delivery ids older than `older_than_s` (GitHub redelivers for a few days at most)."""
         with self._tx() as conn:
-            return int(conn.execute(delete(deliveries).where(deliveries.c.received_at < time.time() - older_than_s))
+            return int(conn.execute(delete(deliveries).where(deliveries.c.received_at < self.clock() - older_than_s))
                        .rowcount or 0)
 
     def ping(self) -> None:
@@ -249,7 +185,7 @@ class Store:
 
     def record_installation(self, installation_id: int, account: str, action: str) -> None:
         values = {"account": account[:255], "action": action[:64], "active": action not in ("deleted", "suspend"),
-                  "updated_at": time.time()}
+                  "updated_at": self.clock()}
         with self._tx() as conn:
             done = conn.execute(update(installations).where(installations.c.id == installation_id).values(**values))
             if done.rowcount == 0:
@@ -284,7 +220,8 @@ class Store:
             row = self._pr_row(conn, repo, number)
         return ReviewState(summary_comment_id=row["summary_comment_id"],
                            check_runs={str(k): int(v) for k, v in (row["check_runs"] or {}).items()},
-                           posted={str(k): str(v) for k, v in (row["posted"] or {}).items()})
+                           posted={str(k): str(v) for k, v in (row["posted"] or {}).items()},
+                           pending_review=row["pending_review"], pending_since=row["pending_since"])
 
     def save_review_state(self, repo: str, number: int, state: ReviewState) -> None:
         with self._tx() as conn:
@@ -292,7 +229,8 @@ class Store:
             conn.execute(update(pull_requests)
                          .where((pull_requests.c.repo == repo) & (pull_requests.c.number == number))
                          .values(summary_comment_id=state.summary_comment_id, check_runs=dict(state.check_runs),
-                                 posted=dict(state.posted)))
+                                 posted=dict(state.posted), pending_review=state.pending_review,
+                                 pending_since=state.pending_since))
 
     def set_paused(self, repo: str, number: int, paused: bool) -> None:
         with self._tx() as conn:
@@ -307,21 +245,23 @@ class Store:
 
     # ------------------------------------------------------------------ jobs
 
-    def request_review(self, key: JobKey, installation_id: int, clone_url: str, reason: str) -> int:
+    def request_review(self, key: JobKey, installation_id: int, clone_url: str, reason: str,
+                       repository_id: int | None = None) -> int:
         """Ask for a review of the PR's newest head; returns the request's generation."""
         where = (jobs.c.repo == key.repo) & (jobs.c.number == key.number)
         with self._tx() as conn:
-            self._request(conn, ReviewRequest(key, installation_id, clone_url, reason), "", time.time())
+            self._request(conn, ReviewRequest(key, installation_id, clone_url, reason, repository_id), "",
+                          self.clock())
             return int(conn.execute(select(jobs.c.generation).where(where)).scalar_one())
 
     def claim(self, key: JobKey, owner: str, lease_s: float) -> Job | None:
         """Lease the PR's pending work to `owner`, or None when nothing is pending or someone holds it."""
-        now = time.time()
+        now = self.clock()
         where = (jobs.c.repo == key.repo) & (jobs.c.number == key.number)
         with self._tx() as conn:
             done = conn.execute(
                 update(jobs)
-                .where(where & (jobs.c.generation > jobs.c.done_generation)
+                .where(where & (jobs.c.generation > jobs.c.done_generation) & _due(now)
                        & ((jobs.c.lease_until.is_(None)) | (jobs.c.lease_until < now)))
                 .values(lease_owner=owner, lease_until=now + lease_s, attempts=jobs.c.attempts + 1)
             )
@@ -329,14 +269,15 @@ class Store:
                 return None
             row = conn.execute(select(jobs).where(where)).mappings().one()
         return Job(key, int(row["installation_id"]), str(row["clone_url"]), str(row["reason"]),
-                   int(row["generation"]), int(row["attempts"]), str(row["delivery"] or ""))
+                   int(row["generation"]), int(row["attempts"]), str(row["delivery"] or ""),
+                   str(row["head_sha"] or ""), row["check_run_id"], row["repository_id"])
 
     def renew(self, key: JobKey, owner: str, lease_s: float) -> bool:
         with self._tx() as conn:
             done = conn.execute(update(jobs)
                                 .where((jobs.c.repo == key.repo) & (jobs.c.number == key.number)
                                        & (jobs.c.lease_owner == owner))
-                                .values(lease_until=time.time() + lease_s))
+                                .values(lease_until=self.clock() + lease_s))
         return done.rowcount == 1
 
     def finish(self, key: JobKey, owner: str, generation: int, *, done: bool = True) -> bool:
@@ -347,10 +288,26 @@ class Store:
             if done:
                 conn.execute(update(jobs).where(where & (jobs.c.lease_owner == owner)
                                                 & (jobs.c.done_generation < generation))
-                             .values(done_generation=generation, attempts=0))
+                             .values(done_generation=generation, attempts=0, head_sha=None, check_run_id=None,
+                                     not_before=None))
             conn.execute(update(jobs).where(where & (jobs.c.lease_owner == owner)).values(**values))
             row = conn.execute(select(jobs.c.generation, jobs.c.done_generation).where(where)).one()
         return int(row[0]) > int(row[1])
+
+    def defer(self, key: JobKey, owner: str, until: float, *, counted: bool = False) -> None:
+        """Put the job held by `owner` off until `until`; unless `counted`, the attempt is not one."""
+        attempts = jobs.c.attempts if counted else case((jobs.c.attempts > 0, jobs.c.attempts - 1), else_=0)
+        with self._tx() as conn:
+            conn.execute(update(jobs).where((jobs.c.repo == key.repo) & (jobs.c.number == key.number)
+                                            & (jobs.c.lease_owner == owner))
+                         .values(not_before=until, attempts=attempts))
+
+    def set_job_check(self, key: JobKey, owner: str, head_sha: str | None, check_run_id: int | None) -> None:
+        """Remember the check run the job opened (None once it is completed)."""
+        with self._tx() as conn:
+            conn.execute(update(jobs).where((jobs.c.repo == key.repo) & (jobs.c.number == key.number)
+                                            & (jobs.c.lease_owner == owner))
+                         .values(head_sha=head_sha, check_run_id=check_run_id))
 
     def lease_owner(self, key: JobKey) -> str | None:
         with self.engine.connect() as conn:
@@ -366,11 +323,11 @@ class Store:
 
     def stale(self, older_than_s: float, limit: int = 100) -> list[JobKey]:
         """Pending jobs nobody holds (lease expired or never taken) for longer than `older_than_s`."""
-        now = time.time()
+        now = self.clock()
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(jobs.c.repo, jobs.c.number)
-                .where((jobs.c.generation > jobs.c.done_generation)
+                .where((jobs.c.generation > jobs.c.done_generation) & _due(now)
                        & (((jobs.c.lease_until.is_(None)) & (jobs.c.updated_at < now - older_than_s))
                           | (jobs.c.lease_until < now)))
                 .limit(limit)
@@ -390,10 +347,15 @@ class Store:
             conn.execute(insert(scans).values(repo=key.repo, number=key.number, head_sha=head_sha, base_sha=base_sha,
                                               status=status, findings=findings, risk=risk, duration_s=duration_s,
                                               llm_cost_usd=llm_cost_usd, detail=detail[:2000],
-                                              created_at=time.time()))
+                                              created_at=self.clock()))
 
     def scans(self, repo: str, number: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(scans).where((scans.c.repo == repo) & (scans.c.number == number))
                                 .order_by(scans.c.id)).mappings().all()
         return [dict(r) for r in rows]
+
+
+def _due(now: float) -> Any:
+    """Jobs not put off to a later time."""
+    return jobs.c.not_before.is_(None) | (jobs.c.not_before <= now)

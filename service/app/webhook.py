@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from . import logs, signatures
-from .events import Dispatcher
+from .intake import Intake
 from .metrics import CONTENT_TYPE, Metrics
 from .queue import Queue
 from .store import Store
@@ -23,7 +23,7 @@ from .store import Store
 log = logging.getLogger("slopguard.webhook")
 
 
-def create_app(*, secret: str, store: Store, queue: Queue, metrics: Metrics, dispatcher: Dispatcher,
+def create_app(*, secret: str, store: Store, queue: Queue, metrics: Metrics, dispatcher: Intake,
                max_body_bytes: int, on_start: Callable[[], None] | None = None,
                on_stop: Callable[[], None] | None = None) -> WebhookASGI:
     @asynccontextmanager
@@ -39,13 +39,21 @@ def create_app(*, secret: str, store: Store, queue: Queue, metrics: Metrics, dis
     app = FastAPI(title="slopguard", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Response:
+        """200 while the database answers within its deadline; else 503, deliveries going to the journal."""
+        database = await run_in_threadpool(dispatcher.health)
+        if database == "ok":
+            return JSONResponse({"status": "ok"})
+        journal = await run_in_threadpool(dispatcher.journal.pending)
+        return JSONResponse({"status": "degraded", "database": database, "journal": f"{journal} deliveries kept"},
+                            status_code=503)
 
     @app.get("/readyz")
     async def readyz() -> Response:
         checks: dict[str, str] = {}
-        for name, probe in (("database", store.ping), ("queue", queue.ping)):
+        database = await run_in_threadpool(dispatcher.health)
+        checks["database"] = database
+        for name, probe in (("queue", queue.ping),):
             try:
                 await run_in_threadpool(probe)
                 checks[name] = "ok"
@@ -71,7 +79,7 @@ class WebhookASGI:
     before the 202 goes out. No routing, request objects or validation layers on the way.
     """
 
-    def __init__(self, app: FastAPI, *, secret: str, dispatcher: Dispatcher, metrics: Metrics,
+    def __init__(self, app: FastAPI, *, secret: str, dispatcher: Intake, metrics: Metrics,
                  max_body_bytes: int) -> None:
         self.app = app
         self.secret = secret
@@ -121,7 +129,7 @@ class WebhookASGI:
         with logs.context(delivery=delivery[:64], repository=_repository(payload), pr=_number(payload)):
             try:
                 answer = await anyio.to_thread.run_sync(self.dispatcher.handle, event, delivery, payload)
-            except Exception as exc:  # noqa: BLE001 - nothing was accepted: 503 lets GitHub's redelivery retry it
+            except Exception as exc:  # noqa: BLE001 - nothing was accepted: 503; the reconciler asks GitHub to redeliver
                 log.error("delivery not accepted: %s: %s", type(exc).__name__, exc)
                 self.metrics.deliveries.labels(event=event or "unknown", outcome="error").inc()
                 return await _send_json(send, 503, {"status": "error", "error": "not accepted, please redeliver"})

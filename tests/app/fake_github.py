@@ -4,8 +4,18 @@ It follows GitHub's documented request and response shapes for what the App uses
 GitHub enforces: App JWTs (RS256, verified with the test App's public key, iss = App id, at most ten
 minutes), installation tokens on every repository call, review comments only on lines of the pull
 request's diff (computed with `git diff` from the local repository, three lines of context, like
-GitHub), at most 50 check run annotations per request. Faults (502s, rate limits) are injected per
-endpoint; a secondary rate limit on writes can be switched on.
+GitHub), at most 50 check run annotations per request, check run output counted in bytes (65,535).
+Faults (502s, rate limits) are injected per endpoint; a secondary rate limit on writes can be switched
+on, and a primary rate limit per installation (`primary_limits`: installation id -> reset time on the
+fake's `clock`, which a test may move forward) answers that installation's calls with GitHub's 403
+and x-ratelimit-* headers until it resets. Webhooks: `send_webhook` delivers an event to
+`webhook_url` signed as GitHub signs it and logs the attempt in the App's delivery log, which the App
+reads with `GET /app/hook/deliveries` and redelivers with `POST /app/hook/deliveries/{id}/attempts`.
+Installation tokens may be narrowed (`repositories` / `repository_ids`, `permissions`): a call to
+another repository with such a token is answered 404, as GitHub does. A renamed repository
+(`rename`) answers its old name with 301 (GET) or 307 (other methods) and a Location on the new one.
+GraphQL (`POST /graphql`, on GHES `/api/graphql`): the two operations the App sends, a pull request's
+`reviewThreads` (one thread per top-level review comment) and `resolveReviewThread`, in GitHub's shapes.
 """
 
 from __future__ import annotations
@@ -28,7 +38,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
+from tests.app.fake_lifecycle import LifecycleEndpoints, Reply, repository_id
+
+__all__ = ["BOT", "FakeGitHub", "Fault", "Pull", "Reply", "repository_id"]
+
 BOT = {"login": "slopguard[bot]", "id": 99, "type": "Bot"}
+
+
 SECONDARY_MESSAGE = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 
 
@@ -63,14 +79,7 @@ class Fault:
     after: bool = False  # act on the request first, then answer with the error (GitHub's "502 but done")
 
 
-@dataclass
-class Reply:
-    status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class FakeGitHub:
+class FakeGitHub(LifecycleEndpoints):
     def __init__(self, app_id: str, public_key: str, prefix: str = "") -> None:
         self.app_id = app_id
         self.public_key = public_key
@@ -90,6 +99,19 @@ class FakeGitHub:
         self._writes: list[float] = []
         self._ids = iter(range(1000, 10**9))
         self.token_ttl_s = 3600.0
+        self.clock: Callable[[], float] = time.time
+        self.primary_limits: dict[int, float] = {}  # installation id -> when its primary limit resets
+        self.token_installation: dict[str, int] = {}
+        self.limited: list[tuple[float, str, str]] = []  # (clock, method, path) answered with a primary limit
+        self.abandoned = 0  # answers the client was no longer there to read
+        self.repo_ids: dict[str, int] = {}  # owner/name -> id, for renamed repositories
+        self.renamed: dict[str, str] = {}  # old owner/name -> new owner/name
+        self.token_scopes: dict[str, dict[str, Any]] = {}  # token -> the body that asked for it
+        self.resolved_threads: set[str] = set()
+        self.webhook_url = ""
+        self.webhook_secret = ""
+        self.hook_deliveries: list[dict[str, Any]] = []  # the App's delivery log, oldest first
+        self._hook_bodies: dict[str, tuple[str, dict[str, Any]]] = {}  # guid -> (event, payload)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -121,6 +143,14 @@ class FakeGitHub:
                 items.clear()
             self.secondary_limit = None
             self.token_ttl_s = 3600.0
+            self.primary_limits.clear()
+            self.limited.clear()
+            self.abandoned = 0
+            self.hook_deliveries.clear()
+            self.renamed.clear()
+            self.resolved_threads.clear()
+            self.repo_ids.clear()
+            self._hook_bodies.clear()
 
     def add_pull(self, pull: Pull) -> None:
         with self.lock:
@@ -159,6 +189,8 @@ class FakeGitHub:
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Reply:
         parts = urlsplit(raw_path)
         path = parts.path
+        if path == self.prefix.removesuffix("/v3") + "/graphql":  # GHES: /api/graphql beside /api/v3
+            path = self.prefix + "/graphql"
         if self.prefix:
             if not path.startswith(self.prefix + "/"):
                 return Reply(404, {"message": "Not Found"})
@@ -185,6 +217,26 @@ class FakeGitHub:
                                    "documentation_url": "https://docs.github.com/rest"})
         elif not self._token_ok(auth):
             return Reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+        else:
+            installation = self.token_installation.get(auth.partition(" ")[2], 0)
+            reset = self.primary_limits.get(installation)
+            if reset is not None and self.clock() < reset:
+                with self.lock:
+                    self.limited.append((self.clock(), method, path))
+                return Reply(403, {"message": f"API rate limit exceeded for installation ID {installation}.",
+                                   "documentation_url": "https://docs.github.com/rest/rate-limit"},
+                             {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000",
+                              "x-ratelimit-reset": str(int(reset)), "x-ratelimit-resource": "core"})
+        repo_path = re.match(r"/repos/([^/]+/[^/]+)(/.*)?$", path)
+        if repo_path and repo_path[1] in self.renamed:
+            moved = f"{self.url}/repos/{self.renamed[repo_path[1]]}{repo_path[2] or ''}"
+            moved += f"?{parts.query}" if parts.query else ""
+            return Reply(301 if method == "GET" else 307, {
+                "message": "Moved Permanently", "url": moved,
+                "documentation_url": "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api"},
+                {"location": moved})
+        if repo_path and not self._in_scope(auth, repo_path[1]):
+            return Reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
         if method != "GET" and self._over_secondary_limit():
             return Reply(403, {"message": SECONDARY_MESSAGE}, {"retry-after": "1"})
         for verb, pattern, fn in self._routes():
@@ -201,6 +253,10 @@ class FakeGitHub:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
         return [
             ("POST", r"/app/installations/(?P<id>\d+)/access_tokens", self._access_token),
+            ("POST", r"/graphql", self._graphql),
+            ("PUT", repo + r"/pulls/(?P<n>\d+)/reviews/(?P<id>\d+)/dismissals", self._dismiss_review),
+            ("GET", r"/app/hook/deliveries", self._list_hook_deliveries),
+            ("POST", r"/app/hook/deliveries/(?P<id>\d+)/attempts", self._redeliver),
             ("GET", repo + r"/pulls/(?P<n>\d+)", self._get_pull),
             ("GET", repo + r"/pulls/(?P<n>\d+)/files", self._pull_files),
             ("POST", repo + r"/pulls/(?P<n>\d+)/reviews", self._create_review),
@@ -210,6 +266,7 @@ class FakeGitHub:
             ("PATCH", repo + r"/issues/comments/(?P<id>\d+)", self._edit_issue_comment),
             ("POST", repo + r"/check-runs", self._create_check_run),
             ("PATCH", repo + r"/check-runs/(?P<id>\d+)", self._update_check_run),
+            ("GET", repo + r"/commits/(?P<ref>[^/]+)/check-runs", self._list_check_runs_for_ref),
             ("GET", repo + r"/collaborators/(?P<user>[^/]+)/permission", self._permission),
             ("GET", repo + r"/contents/(?P<path>.+)", self._get_contents),
             ("GET", repo + r"/pulls/(?P<n>\d+)/reviews", self._list_reviews),
@@ -253,8 +310,14 @@ class FakeGitHub:
         token = "ghs_" + secrets.token_hex(16)
         expires = time.time() + self.token_ttl_s
         self.tokens[token] = expires
+        self.token_installation[token] = int(m["id"])
+        scope = dict(data) if isinstance(data, dict) else {}
+        self.token_scopes[token] = scope
         stamp = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return Reply(201, {"token": token, "expires_at": stamp, "permissions": {"pull_requests": "write"}})
+        permissions = scope.get("permissions") or {"pull_requests": "write", "checks": "write", "issues": "write",
+                                                   "contents": "read", "metadata": "read"}
+        return Reply(201, {"token": token, "expires_at": stamp, "permissions": permissions,
+                           "repository_selection": "selected" if scope else "all"})
 
     def _pull(self, m: re.Match[str]) -> Pull | None:
         return self.pulls.get((f"{m['owner']}/{m['repo']}", int(m["n"])))
@@ -324,7 +387,8 @@ class FakeGitHub:
                 return Reply(422, {"message": "Unprocessable Entity",
                                    "errors": ["Pull request review thread line must be part of the diff"]})
         review_id = next(self._ids)
-        review = {"id": review_id, "user": BOT, "body": data.get("body", ""), "state": "COMMENTED",
+        state = {"REQUEST_CHANGES": "CHANGES_REQUESTED", "APPROVE": "APPROVED"}.get(data.get("event"), "COMMENTED")
+        review = {"id": review_id, "user": BOT, "body": data.get("body", ""), "state": state,
                   "commit_id": data["commit_id"], "pull_number": pull.number, "repo": pull.full_name,
                   "comments": list(data.get("comments") or [])}
         self.reviews.append(review)
@@ -376,7 +440,8 @@ class FakeGitHub:
             return Reply(422, {"message": "Invalid request.", "errors": ["name and head_sha are required"]})
         run = {"id": next(self._ids), "name": data["name"], "head_sha": data["head_sha"],
                "status": data.get("status", "queued"), "conclusion": data.get("conclusion"), "annotations": [],
-               "output": data.get("output", {}), "repo": f"{m['owner']}/{m['repo']}", "updates": 0}
+               "output": data.get("output", {}), "repo": f"{m['owner']}/{m['repo']}", "updates": 0,
+               "app": {"id": int(self.app_id), "slug": "slopguard"}}
         error = self._apply_output(run, data)
         if error:
             return error
@@ -406,8 +471,11 @@ class FakeGitHub:
         if len(annotations) > 50:
             return Reply(422, {"message": "Invalid request.",
                                "errors": ["Only 50 annotations are allowed per request"]})
-        if len(output.get("summary", "")) > 65535:
-            return Reply(422, {"message": "Invalid request.", "errors": ["summary is too long (maximum 65535)"]})
+        for key in ("summary", "text"):  # GitHub counts bytes here, not characters
+            size = len(str(output.get(key) or "").encode("utf-8"))
+            if size > 65535:
+                return Reply(422, {"message": "Invalid request.",
+                                   "errors": [f"Only 65535 characters are allowed; {size} were supplied."]})
         for a in annotations:
             if not {"path", "start_line", "end_line", "annotation_level", "message"} <= set(a):
                 return Reply(422, {"message": "Invalid request.", "errors": ["annotation is missing fields"]})
@@ -481,8 +549,13 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             self.send_header("content-length", str(len(payload)))
             for key, value in reply.headers.items():
                 self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout) or died
+                with fake.lock:
+                    fake.abandoned += 1
+                self.close_connection = True
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 

@@ -41,7 +41,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from tests.app.conftest import APP_ID
-from tests.app.fake_github import FakeGitHub, Pull
+from tests.app.fake_github import FakeGitHub, Pull, repository_id
 from tests.gitrepos import git, make_repo, write_tree
 
 PAYLOADS = Path("/work/shared/github-payloads")
@@ -143,10 +143,11 @@ class _Driver:
 
 
 class Service(_Driver):
-    def __init__(self, settings: Settings, *, embedded_worker: bool = True) -> None:
+    def __init__(self, settings: Settings, *, embedded_worker: bool = True,
+                 clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         migrate(settings.database_url)
-        self.runtime = Runtime.build(settings)
+        self.runtime = Runtime.build(settings, clock=clock)
         self.store = self.runtime.store
         self.app = self.runtime.app(embedded_worker=embedded_worker)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -182,7 +183,7 @@ def pr_event(action: str, origin: Origin, number: int, fake: FakeGitHub, *, draf
     data["action"] = action
     data["number"] = number
     repo = data["repository"]
-    repo.update(full_name=f"{OWNER}/{NAME}", name=NAME, clone_url=str(origin.bare))
+    repo.update(full_name=f"{OWNER}/{NAME}", name=NAME, clone_url=str(origin.bare), id=fake.repo_id(f"{OWNER}/{NAME}"))
     repo["owner"]["login"] = OWNER
     pr = data["pull_request"]
     pr.update(number=number, draft=draft, title=title, body=body)
@@ -202,7 +203,7 @@ def comment_event(origin: Origin, number: int, user: str, text: str, installatio
     data["comment"]["user"]["login"] = user
     data["comment"]["user"]["type"] = "User"
     repo = data["repository"]
-    repo.update(full_name=f"{OWNER}/{NAME}", name=NAME, clone_url=str(origin.bare))
+    repo.update(full_name=f"{OWNER}/{NAME}", name=NAME, clone_url=str(origin.bare), id=repository_id(f"{OWNER}/{NAME}"))
     data["installation"] = {"id": installation, "node_id": "x"}
     return data
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from slopguard.app.errors import GitHubError, RateLimitError
-from slopguard.app.github_client import GitHubClient, RetryPolicy
+from slopguard.app.github_client import GitHubClient, RetryPolicy, Scope
 from slopguard.app.metrics import Metrics
+from slopguard.app.tidy import RESOLVE_MUTATION, THREADS_QUERY
 
 from tests.app.conftest import APP_ID
 from tests.app.fake_github import FakeGitHub
@@ -42,6 +42,16 @@ def test_a_jwt_from_another_key_is_refused(fake_github: FakeGitHub) -> None:
     assert info.value.status == 401
 
 
+def test_a_scoped_token_reaches_only_its_repository(fake_github: FakeGitHub, client: GitHubClient) -> None:
+    api = client.installation(5, Scope.of(["demo"], {"issues": "write"}))
+    api.post("repos/o/demo/issues/1/comments", {"body": "mine"})
+    with pytest.raises(GitHubError) as info:
+        api.post("repos/o/other/issues/1/comments", {"body": "not mine"})
+    assert info.value.status == 404
+    (scope,) = fake_github.token_scopes.values()
+    assert scope == {"repositories": ["demo"], "permissions": {"issues": "write"}}
+
+
 def test_5xx_is_retried(fake_github: FakeGitHub, client: GitHubClient) -> None:
     fake_github.fail("POST", r"/issues/1/comments$", 502, count=2, message="Bad Gateway")
     client.installation(1).post("repos/o/r/issues/1/comments", {"body": "x"})
@@ -64,7 +74,8 @@ def test_secondary_rate_limit_waits_retry_after(fake_github: FakeGitHub, app_key
     fake_github.fail("POST", r"/issues/1/comments$", 403, headers={"retry-after": "3"},
                      message="You have exceeded a secondary rate limit")
     gh.installation(1).post("repos/o/r/issues/1/comments", {"body": "x"})
-    assert 3.0 in waits and len(fake_github.issue_comments) == 1
+    (wait,) = waits  # Retry-After, plus up to a quarter of jitter (less the moments already gone)
+    assert 2.9 <= wait <= 3.75 and len(fake_github.issue_comments) == 1
     assert b"slopguard_github_rate_limit_waits_total 1.0" in metrics.render()
 
 
@@ -83,18 +94,20 @@ def test_a_plain_403_is_not_retried(fake_github: FakeGitHub, client: GitHubClien
     assert info.value.status == 403 and not isinstance(info.value, RateLimitError)
 
 
-def test_writes_are_paced() -> None:
-    stamps: list[float] = []
+def test_writes_are_paced(fake_github: FakeGitHub, app_keys: tuple[str, str]) -> None:
+    waits: list[float] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        stamps.append(time.monotonic())
-        return httpx.Response(201, json={"id": 1})
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
 
-    gh = GitHubClient("https://api.example", "1", "", policy=RetryPolicy(write_interval_s=0.05),
-                      transport=httpx.MockTransport(handler))
-    for _ in range(3):
-        gh.request("POST", "x", auth="token t", json={})
-    assert stamps[2] - stamps[0] >= 0.09
+    gh = GitHubClient(fake_github.url, APP_ID, app_keys[0], policy=RetryPolicy(write_interval_s=0.2), sleep=sleep)
+    started = time.monotonic()
+    for i in range(3):
+        gh.installation(1).post("repos/o/r/issues/1/comments", {"body": f"c{i}"})
+    assert time.monotonic() - started >= 0.4 and len(fake_github.issue_comments) == 3
+    assert len([w for w in waits if 0 < w <= 0.2]) >= 2  # the second and third write waited their turn
+    gh.close()
 
 
 def test_enterprise_server_prefix(app_keys: tuple[str, str]) -> None:
@@ -104,5 +117,11 @@ def test_enterprise_server_prefix(app_keys: tuple[str, str]) -> None:
         gh = GitHubClient(fake.url, APP_ID, app_keys[0], policy=FAST)
         gh.installation(3).post("repos/o/r/issues/2/comments", {"body": "ghes"})
         assert [c["body"] for c in fake.issue_comments.values()] == ["ghes"]
+        assert gh.graphql_url == fake.url.removesuffix("/v3") + "/graphql"  # GHES: /api/graphql
+        data = gh.installation(3).graphql(THREADS_QUERY, {"owner": "o", "name": "r", "number": 2, "after": None})
+        assert data["repository"]["pullRequest"]["reviewThreads"]["nodes"] == []
+        with pytest.raises(GitHubError) as info:
+            gh.installation(3).graphql(RESOLVE_MUTATION, {"threadId": "PRRT_missing"})
+        assert "Could not resolve" in info.value.message
     finally:
         fake.stop()

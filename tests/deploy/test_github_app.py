@@ -28,6 +28,8 @@ HTTP_METHODS = {"get": "GET", "post": "POST", "patch": "PATCH", "put": "PUT", "d
 # as the App itself (JWT), which no installation permission governs.
 ENDPOINTS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {
     ("POST", "app/installations/{}/access_tokens"): None,
+    ("GET", "app/hook/deliveries"): None,
+    ("POST", "app/hook/deliveries/{}/attempts"): None,
     ("GET", "repos/{}/pulls/{}"): (("pull_requests", "read"),),
     ("GET", "repos/{}/pulls/{}/files"): (("pull_requests", "read"),),
     ("GET", "repos/{}/pulls/{}/comments"): (("pull_requests", "read"),),
@@ -37,15 +39,18 @@ ENDPOINTS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {
     ("PATCH", "repos/{}/issues/comments/{}"): (("issues", "write"), ("pull_requests", "write")),
     ("POST", "repos/{}/check-runs"): (("checks", "write"),),
     ("PATCH", "repos/{}/check-runs/{}"): (("checks", "write"),),
+    ("GET", "repos/{}/commits/{}/check-runs"): (("checks", "read"),),
     ("GET", "repos/{}/collaborators/{}/permission"): (("metadata", "read"),),
     ("GET", "repos/{}/pulls/{}/reviews"): (("pull_requests", "read"),),
+    ("PUT", "repos/{}/pulls/{}/reviews/{}/dismissals"): (("pull_requests", "write"),),
     ("GET", "repos/{}/.github/contents/.slopguard.yml"): (("contents", "read"),),
 }
 # Not REST: `git fetch` of refs/pull/N/head and the base branch with the installation token.
 GIT_FETCH = (("contents", "read"),)
 # Webhook events the service acts on -> the permission GitHub requires to subscribe to them.
 EVENTS = {"pull_request": (("pull_requests", "read"),),
-          "issue_comment": (("issues", "read"), ("pull_requests", "read"))}
+          "issue_comment": (("issues", "read"), ("pull_requests", "read")),
+          "check_run": (("checks", "read"),), "check_suite": (("checks", "read"),)}
 
 
 @pytest.fixture(scope="module")
