@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from tree_sitter import Node, Query, QueryCursor
@@ -21,6 +21,7 @@ from tree_sitter import Node, Query, QueryCursor
 from ...detector import RepoView
 from ...models import Side
 from ...parsing import SourceFile, grammar
+from ..lookup import Lookup
 
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 DEF_LINE = re.compile(rb"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
@@ -122,8 +123,8 @@ class SideIndex:
         self._wanted = frozenset(p for p in paths if p.endswith((".py", ".pyi")) or is_text_path(p))
         self._counts: dict[str, int] = {}
         self._words: dict[str, Counter[bytes]] = {}
-        self.defs = _Defs(self)
-        self.masked = _Masked(self)
+        self.defs: Lookup[list[tuple[str, int]]] = Lookup(lambda n: self.definitions(n) or None, self._names)
+        self.masked: Lookup[bytes] = Lookup(self.masked_of, self._readable)
         self._star: set[str] | None = None
         self._dynamic: set[str] | None = None
 
@@ -137,6 +138,8 @@ class SideIndex:
 
     def masked_of(self, path: str) -> bytes | None:
         """The masked text of one Python file (None: absent, binary or too large)."""
+        if not path.endswith((".py", ".pyi")):
+            return None
         return self.repo.derived(self.side, path, _MASKED, _masked_value)
 
     def _words_of(self, path: str) -> Counter[bytes]:
@@ -183,6 +186,16 @@ class SideIndex:
         stem = pure.parent.name if pure.stem == "__init__" else pure.stem
         return stem in self._star
 
+    def _readable(self) -> list[str]:
+        """Every Python file that can be read (reads them all)."""
+        known = self.repo.cached_paths(self.side, self.python_paths, _MASKED)
+        self.repo.prefetch(self.side, [p for p in self.python_paths if p not in known])
+        return [p for p in self.python_paths if self.masked_of(p) is not None]
+
+    def _names(self) -> list[str]:
+        return sorted({m.group(1).decode() for p in self._readable()
+                       for m in DEF_LINE.finditer(self.masked_of(p) or b"")})
+
     def definitions(self, name: str) -> list[tuple[str, int]]:
         """(path, line) of every `def`/`class` named `name` in Python files, in path order."""
         found = []
@@ -199,59 +212,6 @@ _MASKED = "python.masked"
 
 def _masked_value(src: SourceFile) -> bytes:
     return masked_bytes(src) if src.language == "python" else (src.data or src.text.encode("utf-8", "replace"))
-
-
-class _Defs(Mapping[str, list[tuple[str, int]]]):
-    """name -> definitions, looked up one name at a time (iterating reads every Python file)."""
-
-    def __init__(self, index: SideIndex) -> None:
-        self._index = index
-        self._known: dict[str, list[tuple[str, int]]] = {}
-
-    def _lookup(self, name: str) -> list[tuple[str, int]]:
-        if name not in self._known:
-            self._known[name] = self._index.definitions(name)
-        return self._known[name]
-
-    def __getitem__(self, name: str) -> list[tuple[str, int]]:
-        found = self._lookup(name)
-        if not found:
-            raise KeyError(name)
-        return found
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and bool(self._lookup(name))
-
-    def __iter__(self) -> Iterator[str]:
-        names: set[str] = set()
-        for path in self._index.masked:
-            names.update(m.group(1).decode() for m in DEF_LINE.finditer(self._index.masked[path]))
-        return iter(sorted(names))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-class _Masked(Mapping[str, bytes]):
-    """path -> masked text of every readable Python file (iterating reads them all)."""
-
-    def __init__(self, index: SideIndex) -> None:
-        self._index = index
-
-    def __getitem__(self, path: str) -> bytes:
-        data = self._index.masked_of(path) if path.endswith((".py", ".pyi")) else None
-        if data is None:
-            raise KeyError(path)
-        return data
-
-    def __iter__(self) -> Iterator[str]:
-        index = self._index
-        known = index.repo.cached_paths(index.side, index.python_paths, _MASKED)
-        index.repo.prefetch(index.side, [p for p in index.python_paths if p not in known])
-        return iter([p for p in index.python_paths if index.masked_of(p) is not None])
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 def side_index(repo: RepoView, side: Side) -> SideIndex:
