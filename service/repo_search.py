@@ -17,6 +17,7 @@ from .gitrepo import Git
 # git grep exits 1 when nothing matched; anything above is an error.
 _NO_MATCH = 1
 IDENTIFIER_CHARS = "A-Za-z0-9_"  # a bracket expression's body
+_REFINE_LIMIT = 400  # files a second, exact (slower) search may go through
 
 
 def identifier_pattern(name: str, word_chars: str = IDENTIFIER_CHARS) -> str:
@@ -32,15 +33,25 @@ def grep_files(git: Git, commit: str | None, patterns: Iterable[str], *, mode: s
     """Paths of `commit` (None: the working tree, untracked files included) whose bytes contain
     one of `patterns`: as identifier tokens (`mode` "identifier", see `identifier_pattern`), as
     fixed strings ("fixed") or as extended regular expressions ("regex"). Binary files are
-    searched too (a caller may read them as text)."""
+    searched too (a caller may read them as text). Identifiers are looked for as fixed strings
+    first (fast), then as tokens in the files found when they are few: with many, the answer is
+    the files holding the string (still a superset of the files holding the token)."""
     unique = sorted({p for p in patterns if p})
     if not unique:
         return set()
-    if mode == "identifier":
-        unique = [identifier_pattern(p, word_chars) for p in unique]
-    args = ["grep", "-l", "-z", "-a", "--no-color", "-F" if mode == "fixed" else "-E", "-f", "-"]
+    if mode != "identifier":
+        return _grep(git, commit, unique, "-F" if mode == "fixed" else "-E", [":/"])
+    found = _grep(git, commit, unique, "-F", [":/"])
+    if not found or len(found) > _REFINE_LIMIT:
+        return found
+    tokens = [identifier_pattern(p, word_chars) for p in unique]
+    return _grep(git, commit, tokens, "-E", [f":(top,literal){p}" for p in sorted(found)])
+
+
+def _grep(git: Git, commit: str | None, patterns: list[str], kind: str, pathspecs: list[str]) -> set[str]:
+    args = ["grep", "-l", "-z", "-a", "--no-color", kind, "-f", "-"]
     args += ["--full-name", "--untracked"] if commit is None else ["--full-name", commit]
-    out = git.run(*args, "--", ":/", input="\n".join(unique).encode() + b"\n", ok=(0, _NO_MATCH))
+    out = git.run(*args, "--", *pathspecs, input="\n".join(patterns).encode() + b"\n", ok=(0, _NO_MATCH))
     prefix = f"{commit}:" if commit is not None else ""
     found: set[str] = set()
     for raw in out.split(b"\0"):

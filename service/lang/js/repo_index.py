@@ -61,7 +61,7 @@ class SideIndex:
         self.imported: Counter[str] = Counter()
         self.default_imported: Counter[str] = Counter()
         self.entries: set[str] = set()
-        self.sources: Lookup[SourceFile] = Lookup(self._source, lambda: list(self._readable))
+        self.sources: Lookup[SourceFile] = Lookup(self._source, self._all_sources)
         self.masked: Lookup[bytes] = Lookup(self.masked_of, lambda: list(self._readable))
         self.defs: Lookup[list[tuple[str, int]]] = Lookup(lambda n: self.declared(n) or None, self._names)
         self._counts: dict[str, int] = {}
@@ -128,6 +128,11 @@ class SideIndex:
 
     def _source(self, path: str) -> SourceFile | None:
         return self.repo.source(self.side, path) if path in self.known else None
+
+    def _all_sources(self) -> list[str]:
+        """Every readable JS/TS file, read and parsed in one batch (a detector iterating them all)."""
+        self.repo.prefetch(self.side, self._readable)
+        return list(self._readable)
 
     def _names(self) -> list[str]:
         """Every declared name (reads every file)."""
