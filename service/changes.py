@@ -18,7 +18,7 @@ from .diff import NULL_SHA, RawEntry, parse_patch, parse_raw
 from .gitrepo import Git
 from .models import FileDiff, Hunk, Notice, Side
 from .parsing import SourceFile, language_for_path, parse_source
-from .repo_search import IDENTIFIER_CHARS, grep_files
+from .repo_search import IDENTIFIER_CHARS, SMALL_TREE_BYTES, grep_files, search_blobs
 
 T = TypeVar("T")
 MAX_FILE_BYTES = 1_000_000
@@ -51,6 +51,7 @@ class Trees:
         self._parsed: dict[tuple[Side, str], SourceFile | None] = {}
         self._memo: dict[str, Any] = {}
         self._derived: dict[tuple[str, str], Any] = {}
+        self._blobs: dict[Side, dict[str, bytes]] = {}
         self._grep: dict[tuple[Side, tuple[str, ...], str, str], frozenset[str]] = {}
         self._root = git.toplevel if head is None else None
 
@@ -94,11 +95,27 @@ class Trees:
         wanted = tuple(sorted(set(patterns)))
         key = (side, wanted, mode, word_chars)
         if key not in self._grep:
-            commit = self.base if side == "LEFT" else self.head
             listing = self.listing(side)
-            found = grep_files(self.git, commit, wanted, mode=mode, word_chars=word_chars)
+            if mode != "regex" and sum(e[2] for e in listing.values()) <= SMALL_TREE_BYTES:
+                found = search_blobs(self._all_blobs(side), wanted, mode=mode, word_chars=word_chars)
+            else:
+                commit = self.base if side == "LEFT" else self.head
+                found = grep_files(self.git, commit, wanted, mode=mode, word_chars=word_chars)
             self._grep[key] = frozenset(p for p in found if p in listing)
         return self._grep[key]
+
+    def _all_blobs(self, side: Side) -> dict[str, bytes]:
+        """Every regular file of a small side, read once (cheaper than a `git grep` per question)."""
+        if side not in self._blobs:
+            listing = self.listing(side)
+            paths = [p for p, e in listing.items() if e[0] not in (_SYMLINK, _GITLINK)]
+            if side == "RIGHT" and self.head is None:
+                assert self._root is not None
+                self._blobs[side] = {p: (self._root / p).read_bytes() for p in paths}
+            else:
+                blobs = self.git.cat_blobs([listing[p][1] for p in paths])
+                self._blobs[side] = {p: blobs.get(listing[p][1], b"") for p in paths}
+        return self._blobs[side]
 
     def raw(self, side: Side, path: str) -> bytes | None:
         entry = self.listing(side).get(path)

@@ -17,6 +17,8 @@ from .gitrepo import Git
 # git grep exits 1 when nothing matched; anything above is an error.
 _NO_MATCH = 1
 IDENTIFIER_CHARS = "A-Za-z0-9_"  # a bracket expression's body
+# Below this many bytes in a tree, reading every file once beats a `git grep` process per question.
+SMALL_TREE_BYTES = 6_000_000
 _REFINE_LIMIT = 400  # files a second, exact (slower) search may go through
 
 
@@ -60,3 +62,20 @@ def _grep(git: Git, commit: str | None, patterns: list[str], kind: str, pathspec
         name = raw.decode("utf-8", "replace")
         found.add(name[len(prefix):] if prefix and name.startswith(prefix) else name)
     return found
+
+
+def search_blobs(blobs: dict[str, bytes], patterns: Iterable[str], *, mode: str = "identifier",
+                 word_chars: str = IDENTIFIER_CHARS) -> set[str]:
+    """`grep_files` over file contents already in memory ("identifier" and "fixed" modes)."""
+    unique = sorted({p for p in patterns if p})
+    if not unique:
+        return set()
+    if mode == "fixed":
+        keys = [p.encode() for p in unique]
+        return {path for path, data in blobs.items() if any(k in data for k in keys)}
+    if mode != "identifier":
+        raise ValueError(f"search_blobs cannot search in mode {mode!r}")
+    names = b"|".join(re.escape(p.encode()) for p in unique)
+    chars = word_chars.encode()
+    token = re.compile(rb"(?<![" + chars + rb"])[0-9]*(?:" + names + rb")(?![" + chars + rb"])")
+    return {path for path, data in blobs.items() if token.search(data)}

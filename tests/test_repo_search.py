@@ -12,7 +12,7 @@ from slopguard.changes import Trees
 from slopguard.engine import Target, scan
 from slopguard.errors import GitError
 from slopguard.gitrepo import Git
-from slopguard.repo_search import grep_files
+from slopguard.repo_search import grep_files, search_blobs
 
 from .gitrepos import git, make_repo
 
@@ -111,3 +111,17 @@ def test_second_scan_reads_the_cache_and_finds_the_same(tmp_path: Path) -> None:
     second = scan(Target(repo, "main", "feature"), cache=cache)
     assert [(f.rule, f.line) for f in first.findings] == [(f.rule, f.line) for f in second.findings]
     assert any(f.rule == "python.dead-code.unused-definition" for f in second.findings)
+
+
+@pytest.mark.parametrize(("names", "mode", "chars"), [
+    (["load_order"], "identifier", "A-Za-z0-9_"), (["xload_order", "MASK"], "identifier", "A-Za-z0-9_"),
+    (["load"], "identifier", "A-Za-z0-9_$"), (["$load"], "identifier", "A-Za-z0-9_$"),
+    (["load_ord", "notes"], "fixed", "A-Za-z0-9_"),
+])
+def test_in_memory_search_agrees_with_git_grep(tmp_path: Path, names: list[str], mode: str, chars: str) -> None:
+    repo = make_repo(tmp_path, BASE, {})
+    listing = Git(repo).ls_tree("main")
+    blobs = Git(repo).cat_blobs([sha for _, sha, _ in listing.values()])
+    contents = {path: blobs[sha] for path, (_, sha, _) in listing.items()}
+    assert search_blobs(contents, names, mode=mode, word_chars=chars) == grep_files(
+        Git(repo), "main", names, mode=mode, word_chars=chars)
