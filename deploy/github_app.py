@@ -34,6 +34,7 @@ def manifest(webhook_url: str, redirect_url: str | None = None, name: str | None
     root = webhook_url.rsplit("/webhook", 1)[0] + "/"
     data["url"] = root
     data["redirect_url"] = redirect_url or root
+    data["callback_urls"] = [root + "dashboard/callback"]
     if name:
         data["name"] = name
     return data

@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--intent", help="what the change claims to do (default: its commit messages)")
     scan.add_argument("--min-confidence", choices=("low", "medium", "high"), default="low",
                       help="leave out findings the rule is less sure of than this (default: low, all)")
-    sub.add_parser("rules", help="list rules: id, category, languages, default severity")
+    rules = sub.add_parser("rules", help="list rules: id, category, languages, default severity")
+    rules.add_argument("--explain", metavar="RULE", help="print one rule's documentation page")
     check = sub.add_parser("config", help="configuration tools")
     check_sub = check.add_subparsers(dest="config_command", parser_class=_Parser)
     check_cmd = check_sub.add_parser("check", help="validate a .slopguard.yml")
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "scan":
             return _scan(args)
         if args.command == "rules":
-            return _rules()
+            return _explain(args.explain) if args.explain else _rules()
         if args.command == "config" and args.config_command == "check":
             return _config_check(args.file)
         if args.command == "serve":
@@ -226,6 +227,17 @@ def _rules() -> int:
         lines.append(f"{rule.id:<{width}}  {rule.category:<16} {','.join(rule.languages):<28} "
                      f"{rule.severity.value:<8} {rule.summary}{state}\n")
     _write("".join(lines))
+    return EXIT_OK
+
+
+def _explain(rule_id: str) -> int:
+    from .registry import load
+    from .ruledocs import explain
+
+    rule = load().rules.get(rule_id)
+    if rule is None:
+        raise UsageError(f"unknown rule {rule_id!r} (`slopguard rules` lists them)")
+    _write(explain(rule))
     return EXIT_OK
 
 

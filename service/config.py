@@ -9,13 +9,16 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
+from . import settings as rule_settings
 from .detector import Rule
 from .errors import ConfigError
 from .models import CATEGORIES, Severity
+
+S = TypeVar("S")
 
 
 def _rules_dir() -> Path:
@@ -54,6 +57,8 @@ _REVIEW_KEYS = {
     "fail_check_on": str,
     "max_inline_comments": int,
     "review_drafts": bool,
+    "demote_after": int,  # feedback calibration: marked inline comments before a rule can be demoted
+    "demote_wrong_ratio": (int, float),  # ... and the share of them marked wrong that demotes it
 }
 
 
@@ -88,6 +93,8 @@ class Config:
     fail_check_on: Severity | None = Severity.ERROR
     max_inline_comments: int = 25
     review_drafts: bool = False
+    demote_after: int = 5  # 0: never demote a rule from this repository's feedback
+    demote_wrong_ratio: float = 0.6
     source: str = "<defaults>"
 
     def is_ignored(self, path: str) -> bool:
@@ -125,12 +132,17 @@ class Config:
         key = self._best(rule, self.ruleset.severity)
         return self.ruleset.severity[key] if key else None
 
-    def param(self, rule: Rule, name: str) -> Any:
+    def settings(self, rule: Rule, kind: type[S]) -> S:
+        """The rule's typed settings: the most specific configured value of each over its default."""
+        if not isinstance(rule.settings, kind):
+            raise TypeError(f"{rule.id}: settings are {type(rule.settings).__name__}, not {kind.__name__}")
+        values: dict[str, Any] = {}
         for key in sorted(self.rules, key=lambda k: _specificity(k, rule)):
-            if _specificity(key, rule) and name in self.rules[key].params:
-                value = self.rules[key].params[name]
-                return value
-        return rule.params.get(name)
+            if _specificity(key, rule):
+                values.update(self.rules[key].params)
+        configured = rule_settings.apply(rule, values)
+        assert isinstance(configured, kind)
+        return configured
 
 
 def _specificity(selector: str, rule: Rule) -> int:
@@ -253,6 +265,13 @@ def parse_config(text: str, source: str, known: Iterable[Rule], base_dir: Path |
             kwargs["max_inline_comments"] = review["max_inline_comments"]
         if "review_drafts" in review:
             kwargs["review_drafts"] = review["review_drafts"]
+        if review.get("demote_after", 0) < 0:
+            check.fail(node["demote_after"][1], "review.demote_after must be >= 0")
+        if not 0 < review.get("demote_wrong_ratio", 0.6) <= 1:
+            check.fail(node["demote_wrong_ratio"][1], "review.demote_wrong_ratio must be above 0 and at most 1")
+        for key in ("demote_after", "demote_wrong_ratio"):
+            if key in review:
+                kwargs[key] = review[key]
     return Config(**kwargs)
 
 
@@ -275,7 +294,8 @@ def _rules(check: _Checker, node: yaml.Node, known: list[Rule]) -> dict[str, Rul
         enabled: bool | None = None
         severity: Severity | None = None
         params: dict[str, Any] = {}
-        allowed = {p for r in matching for p in r.params}
+        schemas = [rule_settings.schema(r) for r in matching]
+        allowed = {p for schema in schemas for p in schema}
         for pkey, (pk, pv) in check.mapping(vnode, key).items():
             value = check.scalar(pv) if isinstance(pv, yaml.ScalarNode) else check.plain(pv)
             if pkey == "enabled":
@@ -287,10 +307,9 @@ def _rules(check: _Checker, node: yaml.Node, known: list[Rule]) -> dict[str, Rul
                     check.fail(pv, f"{key}.severity must be notice, warning or error")
                 severity = _SEVERITIES[str(value)]
             elif pkey in allowed:
-                expected = {type(r.params[pkey]) for r in matching if pkey in r.params}
-                if not _type_ok(value, expected):
-                    names = "/".join(sorted(t.__name__ for t in expected))
-                    check.fail(pv, f"{key}.{pkey} must be {names}")
+                kinds = {schema[pkey].kind for schema in schemas if pkey in schema}
+                if not any(rule_settings.accepts(kind, value) for kind in kinds):
+                    check.fail(pv, f"{key}.{pkey} must be {' or '.join(sorted(kinds))}")
                 params[pkey] = value
             else:
                 hint = f" (parameters: {', '.join(sorted(allowed))})" if allowed else ""
@@ -298,12 +317,6 @@ def _rules(check: _Checker, node: yaml.Node, known: list[Rule]) -> dict[str, Rul
         if key in ids or matching:
             out[key] = RuleSetting(enabled=enabled, severity=severity, params=params)
     return out
-
-
-def _type_ok(value: Any, expected: set[type]) -> bool:
-    if float in expected and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return True
-    return any(isinstance(value, t) and not (t is int and isinstance(value, bool)) for t in expected)
 
 
 class _Checker:

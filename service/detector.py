@@ -10,9 +10,9 @@ diff filter, so a detector never needs to know about any of those.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Protocol, TypeVar
 
 from tree_sitter import Node
 
@@ -20,6 +20,15 @@ from .models import Confidence, FileDiff, Finding, Severity, Side
 from .parsing import SourceFile, end_line_of, line_of
 
 T = TypeVar("T")
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class NoSettings:
+    """The settings of a rule that has none."""
+
+
+NO_SETTINGS = NoSettings()
 
 
 @dataclass(frozen=True)
@@ -31,8 +40,9 @@ class Rule:
     languages: tuple[str, ...]
     severity: Severity
     summary: str
-    params: Mapping[str, Any] = field(default_factory=dict)
     confidence: Confidence = "high"  # the default confidence of the rule's findings
+    # a frozen dataclass instance: the rule's typed settings, each field's default the only default
+    settings: object = NO_SETTINGS
 
 
 class RepoView(Protocol):
@@ -77,8 +87,8 @@ class RepoView(Protocol):
 
 
 class Options(Protocol):
-    def param(self, rule: Rule, key: str) -> Any:
-        """A rule parameter: the configured value or the rule's default."""
+    def settings(self, rule: Rule, kind: type[S]) -> S:
+        """The settings of `rule` (an instance of `kind`): configured values over its defaults."""
         ...
 
 

@@ -75,12 +75,16 @@ def parse_rules(text: str, source: str) -> list[SemgrepRule]:
             raise ConfigError(f"rule {spec['id']}: metadata.category must be one of {', '.join(CATEGORIES)}", source)
         languages = tuple(_ALIASES.get(str(lang), str(lang)) for lang in spec.get("languages", ()))
         summary = str(meta.get("summary") or str(spec.get("message", "")).split("\n")[0])
+        confidence = str(meta.get("confidence", "high")).lower()
+        if confidence not in ("high", "medium", "low"):
+            raise ConfigError(f"rule {spec['id']}: metadata.confidence must be high, medium or low", source)
         rule = Rule(
             id=str(spec["id"]),
             category=category,
             languages=languages,
             severity=_SEVERITY.get(str(spec.get("severity", "WARNING")).upper(), Severity.WARNING),
             summary=summary,
+            confidence=confidence,  # type: ignore[arg-type]  # checked above
         )
         out.append(SemgrepRule(rule=rule, spec=spec))
     return out

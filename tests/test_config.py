@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from slopguard.config import parse_config
 from slopguard.detector import Rule
+from slopguard.detectors.bloat.thresholds import LongFunctionSettings
 from slopguard.errors import ConfigError
 from slopguard.models import Severity
 
 RULES = [
-    Rule("python.bloat.long-function", "bloat", ("python",), Severity.WARNING, "long", params={"max_lines": 80}),
+    Rule("python.bloat.long-function", "bloat", ("python",), Severity.WARNING, "long",
+         settings=LongFunctionSettings()),
     Rule("python.null-check.unguarded-optional", "null-check", ("python",), Severity.WARNING, "none"),
     Rule("python.insecure-auth.jwt-unverified", "insecure-auth", ("python",), Severity.ERROR, "jwt"),
 ]
@@ -25,7 +27,7 @@ def test_design_example_parses() -> None:
         """
 ruleset: recommended
 rules:
-  python.bloat.long-function: {severity: notice, max_lines: 80}
+  python.bloat.long-function: {severity: notice, max_lines: 120}
   dead-code: off
 paths:
   ignore: ["migrations/**", "**/*_pb2.py", "vendor/**"]
@@ -34,12 +36,22 @@ review: {event: COMMENT, fail_check_on: error, max_inline_comments: 25}
 """
     )
     assert cfg.severity(LONG) == Severity.NOTICE
-    assert cfg.param(LONG, "max_lines") == 80
+    limits = cfg.settings(LONG, LongFunctionSettings)
+    assert (limits.max_lines, limits.max_branches) == (120, 15)  # configured, then the one default
     assert cfg.enabled(NULL) and cfg.enabled(LONG)
     assert cfg.is_ignored("vendor/lib/x.py") and cfg.is_ignored("app/proto/x_pb2.py")
     assert cfg.is_ignored("app/migrations/0001.py")  # a default ignore
     assert not cfg.is_ignored("app/models.py")
     assert cfg.llm_max_cost_usd == 0.10 and cfg.max_inline_comments == 25
+
+
+def test_settings_follow_the_most_specific_selector_and_accept_ints_for_floats() -> None:
+    cfg = _parse("rules:\n  bloat: {percentile_factor: 3, max_lines: 50}\n"
+                 "  python.bloat.long-function: {max_lines: 90}\n")
+    limits = cfg.settings(LONG, LongFunctionSettings)
+    assert (limits.max_lines, limits.percentile_factor) == (90, 3.0)
+    assert isinstance(limits.percentile_factor, float)
+    assert _parse("").settings(LONG, LongFunctionSettings) == LongFunctionSettings()
 
 
 def test_category_off_and_rule_on_most_specific_wins() -> None:
@@ -61,6 +73,8 @@ def test_security_ruleset_selects_security_only() -> None:
         ("rules:\n  python.nope.rule: off\n", 2, "unknown rule or category"),
         ("rules:\n  python.bloat.long-function: {max_line: 3}\n", 2, "unknown setting 'max_line'"),
         ("rules:\n  python.bloat.long-function:\n    max_lines: lots\n", 3, "must be int"),
+        ("rules:\n  python.bloat.long-function:\n    max_lines: true\n", 3, "must be int"),
+        ("rules:\n  bloat:\n    percentile_factor: [2]\n", 3, "must be float"),
         ("rules:\n  null-check: loud\n", 2, "expected on, off"),
         ("llm:\n  enabled: true\n  budget: 3\n", 3, "unknown key 'budget'"),
         ("llm:\n  max_findings: 0\n", 2, "llm.max_findings must be >= 1"),

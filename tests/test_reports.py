@@ -108,7 +108,7 @@ def test_sarif_rules_carry_help_precision_tags_and_security_severity() -> None:
         assert "slopguard" in entry["properties"]["tags"]
     tls = entries["python.insecure-auth.tls-verify-disabled"]
     assert tls["helpUri"].endswith("/docs/rules/python.insecure-auth.tls-verify-disabled.md")
-    assert "man-in-the-middle" in tls["help"]["text"]  # the semgrep rule's own explanation
+    assert "man-in-the-middle" in tls["help"]["text"]  # from the rule's page (rules/docs)
     assert tls["properties"]["security-severity"] == "8.0" and "security" in tls["properties"]["tags"]
     null = entries["python.null-check.unguarded-optional"]
     assert "## What it does" not in null["help"]["markdown"] or "####" in null["help"]["markdown"]

@@ -8,11 +8,17 @@ reporting it are shared.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
 from ..detector import FileContext, Rule
 from ..models import Finding
+
+
+@dataclass(frozen=True)
+class CommentedCodeSettings:
+    min_lines: int = field(default=3, metadata={"help": "consecutive comment lines of code that are flagged"})
 
 Run = list[tuple[int, str]]  # consecutive comment lines: (line number, text after the comment marker)
 
@@ -53,7 +59,7 @@ def all_code(root: Node, statement_kind: Callable[[Node], str]) -> bool:
 def findings(ctx: FileContext, rule: Rule, runs: list[Run], is_code: Callable[[list[str]], bool],
              skip: Callable[[Run], bool] = lambda run: False) -> Iterator[Finding]:
     """A finding for each run with an added line that holds at least `min_lines` lines of code."""
-    minimum = int(ctx.options.param(rule, "min_lines"))
+    minimum = ctx.options.settings(rule, CommentedCodeSettings).min_lines
     added = ctx.diff.added
     for run in runs:
         if len(run) < minimum or len(run) > MAX_RUN or not any(line in added for line, _ in run):

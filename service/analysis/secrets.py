@@ -1,6 +1,7 @@
 """Language-neutral judgement of credentials: does a name denote a secret, does a literal look
-like a real one (length, character classes, entropy, no placeholder), is it shaped like a known
-provider's key. Used by the hard-coded secret detectors of every language."""
+like a real one (length, character classes, entropy, no placeholder). The shapes of known
+providers' keys are data (`secret_patterns`). Used by the hard-coded secret detectors of every
+language."""
 
 from __future__ import annotations
 
@@ -9,17 +10,6 @@ import re
 from collections import Counter
 
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
-
-# Keys, tokens and webhooks whose shape alone identifies a provider credential.
-PROVIDER = re.compile(
-    r"\b[sr]k_live_[0-9A-Za-z]{16,}|\bwhsec_[A-Za-z0-9+/]{20,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|"
-    r"\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{40,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|"
-    r"\bglpat-[A-Za-z0-9_-]{20,}|\bAIza[0-9A-Za-z_-]{35}|-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----|"
-    r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|\bsk-(?:proj-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{32,}|"
-    r"\bnpm_[A-Za-z0-9]{36}\b|hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]+/[A-Z0-9]+/[A-Za-z0-9]{16,}|"
-    r"discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]{40,}"
-)
-
 
 def words(name: str) -> list[str]:
     """`PAYLANE_API_KEY` / `paylaneApiKey` -> ['paylane', 'api', 'key']."""

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from . import commands
+from . import commands, feedback_events
 from .metrics import Metrics
 from .queue import Command, Queue
 from .store import JobKey, ReviewRequest, Store
@@ -57,6 +57,9 @@ class Dispatcher:
         full_name, clone_url = repo.get("full_name"), repo.get("clone_url")
         if installation is None or not isinstance(full_name, str) or not isinstance(clone_url, str):
             return self._record_only(event, delivery, Answer(202, {"status": "ignored"}))
+        job = feedback_events.job_for(event, payload, installation, full_name, delivery)
+        if job is not None:
+            return self._queue_feedback(event, delivery, job)
         if event == "pull_request" and payload.get("action") in REVIEW_ACTIONS:
             number = (payload.get("pull_request") or {}).get("number", payload.get("number"))
             if not isinstance(number, int):
@@ -111,6 +114,18 @@ class Dispatcher:
         if delivery and not self.store.accept(delivery, event):
             return Answer(200, {"status": "duplicate"})
         return answer
+
+    def _queue_feedback(self, event: str, delivery: str, job: dict[str, Any]) -> Answer:
+        if delivery and not self.store.accept(delivery, event):
+            return Answer(200, {"status": "duplicate"})
+        try:
+            self.queue.enqueue_feedback(job)
+        except Exception:
+            # Not queued: forget the delivery so that GitHub's redelivery is not dropped as a repeat.
+            if delivery:
+                self.store.forget_delivery(delivery)
+            raise
+        return Answer(202, {"status": "queued"})
 
     def _comment(self, event: str, delivery: str, payload: dict[str, Any], installation: int, full_name: str,
                  clone_url: str) -> Answer:

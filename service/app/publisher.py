@@ -33,6 +33,7 @@ from typing import Any
 from ..config import Config
 from ..models import Finding, Fix, ScanResult, Severity
 from ..reporters import markdown
+from ..reporters.help import page_uri
 from . import diffmap, posted_record
 from .checks import CheckRuns, cut_bytes
 from .errors import GitHubError
@@ -97,17 +98,18 @@ class Publisher:
     # ------------------------------------------------------------------ publish
 
     def publish(self, pr: PullRequest, result: ScanResult, config: Config, state: ReviewState, *,
-                check_run: bool = True) -> Outcome:
+                check_run: bool = True, summary_only: frozenset[str] = frozenset(), note: str = "") -> Outcome:
         """Review, summary comment and (unless `check_run` is False: the GitHub Action, whose job is
-        the check) the check run."""
+        the check) the check run. `summary_only`: rules demoted for the repository (listed, never
+        inline); `note` ends the summary."""
         if state.summary_comment_id is None:
             state = self._recover(pr, state)
         current = {f.fingerprint for f in result.findings}
         resolved = tuple(sorted(desc for fp, desc in state.posted.items() if fp not in current))
         fresh = [f for f in _ordered(result.findings) if f.fingerprint not in state.posted]
         engine_map = diffmap.from_engine(result.files)
-        comments = [c for c in (_comment(f, engine_map) for f in fresh) if c is not None]
-        outside = tuple(f for f in fresh if diffmap.placement(f, engine_map) is None)
+        comments = [c for c in (_comment(f, engine_map) for f in fresh if f.rule not in summary_only) if c is not None]
+        outside = tuple(f for f in fresh if f.rule in summary_only or diffmap.placement(f, engine_map) is None)
         inline, overflow = comments[: config.max_inline_comments], tuple(c.finding for c in
                                                                          comments[config.max_inline_comments:])
         review_id: int | None = None
@@ -119,6 +121,9 @@ class Publisher:
             state = replace(state, posted=posted, pending_review=None, pending_since=None)
             self._save(state)
         body = _summary(result, resolved, rejected + outside + overflow, state.posted)
+        if note:  # kept whole: the summary is cut to leave room for it
+            tail = "\n" + note + "\n"
+            body = cut_bytes(body, MAX_COMMENT_BYTES - len(tail.encode())) + tail
         state = self._upsert_summary(pr, state, body)
         conclusion = _conclusion(result, config)
         if check_run:
@@ -316,6 +321,9 @@ def _comment_body(f: Finding, *, suggestion: bool = False) -> str:
     text = f"{_ICON[f.severity]} **{f.category}** ({f.severity.value}) · `{f.rule}`\n\n{f.message}\n\n"
     if suggestion and f.fix is not None:
         text += suggestion_block(f.fix) + "\n\n"
+    uri = page_uri(f.rule)
+    if uri:
+        text += f"[About `{f.rule}`]({uri})\n\n"
     return text + f"{FP_TAG}{f.fingerprint} -->"
 
 

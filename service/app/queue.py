@@ -21,6 +21,7 @@ from .store import JobKey
 
 ReviewHandler = Callable[[str, int], None]
 CommandHandler = Callable[["Command"], None]
+FeedbackHandler = Callable[[dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,12 @@ class Queue:
         self._command: CommandHandler | None = None
         self._review_task = self.huey.task(name="slopguard.review", retries=3, retry_delay=2)(self._run_review)
         self._command_task = self.huey.task(name="slopguard.command", retries=3, retry_delay=2)(self._run_command)
+        self._feedback: FeedbackHandler | None = None
+        self._feedback_task = self.huey.task(name="slopguard.feedback", retries=3, retry_delay=2)(self._run_feedback)
 
-    def attach(self, review: ReviewHandler, command: CommandHandler) -> None:
+    def attach(self, review: ReviewHandler, command: CommandHandler, feedback: FeedbackHandler | None = None) -> None:
         """Give this process's consumer the functions that do the work."""
-        self._review, self._command = review, command
+        self._review, self._command, self._feedback = review, command, feedback
 
     def _run_review(self, repo: str, number: int) -> None:
         if self._review is None:
@@ -69,6 +72,15 @@ class Queue:
         if self._command is None:
             raise AppError("this process has no command handler attached")
         self._command(Command(**data))
+
+    def _run_feedback(self, job: dict[str, Any]) -> None:
+        if self._feedback is None:
+            raise AppError("this process has no feedback handler attached")
+        self._feedback(job)
+
+    def enqueue_feedback(self, job: dict[str, Any]) -> None:
+        """A feedback job (see feedback_events.py): a plain dict of JSON values."""
+        self._feedback_task(job)
 
     def enqueue_review(self, key: JobKey, delay_s: float = 0.0) -> None:
         if delay_s > 0:

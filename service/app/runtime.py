@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from huey.consumer import Consumer
 
+from . import dashboard
 from .events import Dispatcher
 from .github_client import GitHubClient, RetryPolicy
 from .intake import Intake
@@ -41,6 +42,7 @@ class Runtime:
     _consumer: Consumer | None = None
     _sweeper: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
+    _dashboard: dashboard.Dashboard | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Callable[[], float] = time.time) -> Runtime:
@@ -55,7 +57,7 @@ class Runtime:
                               metrics=metrics, clock=clock, timeout_s=settings.github_timeout_s,
                               limits=SharedLimits(store))
         worker = Worker(settings, store, github, metrics, queue.enqueue_review)
-        queue.attach(worker.review, worker.command)
+        queue.attach(worker.review, worker.command, worker.feedback.handle)
         return cls(settings, store, queue, metrics, github, worker, Reconciler(github, store))
 
     def app(self, *, embedded_worker: bool) -> WebhookASGI:
@@ -71,9 +73,13 @@ class Runtime:
             if embedded_worker:
                 self.start_consumer()
 
-        return create_app(secret=self.settings.webhook_secret, store=self.store, queue=self.queue,
-                          metrics=self.metrics, dispatcher=self.intake, max_body_bytes=self.settings.max_body_bytes,
-                          on_start=start, on_stop=self.stop)
+        app = create_app(secret=self.settings.webhook_secret, store=self.store, queue=self.queue,
+                         metrics=self.metrics, dispatcher=self.intake, max_body_bytes=self.settings.max_body_bytes,
+                         on_start=start, on_stop=self.stop)
+        if self.settings.dashboard_enabled:
+            self._dashboard = dashboard.Dashboard(self.settings, self.store, self.github, lambda: self.worker.registry)
+        dashboard.install(app.app, self._dashboard)
+        return app
 
     def start_consumer(self) -> None:
         """Consume the queue in this process (threads) and re-queue jobs whose worker vanished."""
@@ -107,5 +113,7 @@ class Runtime:
             self._consumer = None
         if self._sweeper is not None:
             self._sweeper.join(timeout=5)
+        if self._dashboard is not None:
+            self._dashboard.close()
         self.github.close()
         self.store.close()

@@ -36,6 +36,16 @@ class Settings:
     coalesce_delay_s: float = 1.0  # jobs wait this long so quick pushes coalesce
     job_lease_s: float = 300.0  # a job whose worker vanished is retried after this long
     workers: int = 2  # consumer threads in `serve` / `worker`
+    # The dashboard's sign-in with GitHub (the App's OAuth client); off unless all three are set.
+    oauth_client_id: str = ""
+    oauth_client_secret: str = ""
+    session_secret: str = ""
+    public_url: str = ""  # where browsers reach the service (the OAuth callback); default: the request's host
+    dashboard_cache_s: float = 180.0  # how long GitHub's answer on a user's access is reused
+
+    @property
+    def dashboard_enabled(self) -> bool:
+        return bool(self.oauth_client_id and self.oauth_client_secret and self.session_secret)
 
     @property
     def redis_queue(self) -> bool:
@@ -67,6 +77,7 @@ class Settings:
                        if not value]
             if missing:
                 raise SettingsError("missing environment: " + ", ".join(missing))
+        _check_sign_in(env)
         return cls(
             app_id=app_id,
             private_key=key,
@@ -87,7 +98,22 @@ class Settings:
             coalesce_delay_s=_float(env, "SLOPGUARD_COALESCE_DELAY_S", 1.0),
             job_lease_s=_float(env, "SLOPGUARD_JOB_LEASE_S", 300.0),
             workers=int(_float(env, "SLOPGUARD_WORKERS", 2)),
+            oauth_client_id=env.get("SLOPGUARD_OAUTH_CLIENT_ID", ""),
+            oauth_client_secret=env.get("SLOPGUARD_OAUTH_CLIENT_SECRET", ""),
+            session_secret=env.get("SLOPGUARD_SESSION_SECRET", ""),
+            public_url=env.get("SLOPGUARD_PUBLIC_URL", "").rstrip("/"),
+            dashboard_cache_s=_float(env, "SLOPGUARD_DASHBOARD_CACHE_S", 180.0),
         )
+
+
+def _check_sign_in(env: Mapping[str, str]) -> None:
+    """The dashboard's sign-in needs all three settings, and a session secret worth the name."""
+    names = ("SLOPGUARD_OAUTH_CLIENT_ID", "SLOPGUARD_OAUTH_CLIENT_SECRET", "SLOPGUARD_SESSION_SECRET")
+    given = [n for n in names if env.get(n)]
+    if given and len(given) < len(names):
+        raise SettingsError("the dashboard's sign-in needs " + ", ".join(n for n in names if n not in given))
+    if 0 < len(env.get("SLOPGUARD_SESSION_SECRET", "")) < 32:
+        raise SettingsError("SLOPGUARD_SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)")
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:

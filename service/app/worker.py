@@ -34,6 +34,8 @@ from ..registry import Registry
 from ..registry import load as load_registry
 from . import clones, commands, logs
 from .errors import GitHubError, RateLimitError
+from .feedback_calibration import Calibration
+from .feedback_worker import FeedbackLoop
 from .github_client import GitHubClient, Installation, Scope
 from .metrics import Metrics
 from .publisher import Publisher, PullRequest, ReviewState
@@ -86,6 +88,7 @@ class Worker:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._registry: Registry | None = None
         self._registry_lock = threading.Lock()
+        self.feedback = FeedbackLoop(store, github, lambda: self.registry)
 
     @property
     def registry(self) -> Registry:
@@ -225,7 +228,8 @@ class Worker:
             self._end_check(attempt, "skipped", "Superseded", "A newer commit was pushed; it is reviewed instead.")
             self.store.record_scan(job.key, head, base, "superseded", findings=len(result.findings))
             return
-        self._publish(attempt, info, publisher, result, config, state)
+        calibration = self.feedback.before_publish(api, job.key, result, config, registry)
+        self._publish(attempt, info, publisher, result, config, state, calibration)
 
     def _open_check(self, attempt: Attempt, publisher: Publisher, pr: PullRequest, state: ReviewState) -> ReviewState:
         """The head's check run: this job's from an earlier attempt, an open one of ours, or a new one."""
@@ -276,10 +280,11 @@ class Worker:
             raise ConfigError(f"{owner}/.github:{CONFIG_FILE}: GitHub sent content that is not base64") from None
 
     def _publish(self, attempt: Attempt, info: PullInfo, publisher: Publisher, result: ScanResult, config: Config,
-                 state: ReviewState) -> None:
+                 state: ReviewState, calibration: Calibration) -> None:
         job = attempt.job
         started = time.perf_counter()
-        outcome = publisher.publish(info.pr, result, config, state)
+        outcome = publisher.publish(info.pr, result, config, state, summary_only=calibration.summary_only,
+                                    note=calibration.note)
         attempt.ended = True  # publish completed the check run
         self.store.set_job_check(job.key, self.owner, None, None)
         self.metrics.publish_seconds.observe(time.perf_counter() - started)

@@ -1,18 +1,16 @@
 """A rule's help: the one place that knows where rule documentation comes from.
 
-Every reporter that shows help (SARIF `help`/`helpUri`, anything later) asks `rule_help(rule)`.
-Today the text comes from what the rules carry: the rule's summary, the module docstring of the
-detector that reports it (its "What it does / Why is this bad? / Example / Use instead" sections)
-and, for a semgrep rule, the rule's message. The page address is `docs/rules/<rule-id>.md` in the
-project's repository (`REPOSITORY_URL`); when per-rule documentation files land, this module is
-the only one to change.
+Every reporter that shows help (SARIF `help`/`helpUri`, the App's inline comments, anything later)
+asks `rule_help(rule)` or `page_uri(rule_id)`. The text is the rule's page source under
+`rules/docs/<category>/<rule-id>.md` (see `ruledocs`), shipped in the wheel; the page address is
+the generated `docs/rules/<rule-id>.md` in the project's repository (`REPOSITORY_URL`). A rule
+without a page (a repository's own semgrep rule) has its summary as help and no address.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import sys
 from dataclasses import dataclass
 
 from ..detector import Rule
@@ -32,37 +30,25 @@ class RuleHelp:
 
 def rule_help(rule: Rule, repository_url: str = REPOSITORY_URL) -> RuleHelp:
     """The help of `rule`: summary first, then its documentation, as plain text and as markdown."""
-    bundled, doc = _documentation().get(rule.id, (False, ""))
+    doc = _documentation().get(rule.id, "")
     summary = rule.summary.strip() or rule.id
     markdown = f"**{summary}**" + (f"\n\n{_demote(doc)}" if doc else "")
     text = summary + (f"\n\n{_plain(doc)}" if doc else "")
-    uri = f"{repository_url.rstrip('/')}/{DOCS_PATH}/{rule.id}.md" if bundled else ""
-    return RuleHelp(text=text, markdown=markdown, uri=uri)
+    return RuleHelp(text=text, markdown=markdown, uri=page_uri(rule.id, repository_url))
+
+
+def page_uri(rule_id: str, repository_url: str = REPOSITORY_URL) -> str:
+    """The address of a rule's documentation page, "" when slopguard ships none for it."""
+    return f"{repository_url.rstrip('/')}/{DOCS_PATH}/{rule_id}.md" if rule_id in _documentation() else ""
 
 
 @functools.cache
-def _documentation() -> dict[str, tuple[bool, str]]:
-    """rule id -> (shipped with slopguard, documentation text) for every bundled rule."""
-    from ..registry import load
+def _documentation() -> dict[str, str]:
+    """rule id -> documentation markdown, for every rule slopguard ships a page for."""
+    from ..ruledocs import SECTIONS, load
 
-    registry = load()
-    docs: dict[str, tuple[bool, str]] = {}
-    for detector in registry.detectors:
-        module = sys.modules[type(detector).__module__]
-        for rule in detector.rules:
-            docs[rule.id] = (True, _body(module.__doc__ or ""))
-    for sg in registry.semgrep_rules:
-        docs[sg.rule.id] = (True, " ".join(str(sg.spec.get("message", "")).split()))
-    for rule in registry.extra_rules:  # a pass that is not a detector (the LLM pass): its module's RULE
-        owner = next((m for m in list(sys.modules.values()) if getattr(m, "RULE", None) is rule), None)
-        docs[rule.id] = (True, _body(owner.__doc__ or "") if owner else "")
-    return docs
-
-
-def _body(docstring: str) -> str:
-    import inspect
-
-    return inspect.cleandoc(docstring)
+    return {rule_id: "\n\n".join(f"## {name}\n\n{doc.readable(name)}" for name in SECTIONS)
+            for rule_id, doc in load().items()}
 
 
 def _demote(markdown: str) -> str:

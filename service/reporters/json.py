@@ -1,4 +1,4 @@
-"""The JSON report: the contract in DESIGN.md, nothing more, nothing less."""
+"""The JSON report: the contract in docs/design.md, nothing more, nothing less."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "source": f.source,
         "confidence": f.confidence,
         **({"evidence": f.evidence} if f.evidence else {}),
+        **({"fix": {"description": f.fix.description, "start_line": f.fix.start_line, "end_line": f.fix.end_line,
+                    "replacement": list(f.fix.replacement)}} if f.fix else {}),
     }
 
 

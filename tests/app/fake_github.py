@@ -38,6 +38,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
+from tests.app.fake_github_feedback import FeedbackEndpoints
+from tests.app.fake_github_oauth import OAuthEndpoints
 from tests.app.fake_lifecycle import LifecycleEndpoints, Reply, repository_id
 
 __all__ = ["BOT", "FakeGitHub", "Fault", "Pull", "Reply", "repository_id"]
@@ -79,12 +81,14 @@ class Fault:
     after: bool = False  # act on the request first, then answer with the error (GitHub's "502 but done")
 
 
-class FakeGitHub(LifecycleEndpoints):
+class FakeGitHub(LifecycleEndpoints, FeedbackEndpoints, OAuthEndpoints):
     def __init__(self, app_id: str, public_key: str, prefix: str = "") -> None:
         self.app_id = app_id
         self.public_key = public_key
         self.prefix = prefix.rstrip("/")
         self.lock = threading.RLock()
+        self._init_feedback()
+        self._init_oauth()
         self.pulls: dict[tuple[str, int], Pull] = {}
         self.tokens: dict[str, float] = {}
         self.permissions: dict[str, str] = {}
@@ -137,6 +141,8 @@ class FakeGitHub(LifecycleEndpoints):
     def reset(self) -> None:
         """Forget everything but the installation tokens handed out (a long-running App keeps them)."""
         with self.lock:
+            self._reset_feedback()
+            self._reset_oauth()
             for store in (self.pulls, self.permissions, self.contents, self.issue_comments, self.check_runs):
                 store.clear()
             for items in (self.review_comments, self.reviews, self.requests, self.faults, self._writes):
@@ -196,6 +202,8 @@ class FakeGitHub(LifecycleEndpoints):
                 return Reply(404, {"message": "Not Found"})
             path = path[len(self.prefix):]
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        if path.startswith("/login/oauth/"):  # github.com's pages (same host as the API here)
+            return self.oauth_page(method, path, query, body)
         try:
             data = json.loads(body) if body else None
         except ValueError:
@@ -211,6 +219,9 @@ class FakeGitHub(LifecycleEndpoints):
         elif fault and not fault.after:
             return Reply(fault.status, {"message": fault.message}, dict(fault.headers))
         auth = headers.get("authorization", "")
+        if path == "/user" or path.startswith("/user/"):
+            with self.lock:
+                return self.user_api(method, path, auth, query)
         if path.startswith("/app/"):
             if not self._jwt_ok(auth):
                 return Reply(401, {"message": "A JSON web token could not be decoded",
@@ -270,6 +281,7 @@ class FakeGitHub(LifecycleEndpoints):
             ("GET", repo + r"/collaborators/(?P<user>[^/]+)/permission", self._permission),
             ("GET", repo + r"/contents/(?P<path>.+)", self._get_contents),
             ("GET", repo + r"/pulls/(?P<n>\d+)/reviews", self._list_reviews),
+            *self._feedback_routes(),
         ]
 
     # ------------------------------------------------------------------ auth
@@ -394,11 +406,12 @@ class FakeGitHub(LifecycleEndpoints):
         self.reviews.append(review)
         for comment in review["comments"]:
             self.review_comments.append({"id": next(self._ids), "pull_request_review_id": review_id,
-                                         "pull_number": pull.number, "user": BOT, **comment})
+                                         "pull_number": pull.number, "user": BOT, **comment,
+                                         "original_line": comment["line"], "original_commit_id": data["commit_id"]})
         return Reply(200, {k: v for k, v in review.items() if k not in ("comments", "pull_number", "repo")})
 
     def _list_review_comments(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
-        items = [c for c in self.review_comments if c["pull_number"] == int(m["n"])]
+        items = [self.review_comment_view(c) for c in self.review_comments if c["pull_number"] == int(m["n"])]
         return self._page(items, q, m.string)
 
     def _list_issue_comments(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
@@ -501,7 +514,7 @@ class FakeGitHub(LifecycleEndpoints):
         return self._page(items, q, m.string)
 
     def _permission(self, m: re.Match[str], data: Any, q: dict[str, str]) -> Reply:
-        permission = self.permissions.get(m["user"], "read")
+        permission = self.permission_of(f"{m['owner']}/{m['repo']}", m["user"])
         return Reply(200, {"permission": permission, "role_name": permission, "user": {"login": m["user"]}})
 
 
@@ -543,9 +556,12 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             reply = fake.handle(self.command, self.path, headers, body)
-            payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+            if isinstance(reply.body, bytes):
+                payload = reply.body
+            else:
+                payload = b"" if reply.body is None else json.dumps(reply.body).encode()
             self.send_response(reply.status)
-            self.send_header("content-type", "application/json; charset=utf-8")
+            self.send_header("content-type", reply.content_type)
             self.send_header("content-length", str(len(payload)))
             for key, value in reply.headers.items():
                 self.send_header(key, value)

@@ -23,8 +23,9 @@ import httpx
 @dataclass
 class Reply:
     status: int
-    body: Any = None
+    body: Any = None  # JSON, or bytes sent as they are (HTML pages)
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json; charset=utf-8"
 
 
 def repository_id(full_name: str) -> int:

@@ -95,6 +95,8 @@ def test_review_summary_step_summary_outputs_and_sarif(runner: tuple[Runner, str
     assert review["commit_id"] == head and review["user"]["type"] == "Bot"
     (inline,) = review["comments"]  # max_inline_comments: 1 from the config input
     assert inline["path"] == "client.py" and inline["line"] == 6 and "```suggestion" in inline["body"]
+    visible = inline["body"].split("<!--")[0].rstrip()  # the comment ends with a link to the rule's page
+    assert visible.endswith(".md)") and "/docs/rules/" in visible.rsplit("\n", 1)[-1]
     assert "Not placed as inline comments" in review["body"]
     (summary,) = fake_github.summaries_for(7)
     assert "## slopguard review" in summary["body"] and "<!-- slopguard:posted=" in summary["body"]

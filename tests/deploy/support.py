@@ -15,7 +15,7 @@ from slopguard.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-DESIGN = ROOT.parent / "shared" / "DESIGN.md"
+DESIGN = ROOT / "docs" / "design.md"
 
 # DESIGN.md, "Contract: the GitHub App service": the environment the service is configured by.
 APP_ENV = frozenset({
@@ -28,11 +28,11 @@ CONTRACT_COMMANDS = (("serve",), ("worker",), ("db", "upgrade"))
 
 
 def design_env_names() -> frozenset[str] | None:
-    """The variables DESIGN.md's App contract names, or None when shared/ is not beside the repo."""
+    """The variables docs/design.md's App contract names."""
     if not DESIGN.is_file():
         return None
     text = DESIGN.read_text()
-    start = text.index("## Contract: the GitHub App service")
+    start = text.index("## Contract: the GitHub App")
     end = text.find("\n## ", start + 1)
     section = text[start:] if end < 0 else text[start:end]
     return frozenset(re.findall(r"`((?:SLOPGUARD|ANTHROPIC)_[A-Z0-9_]+)`", section))

@@ -44,6 +44,11 @@ ENDPOINTS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {
     ("GET", "repos/{}/pulls/{}/reviews"): (("pull_requests", "read"),),
     ("PUT", "repos/{}/pulls/{}/reviews/{}/dismissals"): (("pull_requests", "write"),),
     ("GET", "repos/{}/.github/contents/.slopguard.yml"): (("contents", "read"),),
+    ("GET", "repos/{}/contents/{}"): (("contents", "read"),),
+    ("GET", "repos/{}/pulls/comments/{}"): (("pull_requests", "read"),),
+    ("GET", "repos/{}/pulls/comments/{}/reactions"): (("pull_requests", "read"),),
+    ("POST", "repos/{}/pulls/comments/{}/reactions"): (("pull_requests", "write"),),
+    ("POST", "repos/{}/issues/comments/{}/reactions"): (("issues", "write"), ("pull_requests", "write")),
 }
 # Not REST: `git fetch` of refs/pull/N/head and the base branch with the installation token.
 GIT_FETCH = (("contents", "read"),)
@@ -51,6 +56,11 @@ GIT_FETCH = (("contents", "read"),)
 EVENTS = {"pull_request": (("pull_requests", "read"),),
           "issue_comment": (("issues", "read"), ("pull_requests", "read")),
           "check_run": (("checks", "read"),), "check_suite": (("checks", "read"),)}
+
+
+# Feedback on slopguard's own inline comments (service/app/feedback_events.py).
+EVENTS.update({"pull_request_review_comment": (("pull_requests", "read"),),
+               "pull_request_review_thread": (("pull_requests", "read"),)})
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +172,7 @@ def test_manifest_flow_form(manifest: dict[str, Any]) -> None:
     data = helper.manifest("https://sg.example.org/webhook")
     assert data["hook_attributes"]["url"] == "https://sg.example.org/webhook"
     assert data["redirect_url"] == data["url"] == "https://sg.example.org/"
+    assert data["callback_urls"] == ["https://sg.example.org/dashboard/callback"]  # the dashboard's sign-in
     assert data["default_permissions"] == manifest["default_permissions"]
     page = helper.form(data, org="acme")
     assert 'action="https://github.com/organizations/acme/settings/apps/new"' in page

@@ -40,6 +40,7 @@ from ...lang.js import symbols as sym
 from ...lang.js.testing import block_kind
 from ...models import Finding, Severity
 from ...parsing import SourceFile, end_line_of, grammar, line_of
+from .thresholds import CopyPasteSettings
 
 RULE = Rule(
     id="js.bloat.copy-paste",
@@ -47,7 +48,8 @@ RULE = Rule(
     languages=("javascript", "typescript", "tsx"),
     severity=Severity.WARNING,
     summary="Added function is a copy of another with different names or literals",
-    params={"min_lines": 8, "test_min_lines": 15},
+    settings=CopyPasteSettings(),
+    confidence="medium",
 )
 
 FUNCTIONS = frozenset({
@@ -171,8 +173,9 @@ class CopyPaste(Detector):
         if not files:
             return
         index = repo_index.side_index(ctx.repo, "RIGHT")
-        size = max(2, int(ctx.options.param(RULE, "min_lines") or 8))
-        test_size = max(size, int(ctx.options.param(RULE, "test_min_lines") or size))
+        size = max(2, ctx.options.settings(RULE, CopyPasteSettings).min_lines)
+        test_size = max(size, ctx.options.settings(RULE, CopyPasteSettings).test_min_lines)
+
         def lines(src: SourceFile) -> dict[int, str]:  # kept by blob id: not recomputed next scan
             return ctx.repo.derived("RIGHT", src.path, "js.copy-paste.lines", normalized_lines) or normalized_lines(src)
 

@@ -42,6 +42,7 @@ RULE = Rule(
     languages=("javascript", "typescript", "tsx"),
     severity=Severity.NOTICE,
     summary="Added function only forwards its arguments to another function",
+    confidence="medium",
 )
 
 FUNCTIONS = frozenset({"function_declaration", "arrow_function", "function_expression", "method_definition"})

@@ -54,6 +54,7 @@ RULE = Rule(
     languages=("javascript", "typescript", "tsx"),
     severity=Severity.WARNING,
     summary="Interface, abstract class or factory added for a single implementation",
+    confidence="medium",
 )
 
 CLASSES = frozenset({"class_declaration", "abstract_class_declaration", "class"})

@@ -40,6 +40,7 @@ from ...detector import ChangeContext, Detector, FileContext, Rule
 from ...lang.python import constants, shapes
 from ...models import Finding, Severity
 from ...parsing import walk
+from .thresholds import ConfigHierarchySettings
 
 RULE = Rule(
     id="python.bloat.config-hierarchy",
@@ -47,7 +48,8 @@ RULE = Rule(
     languages=("python",),
     severity=Severity.NOTICE,
     summary="Class hierarchy that only carries a few constants",
-    params={"max_constants": 8},
+    settings=ConfigHierarchySettings(),
+    confidence="medium",
 )
 
 _PROVIDER_SUFFIXES = ("Provider", "Holder", "Loader", "Resolver", "Manager")
@@ -66,7 +68,7 @@ class ConfigHierarchyDetector(Detector):
         for fctx in files.values():
             if shapes.is_test_path(fctx.path):
                 continue
-            limit = int(fctx.options.param(RULE, "max_constants") or 8)
+            limit = fctx.options.settings(RULE, ConfigHierarchySettings).max_constants
             for cls in index.classes_in.get(fctx.path, []):
                 if shapes.is_new(fctx.diff, cls.node):
                     finding = _check_base(fctx, cls, index, limit) or _check_provider(fctx, cls, index)

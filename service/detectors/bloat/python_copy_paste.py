@@ -35,6 +35,7 @@ from ...analysis import clones
 from ...detector import ChangeContext, Detector, FileContext, Rule
 from ...lang.python import shapes
 from ...models import Finding, Severity
+from .thresholds import CopyPasteSettings
 
 RULE = Rule(
     id="python.bloat.copy-paste",
@@ -42,7 +43,8 @@ RULE = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="Added function is a copy of another with different names or literals",
-    params={"min_lines": 8, "test_min_lines": 15},
+    settings=CopyPasteSettings(),
+    confidence="medium",
 )
 
 # Functions kept per window hash: enough to name an original and to see every copy a PR adds,
@@ -60,8 +62,8 @@ class CopyPasteDetector(Detector):
         if change is None:
             return
         files, index = change
-        window = max(2, int(ctx.options.param(RULE, "min_lines") or 8))
-        test_window = max(window, int(ctx.options.param(RULE, "test_min_lines") or window))
+        window = max(2, ctx.options.settings(RULE, CopyPasteSettings).min_lines)
+        test_window = max(window, ctx.options.settings(RULE, CopyPasteSettings).test_min_lines)
         units = [_unit(f, index) for f in index.functions]
         table = clones.index(units, window, _MAX_BUCKET)
         targets = []

@@ -34,6 +34,7 @@ from typing import ClassVar
 from ...detector import ChangeContext, Detector, FileContext, Rule
 from ...lang.python import shapes
 from ...models import Finding, Severity
+from .thresholds import LongFunctionSettings
 
 RULE = Rule(
     id="python.bloat.long-function",
@@ -41,7 +42,8 @@ RULE = Rule(
     languages=("python",),
     severity=Severity.NOTICE,
     summary="Added or grown function far beyond the repository's usual size",
-    params={"max_lines": 80, "max_branches": 15, "percentile_factor": 2.0},
+    settings=LongFunctionSettings(),
+    confidence="medium",
 )
 _MIN_SAMPLE = 20  # fewer existing functions than this: no meaningful norm, use the floors
 
@@ -64,7 +66,8 @@ class LongFunctionDetector(Detector):
         if change is None:
             return
         files, index = change
-        factor = float(ctx.options.param(RULE, "percentile_factor") or 2.0)
+        limits = ctx.options.settings(RULE, LongFunctionSettings)
+        factor = limits.percentile_factor
         sizes = [shapes.measure(index.normalized(f.src), f.node) for f in index.functions]
         added = [f.path in files and shapes.added_fraction(files[f.path].diff, f.node) >= 0.5
                  for f in index.functions]
@@ -72,9 +75,9 @@ class LongFunctionDetector(Detector):
         if len(norm) < _MIN_SAMPLE:
             norm = []
         line_limit = max(factor * percentile([s[0] for s in norm], 0.95),
-                         float(ctx.options.param(RULE, "max_lines") or 80))
+                         float(limits.max_lines))
         branch_limit = max(factor * percentile([s[1] for s in norm], 0.95),
-                           float(ctx.options.param(RULE, "max_branches") or 15))
+                           float(limits.max_branches))
         for func, (lines, branches) in zip(index.functions, sizes, strict=True):
             fctx = files.get(func.path)
             if fctx is None or (lines <= line_limit and branches <= branch_limit):

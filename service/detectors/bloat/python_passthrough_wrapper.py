@@ -42,6 +42,7 @@ RULE = Rule(
     languages=("python",),
     severity=Severity.NOTICE,
     summary="Added function only forwards its arguments to another callable",
+    confidence="medium",
 )
 
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod"})

@@ -19,6 +19,7 @@ RULE = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="Interface, factory or registry added for a single implementation",
+    confidence="medium",
 )
 
 

@@ -38,7 +38,7 @@ from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...analysis.commented_code import Run, all_code, comment_runs, findings
+from ...analysis.commented_code import CommentedCodeSettings, Run, all_code, comment_runs, findings
 from ...detector import Detector, FileContext, Rule
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
@@ -50,7 +50,7 @@ RULE = Rule(
     languages=("javascript", "typescript", "tsx"),
     severity=Severity.NOTICE,
     summary="Three or more consecutive `//` comment lines that are JS/TS code, not prose",
-    params={"min_lines": 3},
+    settings=CommentedCodeSettings(),
 )
 
 DIRECTIVE = re.compile(

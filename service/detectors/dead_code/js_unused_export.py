@@ -50,6 +50,7 @@ UNUSED_EXPORT = Rule(
     languages=LANGUAGES,
     severity=Severity.WARNING,
     summary="An export the change adds that nothing in the repository imports",
+    confidence="medium",
 )
 UNUSED_DEFINITION = Rule(
     id="js.dead-code.unused-definition",
@@ -64,6 +65,7 @@ ORPHANED = Rule(
     languages=LANGUAGES,
     severity=Severity.WARNING,
     summary="A function or class whose last use the change removed",
+    confidence="medium",
 )
 
 CONSTANT = re.compile(r"^[A-Z][A-Z0-9_]*$")

@@ -35,7 +35,7 @@ from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...analysis.commented_code import all_code, comment_runs, findings
+from ...analysis.commented_code import CommentedCodeSettings, all_code, comment_runs, findings
 from ...detector import Detector, FileContext, Rule
 from ...lang.python import symbols as sym
 from ...models import Finding, Severity
@@ -47,7 +47,7 @@ RULE = Rule(
     languages=("python",),
     severity=Severity.NOTICE,
     summary="Three or more consecutive comment lines that are Python code, not prose",
-    params={"min_lines": 3},
+    settings=CommentedCodeSettings(),
 )
 
 PRAGMA = re.compile(r"^#\s*(?:!|-\*-|type:|noqa|pragma|fmt:|pylint:|mypy:|isort:|ruff:|nosec|"

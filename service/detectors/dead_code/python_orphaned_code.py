@@ -44,6 +44,7 @@ RULE = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="A function, method or class whose last use the change removed",
+    confidence="medium",
 )
 
 

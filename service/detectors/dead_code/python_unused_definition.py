@@ -55,6 +55,7 @@ RULE = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="A function, class, method or module constant the change adds that nothing references",
+    confidence="medium",
 )
 
 CONSTANT = re.compile(r"^_?[A-Z][A-Z0-9_]*$")

@@ -107,6 +107,7 @@ PARAMETER = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="A parameter the change adds to an existing function that its body never reads",
+    confidence="medium",
 )
 PARAM_NODES = frozenset({"identifier", "typed_parameter", "default_parameter", "typed_default_parameter"})
 

@@ -33,6 +33,7 @@ LOGGED = Rule(
     languages=js.LANGUAGES,
     severity=Severity.WARNING,
     summary="A catch only logs and returns a default, so the caller cannot tell failure from success.",
+    confidence="medium",
 )
 
 
@@ -42,6 +43,7 @@ AS_SUCCESS = Rule(
     languages=js.LANGUAGES,
     severity=Severity.ERROR,
     summary="A failure is answered with a success response.",
+    confidence="medium",
 )
 
 
@@ -51,4 +53,5 @@ FLOATING = Rule(
     languages=js.LANGUAGES,
     severity=Severity.WARNING,
     summary="An async call's promise is neither awaited, returned nor handled; its rejection is lost.",
+    confidence="medium",
 )

@@ -102,6 +102,7 @@ LOGGED = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="A broad except only logs and then returns a default or skips the work as if it succeeded.",
+    confidence="medium",
 )
 AS_SUCCESS = Rule(
     id="python.error-handling.failure-as-success",
@@ -109,6 +110,7 @@ AS_SUCCESS = Rule(
     languages=("python",),
     severity=Severity.ERROR,
     summary="A failure is turned into a success: a 2xx response or a 'succeeded' status after an error.",
+    confidence="medium",
 )
 RETRY = Rule(
     id="python.error-handling.retry-swallows-error",
@@ -116,6 +118,7 @@ RETRY = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="A retry loop retries every exception or drops the last error when the attempts run out.",
+    confidence="medium",
 )
 COMMIT = Rule(
     id="python.error-handling.ignored-commit-failure",

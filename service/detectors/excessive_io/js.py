@@ -87,6 +87,7 @@ FAN_OUT = Rule(
     languages=LANGUAGES,
     severity=Severity.WARNING,
     summary="Promise.all over one query/request per item where a batch query or API exists",
+    confidence="medium",
 )
 SYNC_READ = Rule(
     id="js.excessive-io.sync-read-in-handler",

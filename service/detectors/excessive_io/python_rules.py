@@ -20,6 +20,7 @@ REPEATED_READ = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="the same file or URL read again on every request",
+    confidence="medium",
 )
 
 
@@ -29,4 +30,5 @@ UNBOUNDED_READ = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="a whole file, response or result set read into memory instead of streamed",
+    confidence="medium",
 )

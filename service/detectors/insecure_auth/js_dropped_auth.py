@@ -42,6 +42,7 @@ from ...lang.js.flow import Route, call_name, is_test_path, routes, unwrap
 from ...lang.js.syntax import LANGUAGES, call_args, text, walk_scope
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .thresholds import DroppedAuthSettings
 
 RULE = Rule(
     id="js.insecure-auth.dropped-auth",
@@ -49,7 +50,8 @@ RULE = Rule(
     languages=LANGUAGES,
     severity=Severity.ERROR,
     summary="route loses the auth middleware/session check it had, or that its sibling routes have",
-    params={"min_siblings": 2, "min_ratio": 0.8},
+    settings=DroppedAuthSettings(),
+    confidence="medium",
 )
 
 _AUTH = re.compile(
@@ -230,8 +232,8 @@ def _unprotected_new_route(ctx: FileContext, src: SourceFile, route: Route, all_
     base = ctx.base
     with_auth = [r for r in siblings if _route_auth(src, r) is not None or (
         base is not None and r.key in base_routes and _route_auth(base, base_routes[r.key]) is not None)]
-    min_siblings = int(ctx.options.param(RULE, "min_siblings"))
-    min_ratio = float(ctx.options.param(RULE, "min_ratio"))
+    min_siblings = ctx.options.settings(RULE, DroppedAuthSettings).min_siblings
+    min_ratio = ctx.options.settings(RULE, DroppedAuthSettings).min_ratio
     if len(with_auth) < min_siblings or len(with_auth) < min_ratio * len(siblings):
         return None
     return ctx.finding(RULE, route.node, f"The new route `{route.method.upper()} {route.path}` has no "

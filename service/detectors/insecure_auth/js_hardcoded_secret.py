@@ -32,13 +32,14 @@ from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...analysis.secrets import PROVIDER as _PROVIDER
+from ...analysis import secret_patterns
 from ...analysis.secrets import looks_secret, secret_name_kind
 from ...detector import Detector, FileContext, Rule
 from ...lang.js.flow import is_test_path, string_value, unwrap
 from ...lang.js.syntax import LANGUAGES, text
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
+from .thresholds import HardcodedSecretSettings
 
 RULE = Rule(
     id="js.insecure-auth.hardcoded-secret",
@@ -46,7 +47,7 @@ RULE = Rule(
     languages=LANGUAGES,
     severity=Severity.ERROR,
     summary="API key, token, password or signing secret committed as a string literal (or as an env fallback)",
-    params={"min_entropy": 3.0, "min_length": 12},
+    settings=HardcodedSecretSettings(),
 )
 
 _FAKE = re.compile(r"(?i)example|fake|dummy|xxxx|0000000|1234567|abcdefg|test_|sample|placeholder|redacted")
@@ -67,25 +68,27 @@ class JsHardcodedSecretDetector(Detector):
         src = ctx.head
         if src is None or src.root is None or is_test_path(ctx.path) or not ctx.diff.added:
             return
-        min_length = int(ctx.options.param(RULE, "min_length"))
-        min_entropy = float(ctx.options.param(RULE, "min_entropy"))
+        min_length = ctx.options.settings(RULE, HardcodedSecretSettings).min_length
+        min_entropy = ctx.options.settings(RULE, HardcodedSecretSettings).min_entropy
+        shapes = secret_patterns.for_repo(ctx.repo)  # provider key shapes, bundled and the repository's
         for node in walk(src.root):
             if node.type not in _STRING_TYPES or not ctx.changed(node):
                 continue
             value = string_value(src, node)
             if not value:
                 continue
-            message = _verdict(src, node, value, min_length, min_entropy)
+            message = _verdict(src, node, value, min_length, min_entropy, shapes)
             if message:
                 yield ctx.finding(RULE, node, message)
 
 
-def _verdict(src: SourceFile, node: Node, value: str, min_length: int, min_entropy: float) -> str | None:
+def _verdict(src: SourceFile, node: Node, value: str, min_length: int, min_entropy: float,
+             shapes: re.Pattern[str]) -> str | None:
     """The finding message when the literal is a committed credential, else None."""
     env = _env_fallback_name(src, node)
     name = env or _bound_name(src, node)
     label = f"`{name}`" if name else "this literal"
-    if _PROVIDER.search(value) and not _FAKE.search(value):
+    if shapes.search(value) and not _FAKE.search(value):
         extra = " (as the fallback of the environment variable)" if env else ""
         return (f"The credential {label} is committed as a string literal shaped like a live provider key{extra}; "
                 "revoke it and read it only from the environment or the secret store, failing when it is unset.")

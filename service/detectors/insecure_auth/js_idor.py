@@ -51,6 +51,7 @@ IDOR = Rule(
     languages=LANGUAGES,
     severity=Severity.ERROR,
     summary="handler loads a record by a request-supplied id without the ownership check its siblings do",
+    confidence="medium",
 )
 REMOVED = Rule(
     id="js.insecure-auth.owner-check-removed",

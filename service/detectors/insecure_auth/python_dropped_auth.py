@@ -49,6 +49,7 @@ from .python_auth_syntax import (
     last_segment,
     route_path,
 )
+from .thresholds import DroppedAuthSettings
 
 RULE = Rule(
     id="python.insecure-auth.dropped-auth",
@@ -56,7 +57,8 @@ RULE = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="route handler loses the auth decorator/dependency it had, or that its sibling routes have",
-    params={"min_siblings": 2, "min_ratio": 0.8},
+    settings=DroppedAuthSettings(),
+    confidence="medium",
 )
 
 _PUBLIC = re.compile(
@@ -81,8 +83,8 @@ class DroppedAuthDetector(Detector):
         if ctx.base is not None and ctx.base.root is not None:
             base_routes = {h.name: h for h in functions(ctx.base.root, ctx.base) if h.is_route}
         authed = {h.name for h in routes if is_authenticated(h, head)}
-        min_siblings = int(ctx.options.param(RULE, "min_siblings"))
-        min_ratio = float(ctx.options.param(RULE, "min_ratio"))
+        min_siblings = ctx.options.settings(RULE, DroppedAuthSettings).min_siblings
+        min_ratio = ctx.options.settings(RULE, DroppedAuthSettings).min_ratio
         global_auth = _module_level_auth(head)
         for handler in routes:
             if handler.name in authed:

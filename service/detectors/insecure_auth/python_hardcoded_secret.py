@@ -32,12 +32,13 @@ from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...analysis.secrets import PROVIDER as _PROVIDER
+from ...analysis import secret_patterns
 from ...analysis.secrets import looks_secret, secret_name_kind
 from ...detector import Detector, FileContext, Rule
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
 from .python_auth_syntax import call_name, is_test_path, last_segment, string_value
+from .thresholds import HardcodedSecretSettings
 
 RULE = Rule(
     id="python.insecure-auth.hardcoded-secret",
@@ -45,7 +46,7 @@ RULE = Rule(
     languages=("python",),
     severity=Severity.ERROR,
     summary="API key, token, password or signing secret committed as a string literal",
-    params={"min_entropy": 3.0, "min_length": 12},
+    settings=HardcodedSecretSettings(),
 )
 
 _FAKE = re.compile(r"(?i)(example|fake|dummy|xxxx|0000000|1234567|abcdef[g-z]|test|sample)")
@@ -63,9 +64,10 @@ class HardcodedSecretDetector(Detector):
         src = ctx.head
         if src is None or src.root is None or is_test_path(ctx.path) or not ctx.diff.added:
             return
-        min_length = int(ctx.options.param(RULE, "min_length"))
-        min_entropy = float(ctx.options.param(RULE, "min_entropy"))
+        min_length = ctx.options.settings(RULE, HardcodedSecretSettings).min_length
+        min_entropy = ctx.options.settings(RULE, HardcodedSecretSettings).min_entropy
         seen: set[int] = set()
+        shapes = secret_patterns.for_repo(ctx.repo)  # provider key shapes, bundled and the repository's
         for node in walk(src.root):
             if node.type != "string" or not ctx.changed(node) or node.start_byte in seen:
                 continue
@@ -73,7 +75,7 @@ class HardcodedSecretDetector(Detector):
             if value is None:
                 continue
             name = _name_for(node, src)
-            provider = _PROVIDER.search(value)
+            provider = shapes.search(value)
             if provider and not _FAKE.search(value):
                 seen.add(node.start_byte)
                 label = f"`{name}`" if name else "this literal"

@@ -63,6 +63,7 @@ IDOR = Rule(
     languages=("python",),
     severity=Severity.ERROR,
     summary="route loads an object by a request-supplied id without the ownership check its siblings do",
+    confidence="medium",
 )
 REMOVED = Rule(
     id="python.insecure-auth.owner-check-removed",

@@ -31,6 +31,7 @@ class Source:
     why: str
     attr_only: bool = False
     origin: Node | None = None  # the assignment or parameter that makes it nullable
+    documented: bool = False  # None-ness known only from a docstring or comment example (low confidence)
 
 
 @dataclass(frozen=True)

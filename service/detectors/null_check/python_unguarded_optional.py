@@ -147,7 +147,8 @@ def _report(ctx: FileContext, scope: Scope, hit: Hit, base: BaseState | None) ->
     name = _scope_name(scope.src, scope.node)
     known = base is not None and base.has_hit(name, hit.source.path)
     if anchor is not None and (anchor == hit.use or not known):
-        return ctx.finding(RULE, anchor, hit.message, end=anchor.start_point[0] + 1)
+        return ctx.finding(RULE, anchor, hit.message, end=anchor.start_point[0] + 1,
+                           confidence="low" if hit.source.documented else None)
     if anchor is not None or known or base is None or not base.has_source(name, hit.source.path):
         return None
     line = _removed_guard_line(ctx, base.scope(name), hit.source.path)

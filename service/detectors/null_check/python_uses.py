@@ -95,7 +95,7 @@ def _payload_source(scope: Scope, node: Node, null_keys: set[str]) -> Source | N
            for n in scope.nodes if n.type == "call"):
         return None
     return Source(text(scope.src, node), scope.body.start_byte,
-                  f"the `{name}` field is documented as possibly null")
+                  f"the `{name}` field is documented as possibly null", documented=True)
 
 
 def _first_unguarded_use(scope: Scope, source: Source) -> tuple[Node, str] | None:

@@ -13,8 +13,10 @@ _JS_LANGUAGES = ("javascript", "typescript", "tsx")
 
 def _rule(family: str, name: str, severity: Severity, summary: str) -> Rule:
     languages = ("python",) if family == "python" else _JS_LANGUAGES
+    # relatedness is judged from names and the stated intent, a heuristic: medium confidence
     return Rule(id=f"{family}.orthogonal-edit.{name}", category="orthogonal-edit",
-                languages=languages, severity=severity, summary=f"{_SUMMARY}: {summary}")
+                languages=languages, severity=severity, summary=f"{_SUMMARY}: {summary}",
+                confidence="medium")
 
 
 def _family_rules(family: str) -> dict[str, Rule]:

@@ -59,6 +59,7 @@ SKIPPED = Rule(
     languages=LANGUAGES,
     severity=Severity.WARNING,
     summary="A test is skipped, marked todo or expected to fail without a stated real constraint",
+    confidence="medium",
 )
 FOCUSED = Rule(
     id="js.test-tampering.focused-test",

@@ -56,13 +56,13 @@ from ...lang.js.testing import (
     tests_only,
     text_of,
 )
-from ...models import Finding, Severity
+from ...models import Confidence, Finding, Severity
 from ...parsing import SourceFile, end_line_of, line_of, walk
 
 
-def _rule(name: str, summary: str, severity: Severity = Severity.WARNING) -> Rule:
+def _rule(name: str, summary: str, severity: Severity = Severity.WARNING, confidence: Confidence = "high") -> Rule:
     return Rule(id=f"js.test-tampering.{name}", category="test-tampering", languages=LANGUAGES,
-                severity=severity, summary=summary)
+                severity=severity, summary=summary, confidence=confidence)
 
 
 WEAKENED = _rule("weakened-assertion", "An exact `expect` matcher of an existing test is replaced by a weaker one")
@@ -72,10 +72,10 @@ ALWAYS_TRUE = _rule("always-true-assertion", "A test assertion that can never fa
 # defect in itself: notice, so it never fails a check on its own.
 VALUE_CHANGED = _rule("expected-value-changed",
                       "An expected value changed alongside the code under test, with no stated behaviour change",
-                      Severity.NOTICE)
+                      Severity.NOTICE, "low")
 SNAPSHOT = _rule("snapshot-updated",
                  "A snapshot is rewritten alongside the code under test, with no stated behaviour change",
-                 Severity.NOTICE)
+                 Severity.NOTICE, "low")
 
 _RANK = {"eq": 3, "approx": 3, "rel": 2, "in": 2, "ne": 2, "isinstance": 2, "not-none": 1, "truthy": 1,
          "called": 1}

@@ -56,6 +56,7 @@ SKIP_RULE = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="A test is skipped or xfailed without a condition or reason that states a real constraint",
+    confidence="medium",
 )
 
 _MARKERS = {

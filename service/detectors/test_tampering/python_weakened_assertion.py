@@ -80,6 +80,7 @@ VALUE_CHANGED = Rule(
     # a question for the reviewer (was the behaviour change intended?), not a defect in itself
     severity=Severity.NOTICE,
     summary="An expected value in a test changed alongside the code under test, with no stated behaviour change",
+    confidence="low",
 )
 
 _RANK = {"eq": 3, "approx": 3, "in": 2, "rel": 2, "ne": 2, "isinstance": 2, "not-none": 1, "truthy": 1}
