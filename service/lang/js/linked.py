@@ -15,9 +15,20 @@ from .syntax import EXTENSIONS, FileFacts, facts_of
 
 def related_facts(repo: RepoView, src: SourceFile, path: str) -> FileFacts:
     """The facts of `src`, plus those of the files it imports (one level, merged by name), plus
-    every imported binding whose declaring module (through re-exports) makes it async/nullable."""
+    every imported binding whose declaring module (through re-exports) makes it async/nullable.
+    Built once per file and scan (do not modify the result: detectors share it)."""
+    return repo.memo(f"js.related-facts.{path}", lambda: _related(repo, src, path))
+
+
+def _facts(repo: RepoView, src: SourceFile) -> FileFacts:
+    """The facts of one file of the head tree, computed once per scan (shared: do not modify)."""
+    return repo.memo(f"js.facts.{src.path}", lambda: facts_of(src))
+
+
+def _related(repo: RepoView, src: SourceFile, path: str) -> FileFacts:
     resolver = module_resolver(repo, "RIGHT")
-    merged = facts_of(src)
+    merged = FileFacts()
+    _merge(merged, facts_of(src))
     seen: set[str] = set()
     for local, (spec, name) in imports(src).items():
         found = resolver.resolve(path, spec)
@@ -30,7 +41,7 @@ def related_facts(repo: RepoView, src: SourceFile, path: str) -> FileFacts:
             seen.add(target)
             parsed = resolver.source(target)
             if parsed is not None:
-                _merge(merged, facts_of(parsed))
+                _merge(merged, _facts(repo, parsed))
         if name == "*":
             continue
         origin = resolver.origin(target, name)
@@ -39,7 +50,7 @@ def related_facts(repo: RepoView, src: SourceFile, path: str) -> FileFacts:
         declared = resolver.source(origin[0])
         if declared is None:
             continue
-        facts = facts_of(declared)
+        facts = _facts(repo, declared)
         real = origin[1] if origin[1] != "default" else _default_name(declared)
         if real in facts.async_functions:
             merged.async_functions.add(local)
@@ -52,7 +63,7 @@ def related_facts(repo: RepoView, src: SourceFile, path: str) -> FileFacts:
         parsed = resolver.source(found.path) if found.path and found.path not in seen else None
         if parsed is not None and found.path is not None:
             seen.add(found.path)
-            _merge(merged, facts_of(parsed))
+            _merge(merged, _facts(repo, parsed))
     return merged
 
 
