@@ -18,7 +18,15 @@ from .diff import NULL_SHA, RawEntry, parse_patch, parse_raw
 from .gitrepo import Git
 from .models import FileDiff, Hunk, Notice, Side
 from .parsing import SourceFile, language_for_path, parse_source
-from .repo_search import IDENTIFIER_CHARS, SMALL_TREE_BYTES, grep_files, search_blobs
+from .repo_search import (
+    GREP_BUDGET,
+    IDENTIFIER_CHARS,
+    INDEXED_TREE_BYTES,
+    SMALL_TREE_BYTES,
+    TokenIndex,
+    grep_files,
+    search_blobs,
+)
 
 T = TypeVar("T")
 MAX_FILE_BYTES = 1_000_000
@@ -52,6 +60,8 @@ class Trees:
         self._memo: dict[str, Any] = {}
         self._derived: dict[tuple[str, str], Any] = {}
         self._blobs: dict[Side, dict[str, bytes]] = {}
+        self._tokens: dict[tuple[Side, str], TokenIndex] = {}
+        self._asked: dict[Side, int] = {}
         self._grep: dict[tuple[Side, tuple[str, ...], str, str], frozenset[str]] = {}
         self._root = git.toplevel if head is None else None
 
@@ -96,13 +106,22 @@ class Trees:
         key = (side, wanted, mode, word_chars)
         if key not in self._grep:
             listing = self.listing(side)
-            if mode != "regex" and sum(e[2] for e in listing.values()) <= SMALL_TREE_BYTES:
-                found = search_blobs(self._all_blobs(side), wanted, mode=mode, word_chars=word_chars)
-            else:
-                commit = self.base if side == "LEFT" else self.head
-                found = grep_files(self.git, commit, wanted, mode=mode, word_chars=word_chars)
+            found = self._search(side, wanted, mode, word_chars)
             self._grep[key] = frozenset(p for p in found if p in listing)
         return self._grep[key]
+
+    def _search(self, side: Side, wanted: tuple[str, ...], mode: str, word_chars: str) -> set[str]:
+        size = sum(e[2] for e in self.listing(side).values())
+        self._asked[side] = self._asked.get(side, 0) + 1
+        if mode == "identifier" and (size <= SMALL_TREE_BYTES or (
+                size <= INDEXED_TREE_BYTES and self._asked[side] > GREP_BUDGET)):
+            if (side, word_chars) not in self._tokens:
+                self._tokens[(side, word_chars)] = TokenIndex(self._all_blobs(side), word_chars)
+            return self._tokens[(side, word_chars)].lookup(wanted)
+        if mode == "fixed" and size <= SMALL_TREE_BYTES:
+            return search_blobs(self._all_blobs(side), wanted, mode=mode, word_chars=word_chars)
+        commit = self.base if side == "LEFT" else self.head
+        return grep_files(self.git, commit, wanted, mode=mode, word_chars=word_chars)
 
     def _all_blobs(self, side: Side) -> dict[str, bytes]:
         """Every regular file of a small side, read once (cheaper than a `git grep` per question)."""

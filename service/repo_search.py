@@ -17,8 +17,11 @@ from .gitrepo import Git
 # git grep exits 1 when nothing matched; anything above is an error.
 _NO_MATCH = 1
 IDENTIFIER_CHARS = "A-Za-z0-9_"  # a bracket expression's body
-# Below this many bytes in a tree, reading every file once beats a `git grep` process per question.
+# Below this many bytes in a tree, reading every file once beats a `git grep` process per question;
+# a larger tree is read whole (up to INDEXED_TREE_BYTES) once a scan has asked GREP_BUDGET questions.
 SMALL_TREE_BYTES = 6_000_000
+INDEXED_TREE_BYTES = 64_000_000
+GREP_BUDGET = 12
 _REFINE_LIMIT = 400  # files a second, exact (slower) search may go through
 
 
@@ -79,3 +82,26 @@ def search_blobs(blobs: dict[str, bytes], patterns: Iterable[str], *, mode: str 
     chars = word_chars.encode()
     token = re.compile(rb"(?<![" + chars + rb"])[0-9]*(?:" + names + rb")(?![" + chars + rb"])")
     return {path for path, data in blobs.items() if token.search(data)}
+
+
+class TokenIndex:
+    """Which files hold each identifier token (`identifier_pattern` semantics), built from file
+    contents in one pass: a scan that asks about many names pays one read, not one search each."""
+
+    def __init__(self, blobs: dict[str, bytes], word_chars: str = IDENTIFIER_CHARS) -> None:
+        run = re.compile(rb"[" + word_chars.encode() + rb"]+")
+        self._files: dict[bytes, list[str]] = {}
+        for path, data in blobs.items():
+            for token in set(run.findall(data)):
+                self._files.setdefault(token.lstrip(b"0123456789"), []).append(path)
+        self._blobs = blobs
+        self._word_chars = word_chars
+
+    def lookup(self, names: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for name in names:
+            if name[:1].isdigit():  # not an identifier: search the text
+                found |= search_blobs(self._blobs, [name], word_chars=self._word_chars)
+            else:
+                found.update(self._files.get(name.encode(), ()))
+        return found

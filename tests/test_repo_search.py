@@ -12,7 +12,7 @@ from slopguard.changes import Trees
 from slopguard.engine import Target, scan
 from slopguard.errors import GitError
 from slopguard.gitrepo import Git
-from slopguard.repo_search import grep_files, search_blobs
+from slopguard.repo_search import TokenIndex, grep_files, search_blobs
 
 from .gitrepos import git, make_repo
 
@@ -123,5 +123,7 @@ def test_in_memory_search_agrees_with_git_grep(tmp_path: Path, names: list[str],
     listing = Git(repo).ls_tree("main")
     blobs = Git(repo).cat_blobs([sha for _, sha, _ in listing.values()])
     contents = {path: blobs[sha] for path, (_, sha, _) in listing.items()}
-    assert search_blobs(contents, names, mode=mode, word_chars=chars) == grep_files(
-        Git(repo), "main", names, mode=mode, word_chars=chars)
+    expected = grep_files(Git(repo), "main", names, mode=mode, word_chars=chars)
+    assert search_blobs(contents, names, mode=mode, word_chars=chars) == expected
+    if mode == "identifier":
+        assert TokenIndex(contents, chars).lookup(names) == expected
