@@ -77,6 +77,10 @@ MONOREPO: dict[str, str | bytes | None] = {
                                                 "imports": {"#internal/*": "./src/internal/*.ts"}}),
     "packages/shared/src/dates.ts": "export const today = 1\n",
     "packages/shared/src/internal/clock.ts": "export const now = 1\n",
+    # a solution-style config: the options live in the project it references
+    "apps/admin/tsconfig.json": json.dumps({"files": [], "references": [{"path": "./tsconfig.app.json"}]}),
+    "apps/admin/tsconfig.app.json": json.dumps({"compilerOptions": {"paths": {"@admin/*": ["./src/*"]}}}),
+    "apps/admin/src/users.ts": "export const users = []\n",
     "tools/cli/package.json": json.dumps({"name": "acme-cli", "main": "main.js"}),
     "tools/cli/main.js": "module.exports = {}\n",
 }
@@ -111,6 +115,10 @@ def test_paths_and_base_url_inherited_through_relative_extends(resolver: ModuleR
     assert _to(resolver, server, "@shared/dates") == "packages/shared/src/dates.ts"
     # baseUrl "." of the base config is the repository root
     assert _to(resolver, server, "packages/ui/src/icons/star") == "packages/ui/src/icons/star.tsx"
+
+
+def test_project_references_of_a_solution_config(resolver: ModuleResolver) -> None:
+    assert _to(resolver, "apps/admin/src/page.ts", "@admin/users") == "apps/admin/src/users.ts"
 
 
 def test_relative_esm_js_specifier_finds_the_ts_source(resolver: ModuleResolver) -> None:

@@ -132,12 +132,13 @@ class ModuleResolver:
                 found = self.file(target)
                 if found is not None:
                     return Resolution("file", found)
-            return UNRESOLVED
         for config in configs:
             if config.base_url is not None:
                 found = self.file(_join(config.base_url, spec))
                 if found is not None:
                     return Resolution("file", found)
+        if workspace is not None:
+            return UNRESOLVED  # a package of the workspace, but not a path it exports
         if spec.startswith(_CONVENTION_ALIASES):
             rest = spec[2:]
             return self._found(self.file("src/" + rest) or self.file(rest) or self.file("app/" + rest))
