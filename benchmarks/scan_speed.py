@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Wall time and peak memory of whole `slopguard scan` processes on generated pull requests.
 
-Targets (issue 2): a small PR (5 files, ~200 changed lines) at <= 1.0 s median, and a
-300-file / 30k-line PR at <= 20 s and <= 1 GiB peak memory. The `mixed` scenario is a small PR
-of 3 Python and 2 TypeScript files (issue 4: same target as `small`).
+Targets (issues 2, 4, 16): a small PR (5 files, ~200 changed lines) at <= 0.6 s median, the same
+size of PR in a 4,000-file Python + TypeScript repository (`big`) at <= 1.0 s median and <= 250 MB,
+and a 300-file / 30k-line PR at <= 20 s and <= 1 GiB peak memory. The `mixed` scenario is a small
+PR of 3 Python and 2 TypeScript files. `push` scans the `big` PR with an empty cache directory
+(SLOPGUARD_CACHE_DIR), adds one more commit and scans again: the second scan must be the faster.
+`mirror` (only with --mirror) adds one function to three code files of a real repository.
 
-Usage: benchmarks/scan_speed.py [--runs N] [--scanner PATH] [--only small|mixed|large]
-Prints one line per scenario: median and max wall time, peak RSS of the scan process.
+Usage: benchmarks/scan_speed.py [--runs N] [--scanner PATH] [--only NAME] [--mirror BARE_REPO]
+Prints one line per scenario: median, min and max wall time, peak RSS of the scan process.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from big_repo import build_large, build_on_mirror, push
 
 ENV = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@example.com",
            GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.com", ANTHROPIC_API_KEY="")
@@ -161,44 +165,87 @@ def build_mixed(root: Path) -> Path:
     return repo
 
 
-def measure(scanner: str, repo: Path, runs: int) -> tuple[list[float], int]:
-    times = []
-    peak_kb = 0
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        t0 = time.perf_counter()
+def scan_once(scanner: str, repo: Path, env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one scan process."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
         # slopguard: ignore[excessive-io] - each run is one measured scan process
-        proc = subprocess.run([scanner, "scan", "--repo", str(repo), "--base", "main", "--head", "feature",
-                               "--format", "json", "--no-llm", "--fail-on", "never"],
-                              capture_output=True, env=ENV, check=False)
-        times.append(time.perf_counter() - t0)
+        proc = subprocess.Popen([scanner, "scan", "--repo", str(repo), "--base", "main", "--head", "feature",
+                                 "--format", "json", "--no-llm", "--fail-on", "never"],
+                                stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - t0
         if proc.returncode != 0:
-            sys.exit(f"scan failed: {proc.stderr.decode()[-500:]}")
-        # ru_maxrss of children is the largest child so far; scenarios run smallest first
-        peak_kb = max(peak_kb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
-    return times, peak_kb
+            err.seek(0)
+            sys.exit(f"scan failed: {err.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss
+
+
+def measure(scanner: str, repo: Path, runs: int, env: dict[str, str]) -> tuple[list[float], int]:
+    times, peaks = [], []
+    for _ in range(runs):
+        elapsed, peak = scan_once(scanner, repo, env)  # slopguard: ignore[excessive-io]
+        times.append(elapsed)
+        peaks.append(peak)
+    return times, max(peaks)
+
+
+def report(name: str, repo: Path, times: list[float], peak_kb: int) -> None:
+    stat = subprocess.run(["git", "-C", str(repo), "diff", "--shortstat", "main", "feature"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    print(f"{name:6}  {stat:58}  median {statistics.median(times):6.2f}s  min {min(times):6.2f}s  "
+          f"max {max(times):6.2f}s  peak RSS {peak_kb / 1024:7.1f} MiB  ({len(times)} runs)", flush=True)
+
+
+def push_scenario(scanner: str, tmp: Path, runs: int) -> None:
+    """First scan of a PR with an empty cache, then the scan after one more push."""
+    first, second, peak = [], [], 0
+    for i in range(runs):
+        repo = tmp / f"push-{i}"
+        build_large(repo, git)
+        env = dict(ENV, SLOPGUARD_CACHE_DIR=str(tmp / f"push-cache-{i}"))
+        t1, p1 = scan_once(scanner, repo / "repo-4000", env)  # slopguard: ignore[excessive-io]
+        push(repo / "repo-4000", git, [42, 1777], "Reconcile two more modules", k=91)
+        t2, p2 = scan_once(scanner, repo / "repo-4000", env)  # slopguard: ignore[excessive-io]
+        first.append(t1)
+        second.append(t2)
+        peak = max(peak, p1, p2)
+    report("push-1", repo / "repo-4000", first, peak)
+    report("push-2", repo / "repo-4000", second, peak)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--scanner", default=str(Path(sys.executable).parent / "slopguard"))
-    ap.add_argument("--only", choices=("small", "mixed", "large"))
+    ap.add_argument("--only", choices=("small", "mixed", "big", "push", "mirror", "large"))
+    ap.add_argument("--mirror", type=Path, help="a (bare) git repository for the `mirror` scenario")
     args = ap.parse_args()
-    scenarios = {"small": (5, 2, 20, args.runs), "mixed": (5, 2, 15, args.runs),
-                 "large": (300, 4, 50, max(1, args.runs // 3))}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, (files, funcs, untouched, runs) in scenarios.items():
-            if args.only and args.only != name:
+    names = ["small", "mixed", "big", "push", "mirror", "large"]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        for name in names:
+            if (args.only and args.only != name) or (name == "mirror" and args.mirror is None):
                 continue
-            mixed = name == "mixed"
-            repo = build_mixed(Path(tmp)) if mixed else build(Path(tmp), files, funcs, untouched)
-            # slopguard: ignore[excessive-io] - one scenario per iteration, each its own repository
-            stat = subprocess.run(["git", "-C", str(repo), "diff", "--shortstat", "main", "feature"],
-                                  capture_output=True, text=True, check=True).stdout.strip()
-            times, peak_kb = measure(args.scanner, repo, runs)  # slopguard: ignore[excessive-io]
-            print(f"{name:5}  {stat:58}  median {statistics.median(times):6.2f}s  max {max(times):6.2f}s  "
-                  f"peak RSS {peak_kb / 1024:7.1f} MiB  ({runs} runs)")
+            if name == "push":
+                push_scenario(args.scanner, tmp, max(1, args.runs // 2))
+                continue
+            runs = max(1, args.runs // 3) if name == "large" else args.runs
+            if name == "small":
+                repo = build(tmp, 5, 2, 20)
+            elif name == "mixed":
+                repo = build_mixed(tmp)
+            elif name == "big":
+                repo = build_large(tmp, git)
+            elif name == "mirror":
+                repo = build_on_mirror(tmp, git, args.mirror)
+            else:
+                repo = build(tmp, 300, 4, 50)
+            # a fresh cache directory per scenario: figures without SLOPGUARD_CACHE_DIR reuse
+            env = dict(ENV, SLOPGUARD_CACHE_DIR=str(tmp / f"cache-{name}"))
+            times, peak_kb = measure(args.scanner, repo, runs, dict(env, SLOPGUARD_NO_CACHE="1"))
+            report(name, repo, times, peak_kb)
     return 0
 
 

@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from .blobcache import BlobCache
 from .diff import NULL_SHA, RawEntry, display_path, git_path, parse_patch, parse_raw
 from .gitrepo import Git
 from .models import FileDiff, Hunk, Notice, Side
-from .parsing import SourceFile, parse_source
+from .parsing import SourceFile, language_for_path, parse_source
+from .repo_search import (
+    GREP_BUDGET,
+    IDENTIFIER_CHARS,
+    INDEXED_TREE_BYTES,
+    SMALL_TREE_BYTES,
+    TokenIndex,
+    grep_files,
+    search_blobs,
+)
 
 T = TypeVar("T")
 MAX_FILE_BYTES = 1_000_000
@@ -38,14 +48,21 @@ def is_binary(data: bytes) -> bool:
 class Trees:
     """Both sides of the change, read from git objects (or the working tree for the head)."""
 
-    def __init__(self, git: Git, base: str, head: str | None, max_bytes: int = MAX_FILE_BYTES):
+    def __init__(self, git: Git, base: str, head: str | None, max_bytes: int = MAX_FILE_BYTES,
+                 cache: BlobCache | None = None):
         self.git = git
+        self.cache = cache
         self.base = base
         self.head = head  # None: the working tree
         self.max_bytes = max_bytes
         self._listing: dict[Side, dict[str, tuple[str, str, int]]] = {}
         self._parsed: dict[tuple[Side, str], SourceFile | None] = {}
         self._memo: dict[str, Any] = {}
+        self._derived: dict[tuple[str, str], Any] = {}
+        self._blobs: dict[Side, dict[str, bytes]] = {}
+        self._tokens: dict[tuple[Side, str], TokenIndex] = {}
+        self._asked: dict[Side, int] = {}
+        self._grep: dict[tuple[Side, tuple[str, ...], str, str], frozenset[str]] = {}
         self._root = git.toplevel if head is None else None
         self._on_disk: dict[str, str] = {}  # working tree: display path -> the name as git has it
 
@@ -84,6 +101,43 @@ class Trees:
     def paths(self, side: Side) -> list[str]:
         return sorted(self.listing(side))
 
+    def files_containing(self, side: Side, patterns: Iterable[str], *, mode: str = "identifier",
+                         word_chars: str = IDENTIFIER_CHARS) -> frozenset[str]:
+        """Paths of one side whose bytes contain one of `patterns` (see `repo_search`)."""
+        wanted = tuple(sorted(set(patterns)))
+        key = (side, wanted, mode, word_chars)
+        if key not in self._grep:
+            listing = self.listing(side)
+            found = self._search(side, wanted, mode, word_chars)
+            self._grep[key] = frozenset(p for p in found if p in listing)
+        return self._grep[key]
+
+    def _search(self, side: Side, wanted: tuple[str, ...], mode: str, word_chars: str) -> set[str]:
+        size = sum(e[2] for e in self.listing(side).values())
+        self._asked[side] = self._asked.get(side, 0) + 1
+        if mode == "identifier" and (size <= SMALL_TREE_BYTES or (
+                size <= INDEXED_TREE_BYTES and self._asked[side] > GREP_BUDGET)):
+            if (side, word_chars) not in self._tokens:
+                self._tokens[(side, word_chars)] = TokenIndex(self._all_blobs(side), word_chars)
+            return self._tokens[(side, word_chars)].lookup(wanted)
+        if mode == "fixed" and size <= SMALL_TREE_BYTES:
+            return search_blobs(self._all_blobs(side), wanted, mode=mode, word_chars=word_chars)
+        commit = self.base if side == "LEFT" else self.head
+        return grep_files(self.git, commit, wanted, mode=mode, word_chars=word_chars)
+
+    def _all_blobs(self, side: Side) -> dict[str, bytes]:
+        """Every regular file of a small side, read once (cheaper than a `git grep` per question)."""
+        if side not in self._blobs:
+            listing = self.listing(side)
+            paths = [p for p, e in listing.items() if e[0] not in (_SYMLINK, _GITLINK)]
+            if side == "RIGHT" and self.head is None:
+                assert self._root is not None
+                self._blobs[side] = {p: (self._root / p).read_bytes() for p in paths}
+            else:
+                blobs = self.git.cat_blobs([listing[p][1] for p in paths])
+                self._blobs[side] = {p: blobs.get(listing[p][1], b"") for p in paths}
+        return self._blobs[side]
+
     def raw(self, side: Side, path: str) -> bytes | None:
         entry = self.listing(side).get(path)
         if entry is None or entry[0] in (_SYMLINK, _GITLINK) or entry[2] > self.max_bytes:
@@ -115,6 +169,50 @@ class Trees:
             entry = listing.get(path)
             data = blobs.get(entry[1]) if entry else None
             self._parsed[(side, path)] = self._make(path, data)
+
+    def derived(self, side: Side, path: str, kind: str, build: Callable[[SourceFile], T]) -> T | None:
+        """`build(source)` of one file (None when the file is absent, binary or too large),
+        computed once per blob: remembered for the scan and, with a cache folder, on disk by blob
+        id, so the file is not parsed again by a later scan. `build` must be a pure function of
+        the file's content and language returning plain data (tuples, lists, str, bytes, int)."""
+        entry = self.listing(side).get(path)
+        if entry is None or entry[0] in (_SYMLINK, _GITLINK) or entry[2] > self.max_bytes:
+            return None
+        blob = entry[1]
+        key = f"{kind}.{language_for_path(path)}"
+        memo_key = (key, blob) if blob != NULL_SHA else (key, f"{side}:{path}")
+        if memo_key in self._derived:
+            return cast(T, self._derived[memo_key])
+        if self.cache is not None and blob != NULL_SHA:
+            hit, value = self.cache.get(key, blob)
+            if hit:
+                self._derived[memo_key] = value
+                return cast(T, value)
+        src = self.source(side, path)
+        result = build(src) if src is not None else None
+        self._derived[memo_key] = result
+        if self.cache is not None and blob != NULL_SHA:
+            self.cache.put(key, blob, result)
+        return result
+
+    def cached_paths(self, side: Side, paths: list[str], kind: str) -> set[str]:
+        """Those of `paths` whose `derived(kind)` value is already known (in memory or on disk):
+        what a batch read before many `derived` calls may leave out."""
+        listing = self.listing(side)
+        known = set()
+        for path in paths:
+            entry = listing.get(path)
+            if entry is None:
+                continue
+            key = f"{kind}.{language_for_path(path)}"
+            if (key, entry[1]) in self._derived:
+                known.add(path)
+            elif self.cache is not None and entry[1] != NULL_SHA:
+                hit, value = self.cache.get(key, entry[1])
+                if hit:
+                    self._derived[(key, entry[1])] = value
+                    known.add(path)
+        return known
 
     def source(self, side: Side, path: str) -> SourceFile | None:
         key = (side, path)

@@ -129,8 +129,10 @@ def _scan(args: argparse.Namespace) -> int:
         from .llm import llm_dry_run_pass, llm_pass
 
         second_pass = llm_dry_run_pass if args.llm_dry_run else llm_pass
-    result = confident(scan(target, config, registry=registry, progress=progress, second_pass=second_pass),
-                       args.min_confidence)
+    from .blobcache import default_cache
+
+    result = confident(scan(target, config, registry=registry, progress=progress, second_pass=second_pass,
+                            cache=default_cache(os.environ)), args.min_confidence)
     color = (args.format == "text" and not args.output and sys.stdout.isatty()
              and not os.environ.get("NO_COLOR"))
     report = render(result, args.format, color=color, rules=registry.rules)

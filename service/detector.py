@@ -56,6 +56,26 @@ class RepoView(Protocol):
         """The parsed file at `path` on `side`, or None when absent, binary or too large."""
         ...
 
+    def files_containing(self, side: Side, patterns: Iterable[str], *, mode: str = "identifier",
+                         word_chars: str = "A-Za-z0-9_") -> frozenset[str]:
+        """Paths of one side whose bytes contain one of `patterns`, found by `git grep` without
+        reading or parsing the files in Python: the candidate files of a repository-wide question
+        ("is this name used elsewhere?"). `mode` "identifier": the pattern as a whole token
+        (`word_chars` are the identifier characters, as a bracket-expression body); "fixed": a
+        substring; "regex": an extended regular expression. A superset of the files a parser
+        would find a use in: a hit may sit in a comment or a string."""
+        ...
+
+    def derived(self, side: Side, path: str, kind: str, build: Callable[[SourceFile], T]) -> T | None:
+        """`build(source)` for one file, computed once per content (blob id) and kept on disk
+        when the scan has a cache folder: a later scan reads it without parsing the file. `build`
+        must be a pure function of the file's content and language returning plain data."""
+        ...
+
+    def cached_paths(self, side: Side, paths: list[str], kind: str) -> set[str]:
+        """Those of `paths` whose `derived(kind)` value is known without parsing (prefetch the rest)."""
+        ...
+
     def prefetch(self, side: Side, paths: list[str]) -> None:
         """Read and parse many files of one side at once (one git process)."""
         ...

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from . import brevity, difffilter, fingerprint, fixes, risk, semgrep, suppress
+from .blobcache import BlobCache
 from .changes import MAX_FILE_BYTES, Trees, collect
 from .config import Config, ConfigError, default_config, parse_config
 from .detector import ChangeContext, FileContext
@@ -99,13 +100,14 @@ def scan(
     max_file_bytes: int = MAX_FILE_BYTES,
     progress: Progress | None = None,
     second_pass: SecondPass | None = None,
+    cache: BlobCache | None = None,
 ) -> ScanResult:
     started = time.perf_counter()
     registry = registry or load_registry()
     git, base, head = resolve(target)
     if config is None:
         config, registry = repo_config(git, base, registry)
-    trees = Trees(git, base, head, max_file_bytes)
+    trees = Trees(git, base, head, max_file_bytes, cache=cache)
     change = collect(git, base, head, trees)
     intent = target.intent
     if intent is None:
@@ -171,6 +173,8 @@ def scan(
     removed = sum(d.removed_count for d in diffs)
     if not diffs:
         notices.append(Notice("no changes between base and head"))
+    if cache is not None and cache.written:
+        cache.trim()
     stats = Stats(len(diffs), added, removed, round(time.perf_counter() - started, 3))
     return ScanResult(
         base=base,

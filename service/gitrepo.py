@@ -26,7 +26,7 @@ class Git:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 
-    def run(self, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
+    def run(self, *args: str, check: bool = True, input: bytes | None = None, ok: tuple[int, ...] = (0,)) -> bytes:
         env = dict(os.environ, **_ENV)
         try:
             proc = subprocess.run(
@@ -38,7 +38,7 @@ class Git:
             )
         except FileNotFoundError as exc:
             raise GitError("git is not installed or not on PATH") from exc
-        if check and proc.returncode != 0:
+        if check and proc.returncode not in ok:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise GitError(f"git {args[0]} failed: {err[-1] if err else proc.returncode}")
         return proc.stdout

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from ..blobcache import BlobCache
 from ..config import Config, parse_config
 from ..engine import CONFIG_FILE, Target, repo_config, scan
 from ..errors import ConfigError
@@ -224,7 +225,8 @@ class Worker:
         state = self._open_check(attempt, publisher, info.pr, state)
         started = time.perf_counter()
         result = scan(Target(path, base, head, intent=f"{info.title}\n\n{info.body}".strip()), config,
-                      registry=registry, second_pass=partial(llm_pass, scope=f"installation:{job.installation_id}"))
+                      registry=registry, second_pass=partial(llm_pass, scope=f"installation:{job.installation_id}"),
+                      cache=BlobCache(self.settings.workdir / "index"))
         self.metrics.scan_seconds.observe(time.perf_counter() - started)
         for finding in result.findings:
             self.metrics.findings.labels(category=finding.category).inc()

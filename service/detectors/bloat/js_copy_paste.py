@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar
 
 from tree_sitter import Node, Query, QueryCursor
@@ -101,7 +101,8 @@ def _function_query(language: str) -> Query:
     return Query(grammar(language), " ".join(f"({k}) @f" for k in kinds))
 
 
-def _units(path: str, src: SourceFile) -> Iterator[clones.Unit[Func]]:
+def _units(path: str, src: SourceFile,
+           normalize: Callable[[SourceFile], dict[int, str]] = normalized_lines) -> Iterator[clones.Unit[Func]]:
     root = src.root
     if root is None or src.language is None or len(src.lines) > MAX_FILE_LINES:
         return
@@ -112,7 +113,7 @@ def _units(path: str, src: SourceFile) -> Iterator[clones.Unit[Func]]:
         if body is None or end_line_of(body) - line_of(body) < 6:
             continue
         if norm is None:
-            norm = normalized_lines(src)
+            norm = normalize(src)
         lines = [(n, norm[n]) for n in range(line_of(body), end_line_of(body) + 1) if n in norm]
         yield clones.make_unit((path, node), path, node.start_byte, node.end_byte, lines)
 
@@ -174,7 +175,11 @@ class CopyPaste(Detector):
         index = repo_index.side_index(ctx.repo, "RIGHT")
         size = max(2, ctx.options.settings(RULE, CopyPasteSettings).min_lines)
         test_size = max(size, ctx.options.settings(RULE, CopyPasteSettings).test_min_lines)
-        units = [u for path in _neighbourhood(index, files) for u in _units(path, index.sources[path])]
+
+        def lines(src: SourceFile) -> dict[int, str]:  # kept by blob id: not recomputed next scan
+            return ctx.repo.derived("RIGHT", src.path, "js.copy-paste.lines", normalized_lines) or normalized_lines(src)
+
+        units = [u for path in _neighbourhood(index, files) for u in _units(path, index.sources[path], lines)]
         table = clones.index(units, size)
         targets = []
         for unit in units:

@@ -77,7 +77,7 @@ class TestOnlyExport(Detector):
             if decl.kind not in ("function", "class", "const") or decl.name in sym.CONVENTION_EXPORTS:
                 continue
             outside = repo_index.external_mentions(index, ctx.path, decl, spans)
-            in_tests = sum(index.count_file(p, decl.name) for p in index.file_counts
+            in_tests = sum(index.count_file(p, decl.name) for p in index.files_mentioning(decl.name)
                            if p != ctx.path and sym.is_test_path(p))
             if in_tests == 0 or outside != in_tests:
                 continue  # unused (another rule's case) or used by production code or docs

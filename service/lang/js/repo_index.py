@@ -20,12 +20,12 @@ import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ...detector import RepoView
 from ...models import Side
 from ...parsing import SourceFile
+from ..lookup import Lookup
 from .resolver import ModuleResolver, module_resolver
 from .symbols import (
     MAX_TEXT_BYTES,
@@ -40,33 +40,118 @@ from .symbols import (
 )
 
 
-@dataclass
 class SideIndex:
-    """Words, import targets, entry points and declarations of one whole tree."""
+    """Words, import targets, entry points and declarations of one tree.
 
-    known: set[str] = field(default_factory=set)
-    sources: dict[str, SourceFile] = field(default_factory=dict)
-    masked: dict[str, bytes] = field(default_factory=dict)
-    counts: Counter[bytes] = field(default_factory=Counter)
-    file_counts: dict[str, Counter[bytes]] = field(default_factory=dict)
-    imported: Counter[str] = field(default_factory=Counter)
-    default_imported: Counter[str] = field(default_factory=Counter)
-    entries: set[str] = field(default_factory=set)
-    defs: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    resolver: ModuleResolver | None = None
-    unresolved: set[str] = field(default_factory=set)  # last segments of unresolved specifiers
+    The import graph (which files some import, re-export or `require()` reaches) covers every
+    JS/TS and text file: it is built from each file's import specifiers, kept by blob id so that
+    a later scan reads them without parsing. Words and declarations are looked up per name: the
+    files that can hold the name are found by `git grep` and only those are read."""
+
+    def __init__(self, repo: RepoView, side: Side, resolver: ModuleResolver | None) -> None:
+        self.repo = repo
+        self.side = side
+        paths = [p for p in repo.paths(side) if not _skipped(p)]
+        self.js_paths = [p for p in paths if is_js_path(p)]
+        self.text_paths = [p for p in paths if _is_text(p)]
+        self.known = set(self.js_paths)
+        self._searchable = frozenset(self.js_paths) | frozenset(self.text_paths)
+        self.resolver = resolver
+        self.unresolved: set[str] = set()  # last segments of unresolved specifiers
+        self.imported: Counter[str] = Counter()
+        self.default_imported: Counter[str] = Counter()
+        self.entries: set[str] = set()
+        self.sources: Lookup[SourceFile] = Lookup(self._source, self._all_sources)
+        self.masked: Lookup[bytes] = Lookup(self.masked_of, lambda: list(self._readable))
+        self.defs: Lookup[list[tuple[str, int]]] = Lookup(lambda n: self.declared(n) or None, self._names)
+        self._counts: dict[str, int] = {}
+        self._file_counts: dict[str, Counter[bytes]] = {}
+        self._readable: list[str] = []
+
+    def build(self) -> SideIndex:
+        """Read every file's specifiers (by blob id when known) into the import graph."""
+        repo, side = self.repo, self.side
+        known = repo.cached_paths(side, self.js_paths, _SPECIFIERS)
+        repo.prefetch(side, [p for p in self.js_paths if p not in known] + self.text_paths)
+        for path in self.js_paths:
+            found = repo.derived(side, path, _SPECIFIERS, _specifiers)
+            if found is not None:
+                self._readable.append(path)
+                self._add_specifiers(path, found)
+        for path in self.text_paths:
+            src = repo.source(side, path)
+            if src is not None:
+                self.add_text(path, src.data or src.text.encode("utf-8", "replace"))
+        return self
+
+    def _candidates(self, name: str) -> list[str]:
+        found = self.repo.files_containing(self.side, [name], word_chars=_WORD_CHARS)
+        hits = sorted(found & self._searchable)
+        js = [p for p in hits if p in self.known]
+        cached = self.repo.cached_paths(self.side, js, _MASKED)
+        self.repo.prefetch(self.side, [p for p in hits if p not in cached])
+        return hits
+
+    def masked_of(self, path: str) -> bytes | None:
+        if path not in self.known:
+            return None
+        return self.repo.derived(self.side, path, _MASKED, masked_bytes)
+
+    def _words_of(self, path: str) -> Counter[bytes]:
+        if path not in self._file_counts:
+            if path in self.known:
+                data = self.masked_of(path)
+            else:
+                src = self.repo.source(self.side, path)
+                data = None
+                if src is not None:
+                    data = src.data or src.text.encode("utf-8", "replace")
+                    data = data if len(data) <= MAX_TEXT_BYTES else None
+            self._file_counts[path] = Counter(WORD.findall(data)) if data else Counter()
+        return self._file_counts[path]
 
     def count(self, name: str) -> int:
-        return self.counts.get(name.encode(), 0)
+        if name not in self._counts:
+            key = name.encode()
+            self._counts[name] = sum(self._words_of(p)[key] for p in self._candidates(name))
+        return self._counts[name]
+
+    def declared(self, name: str) -> list[tuple[str, int]]:
+        """(path, line) of the top-level declarations named `name`, in path order."""
+        out = []
+        for path in self._candidates(name):
+            for decl_name, line in (self.repo.derived(self.side, path, _DECLS, _declared) or ()
+                                    if path in self.known else ()):
+                if decl_name == name:
+                    out.append((path, line))
+        return out
+
+    def _source(self, path: str) -> SourceFile | None:
+        return self.repo.source(self.side, path) if path in self.known else None
+
+    def _all_sources(self) -> list[str]:
+        """Every readable JS/TS file, read and parsed in one batch (a detector iterating them all)."""
+        self.repo.prefetch(self.side, self._readable)
+        return list(self._readable)
+
+    def _names(self) -> list[str]:
+        """Every declared name (reads every file)."""
+        return sorted({n for p in self._readable for n, _ in self.repo.derived(self.side, p, _DECLS, _declared) or ()})
 
     def count_in(self, path: str, start: int, end: int, name: str) -> int:
         """Occurrences of `name` between two byte offsets of one JS/TS file."""
-        data = self.masked.get(path, b"")[start:end]
+        data = (self.masked_of(path) or b"")[start:end]
         key = name.encode()
         return sum(1 for m in WORD.finditer(data) if m.group(0) == key)
 
+    def files_mentioning(self, name: str) -> list[str]:
+        """The searchable files that may mention `name` (a superset, found by text search)."""
+        return self._candidates(name)
+
     def count_file(self, path: str, name: str) -> int:
-        return self.file_counts.get(path, Counter()).get(name.encode(), 0)
+        if path not in self.known:
+            return 0
+        return self._words_of(path).get(name.encode(), 0)
 
     def resolve(self, importer: str, spec: str) -> str | None:
         """The repository file an import specifier of `importer` points to, if it is one of ours;
@@ -86,37 +171,21 @@ class SideIndex:
         names = {stem, pure.parent.name} if stem == "index" else {stem}
         return bool(names & self.unresolved)
 
-    def add_source(self, path: str, src: SourceFile) -> None:
-        self.sources[path] = src
-        data = masked_bytes(src)
-        self.masked[path] = data
-        words = Counter(WORD.findall(data))
-        self.file_counts[path] = words
-        self.counts.update(words)
-        self._add_specifiers(path, data)
-        root = src.root
-        if root is None:
-            return
-        for decl in declarations(root):
-            if decl.name:
-                self.defs.setdefault(decl.name, []).append((path, decl.line))
-
     def add_text(self, path: str, data: bytes) -> None:
         if len(data) > MAX_TEXT_BYTES:
             return
-        self.counts.update(WORD.findall(data))
-        self._add_specifiers(path, data)
+        self._add_specifiers(path, _matches(data))
         if PurePosixPath(path).name == "package.json":
             self._add_package(path, data)
 
-    def _add_specifiers(self, path: str, data: bytes) -> None:
-        for m in SPECIFIER.finditer(data):
-            target = self.resolve(path, m.group(4).decode("utf-8", "replace"))
+    def _add_specifiers(self, path: str, found: list[Specifier]) -> None:
+        for keyword, clause_text, call, spec in found:
+            target = self.resolve(path, spec.decode("utf-8", "replace"))
             if target is None or target == path:
                 continue
             self.imported[target] += 1
-            clause = (m.group(2) or b"").strip()
-            if m.group(3) or (m.group(1) == b"import" and clause and not clause.startswith((b"{", b"type {"))) \
+            clause = (clause_text or b"").strip()
+            if call or (keyword == b"import" and clause and not clause.startswith((b"{", b"type {"))) \
                     or b"default" in clause:
                 self.default_imported[target] += 1
 
@@ -174,26 +243,30 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _build(repo: RepoView, side: Side) -> SideIndex:
-    paths = [p for p in repo.paths(side) if not _skipped(p)]
-    js = [p for p in paths if is_js_path(p)]
-    texts = [p for p in paths if _is_text(p)]
-    repo.prefetch(side, js + texts)
-    index = SideIndex(known=set(js), resolver=module_resolver(repo, side))
-    for path in js:
-        src = repo.source(side, path)
-        if src is not None:
-            index.add_source(path, src)
-    for path in texts:
-        src = repo.source(side, path)
-        if src is not None:
-            index.add_text(path, src.data or src.text.encode("utf-8", "replace"))
-    return index
+Specifier = tuple[bytes | None, bytes | None, bytes | None, bytes]
+_WORD_CHARS = "A-Za-z0-9_$"
+_SPECIFIERS = "js.specifiers"
+_MASKED = "js.masked"
+_DECLS = "js.declarations"
+
+
+def _matches(data: bytes) -> list[Specifier]:
+    """The import/export keyword, import clause, call and specifier of each SPECIFIER match."""
+    return [(m.group(1), m.group(2), m.group(3), m.group(4)) for m in SPECIFIER.finditer(data)]
+
+
+def _specifiers(src: SourceFile) -> list[Specifier]:
+    return _matches(masked_bytes(src))
+
+
+def _declared(src: SourceFile) -> list[tuple[str, int]]:
+    root = src.root
+    return [] if root is None else [(d.name, d.line) for d in declarations(root) if d.name]
 
 
 def side_index(repo: RepoView, side: Side) -> SideIndex:
     """The index of one side of this scan, built on first use and shared by the detectors."""
-    return repo.memo(f"js.symbols.{side}", lambda: _build(repo, side))
+    return repo.memo(f"js.symbols.{side}", lambda: SideIndex(repo, side, module_resolver(repo, side)).build())
 
 
 # ---- small syntax helpers shared by the JS dead-code and bloat detectors --------------------

@@ -183,6 +183,10 @@ def normalized_lines(text: str) -> dict[int, str]:
     return out
 
 
+def _normalized_text(src: SourceFile) -> dict[int, str]:
+    return normalized_lines(src.text)
+
+
 def docstring(node: Node) -> Node | None:
     """The docstring statement of a def/class, if any."""
     body = node.child_by_field_name("body")
@@ -261,6 +265,7 @@ class RepoIndex:
     class_names: set[str] = field(default_factory=set)
     function_names: set[str] = field(default_factory=set)
     _normalized: dict[str, dict[int, str]] = field(default_factory=dict)
+    repo: RepoView | None = None  # the head tree's files: normalised lines kept by blob id
 
     def add(self, path: str, src: SourceFile) -> None:
         classes, functions = classes_and_functions(path, src)
@@ -277,7 +282,10 @@ class RepoIndex:
 
     def normalized(self, src: SourceFile) -> dict[int, str]:
         if src.path not in self._normalized or self.sources.get(src.path) is not src:
-            self._normalized[src.path] = normalized_lines(src.text)
+            stored = None
+            if self.repo is not None and self.sources.get(src.path) is src:
+                stored = self.repo.derived("RIGHT", src.path, "python.shape-lines", _normalized_text)
+            self._normalized[src.path] = stored if stored is not None else normalized_lines(src.text)
         return self._normalized[src.path]
 
     def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
@@ -322,7 +330,7 @@ def _build_index(repo: RepoView, changed: Sequence[str]) -> RepoIndex:
         near = [p for p in paths if p not in wanted and str(PurePosixPath(p).parent) in dirs]
         paths = [*(p for p in paths if p in wanted), *near][:MAX_INDEXED_FILES]
     repo.prefetch("RIGHT", list(paths))  # many blobs in one git call
-    index = RepoIndex()
+    index = RepoIndex(repo=repo)
     for path in paths:
         src = repo.source("RIGHT", path)
         if src is not None and src.root is not None:

@@ -14,7 +14,6 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from tree_sitter import Node, Query, QueryCursor
@@ -22,6 +21,7 @@ from tree_sitter import Node, Query, QueryCursor
 from ...detector import RepoView
 from ...models import Side
 from ...parsing import SourceFile, grammar
+from ..lookup import Lookup
 from . import testing
 
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -111,63 +111,113 @@ def masked_bytes(src: SourceFile) -> bytes:
     return bytes(out)
 
 
-@dataclass
 class SideIndex:
-    """Identifier-like words of one whole tree, and where Python definitions are."""
+    """Identifier-like words of one tree and where Python definitions are, answered from the
+    question outwards: the files that can hold a name are found by `git grep`, and only those are
+    read (their masked text is kept by blob id, so a later scan does not parse them again)."""
 
-    counts: Counter[bytes] = field(default_factory=Counter)
-    masked: dict[str, bytes] = field(default_factory=dict)
-    defs: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    star_imported: set[str] = field(default_factory=set)
-    dynamic_prefixes: set[str] = field(default_factory=set)
+    def __init__(self, repo: RepoView, side: Side) -> None:
+        self.repo = repo
+        self.side = side
+        paths = repo.paths(side)
+        self.python_paths = [p for p in paths if p.endswith((".py", ".pyi"))]
+        self._wanted = frozenset(p for p in paths if p.endswith((".py", ".pyi")) or is_text_path(p))
+        self._counts: dict[str, int] = {}
+        self._words: dict[str, Counter[bytes]] = {}
+        self.defs: Lookup[list[tuple[str, int]]] = Lookup(lambda n: self.definitions(n) or None, self._names)
+        self.masked: Lookup[bytes] = Lookup(self.masked_of, self._readable)
+        self._star: set[str] | None = None
+        self._dynamic: set[str] | None = None
+
+    def candidates(self, patterns: Iterable[str], mode: str = "identifier") -> list[str]:
+        """Python and text files that may hold one of `patterns`, in path order, read in one batch."""
+        found = sorted(self.repo.files_containing(self.side, patterns, mode=mode) & self._wanted)
+        python = [p for p in found if p.endswith((".py", ".pyi"))]
+        known = self.repo.cached_paths(self.side, python, _MASKED)
+        self.repo.prefetch(self.side, [p for p in found if p not in known])
+        return found
+
+    def masked_of(self, path: str) -> bytes | None:
+        """The masked text of one Python file (None: absent, binary or too large)."""
+        if not path.endswith((".py", ".pyi")):
+            return None
+        return self.repo.derived(self.side, path, _MASKED, _masked_value)
+
+    def _words_of(self, path: str) -> Counter[bytes]:
+        if path not in self._words:
+            if path.endswith((".py", ".pyi")):
+                data = self.masked_of(path)
+            else:
+                src = self.repo.source(self.side, path)
+                data = None
+                if src is not None and len(src.data or b"") <= MAX_TEXT_BYTES:
+                    data = src.data or src.text.encode("utf-8", "replace")
+            self._words[path] = Counter(WORD.findall(data)) if data else Counter()
+        return self._words[path]
 
     def count(self, name: str) -> int:
-        return self.counts.get(name.encode(), 0)
+        if name not in self._counts:
+            key = name.encode()
+            self._counts[name] = sum(self._words_of(p)[key] for p in self.candidates([name]))
+        return self._counts[name]
 
     def count_in(self, path: str, start: int, end: int, name: str) -> int:
         """Occurrences of `name` between two byte offsets of one Python file."""
-        data = self.masked.get(path, b"")[start:end]
+        data = (self.masked_of(path) or b"")[start:end] if path.endswith((".py", ".pyi")) else b""
         key = name.encode()
         return sum(1 for m in WORD.finditer(data) if m.group(0) == key)
 
     def looked_up_dynamically(self, name: str) -> bool:
         """True when some `getattr` builds names with a prefix of `name`."""
-        return any(name.startswith(prefix) for prefix in self.dynamic_prefixes)
+        if self._dynamic is None:
+            self._dynamic = set()
+            for path in self.candidates(["getattr("], mode="fixed"):
+                data = self.masked_of(path) if path.endswith((".py", ".pyi")) else None
+                self._dynamic.update(m.group(1).decode() for m in DYNAMIC_PREFIX.finditer(data or b""))
+        return any(name.startswith(prefix) for prefix in self._dynamic)
 
     def is_star_imported(self, path: str) -> bool:
+        if self._star is None:
+            self._star = set()
+            for candidate in self.candidates([r"import[[:blank:]]+\*"], mode="regex"):
+                data = self.masked_of(candidate) if candidate.endswith((".py", ".pyi")) else None
+                for m in STAR_IMPORT.finditer(data or b""):
+                    self._star.add(m.group(1).decode().rsplit(".", 1)[-1])
         pure = PurePosixPath(path)
         stem = pure.parent.name if pure.stem == "__init__" else pure.stem
-        return stem in self.star_imported
+        return stem in self._star
 
-    def add(self, path: str, src: SourceFile) -> None:
-        if src.language == "python":
-            data = masked_bytes(src)
-            self.masked[path] = data
-            self.counts.update(WORD.findall(data))
+    def _readable(self) -> list[str]:
+        """Every Python file that can be read (reads them all)."""
+        known = self.repo.cached_paths(self.side, self.python_paths, _MASKED)
+        self.repo.prefetch(self.side, [p for p in self.python_paths if p not in known])
+        return [p for p in self.python_paths if self.masked_of(p) is not None]
+
+    def _names(self) -> list[str]:
+        return sorted({m.group(1).decode() for p in self._readable()
+                       for m in DEF_LINE.finditer(self.masked_of(p) or b"")})
+
+    def definitions(self, name: str) -> list[tuple[str, int]]:
+        """(path, line) of every `def`/`class` named `name` in Python files, in path order."""
+        found = []
+        for path in self.candidates([name]):
+            data = (self.masked_of(path) if path.endswith((".py", ".pyi")) else None) or b""
             for m in DEF_LINE.finditer(data):
-                line = data.count(b"\n", 0, m.start(1)) + 1
-                self.defs.setdefault(m.group(1).decode(), []).append((path, line))
-            self.dynamic_prefixes.update(m.group(1).decode() for m in DYNAMIC_PREFIX.finditer(data))
-            for m in STAR_IMPORT.finditer(data):
-                self.star_imported.add(m.group(1).decode().rsplit(".", 1)[-1])
-        elif len(src.data or b"") <= MAX_TEXT_BYTES:
-            self.counts.update(WORD.findall(src.data or src.text.encode("utf-8", "replace")))
+                if m.group(1) == name.encode():
+                    found.append((path, data.count(b"\n", 0, m.start(1)) + 1))
+        return found
 
 
-def _build(repo: RepoView, side: Side) -> SideIndex:
-    paths = [p for p in repo.paths(side) if p.endswith((".py", ".pyi")) or is_text_path(p)]
-    repo.prefetch(side, paths)
-    index = SideIndex()
-    for path in paths:
-        src = repo.source(side, path)
-        if src is not None:
-            index.add(path, src)
-    return index
+_MASKED = "python.masked"
+
+
+def _masked_value(src: SourceFile) -> bytes:
+    return masked_bytes(src) if src.language == "python" else (src.data or src.text.encode("utf-8", "replace"))
 
 
 def side_index(repo: RepoView, side: Side) -> SideIndex:
     """The index of one side of this scan, built on first use and shared by the detectors."""
-    return repo.memo(f"python.symbols.{side}", lambda: _build(repo, side))
+    return repo.memo(f"python.symbols.{side}", lambda: SideIndex(repo, side))
 
 
 # ---- syntax helpers shared by the Python dead-code detectors ----------------------------------

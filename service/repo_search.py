@@ -1,0 +1,107 @@
+"""Candidate files for a repository-wide question, found by a text search over one side's tree.
+
+"Is this name used anywhere else?" needs only the files whose text contains the name: a parser
+can only find a use (a word in code) where the raw bytes hold that word. `git grep` answers on a
+commit (bare repositories and refs that are not checked out included) without reading the other
+files into Python; the working tree is searched the same way with `--untracked`. The answer is a
+superset: a hit may be in a comment or a string, and the caller decides on the parsed file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .gitrepo import Git
+
+# git grep exits 1 when nothing matched; anything above is an error.
+_NO_MATCH = 1
+IDENTIFIER_CHARS = "A-Za-z0-9_"  # a bracket expression's body
+# Below this many bytes in a tree, reading every file once beats a `git grep` process per question;
+# a larger tree is read whole (up to INDEXED_TREE_BYTES) once a scan has asked GREP_BUDGET questions.
+SMALL_TREE_BYTES = 6_000_000
+INDEXED_TREE_BYTES = 64_000_000
+GREP_BUDGET = 12
+_REFINE_LIMIT = 400  # files a second, exact (slower) search may go through
+
+
+def identifier_pattern(name: str, word_chars: str = IDENTIFIER_CHARS) -> str:
+    """An extended regular expression matching `name` as a whole identifier token: no identifier
+    character on either side, except digits before it (`0xff` holds the token `xff` for a
+    tokenizer that starts identifiers at a letter)."""
+    escaped = re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", name)
+    return f"(^|[^{word_chars}])[0-9]*{escaped}($|[^{word_chars}])"
+
+
+def grep_files(git: Git, commit: str | None, patterns: Iterable[str], *, mode: str = "identifier",
+               word_chars: str = IDENTIFIER_CHARS) -> set[str]:
+    """Paths of `commit` (None: the working tree, untracked files included) whose bytes contain
+    one of `patterns`: as identifier tokens (`mode` "identifier", see `identifier_pattern`), as
+    fixed strings ("fixed") or as extended regular expressions ("regex"). Binary files are
+    searched too (a caller may read them as text). Identifiers are looked for as fixed strings
+    first (fast), then as tokens in the files found when they are few: with many, the answer is
+    the files holding the string (still a superset of the files holding the token)."""
+    unique = sorted({p for p in patterns if p})
+    if not unique:
+        return set()
+    if mode != "identifier":
+        return _grep(git, commit, unique, "-F" if mode == "fixed" else "-E", [":/"])
+    found = _grep(git, commit, unique, "-F", [":/"])
+    if not found or len(found) > _REFINE_LIMIT:
+        return found
+    tokens = [identifier_pattern(p, word_chars) for p in unique]
+    return _grep(git, commit, tokens, "-E", [f":(top,literal){p}" for p in sorted(found)])
+
+
+def _grep(git: Git, commit: str | None, patterns: list[str], kind: str, pathspecs: list[str]) -> set[str]:
+    args = ["grep", "-l", "-z", "-a", "--no-color", kind, "-f", "-"]
+    args += ["--full-name", "--untracked"] if commit is None else ["--full-name", commit]
+    out = git.run(*args, "--", *pathspecs, input="\n".join(patterns).encode() + b"\n", ok=(0, _NO_MATCH))
+    prefix = f"{commit}:" if commit is not None else ""
+    found: set[str] = set()
+    for raw in out.split(b"\0"):
+        if not raw:
+            continue
+        name = raw.decode("utf-8", "replace")
+        found.add(name[len(prefix):] if prefix and name.startswith(prefix) else name)
+    return found
+
+
+def search_blobs(blobs: dict[str, bytes], patterns: Iterable[str], *, mode: str = "identifier",
+                 word_chars: str = IDENTIFIER_CHARS) -> set[str]:
+    """`grep_files` over file contents already in memory ("identifier" and "fixed" modes)."""
+    unique = sorted({p for p in patterns if p})
+    if not unique:
+        return set()
+    if mode == "fixed":
+        keys = [p.encode() for p in unique]
+        return {path for path, data in blobs.items() if any(k in data for k in keys)}
+    if mode != "identifier":
+        raise ValueError(f"search_blobs cannot search in mode {mode!r}")
+    names = b"|".join(re.escape(p.encode()) for p in unique)
+    chars = word_chars.encode()
+    token = re.compile(rb"(?<![" + chars + rb"])[0-9]*(?:" + names + rb")(?![" + chars + rb"])")
+    return {path for path, data in blobs.items() if token.search(data)}
+
+
+class TokenIndex:
+    """Which files hold each identifier token (`identifier_pattern` semantics), built from file
+    contents in one pass: a scan that asks about many names pays one read, not one search each."""
+
+    def __init__(self, blobs: dict[str, bytes], word_chars: str = IDENTIFIER_CHARS) -> None:
+        run = re.compile(rb"[" + word_chars.encode() + rb"]+")
+        self._files: dict[bytes, list[str]] = {}
+        for path, data in blobs.items():
+            for token in set(run.findall(data)):
+                self._files.setdefault(token.lstrip(b"0123456789"), []).append(path)
+        self._blobs = blobs
+        self._word_chars = word_chars
+
+    def lookup(self, names: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for name in names:
+            if name[:1].isdigit():  # not an identifier: search the text
+                found |= search_blobs(self._blobs, [name], word_chars=self._word_chars)
+            else:
+                found.update(self._files.get(name.encode(), ()))
+        return found

@@ -1,0 +1,129 @@
+"""Candidate files by `git grep` (repo_search, Trees.files_containing) and the blob-id cache."""
+
+from __future__ import annotations
+
+import marshal
+import os
+from pathlib import Path
+
+import pytest
+from slopguard.blobcache import BlobCache
+from slopguard.changes import Trees
+from slopguard.engine import Target, scan
+from slopguard.errors import GitError
+from slopguard.gitrepo import Git
+from slopguard.repo_search import TokenIndex, grep_files, search_blobs
+
+from .gitrepos import git, make_repo
+
+BASE = {
+    "app/orders.py": "def load_order(ident):\n    return ident\n",
+    "app/hex.py": "MASK = 0xload_order\n",  # the token `xload_order`, not `load_order`
+    "app/other.py": "def reload_order():\n    return 1\n",
+    "docs/notes.md": "call `load_order` first\n",
+    "web/a.ts": "export const $load = 1;\n",
+}
+
+
+def test_identifier_mode_finds_whole_tokens_only(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, BASE, {"app/new.py": "from app.orders import load_order\n"})
+    found = grep_files(Git(repo), "feature", ["load_order"])
+    assert found == {"app/orders.py", "app/new.py", "docs/notes.md"}
+    assert grep_files(Git(repo), "main", ["load_order"]) == {"app/orders.py", "docs/notes.md"}
+    assert grep_files(Git(repo), "main", ["xload_order"]) == {"app/hex.py"}
+    # a digit before a name does not join it: `0xload_order` holds the token `xload_order`
+    assert grep_files(Git(repo), "main", ["load"], word_chars="A-Za-z0-9_$") == set()
+    assert grep_files(Git(repo), "main", ["$load"], word_chars="A-Za-z0-9_$") == {"web/a.ts"}
+
+
+def test_fixed_and_regex_modes(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, BASE, {})
+    assert grep_files(Git(repo), "main", ["load_ord"], mode="fixed") == {
+        "app/orders.py", "app/hex.py", "app/other.py", "docs/notes.md"}
+    assert grep_files(Git(repo), "main", [r"def [a-z]+_order\("], mode="regex") == {
+        "app/orders.py", "app/other.py"}
+
+
+def test_bare_repository_working_tree_and_subdirectory(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, BASE, {})
+    (repo / "app" / "untracked.py").write_text("load_order()\n")
+    inside = Git(repo / "app")
+    assert grep_files(inside, None, ["load_order"]) == {"app/orders.py", "app/untracked.py", "docs/notes.md"}
+    assert grep_files(inside, "main", ["load_order"]) == {"app/orders.py", "docs/notes.md"}
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
+    assert grep_files(Git(bare), "main", ["load_order"]) == {"app/orders.py", "docs/notes.md"}
+    with pytest.raises(GitError):
+        grep_files(Git(bare), "no-such-ref", ["load_order"])
+
+
+def test_trees_limits_hits_to_the_side(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, BASE, {"app/orders.py": None})
+    head = git(repo, "rev-parse", "feature")
+    trees = Trees(Git(repo), git(repo, "rev-parse", "main"), head)
+    assert trees.files_containing("RIGHT", ["load_order"]) == {"docs/notes.md"}
+    assert trees.files_containing("LEFT", ["load_order"]) == {"app/orders.py", "docs/notes.md"}
+
+
+def test_derived_values_are_reused_by_blob_id(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, BASE, {"app/moved.py": BASE["app/orders.py"]})
+    cache = BlobCache(tmp_path / "cache")
+    calls: list[str] = []
+
+    def lines(src: object) -> int:
+        calls.append(getattr(src, "path", ""))
+        return len(getattr(src, "lines", []))
+
+    first = Trees(Git(repo), "main", "feature", cache=cache)
+    assert first.derived("RIGHT", "app/orders.py", "test.lines", lines) == 2
+    assert first.derived("RIGHT", "app/moved.py", "test.lines", lines) == 2  # same blob
+    second = Trees(Git(repo), "main", "feature", cache=cache)
+    assert second.cached_paths("LEFT", ["app/orders.py", "app/other.py"], "test.lines") == {"app/orders.py"}
+    assert second.derived("LEFT", "app/orders.py", "test.lines", lines) == 2
+    assert calls == ["app/orders.py"]
+    assert first.derived("RIGHT", "no/such.py", "test.lines", lines) is None
+
+
+def test_cache_is_atomic_and_bounded(tmp_path: Path) -> None:
+    cache = BlobCache(tmp_path / "c", max_bytes=4000)
+    for i in range(20):
+        cache.put("kind", f"{i:040x}", b"x" * 500)
+        os.utime(cache._path("kind", f"{i:040x}"), (1000 + i, 1000 + i))
+    assert cache.get("kind", f"{19:040x}") == (True, b"x" * 500)
+    cache.trim()
+    kept = [i for i in range(20) if cache.get("kind", f"{i:040x}")[0]]
+    assert kept and max(kept) == 19 and min(kept) > 0  # the oldest went first
+    assert sum(p.stat().st_size for p in (tmp_path / "c").rglob("*") if p.is_file()) <= 4000
+    damaged = cache._path("kind", "ab" * 20)
+    damaged.parent.mkdir(parents=True, exist_ok=True)
+    damaged.write_bytes(marshal.dumps(b"whole")[:3])
+    assert cache.get("kind", "ab" * 20) == (False, None)
+    assert not list((tmp_path / "c").rglob(".tmp-*"))
+
+
+def test_second_scan_reads_the_cache_and_finds_the_same(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"app/orders.py": "def load_order(ident):\n    return ident\n"},
+                     {"app/orders.py": "def load_order(ident):\n    return ident\n\n\n"
+                                       "def unused_helper(x):\n    return x + 1\n"})
+    cache = BlobCache(tmp_path / "cache")
+    first = scan(Target(repo, "main", "feature"), cache=cache)
+    assert any((tmp_path / "cache").rglob("*"))
+    second = scan(Target(repo, "main", "feature"), cache=cache)
+    assert [(f.rule, f.line) for f in first.findings] == [(f.rule, f.line) for f in second.findings]
+    assert any(f.rule == "python.dead-code.unused-definition" for f in second.findings)
+
+
+@pytest.mark.parametrize(("names", "mode", "chars"), [
+    (["load_order"], "identifier", "A-Za-z0-9_"), (["xload_order", "MASK"], "identifier", "A-Za-z0-9_"),
+    (["load"], "identifier", "A-Za-z0-9_$"), (["$load"], "identifier", "A-Za-z0-9_$"),
+    (["load_ord", "notes"], "fixed", "A-Za-z0-9_"),
+])
+def test_in_memory_search_agrees_with_git_grep(tmp_path: Path, names: list[str], mode: str, chars: str) -> None:
+    repo = make_repo(tmp_path, BASE, {})
+    listing = Git(repo).ls_tree("main")
+    blobs = Git(repo).cat_blobs([sha for _, sha, _ in listing.values()])
+    contents = {path: blobs[sha] for path, (_, sha, _) in listing.items()}
+    expected = grep_files(Git(repo), "main", names, mode=mode, word_chars=chars)
+    assert search_blobs(contents, names, mode=mode, word_chars=chars) == expected
+    if mode == "identifier":
+        assert TokenIndex(contents, chars).lookup(names) == expected
