@@ -132,7 +132,7 @@ class Trees:
             paths = [p for p, e in listing.items() if e[0] not in (_SYMLINK, _GITLINK)]
             if side == "RIGHT" and self.head is None:
                 assert self._root is not None
-                self._blobs[side] = {p: (self._root / p).read_bytes() for p in paths}
+                self._blobs[side] = {p: (self._root / self._on_disk.get(p, p)).read_bytes() for p in paths}
             else:
                 blobs = self.git.cat_blobs([listing[p][1] for p in paths])
                 self._blobs[side] = {p: blobs.get(listing[p][1], b"") for p in paths}
