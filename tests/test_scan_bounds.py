@@ -62,16 +62,19 @@ def test_minified_code_and_files_over_the_node_budget_are_named(tmp_path: Path) 
                      limits=Limits(max_nodes=3_000))
     (minified,) = notices_at(result, "vendor.js")
     assert minified.startswith("not fully analysed: detectors skipped (minified or generated: ")
-    assert "on 2 line(s)" in minified
+    assert "on 1 line(s), half of them over 200 characters" in minified
     (nodes,) = notices_at(result, "big.py")
     assert "syntax nodes is over the detectors' 3,000-node limit" in nodes
     assert rules_at(result, "app.py") >= EXPECTED and not notices_at(result, "app.py")
 
 
 def test_hand_written_files_are_inside_the_structural_budget(tmp_path: Path) -> None:
-    """The defaults leave ordinary code alone: 60 KB of functions is analysed in full."""
-    result = scanned(tmp_path, {"big.py": ORDINARY * 4})
+    """The defaults leave ordinary code alone: 60 KB of functions is analysed in full, and so is a
+    file with one very long line (a comment cannot switch the detectors off)."""
+    padded = CODE + "# " + "padding " * 5_000 + "\n"
+    result = scanned(tmp_path, {"big.py": ORDINARY * 4, "padded.py": padded})
     assert not [n for n in result.notices if n.unreviewed], result.notices
+    assert rules_at(result, "padded.py") >= EXPECTED
 
 
 class Endless(Detector):
