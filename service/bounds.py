@@ -14,17 +14,18 @@ analysed, and a check run with such a file never passes):
 
 Time bounds are enforced by a `Watchdog` thread that raises `Overrun` inside the scanning thread
 (CPython delivers it between bytecodes, so it stops a detector's Python loop; one long C call, such
-as a single regular-expression match, finishes first). `Overrun` derives from BaseException so that
-no detector's `except Exception` can swallow it; only the engine catches it.
+as a single regular-expression match, finishes first; see `Watchdog` for where it may land).
+`Overrun` derives from BaseException so that no detector's `except Exception` can swallow it; only
+the engine catches it.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
+import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from .parsing import SourceFile
@@ -93,15 +94,19 @@ class Watchdog:
     """One thread per scan that raises `Overrun` in the thread inside `bound(...)` once its wall-clock
     time `until` (monotonic) has passed or it has used `cpu_seconds` of processor time.
 
-    The scanning thread takes no lock (an `Overrun` delivered while it held one would leave the lock
-    held): it disarms, waits out a raise the watchdog may be in the middle of, and withdraws a raise
-    not yet delivered; one delivered meanwhile still surfaces inside the block. So `Overrun` never
-    arrives after the block. Attribute reads and writes are atomic under the GIL."""
+    An exception raised into a thread lands wherever that thread is; landing inside library code
+    that holds a lock (logging, threading.Condition, subprocess) would leave the lock held. So the
+    watchdog raises only while the thread is running slopguard's own code (its innermost Python
+    frame is in this package), where no such lock is held; an `Overrun` that lands as the thread
+    enters a library function lands before that function acquires anything. The scanning thread
+    itself only stores attributes (atomic under the GIL) and takes no lock: on leaving the block it
+    waits out a raise the watchdog may be in the middle of and withdraws one not yet delivered, so
+    `Overrun` never arrives after the block."""
 
-    POLL_S = 0.2  # how often a processor-time budget is looked at
+    POLL_S = 0.05  # how often the watchdog looks at the armed block
+    RETRY_S = 0.005  # how soon it looks again when the thread is in library code
 
     def __init__(self) -> None:
-        self._wake = threading.Event()
         self._armed: _Armed | None = None
         self._raising: _Armed | None = None  # the watchdog is deciding whether to raise for this block
         self._fired: _Armed | None = None  # the block the watchdog raised in
@@ -109,41 +114,57 @@ class Watchdog:
         self._thread = threading.Thread(target=self._watch, name="slopguard-watchdog", daemon=True)
         self._thread.start()
 
-    @contextmanager
-    def bound(self, until: float | None = None, cpu_seconds: float | None = None) -> Iterator[None]:
-        """Run the block until `until` and for `cpu_seconds` at most (None: no such bound)."""
-        armed = _Armed.now(threading.get_ident(), until, cpu_seconds)
-        self._armed = armed
-        self._wake.set()
-        try:
-            yield
-        finally:
-            self._armed = None
-            while self._raising is armed:
-                time.sleep(0.0005)
-            if self._fired is armed:
-                _raise_in(armed.thread_id, None)
+    def bound(self, until: float | None = None, cpu_seconds: float | None = None) -> _Block:
+        """A `with` block that runs until `until` and for `cpu_seconds` at most (None: no such bound)."""
+        return _Block(self, _Armed.now(threading.get_ident(), until, cpu_seconds))
 
     def close(self) -> None:
         self._closed = True
-        self._wake.set()
         self._thread.join()
 
     def _watch(self) -> None:
         while not self._closed:
-            self._wake.clear()
             armed = self._armed
-            wait: float | None = None
+            wait = self.POLL_S
             if armed is not None and self._fired is not armed:
-                wait = armed.wait()
-                if wait <= 0:
-                    wait = None
+                left = armed.wait()
+                if left > 0:
+                    wait = min(wait, left)
+                elif not _in_own_code(armed.thread_id):
+                    wait = self.RETRY_S
+                else:
                     self._raising = armed
-                    if self._armed is armed:  # still inside the block: after this, it waits for us
+                    if self._armed is armed:  # still inside the block: it now waits for this to finish
                         self._fired = armed
                         _raise_in(armed.thread_id, Overrun)
                     self._raising = None
-            self._wake.wait(wait)
+            time.sleep(wait)
+
+
+class _Block:
+    def __init__(self, dog: Watchdog, armed: _Armed) -> None:
+        self._dog, self._armed = dog, armed
+
+    def __enter__(self) -> None:
+        self._dog._armed = self._armed
+
+    def __exit__(self, *exc: object) -> None:
+        dog, armed = self._dog, self._armed
+        if dog._armed is armed:
+            dog._armed = None
+        while dog._raising is armed:
+            time.sleep(0.0005)
+        if dog._fired is armed:
+            _raise_in(armed.thread_id, None)
+
+
+_OWN_CODE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _in_own_code(thread_id: int) -> bool:
+    """Whether the thread's innermost Python frame is slopguard's own code."""
+    frame = sys._current_frames().get(thread_id)
+    return frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_OWN_CODE)
 
 
 @dataclass(frozen=True)
@@ -171,5 +192,5 @@ class _Armed:
             waits.append(self.until - time.monotonic())
         if self.cpu_clock is not None and self.cpu_until is not None:
             left = self.cpu_until - time.clock_gettime(self.cpu_clock)
-            waits.append(left if left <= 0 else min(left, Watchdog.POLL_S))
+            waits.append(left)
         return min(waits) if waits else 3600.0

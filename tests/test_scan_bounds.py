@@ -18,6 +18,7 @@ from slopguard.detector import ChangeContext, Detector, Rule
 from slopguard.engine import Target, scan
 from slopguard.llm import llm_dry_run_pass
 from slopguard.models import Finding, ScanResult, Severity
+from slopguard.parsing import parse_source, walk
 from slopguard.registry import Registry, load
 
 from .app.conftest import HEAD_FILES
@@ -75,6 +76,18 @@ def test_hand_written_files_are_inside_the_structural_budget(tmp_path: Path) -> 
     result = scanned(tmp_path, {"big.py": ORDINARY * 4, "padded.py": padded})
     assert not [n for n in result.notices if n.unreviewed], result.notices
     assert rules_at(result, "padded.py") >= EXPECTED
+
+
+TREE = parse_source("ordinary.py", ORDINARY).root
+
+
+def spin(seconds: float) -> int:
+    """Busy for `seconds`, most of it in slopguard's own code (the watchdog raises only there)."""
+    n, end = 0, time.monotonic() + seconds
+    while time.monotonic() < end:
+        for _ in walk(TREE):
+            n += 1
+    return n
 
 
 class Endless(Detector):
@@ -135,11 +148,22 @@ def test_the_cli_scan_of_a_generated_file_finishes_and_names_it(tmp_path: Path) 
 # ------------------------------------------------------------------ the watchdog itself
 
 
-def spin(seconds: float) -> int:
-    n, end = 0, time.monotonic() + seconds
-    while time.monotonic() < end:
-        n += 1
-    return n
+
+
+def test_the_watchdog_raises_only_in_slopguard_code() -> None:
+    """A loop in library code (here: this test's own frame, outside the package) is not interrupted
+    where it might hold a lock; the raise waits until the thread is back in slopguard's code."""
+    dog = Watchdog()
+    try:
+        with pytest.raises(Overrun), dog.bound(until=time.monotonic() + 0.05):
+            end = time.monotonic() + 0.5
+            while time.monotonic() < end:
+                pass  # not slopguard code: no raise here
+            reached = True
+            spin(10)  # slopguard code: the raise lands
+        assert reached
+    finally:
+        dog.close()
 
 
 def test_the_watchdog_stops_a_python_loop_on_wall_time_and_on_processor_time() -> None:
