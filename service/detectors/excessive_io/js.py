@@ -73,6 +73,7 @@ from .js_loops import (
     _searches,
     _varies,
 )
+from .js_rows import REQUEST_PER_ROW, RowFetches
 
 IO_IN_LOOP = Rule(
     id="js.excessive-io.io-in-loop",
@@ -207,7 +208,7 @@ class Resolver:
 
 
 class JsExcessiveIO(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (IO_IN_LOOP, FAN_OUT, SYNC_READ)
+    rules: ClassVar[tuple[Rule, ...]] = (IO_IN_LOOP, FAN_OUT, SYNC_READ, REQUEST_PER_ROW)
 
     def check_file(self, ctx: FileContext) -> Iterator[Finding]:
         src = ctx.head
@@ -223,6 +224,7 @@ class JsExcessiveIO(Detector):
                 seen.add(finding.line)
                 yield finding
         yield from _sync_reads(ctx, src)
+        yield from RowFetches(ctx, resolver).findings(src)
 
 
 def _awaited(call: Node) -> bool:

@@ -287,3 +287,30 @@ def direct_sink(name: str) -> Category | None:
                 and lowered in cat.model_methods:
             return cat
     return None
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """React data hooks of `js-io-sinks.yml` (`hooks`): which hooks fetch, which run effects."""
+
+    data: tuple[str, ...]
+    not_data: tuple[str, ...]
+    effects: frozenset[str]
+    wrappers: frozenset[str]
+    request_categories: frozenset[str]
+
+    def is_data_hook(self, name: str) -> bool:
+        return any(fnmatchcase(name, p) for p in self.data) and not any(fnmatchcase(name, p) for p in self.not_data)
+
+
+@functools.cache
+def data_hooks() -> Hooks:
+    data: dict[str, Any] = yaml.safe_load(SINKS_FILE.read_text()) or {}
+    spec = data.get("hooks") or {}
+    return Hooks(
+        data=tuple(str(h) for h in spec.get("data", ())),
+        not_data=tuple(str(h) for h in spec.get("not_data", ())),
+        effects=frozenset(str(h) for h in spec.get("effects", ())),
+        wrappers=frozenset(str(h) for h in spec.get("wrappers", ())),
+        request_categories=frozenset(str(h) for h in spec.get("request_categories", ())),
+    )
