@@ -65,6 +65,7 @@ class IOCall:
     connect: bool
     via: str  # for a repository function: the I/O call inside it
     receiver: Node | None = None
+    by_name: str = ""  # the receiver name that alone marks the call as I/O (a fallback)
 
 
 class FileAnalysis:
@@ -104,12 +105,12 @@ class FileAnalysis:
     def _io_call(self, call: Node, loop: Loop) -> IOCall | None:
         sink = _sink(self.unit, call)
         if sink is not None:
-            return IOCall(sink.category, sink.connect, "", sink.receiver)
+            return IOCall(sink.category, sink.connect, "", sink.receiver, sink.by_name)
         fn = call.child_by_field_name("function")
         target = self.resolver.resolve(self.unit, fn, call) if fn is not None else None
         summary = self.resolver.summary(*target) if target is not None else None
         if summary is not None:
-            return IOCall(summary.category, summary.connect, summary.via)
+            return IOCall(summary.category, summary.connect, summary.via, by_name=summary.by_name)
         return self._related_manager(call, loop)
 
     def _related_manager(self, call: Node, loop: Loop) -> IOCall | None:
@@ -149,7 +150,12 @@ class FileAnalysis:
             return None
         if self._opened_in_loop(io, loop) or self._pre_existing(call):
             return None
-        return self.ctx.finding(IO_IN_LOOP, line_of(call), self._message(call, loop, io, invariant))
+        message = self._message(call, loop, io, invariant)
+        if io.by_name:
+            message += (f" Only its name marks `{io.by_name}` as a {io.category.label} handle (no import, "
+                        "type or constructor says so).")
+        return self.ctx.finding(IO_IN_LOOP, line_of(call), message,
+                                confidence="medium" if io.by_name else None)
 
     def _opened_in_loop(self, io: IOCall, loop: Loop) -> bool:
         """`conn.execute()` on a connection opened in the same iteration: the connect line is

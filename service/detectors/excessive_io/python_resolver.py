@@ -15,7 +15,7 @@ from ...detector import RepoView
 from ...lang.python.memo import node_key, nodes_of
 from ...lang.python.modules import python_modules
 from ...parsing import SourceFile, walk
-from .python_names import FileNames, file_names, walk_scope
+from .python_names import FileNames, constructed_category, file_names, walk_scope
 from .python_sink_list import Category, Sinks, text
 from .python_sinks import Sink, sink_of
 
@@ -69,6 +69,7 @@ class Summary:
     via: str
     connect: bool = False
     constant: bool = False  # the I/O reads a constant file or URL
+    by_name: str = ""  # the receiver name that alone marks the inner call as I/O
 
 
 def _definition(node: Node) -> Node | None:
@@ -145,7 +146,50 @@ class Resolver:
                 if left is not None and right is not None and left.type == "identifier":
                     unit.constants[text(src, left)] = right
         self.units[path] = unit
+        self._note_repo_handles(unit)
         return unit
+
+    def _note_repo_handles(self, unit: Unit) -> None:
+        """`session = get_session()`, `with open_db() as conn`, `db = SessionLocal()`: a handle made
+        by a repository function (its return annotation, or the handle it returns or yields) or by a
+        factory another module built (`SessionLocal = sessionmaker(engine)`)."""
+        for node in nodes_of(unit.src, "assignment", "as_pattern"):
+            if node.type == "assignment":
+                target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+            else:
+                target, value = node.child_by_field_name("alias"), node.children[0] if node.children else None
+            while value is not None and value.type in ("await", "parenthesized_expression") and value.named_children:
+                value = value.named_children[-1]
+            if target is None or value is None or value.type != "call":
+                continue
+            fn = value.child_by_field_name("function")
+            key = text(unit.src, target)
+            if fn is None or fn.type != "identifier" or key in unit.names.resources:
+                continue
+            cat = self._made_by(unit, fn, node)
+            if cat is not None:
+                unit.names.resources.setdefault(key, []).append((cat, node))
+
+    def _made_by(self, unit: Unit, fn: Node, site: Node) -> Category | None:
+        name = text(unit.src, fn)
+        qualified = unit.names.imports.get(name)
+        if qualified:
+            for path, rest in _module_files(unit.path, qualified, python_modules(self.repo).roots):
+                other = self.unit(path)
+                if other is not None and len(rest) == 1 and rest[0] in other.names.factories:
+                    return other.names.factories[rest[0]]
+        found = self.resolve(unit, fn, site)
+        if found is None:
+            return None
+        other, func = found
+        returns = func.child_by_field_name("return_type")
+        cat = other.names.type_category(returns) if returns is not None else None
+        body = func.child_by_field_name("body")
+        for node in walk_scope(body) if cat is None and body is not None else ():
+            if node.type in ("return_statement", "yield") and node.named_children:
+                value = node.named_children[0]
+                cat = constructed_category(other.names, value) or cat
+        return cat
 
     def unit(self, path: str) -> Unit | None:
         if path not in self.units:
@@ -263,7 +307,7 @@ class Resolver:
             if sink.category.invariant_only and not constant:
                 continue
             return Summary(sink.category, text(unit.src, call.child_by_field_name("function")),
-                           sink.connect, constant)
+                           sink.connect, constant, sink.by_name)
         if depth >= 2:
             return None
         for call in calls:

@@ -22,6 +22,7 @@ class Sink:
     category: Category
     connect: bool = False
     receiver: Node | None = None  # the receiver of a method sink
+    by_name: str = ""  # the receiver's name, when only its name says it is an I/O handle
 
 
 _NOT_IO_ROOTS = ("flask", "werkzeug", "django.contrib")
@@ -81,6 +82,9 @@ def _method_sink(names: FileNames, obj: Node, method: str) -> Sink | None:
     if not name or not _name_is_resource(names, obj):
         return None
     cat = names.sinks.by_group(name, method)
-    return Sink(cat, receiver=obj) if cat is not None else None
+    if cat is not None:
+        return Sink(cat, receiver=obj)
+    cat = names.sinks.by_name(name, method)
+    return Sink(cat, receiver=obj, by_name=_receiver_name(names.src, obj)) if cat is not None else None
 
 
