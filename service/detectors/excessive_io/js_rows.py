@@ -16,10 +16,11 @@ from typing import Protocol
 from tree_sitter import Node
 
 from ...detector import FileContext, Rule
-from ...lang.js.flow import Category, call_name, data_hooks, module_functions, unwrap
+from ...lang.js.flow import call_name, data_hooks, module_functions, unwrap
 from ...lang.js.syntax import FUNCTIONS, LANGUAGES, call_args, last_name, text
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
+from .js_handles import JsSink
 
 REQUEST_PER_ROW = Rule(
     id="js.excessive-io.request-per-row",
@@ -49,7 +50,7 @@ class CallResolver(Protocol):
 
     def target(self, src: SourceFile, name: str) -> tuple[SourceFile, str] | None: ...
 
-    def sink(self, src: SourceFile, call: Node, depth: int = 0) -> Category | None: ...
+    def sink(self, src: SourceFile, call: Node, depth: int = 0) -> JsSink | None: ...
 
 
 class RowFetches:
@@ -151,8 +152,8 @@ class RowFetches:
             return None
         for node in walk(callback):
             if node.type in ("call_expression", "new_expression"):
-                cat = self.resolver.sink(src, node)
-                if cat is not None and cat.name in data_hooks().request_categories:
+                hit = self.resolver.sink(src, node)
+                if hit is not None and hit.category.name in data_hooks().request_categories:
                     return node
         return None
 
