@@ -16,6 +16,7 @@ from ...lang.python.memo import node_key, nodes_of
 from ...lang.python.modules import python_modules
 from ...parsing import SourceFile, walk
 from .python_names import FileNames, constructed_category, file_names, walk_scope
+from .python_receivers import ReceiverTypes
 from .python_sink_list import Category, Sinks, text
 from .python_sinks import Sink, sink_of
 
@@ -88,13 +89,6 @@ def _class_methods(cls: Node, src: SourceFile) -> dict[str, Node]:
     return found
 
 
-def _enclosing(node: Node, kind: str) -> Node | None:
-    current = node.parent
-    while current is not None and current.type != kind:
-        current = current.parent
-    return current
-
-
 @dataclass
 class Shared:
     """What every changed file of one scan resolves against: the parsed units of the head
@@ -111,7 +105,7 @@ def _shared(repo: RepoView, sinks: Sinks) -> Shared:
     return repo.memo(f"python.excessive-io.shared.{id(sinks)}", lambda: Shared(sinks))
 
 
-class Resolver:
+class Resolver(ReceiverTypes):
     """Finds the definition a call refers to in the repository and whether it does I/O."""
 
     def __init__(self, repo: RepoView, sinks: Sinks, shared: Shared | None = None) -> None:
@@ -121,6 +115,7 @@ class Resolver:
         self.units = shared.units
         self.summaries: dict[tuple[str, int], Summary | None] = {}
         self.class_methods = shared.class_methods
+        self.guessed = {}
 
     def methods(self, unit: Unit, cls: Node) -> dict[str, Node]:
         key = (unit.path, cls.start_byte)
@@ -234,51 +229,6 @@ class Resolver:
             return None
         return found
 
-    def _resolve_method(self, unit: Unit, fn: Node, site: Node) -> tuple[Unit, Node] | None:
-        obj = fn.child_by_field_name("object")
-        method = text(unit.src, fn.child_by_field_name("attribute"))
-        if obj is None:
-            return None
-        owner: tuple[Unit, Node] | None = None
-        if obj.type == "identifier" and text(unit.src, obj) in ("self", "cls"):
-            cls = _enclosing(site, "class_definition")
-            owner = (unit, cls) if cls is not None else None
-        elif obj.type == "identifier" and text(unit.src, obj) in unit.names.imports:
-            dotted = unit.names.dotted(fn)
-            return self.lookup(unit, dotted) if dotted else None
-        else:
-            owner = self._class_of(unit, obj, site, method)
-        if owner is None:
-            return None
-        target = self.methods(owner[0], owner[1]).get(method)
-        return (owner[0], target) if target is not None else None
-
-    def _class_of(self, unit: Unit, obj: Node, site: Node, method: str) -> tuple[Unit, Node] | None:
-        key = text(unit.src, obj)
-        if obj.type == "identifier" and key in unit.classes:
-            return unit, unit.classes[key]
-        for name in _declared_types(unit, key, site):
-            found = self.class_named(unit, name)
-            if found is not None:
-                return found
-        return self._similar_class(unit, key, method)
-
-    def _similar_class(self, unit: Unit, key: str, method: str) -> tuple[Unit, Node] | None:
-        """`client.get_product()` with `PimClient` imported: the only known class whose name
-        contains the receiver's name and that defines the method."""
-        receiver = key.rsplit(".", 1)[-1].replace("_", "").lower()
-        if len(receiver) < 3:
-            return None
-        names = [n for n in (*unit.classes, *unit.names.imports) if n[:1].isupper()]
-        hits = []
-        for name in names:
-            if receiver not in name.lower() and name.lower() not in receiver:
-                continue
-            found = self.class_named(unit, name)
-            if found is not None and method in self.methods(found[0], found[1]):
-                hits.append(found)
-        return hits[0] if len(hits) == 1 else None
-
     def summary(self, unit: Unit, fn: Node, depth: int = 0) -> Summary | None:
         key = (unit.path, fn.start_byte)
         if key in self.summaries:
@@ -381,19 +331,6 @@ def _is_cached(src: SourceFile, fn: Node) -> bool:
     if parent is None or parent.type != "decorated_definition":
         return False
     return any(_CACHED.search(text(src, d)) for d in parent.named_children if d.type == "decorator")
-
-
-def _declared_types(unit: Unit, key: str, site: Node) -> Iterator[str]:
-    """Class names a receiver is declared or constructed as: a parameter annotation of the
-    enclosing function, or an assignment `key = Class(...)` anywhere in the file."""
-    func = _enclosing(site, "function_definition")
-    params = func.child_by_field_name("parameters") if func is not None else None
-    for param in params.named_children if params is not None else []:
-        ident = next((c for c in param.named_children if c.type == "identifier"), None)
-        annotation = param.child_by_field_name("type")
-        if ident is not None and annotation is not None and text(unit.src, ident) == key:
-            yield from (text(unit.src, n) for n in walk(annotation) if n.type == "identifier")
-    yield from unit.constructed().get(key, ())
 
 
 def _module_files(current: str, qualified: str, import_roots: tuple[str, ...]) -> Iterator[tuple[str, list[str]]]:

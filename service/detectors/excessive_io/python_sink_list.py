@@ -27,7 +27,8 @@ SINKS_FILE = RULES_DIR / "data" / "io-sinks.yml"
 REPO_SINKS_FILE = ".slopguard/io-sinks.yml"
 
 
-_LIST_KEYS = ("calls", "connects", "types", "factories", "receivers", "methods", "typed_methods", "exclude_methods")
+_LIST_KEYS = ("calls", "connects", "types", "factories", "statements", "receivers", "methods", "typed_methods",
+              "exclude_methods")
 
 
 _KEYS = {*_LIST_KEYS, "label", "advice", "groups", "invariant_only"}
@@ -44,6 +45,7 @@ class Category:
     connects: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     factories: tuple[str, ...] = ()
+    statements: tuple[str, ...] = ()
     groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     # the bundled `receivers`/`methods`: variable names a handle usually has (a fallback named in
     # the message: the name is the user's choice, not the library's)
@@ -61,6 +63,7 @@ class Category:
             connects=self.connects + other.connects,
             types=self.types + other.types,
             factories=self.factories + other.factories,
+            statements=self.statements + other.statements,
             groups=self.groups + other.groups,
             named=self.named + other.named,
             typed_methods=self.typed_methods + other.typed_methods,
@@ -109,6 +112,14 @@ class Sinks:
         if key not in self._memo:
             self._memo[key] = next((cat for cat in self.categories
                                     if any(_dotted_match(dotted, p) for p in cat.factories)), None)
+        return self._memo[key]
+
+    def by_statement(self, dotted: str) -> Category | None:
+        """The category of the calls that run a statement built by `dotted(...)` (`sqlalchemy.select`)."""
+        key = ("statement", dotted, "")
+        if key not in self._memo:
+            self._memo[key] = next((cat for cat in self.categories
+                                    if any(_dotted_match(dotted, p) for p in cat.statements)), None)
         return self._memo[key]
 
     def by_group(self, name: str, method: str) -> Category | None:
@@ -173,6 +184,7 @@ def _category(name: str, data: Any, where: str, bundled: bool) -> Category:
         connects=lists["connects"],
         types=lists["types"],
         factories=lists["factories"],
+        statements=lists["statements"],
         groups=tuple(groups),
         named=tuple(top) if bundled else (),
         typed_methods=lists["typed_methods"] or lists["methods"],
