@@ -56,8 +56,8 @@ from ...lang.js.flow import (
     routes,
     unwrap,
 )
-from ...lang.js.syntax import FUNCTIONS, LANGUAGES, enclosing_function, last_name, text, walk_scope
-from ...models import Finding, Severity
+from ...lang.js.syntax import FUNCTIONS, enclosing_function, last_name, text, walk_scope
+from ...models import Finding
 from ...parsing import SourceFile, line_of, walk
 from .js_handles import JsSink
 from .js_loops import (
@@ -70,30 +70,9 @@ from .js_loops import (
     _varies,
 )
 from .js_resolver import Resolver
-from .js_rows import REQUEST_PER_ROW, RowFetches
-
-IO_IN_LOOP = Rule(
-    id="js.excessive-io.io-in-loop",
-    category="excessive-io",
-    languages=LANGUAGES,
-    severity=Severity.WARNING,
-    summary="query, HTTP request or file read awaited once per loop iteration (N+1)",
-)
-FAN_OUT = Rule(
-    id="js.excessive-io.unbatched-fan-out",
-    category="excessive-io",
-    languages=LANGUAGES,
-    severity=Severity.WARNING,
-    summary="Promise.all over one query/request per item where a batch query or API exists",
-    confidence="medium",
-)
-SYNC_READ = Rule(
-    id="js.excessive-io.sync-read-in-handler",
-    category="excessive-io",
-    languages=LANGUAGES,
-    severity=Severity.WARNING,
-    summary="blocking fs call (readFileSync...) inside an HTTP request handler",
-)
+from .js_rows import RowFetches
+from .rules import FAN_OUT, REQUEST_PER_ROW, SYNC_READ
+from .rules import JS_IO_IN_LOOP as IO_IN_LOOP
 
 _ITERATORS = frozenset({"forEach"})
 _CONCURRENT = frozenset({"map", "flatMap"})

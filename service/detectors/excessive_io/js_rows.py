@@ -15,21 +15,13 @@ from typing import Protocol
 
 from tree_sitter import Node
 
-from ...detector import FileContext, Rule
+from ...detector import FileContext
 from ...lang.js.flow import call_name, data_hooks, module_functions, unwrap
-from ...lang.js.syntax import FUNCTIONS, LANGUAGES, call_args, last_name, text
-from ...models import Finding, Severity
+from ...lang.js.syntax import FUNCTIONS, call_args, last_name, text
+from ...models import Finding
 from ...parsing import SourceFile, walk
 from .js_handles import JsSink
-
-REQUEST_PER_ROW = Rule(
-    id="js.excessive-io.request-per-row",
-    category="excessive-io",
-    languages=LANGUAGES,
-    severity=Severity.WARNING,
-    summary="a component rendered once per list item fetches its own data (one request per row)",
-    confidence="medium",
-)
+from .rules import REQUEST_PER_ROW
 
 _JSX = ("jsx_self_closing_element", "jsx_opening_element")
 _MAPPERS = frozenset({"map", "flatMap"})

@@ -28,9 +28,9 @@ from .python_loops import (
 )
 from .python_receivers import enclosing
 from .python_resolver import _DB, Resolver, Unit, _sink, constant_read
-from .python_rules import IO_IN_LOOP, REPEATED_READ
 from .python_sink_list import Category, text
 from .python_unbounded import UnboundedReads
+from .rules import IO_IN_LOOP, REPEATED_READ
 
 _ROUTE_DECORATOR = re.compile(r"\.(route|get|post|put|patch|delete|api_route|websocket)\s*\(|"
                               r"(^|\.)(api_view|view_config|action)\b")

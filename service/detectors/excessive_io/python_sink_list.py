@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,59 +85,47 @@ class Sinks:
             mine[cat.name] = mine[cat.name].merged(cat) if cat.name in mine else cat
         return Sinks(tuple(mine.values()))
 
-    def by_call(self, dotted: str) -> Category | None:
-        key = ("call", dotted, "")
-        if key not in self._memo:
-            self._memo[key] = next((cat for cat in self.categories
-                                    if any(_dotted_match(dotted, p) for p in cat.calls)), None)
-        return self._memo[key]
-
-    def by_connect(self, dotted: str) -> Category | None:
-        key = ("connect", dotted, "")
-        if key not in self._memo:
-            self._memo[key] = next((cat for cat in self.categories
-                                    if any(_dotted_match(dotted, p) for p in cat.connects)), None)
-        return self._memo[key]
-
-    def by_type(self, dotted: str) -> Category | None:
-        key = ("type", dotted, "")
+    def _first(self, kind: str, dotted: str) -> Category | None:
+        """The first category with a `kind` entry (a list of dotted patterns) matching `dotted`."""
+        key = (kind, dotted, "")
         if key not in self._memo:
             self._memo[key] = next((cat for cat in self.categories if any(
-                _dotted_match(dotted, p) for p in (*cat.types, *cat.connects))), None)
+                _dotted_match(dotted, p) for p in _DOTTED[kind](cat))), None)
         return self._memo[key]
+
+    def by_call(self, dotted: str) -> Category | None:
+        return self._first("call", dotted)
+
+    def by_connect(self, dotted: str) -> Category | None:
+        return self._first("connect", dotted)
+
+    def by_type(self, dotted: str) -> Category | None:
+        return self._first("type", dotted)
 
     def by_factory(self, dotted: str) -> Category | None:
         """The category of the handles made by calling what `dotted(...)` returns (`sessionmaker`)."""
-        key = ("factory", dotted, "")
-        if key not in self._memo:
-            self._memo[key] = next((cat for cat in self.categories
-                                    if any(_dotted_match(dotted, p) for p in cat.factories)), None)
-        return self._memo[key]
+        return self._first("factory", dotted)
 
     def by_statement(self, dotted: str) -> Category | None:
         """The category of the calls that run a statement built by `dotted(...)` (`sqlalchemy.select`)."""
-        key = ("statement", dotted, "")
+        return self._first("statement", dotted)
+
+    def _receiver(self, kind: str, name: str, method: str) -> Category | None:
+        key = (kind, name, method)
         if key not in self._memo:
             self._memo[key] = next((cat for cat in self.categories
-                                    if any(_dotted_match(dotted, p) for p in cat.statements)), None)
+                                    for receivers, methods in (cat.groups if kind == "group" else cat.named)
+                                    if _matches(name, receivers) and _matches(method, methods)), None)
         return self._memo[key]
 
     def by_group(self, name: str, method: str) -> Category | None:
         """The first category with a receiver/method group matching `name.method(...)` (library
         attributes such as Django's `objects`, or receivers the repository's own list declares)."""
-        key = ("group", name, method)
-        if key not in self._memo:
-            self._memo[key] = next((cat for cat in self.categories for receivers, methods in cat.groups
-                                    if _matches(name, receivers) and _matches(method, methods)), None)
-        return self._memo[key]
+        return self._receiver("group", name, method)
 
     def by_name(self, name: str, method: str) -> Category | None:
         """The fallback: the first category whose usual variable names match `name.method(...)`."""
-        key = ("named", name, method)
-        if key not in self._memo:
-            self._memo[key] = next((cat for cat in self.categories for receivers, methods in cat.named
-                                    if _matches(name, receivers) and _matches(method, methods)), None)
-        return self._memo[key]
+        return self._receiver("named", name, method)
 
     def typed_method(self, cat: Category, method: str) -> bool:
         """`method` is an I/O method of a handle of category `cat`."""
@@ -146,6 +134,15 @@ class Sinks:
             ok = method not in cat.exclude_methods and _matches(method, cat.typed_methods)
             self._memo[key] = cat if ok else None
         return self._memo[key] is cat
+
+
+_DOTTED: dict[str, Callable[[Category], tuple[str, ...]]] = {
+    "call": lambda c: c.calls,
+    "connect": lambda c: c.connects,
+    "type": lambda c: (*c.types, *c.connects),
+    "factory": lambda c: c.factories,
+    "statement": lambda c: c.statements,
+}
 
 
 def _dotted_match(dotted: str, pattern: str) -> bool:

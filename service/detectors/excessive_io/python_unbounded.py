@@ -16,8 +16,8 @@ from ...parsing import SourceFile, line_of, walk
 from .python_names import walk_scope
 from .python_receivers import enclosing
 from .python_resolver import Unit, _sink
-from .python_rules import UNBOUNDED_READ
 from .python_sink_list import text
+from .rules import UNBOUNDED_READ
 
 _LINE_WISE = re.compile(r"splitlines|StringIO|BytesIO|\bcsv\.|\.split\(\s*['\"]\\n")
 
