@@ -15,13 +15,12 @@ from ...detector import RepoView
 from ...lang.python.memo import node_key, nodes_of
 from ...lang.python.modules import python_modules
 from ...parsing import SourceFile, walk
+from ...ruledata import data_lists
+from .python_memo import memoised
 from .python_names import FileNames, constructed_category, file_names, walk_scope
 from .python_receivers import ReceiverTypes
 from .python_sink_list import Category, Sinks, text
 from .python_sinks import Sink, sink_of
-
-_CACHED = re.compile(r"cache|memo|lru", re.I)
-
 
 _DB = ("db", "orm")
 
@@ -234,7 +233,8 @@ class Resolver(ReceiverTypes):
         if key in self.summaries:
             return self.summaries[key]
         self.summaries[key] = None  # recursion guard
-        result = None if _is_cached(unit.src, fn) else self._summarise(unit, fn, depth)
+        memoizers = data_lists("excessive-io", self.repo).get("python_memoizers")
+        result = None if memoised(unit.src, unit.names, fn, memoizers) else self._summarise(unit, fn, depth)
         self.summaries[key] = result
         return result
 
@@ -244,8 +244,7 @@ class Resolver(ReceiverTypes):
         work, not an accessor), file reads whose path is not a constant (reading a different file per call
         is the function's job), and functions that memoise their result."""
         body = fn.child_by_field_name("body")
-        if body is None or _CACHED.search(unit.src.node_text(body)) or \
-                body.end_point[0] - body.start_point[0] > _UNIT_OF_WORK_LINES:
+        if body is None or body.end_point[0] - body.start_point[0] > _UNIT_OF_WORK_LINES:
             return None
         loops = any(n.type in ("for_statement", "while_statement") for n in walk_scope(body))
         calls = [n for n in walk_scope(body) if n.type == "call"]
@@ -324,13 +323,6 @@ def _sink(unit: Unit, call: Node) -> Sink | None:
     if key not in unit.sink_memo:
         unit.sink_memo[key] = sink_of(unit.names, call)
     return unit.sink_memo[key]
-
-
-def _is_cached(src: SourceFile, fn: Node) -> bool:
-    parent = fn.parent
-    if parent is None or parent.type != "decorated_definition":
-        return False
-    return any(_CACHED.search(text(src, d)) for d in parent.named_children if d.type == "decorator")
 
 
 def _module_files(current: str, qualified: str, import_roots: tuple[str, ...]) -> Iterator[tuple[str, list[str]]]:
