@@ -84,6 +84,14 @@ class HardcodedSecretDetector(Detector):
                                   "or the secret store instead.")
                 continue
             kind = secret_name_kind(name) if name else None
+            fallback = _is_env_fallback(node, src)
+            if kind is None and fallback and looks_secret(value, "key", min_length, min_entropy):
+                seen.add(node.start_byte)
+                yield ctx.finding(RULE, node, "The fallback of this environment lookup is a random-looking "
+                                  "literal (long, mixed letters and digits), i.e. a committed credential that "
+                                  "ships whenever the variable is unset; rotate it and fail when the variable is "
+                                  "missing instead.", confidence="medium")
+                continue
             scheme = _AUTH_SCHEME.match(value)
             if name.lower() == "authorization" and scheme:
                 kind, value = "secret", scheme.group(2)
@@ -136,6 +144,26 @@ def _name_for(node: Node, src: SourceFile) -> str:
         if len(items) == 2 and items[1] == node and key is not None and src.node_text(key) == "auth":
             return "password"
     return ""
+
+
+def _is_env_fallback(node: Node, src: SourceFile) -> bool:
+    """The literal is the default of `os.environ.get(X, <lit>)` / `os.getenv(X, default=<lit>)`."""
+    parent = node.parent
+    if parent is not None and parent.type == "keyword_argument" and parent.child_by_field_name("value") == node:
+        name = parent.child_by_field_name("name")
+        if name is None or src.node_text(name) != "default":
+            return False
+        parent = parent.parent
+    elif parent is None or parent.type != "argument_list":
+        return False
+    else:
+        args = [a for a in parent.named_children if a.type != "comment"]
+        if len(args) < 2 or args[1] != node:
+            return False
+    if parent is None or parent.type != "argument_list" or parent.parent is None:
+        return False
+    callee = call_name(parent.parent, src)
+    return callee in ("os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault")
 
 
 def _target_name(left: Node | None, src: SourceFile) -> str:

@@ -54,6 +54,7 @@ from .python_auth_syntax import (
     is_route_decorator,
     is_test_path,
     last_segment,
+    route_path,
     user_names,
 )
 
@@ -82,6 +83,7 @@ _NOT_STORE = re.compile(r"(?i)^(request|self\.request|session\[|os\.environ|head
 _ID_NAME = re.compile(r"(?i)(^|_)(id|pk|uuid|guid|number|no)$|Id$")
 _REQUEST_ID = re.compile(r"request\.(args|values|form|json|get_json|view_args|GET|POST|data|query_params|"
                          r"path_params|match_info)\b")
+_PATH_PARAM = re.compile(r"[{<](?:\w+:)?(\w+)[}>]")
 _PRIVILEGED = re.compile(r"(?i)(admin|staff|superuser|permission|role|scope|internal)")
 _NON_REQUEST_PARAMS = frozenset({"self", "cls", "request", "db", "session", "s3", "response", "background_tasks"})
 
@@ -125,7 +127,10 @@ def _privileged(handler: Handler, src: SourceFile) -> bool:
 
 
 def _request_params(handler: Handler, src: SourceFile) -> set[str]:
+    """Parameters that carry an id from the request: named in the route's path (`{invoice_id}`,
+    `<int:order_id>`) or id-shaped (`order_id`, `pk`)."""
     params = handler.func.child_by_field_name("parameters")
+    in_path = set(_PATH_PARAM.findall(route_path(handler, src)))
     names: set[str] = set()
     for p in params.named_children if params is not None else ():
         ident = p if p.type == "identifier" else p.child_by_field_name("name") or next(
@@ -133,7 +138,7 @@ def _request_params(handler: Handler, src: SourceFile) -> set[str]:
         if ident is None:
             continue
         name = src.node_text(ident)
-        if name not in _NON_REQUEST_PARAMS and _ID_NAME.search(name):
+        if name not in _NON_REQUEST_PARAMS and (_ID_NAME.search(name) or name in in_path):
             names.add(name)
     return names
 
