@@ -42,6 +42,7 @@ from ...lang.js.flow import Route, call_name, is_test_path, routes, unwrap
 from ...lang.js.syntax import LANGUAGES, call_args, text, walk_scope
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .auth_words import public_route
 from .js_denial import denying_names
 from .thresholds import DroppedAuthSettings
 
@@ -71,11 +72,6 @@ _BODY_AUTH = re.compile(
 )
 _REQ_USER = re.compile(r"\b(req|request|ctx)\.(user|auth|session\.user|state\.user)\b|res\.locals\.(user|caller)\b")
 _SELF_VERIFIED = re.compile(r"(?i)(verify|signature|hmac|timingSafeEqual|constructEvent)")
-_PUBLIC = re.compile(
-    r"(?i)(login|logout|signin|sign-in|signup|sign-up|register|health|ping|status|public|webhook|callback|oauth|"
-    r"reset|forgot|verify|confirm|static|metrics|ready|live|docs|openapi|unsubscribe|token|refresh|csrf|"
-    r"well-known|robots|favicon|version|magic|invite)"
-)
 _HOOKS = frozenset({"onRequest", "preHandler", "preValidation", "preParsing"})
 
 
@@ -231,12 +227,13 @@ def _dropped_route_auth(ctx: FileContext, base: SourceFile, route: Route, old: R
 def _unprotected_new_route(ctx: FileContext, src: SourceFile, route: Route, all_routes: list[Route],
                            global_auth: dict[str, Node],
                            base_routes: dict[tuple[str, str, str], Route], deny: Deny) -> Finding | None:
-    if not ctx.changed(route.node) or _PUBLIC.search(route.path) or global_auth:
+    public = public_route(ctx.repo)
+    if not ctx.changed(route.node) or public.search(route.path) or global_auth:
         return None
     body = route.handler.child_by_field_name("body")
     if body is not None and _SELF_VERIFIED.search(text(src, body)):
         return None
-    siblings = [r for r in all_routes if r.node != route.node and not _PUBLIC.search(r.path)]
+    siblings = [r for r in all_routes if r.node != route.node and not public.search(r.path)]
     base = ctx.base
     with_auth = [r for r in siblings if _route_auth(src, r, deny) is not None or (
         base is not None and r.key in base_routes and _route_auth(base, base_routes[r.key], deny) is not None)]

@@ -43,6 +43,7 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .auth_words import privileged
 from .python_auth_syntax import (
     Handler,
     auth_parameters,
@@ -84,7 +85,6 @@ _ID_NAME = re.compile(r"(?i)(^|_)(id|pk|uuid|guid|number|no)$|Id$")
 _REQUEST_ID = re.compile(r"request\.(args|values|form|json|get_json|view_args|GET|POST|data|query_params|"
                          r"path_params|match_info)\b")
 _PATH_PARAM = re.compile(r"[{<](?:\w+:)?(\w+)[}>]")
-_PRIVILEGED = re.compile(r"(?i)(admin|staff|superuser|permission|role|scope|internal)")
 _NON_REQUEST_PARAMS = frozenset({"self", "cls", "request", "db", "session", "s3", "response", "background_tasks"})
 
 
@@ -106,8 +106,9 @@ class IdorDetector(Detector):
         if not routes:
             return
         checked = {h.name for h in head_funcs if checks_ownership(h, head, helpers)}
+        admin_words = privileged(ctx.repo)
         for handler in routes:
-            if handler.name in checked or handler.name in removed_in or _privileged(handler, head) \
+            if handler.name in checked or handler.name in removed_in or _privileged(handler, head, admin_words) \
                     or not is_authenticated(handler, head):
                 continue
             if not any(name != handler.name for name in checked):
@@ -120,10 +121,10 @@ class IdorDetector(Detector):
                                   "by it, and answer 404 otherwise.", end=line_of(lookup))
 
 
-def _privileged(handler: Handler, src: SourceFile) -> bool:
+def _privileged(handler: Handler, src: SourceFile, words: re.Pattern[str]) -> bool:
     """Admin/staff-only handlers may load any object."""
     marks = [d for d in handler.decorators if not is_route_decorator(d, src)] + auth_parameters(handler, src)
-    return any(_PRIVILEGED.search(src.node_text(m)) for m in marks)
+    return any(words.search(src.node_text(m)) for m in marks)
 
 
 def _request_params(handler: Handler, src: SourceFile) -> set[str]:
