@@ -91,21 +91,28 @@ class UnusedMethod(Detector):
                     continue
                 if name in sym.CONVENTION_EXPORTS:
                     continue
-                if index.count(name) > 1 and _mentioned(index, name, ctx.path, method):
-                    continue
+                copies: list[str] = []
+                mentioned = index.count(name) > 1
+                if mentioned:
+                    reached, copies = _reach(index, name, ctx.path, method)
+                    if reached:
+                        continue
+                what = "calls or mentions it" if not mentioned else "calls it" + (
+                    f" (`{copies[0]}` declares and uses its own `{name}`)" if copies else "")
                 yield ctx.finding(
                     RULE, method,
-                    f"Method `{name}` is added but nothing in the repository calls or mentions it; "
+                    f"Method `{name}` is added but nothing in the repository {what}; "
                     f"call it where it was meant to be used, or delete it.",
                     end=line_of(method),
                 )
 
 
-def _mentioned(index: repo_index.SideIndex, name: str, path: str, method: Node) -> bool:
-    """True when some mention of `name` other than this definition may reach the method: a member
+def _reach(index: repo_index.SideIndex, name: str, path: str, method: Node) -> tuple[bool, list[str]]:
+    """(True, []) when some mention of `name` other than this definition may reach the method: a member
     access (`x.name`, `x?.name`), a string, or a bare name a file does not declare itself. A
     same-named function of another file (`function name()` called as `name()`) or another
-    class's method definition does not."""
+    class's method definition does not: (False, files that declare their own `name`)."""
+    copies = []
     key = name.encode()
     word = re.compile(rb"(?<![\w$])" + re.escape(key) + rb"(?![\w$])")
     ident = method.child_by_field_name("name")
@@ -114,17 +121,20 @@ def _mentioned(index: repo_index.SideIndex, name: str, path: str, method: Node) 
     for other in index.files_mentioning(name):
         data = index.masked_of(other)
         if data is None:
-            return True  # documentation or data: a mention we cannot classify
+            return True, []  # documentation or data: a mention we cannot classify
         local = own_local.search(data) is not None
         for m in word.finditer(data):
             if other == path and m.start() == at:
                 continue  # the definition itself
-            before = data[: m.start()].rstrip()
+            before = data[max(0, m.start() - 200) : m.start()].rstrip()
             if before.endswith((b".", b"'", b'"', b"`", b"[")):
-                return True
+                return True, []
             line_start = data.rfind(b"\n", 0, m.start()) + 1
-            if METHOD_HEAD.match(data[line_start : m.start()]) and data[m.end():].lstrip().startswith((b"(", b"<")):
+            after = data[m.end() : m.end() + 200].lstrip()
+            if METHOD_HEAD.match(data[line_start : m.start()]) and after.startswith((b"(", b"<")):
                 continue  # another class's method of the same name, or an object literal's method
             if not local:
-                return True
-    return False
+                return True, []
+            if other not in copies:
+                copies.append(other)
+    return False, copies
