@@ -12,7 +12,7 @@ from slopguard.changes import Trees
 from slopguard.engine import Target, scan
 from slopguard.errors import GitError
 from slopguard.gitrepo import Git
-from slopguard.repo_search import TokenIndex, grep_files, search_blobs
+from slopguard.repo_search import grep_files, search_blobs, token_index
 
 from .gitrepos import git, make_repo
 
@@ -126,4 +126,14 @@ def test_in_memory_search_agrees_with_git_grep(tmp_path: Path, names: list[str],
     expected = grep_files(Git(repo), "main", names, mode=mode, word_chars=chars)
     assert search_blobs(contents, names, mode=mode, word_chars=chars) == expected
     if mode == "identifier":
-        assert TokenIndex(contents, chars).lookup(names) == expected
+        ids = {path: sha for path, (_, sha, _) in listing.items()}
+        cache = BlobCache(tmp_path / "cache")
+        first = token_index(ids, lambda paths: {p: contents[p] for p in paths}, lambda: contents, cache, chars)
+        assert first.lookup(names) == expected
+
+        def nothing_to_read(paths: list[str]) -> dict[str, bytes]:
+            assert paths == [], paths  # every file's tokens come from the cache
+            return {}
+
+        again = token_index(ids, nothing_to_read, lambda: contents, cache, chars)
+        assert again.lookup(names) == expected

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from tree_sitter import Node
 
@@ -68,20 +68,17 @@ ERROR_NAME = re.compile(r"(Error|Exception)$")
 class ClassInfo:
     name: str
     path: str
-    node: Node
+    line: int
+    node: Node | None  # kept for the changed files only
     abstract: bool
     extends: list[str] = field(default_factory=list)
     implements: list[str] = field(default_factory=list)
-
-    @property
-    def line(self) -> int:
-        return line_of(self.node)
 
 
 @dataclass
 class RepoShapes:
     classes: list[ClassInfo] = field(default_factory=list)
-    interfaces: dict[str, list[tuple[str, Node]]] = field(default_factory=dict)
+    interfaces: dict[str, list[tuple[str, Node | None]]] = field(default_factory=dict)
     interface_parents: set[str] = field(default_factory=set)
     structural: set[str] = field(default_factory=set)  # types some object literal implements
 
@@ -124,31 +121,70 @@ def _looks_abstract(node: Node) -> bool:
     return any(n.type == "throw_statement" and NOT_IMPLEMENTED.search(sym.text(n)) for n in walk(node))
 
 
-def _shapes(index: repo_index.SideIndex) -> RepoShapes:
+_SHAPES = "js.single-implementation.shapes-1"
+
+
+def _file_shapes(src: SourceFile, shapes: RepoShapes, path: str, keep_nodes: bool) -> None:
+    """Add one file's classes, interfaces and structural uses to `shapes`."""
+    root = src.root
+    if root is None or not (b"class" in src.data or b"interface" in src.data):
+        return
+    for node in walk(root):
+        kind = node.type
+        if kind in CLASSES:
+            name = sym.text(node.child_by_field_name("name"))
+            extends, implements = _heritage(node)
+            shapes.classes.append(ClassInfo(name, path, line_of(node), node if keep_nodes else None,
+                                            _looks_abstract(node), extends, implements))
+        elif kind == "interface_declaration":
+            shapes.interfaces.setdefault(sym.text(node.child_by_field_name("name")), []).append(
+                (path, node if keep_nodes else None))
+            for clause in node.children:
+                if clause.type == "extends_type_clause":
+                    shapes.interface_parents.update(_type_name(t) for t in clause.named_children)
+        elif kind in ("as_expression", "satisfies_expression") and len(node.named_children) == 2:
+            shapes.structural.add(_type_name(node.named_children[1]))
+        elif kind == "variable_declarator":
+            value = node.child_by_field_name("value")
+            annotation = node.child_by_field_name("type")
+            if value is not None and annotation is not None and value.type in ("object", "arrow_function"):
+                shapes.structural.add(_type_name(annotation.named_children[0]) if annotation.named_children
+                                      else "")
+
+
+def _summary(src: SourceFile) -> tuple[list[Any], list[str], list[str], list[str]]:
+    """One file's shapes as plain data (kept by blob id: an unchanged file is not parsed again)."""
     shapes = RepoShapes()
-    for path, src in index.sources.items():
-        root = src.root
-        if root is None or not (b"class" in src.data or b"interface" in src.data):
+    _file_shapes(src, shapes, src.path, keep_nodes=False)
+    return ([(c.name, c.line, c.abstract, c.extends, c.implements) for c in shapes.classes],
+            [name for name, found in shapes.interfaces.items() for _ in found],
+            sorted(shapes.interface_parents), sorted(shapes.structural))
+
+
+def _shapes(index: repo_index.SideIndex, changed: set[str]) -> RepoShapes:
+    """Every file's shapes: the changed files' from their trees (their nodes are reported on), the
+    others' from summaries kept by blob id."""
+    shapes = RepoShapes()
+    repo = index.repo
+    paths = index.readable_paths()
+    known = repo.cached_paths("RIGHT", paths, _SHAPES)
+    repo.prefetch("RIGHT", [p for p in paths if p not in known and p not in changed])
+    for path in paths:
+        if path in changed:
+            src = index.sources.get(path)
+            if src is not None:
+                _file_shapes(src, shapes, path, keep_nodes=True)
             continue
-        for node in walk(root):
-            kind = node.type
-            if kind in CLASSES:
-                name = sym.text(node.child_by_field_name("name"))
-                extends, implements = _heritage(node)
-                shapes.classes.append(ClassInfo(name, path, node, _looks_abstract(node), extends, implements))
-            elif kind == "interface_declaration":
-                shapes.interfaces.setdefault(sym.text(node.child_by_field_name("name")), []).append((path, node))
-                for clause in node.children:
-                    if clause.type == "extends_type_clause":
-                        shapes.interface_parents.update(_type_name(t) for t in clause.named_children)
-            elif kind in ("as_expression", "satisfies_expression") and len(node.named_children) == 2:
-                shapes.structural.add(_type_name(node.named_children[1]))
-            elif kind == "variable_declarator":
-                value = node.child_by_field_name("value")
-                annotation = node.child_by_field_name("type")
-                if value is not None and annotation is not None and value.type in ("object", "arrow_function"):
-                    shapes.structural.add(_type_name(annotation.named_children[0]) if annotation.named_children
-                                          else "")
+        summary = repo.derived("RIGHT", path, _SHAPES, _summary)
+        if summary is None:
+            continue
+        classes, interfaces, parents, structural = summary
+        for name, line, abstract, extends, implements in classes:
+            shapes.classes.append(ClassInfo(name, path, line, None, abstract, list(extends), list(implements)))
+        for name in interfaces:
+            shapes.interfaces.setdefault(name, []).append((path, None))
+        shapes.interface_parents.update(parents)
+        shapes.structural.update(structural)
     return shapes
 
 
@@ -161,7 +197,7 @@ class SingleImplementation(Detector):
         if not files:
             return
         index = repo_index.side_index(ctx.repo, "RIGHT")
-        shapes = _shapes(index)
+        shapes = _shapes(index, {f.path for f in files})
         for fctx in files:
             yield from _check_file(fctx, shapes)
 
@@ -187,12 +223,12 @@ def _check_file(ctx: FileContext, shapes: RepoShapes) -> Iterator[Finding]:
     assert src is not None and src.root is not None
     existing = _base_names(ctx)
     for path_, node in (p for nodes in shapes.interfaces.values() for p in nodes):
-        if path_ == ctx.path:
+        if path_ == ctx.path and node is not None:
             finding = _interface(ctx, node, shapes, existing)
             if finding is not None:
                 yield finding
     for cls in shapes.classes:
-        if cls.path != ctx.path or not _is_new(ctx, cls.node, cls.name, existing):
+        if cls.path != ctx.path or cls.node is None or not _is_new(ctx, cls.node, cls.name, existing):
             continue
         finding = _abstract_class(ctx, cls, shapes) or _factory_class(ctx, src, cls, shapes)
         if finding is not None:
@@ -282,6 +318,7 @@ def _factory_class(ctx: FileContext, src: SourceFile, cls: ClassInfo, shapes: Re
     if not FACTORY_CLASS.search(cls.name):
         return None
     known = shapes.class_names - {cls.name}
+    assert cls.node is not None  # a class of the changed file
     products = _products(src, cls.node, known, _registries(src, known))
     if len(products) != 1:
         return None
