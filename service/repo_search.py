@@ -93,12 +93,9 @@ class TokenIndex:
     Each file's tokens are a pure function of its content: with a cache they are kept by blob id,
     so a later scan (another push of the pull request) reads only the files that changed."""
 
-    def __init__(self, tokens: dict[str, list[bytes]], blobs: Callable[[], dict[str, bytes]],
+    def __init__(self, tokens: dict[str, bytes], blobs: Callable[[], dict[str, bytes]],
                  word_chars: str = IDENTIFIER_CHARS) -> None:
-        self._files: dict[bytes, list[str]] = {}
-        for path, found in tokens.items():
-            for token in found:
-                self._files.setdefault(token, []).append(path)
+        self._tokens = tokens  # per file (`file_tokens`): a few dozen questions cost less than inverting them
         self._blobs = blobs
         self._word_chars = word_chars
 
@@ -108,14 +105,16 @@ class TokenIndex:
             if name[:1].isdigit():  # not an identifier: search the text
                 found |= search_blobs(self._blobs(), [name], word_chars=self._word_chars)
             else:
-                found.update(self._files.get(name.encode(), ()))
+                key = b"\n" + name.encode() + b"\n"
+                found.update(path for path, tokens in self._tokens.items() if key in tokens)
         return found
 
 
-def file_tokens(data: bytes, word_chars: str = IDENTIFIER_CHARS) -> list[bytes]:
-    """The distinct identifier tokens of one file, leading digits dropped."""
+def file_tokens(data: bytes, word_chars: str = IDENTIFIER_CHARS) -> bytes:
+    """The distinct identifier tokens of one file, leading digits dropped, one per line between
+    newlines (one compact object per file; a token is found with `b"\\n" + token + b"\\n" in`)."""
     run = re.compile(rb"[" + word_chars.encode() + rb"]+")
-    return sorted({token.lstrip(b"0123456789") for token in run.findall(data)})
+    return b"\n" + b"\n".join(sorted({token.lstrip(b"0123456789") for token in run.findall(data)})) + b"\n"
 
 
 def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, bytes]],
@@ -124,12 +123,12 @@ def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, 
     """The token table of the files `blob_ids` names (path -> blob id, NULL_SHA for a file of the
     working tree): tokens of a blob kept in `cache` are not read again; `read(paths)` gives the
     contents of the others."""
-    kind = "tokens-" + hashlib.sha1(word_chars.encode()).hexdigest()[:8]
-    tokens: dict[str, list[bytes]] = {}
+    kind = "tokens-lines-" + hashlib.sha1(word_chars.encode()).hexdigest()[:8]
+    tokens: dict[str, bytes] = {}
     missing = []
     for path, blob in blob_ids.items():
         hit, value = cache.get(kind, blob) if cache is not None and blob != NULL_SHA else (False, None)
-        if hit and isinstance(value, list):
+        if hit and isinstance(value, bytes):
             tokens[path] = value
         else:
             missing.append(path)
