@@ -4,7 +4,8 @@
 Normalises every function of the head tree into a sequence of line shapes (identifiers and
 literals abstracted, keywords and operators kept), hashes windows of `min_lines` consecutive
 lines, and flags an added function that shares such windows with another function covering at
-least `min_lines` of its lines. The finding sits on the copy's `def` line (or on the first
+least `min_lines` of its lines, `min_lines` of which the change adds (a function extended around
+a block it already had is not a new copy). The finding sits on the copy's `def` line (or on the first
 copied line when only a block is copied) and names the original. When the change adds several
 copies, each added copy is reported; a copy of another added function is reported only for the
 later one. Test files need `test_min_lines` lines (repeated arrange blocks are common there).
@@ -75,7 +76,10 @@ class CopyPasteDetector(Detector):
         for unit, fctx in targets:
             need = test_window if shapes.is_test_path(unit.path) else window
             found = clones.matches(unit, table, window, need, _same_sync)
-            original = clones.pick_original(unit, found)
+            added = shapes.added_lines(fctx.diff)
+            # the repeated lines must be ones the change adds: a kept block is not a new copy
+            new_copies = [m for m in found if sum(1 for i in m[1] if unit.lines[i] in added) >= need]
+            original = clones.pick_original(unit, new_copies)
             if original is not None and not clones.is_idiom(unit, found):
                 yield _finding(fctx, unit, *original)
 
