@@ -78,10 +78,10 @@ class Limits:
         return left is not None and left <= 0
 
 
-
 def unparsed(src: SourceFile | None) -> SourceFile | None:
-    """`src` without its syntax tree: a file the detectors see changed but do not analyse."""
-    return replace(src, tree=None) if src is not None and src.tree is not None else src
+    """`src` without its syntax tree (and so without a language a detector would parse it as): a
+    file the detectors see changed but do not analyse."""
+    return replace(src, language=None) if src is not None and src.language is not None else src
 
 
 def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
