@@ -2,9 +2,10 @@
 
 ## What it does
 Flags a JS/TS file the change adds that holds test blocks (`describe`/`it`/`test`) when the
-runner of its package, as configured (jest `testMatch`, vitest `test.include`, or their
-defaults; see `lang/js/collection.py`), matches none of its patterns. Left alone: packages whose
-runner cannot be told (mocha, playwright, node:test, a computed config), end-to-end folders
+runner of its package (the one its scripts invoke, else its config and dependencies), as
+configured (jest `testMatch`/`roots`, vitest `test.include`/`test.dir`, or their defaults; see
+`lang/js/collection.py`), matches none of its patterns. Left alone: packages whose runner cannot
+be told (scripts running mocha, `node --test`, playwright; a computed config), end-to-end folders
 (`e2e/`, `cypress/`, `playwright/`), in-source tests (`import.meta.vitest`) and type tests
 (`*.test-d.ts`).
 
