@@ -25,14 +25,17 @@ from pathlib import PurePosixPath
 
 from tree_sitter import Node
 
-from ...detector import RepoView
-from ...parsing import walk
+from ...analysis.collection import Uncollected
+from ...detector import FileContext, RepoView
+from ...parsing import line_of, walk
 from ...ruledata import data_lists
+from .testing import blocks, tests_only
 
 JEST_DEFAULT = ("**/__tests__/**/*.[jt]s?(x)", "**/?(*.)+(spec|test).[jt]s?(x)")
 JEST30_DEFAULT = ("**/__tests__/**/*.?([mc])[jt]s?(x)", "**/?(*.)+(spec|test).?([mc])[jt]s?(x)")
 VITEST_DEFAULT = ("**/*.{test,spec}.?(c|m)[jt]s?(x)",)
 CONFIG_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+OTHER_RUNNERS = re.compile(r"(^|/)(e2e|cypress|playwright|integration-tests?)/|\.test-d\.[cm]?tsx?$")
 _SEPARATORS = re.compile(r"&&|\|\||[;|&()]")
 EXTGLOB = {"?": "?", "+": "+", "*": "*", "@": ""}
 
@@ -265,3 +268,22 @@ def runner_for(repo: RepoView, path: str) -> Runner | None:
     if root not in cache:
         cache[root] = _runner(repo, paths, root)
     return cache[root]
+
+
+def uncollected(repo: RepoView, file: FileContext) -> Uncollected | None:
+    """A new JS/TS file with test blocks that its package's jest or vitest does not collect; None
+    otherwise. End-to-end folders (`e2e/`, `cypress/`, `playwright/`), in-source tests
+    (`import.meta.vitest`) and type tests (`*.test-d.ts`) are left alone."""
+    src = file.head
+    if OTHER_RUNNERS.search(file.path) or src is None or src.root is None \
+            or b"import.meta.vitest" in (src.data or b""):
+        return None
+    found = blocks(src)
+    tests = tests_only(found)
+    if not tests:
+        return None
+    runner = runner_for(repo, file.path)
+    if runner is None or runner.collects(file.path):
+        return None
+    why = f"it matches none of the package's test patterns ({', '.join(runner.patterns)})"
+    return Uncollected(runner.name, why, len(tests), line_of(found[0].node), "Rename it or widen the patterns.")
