@@ -33,12 +33,11 @@ it.skipIf(process.platform === 'win32')('keeps POSIX file modes', () => { ... })
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
+from ...detector import Detector, FileContext, RepoView, Rule
 from ...lang.js.assertion_checks import verifies
 from ...lang.js.testing import (
     CONDITIONAL,
@@ -55,6 +54,7 @@ from ...lang.js.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .skip_reasons import reason_pattern
 
 SKIPPED = Rule(
     id="js.test-tampering.skipped-test",
@@ -81,19 +81,6 @@ FOCUSED = Rule(
 )
 
 _SKIP_WORDS = frozenset({"skip", "fixme", "failing", "fails", "fail"})
-_CONSTRAINT = re.compile(
-    r"windows|win32|linux|macos|darwin|posix|platform|node ?\d|node(js)? version|\bbun\b|\bdeno\b|"
-    r"browser|webkit|firefox|chromium|safari|requires?|needs? (a |an )?(running|real|live|local)|"
-    r"not installed|unavailable|not available|network|internet|offline|credential|api[ _-]?key|"
-    r"secret|docker|database|postgres|mysql|redis|mongo|\benv\b|environment|https?://|\bissue\b|"
-    r"#\d+|\b[A-Z]{2,}-\d+\b|upstream|not supported|unsupported|locale|timezone",
-    re.IGNORECASE,
-)
-_WEAK = re.compile(
-    r"flak|temporar|\btodo\b|fixme|\bfix\b|later|investigat|\bwip\b|unstable|intermittent|for now|"
-    r"hack|broken|fail|disable|revisit|tbd|randomly|sometimes|until|after (the )?(refactor|change)",
-    re.IGNORECASE,
-)
 _SKIP_CALL_OWNERS = frozenset({"this", "ctx", "context", "t", "test"})
 
 
@@ -144,7 +131,7 @@ class JsTestSkip(Detector):
         if _playwright_condition(src, block):
             return None
         reason = _reason(src, block.node)
-        verdict = _verdict(reason)
+        verdict = _verdict(reason, ctx.repo)
         failing = bool(words & {"failing", "fails", "fail"})  # still runs, and reports when it passes
         if (verdict == "real" and failing) or (verdict == "unknown" and old is None):
             return None
@@ -182,7 +169,7 @@ class JsTestSkip(Detector):
                 if block.qualname not in before and _hollow(src, block, found, before):
                     yield _placeholder(ctx, src, node, block, [block])
                     continue
-                if _verdict(_reason(src, node)) == "real":
+                if _verdict(_reason(src, node), ctx.repo) == "real":
                     continue
                 yield ctx.finding(SKIPPED, node,
                                   f"Test '{block.title}' skips itself unconditionally (`{text_of(src, node)}`): "
@@ -260,13 +247,13 @@ def _reason(src: SourceFile, node: Node) -> str | None:
     return " ".join(parts) if parts else None
 
 
-def _verdict(reason: str | None) -> str:
+def _verdict(reason: str | None, repo: RepoView | None) -> str:
     """'weak' (no real reason), 'real' (a platform, service or tracked issue) or 'unknown'."""
     if reason is None or not reason.strip():
         return "weak"
-    if _CONSTRAINT.search(reason):
+    if reason_pattern(repo, "js_skip_reason_constraint").search(reason):
         return "real"
-    if _WEAK.search(reason):
+    if reason_pattern(repo, "js_skip_reason_weak").search(reason):
         return "weak"
     return "unknown"
 

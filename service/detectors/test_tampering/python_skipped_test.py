@@ -31,12 +31,11 @@ def test_cache_file_is_private(): ...
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
+from ...detector import Detector, FileContext, RepoView, Rule
 from ...lang.python.assertion_checks import verifies
 from ...lang.python.testing import (
     call_args,
@@ -52,6 +51,7 @@ from ...lang.python.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
+from .skip_reasons import reason_pattern
 
 SKIP_RULE = Rule(
     id="python.test-tampering.skipped-test",
@@ -80,36 +80,17 @@ _MARKERS = {
 }
 _CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail", "self.skipTest": "skip", "cls.skipTest": "skip",
           "unittest.SkipTest": "skip", "SkipTest": "skip", "pytest.skip.Exception": "skip"}
-_WEAK = re.compile(
-    r"flak|temporar|\btodo\b|fixme|\bfix\b|later|investigat|\bwip\b|unstable|intermittent|for now|"
-    r"hack|not working|doesn'?t work|broken|disable|revisit|tbd|\bxxx\b|unclear|randomly|sometimes",
-    re.IGNORECASE,
-)
-_FAILS = re.compile(
-    r"\bfail(s|ing|ed)?\b|\bbroken\b|\bbreaks?\b|\bbroke\b|regress|new (behaviou?r|logic|implementation)|"
-    r"after (the |this )?(change|refactor)|since (the |this )?(change|refactor)",
-    re.IGNORECASE,
-)
-_CONSTRAINT = re.compile(
-    r"windows|win32|linux|mac ?os|darwin|posix|\bbsd\b|platform|python ?[23]|\bpy3|\d\.\d+|version|"
-    r"requires?|not installed|no module|optional|unavailable|not available|network|internet|offline|"
-    r"credential|api[ _-]?key|token|docker|\bgpu\b|cuda|database|redis|postgres|mysql|server|"
-    r"environment|\benv\b|\$\w+|binary|executable|locale|timezone|tzdata|root|permission|"
-    r"not supported|unsupported|deprecated upstream|upstream bug|https?://|\bissue\b|#\d+|\b[A-Z]+-\d+\b|"
-    r"\binstall|extra\b|dependency|plugin|backend|hardware|ci\b|slow",
-    re.IGNORECASE,
-)
-
-
-def _reason_verdict(reason: str | None) -> str:
+def _reason_verdict(reason: str | None, repo: RepoView | None) -> str:
     """'error' (says it fails), 'weak' (no real reason), 'real' or 'unknown'."""
     if reason is None or not reason.strip():
         return "weak"
-    if _FAILS.search(reason) and not _CONSTRAINT.search(reason):
+    fails = reason_pattern(repo, "python_skip_reason_fails").search(reason)
+    constraint = reason_pattern(repo, "python_skip_reason_constraint").search(reason)
+    if fails and not constraint:
         return "error"
-    if _WEAK.search(reason):
-        return "error" if _FAILS.search(reason) else "weak"
-    if _CONSTRAINT.search(reason):
+    if reason_pattern(repo, "python_skip_reason_weak").search(reason):
+        return "error" if fails else "weak"
+    if constraint:
         return "real"
     return "unknown"
 
@@ -181,7 +162,7 @@ class PythonTestSkip(Detector):
         reason = _reason(src, call, kind)
         if hollow and kind != "xfail":
             return _placeholder(ctx, src, marker, hollow, reason)
-        verdict = _reason_verdict(reason)
+        verdict = _reason_verdict(reason, ctx.repo)
         if (verdict == "unknown" and not existing) or (verdict == "real" and kind == "xfail"):
             return None  # an xfail still runs, and its tracked reason shows up when it passes
         what = "xfailed" if kind == "xfail" else "skipped"
