@@ -143,6 +143,34 @@ class PromiseScanner:
             "or mark a deliberate fire-and-forget with `void` and a `.catch` that reports."
         ))
 
+    def _unhandled_then(self, stmt: Node) -> Finding | None:
+        """`load().then(cb);` as a statement inside a function: nothing handles a rejection of the chain."""
+        expr = stmt.named_children[0] if stmt.named_children else None
+        if expr is None or expr.type != "call_expression" or js.enclosing_function(stmt) is None:
+            return None
+        node: Node | None = expr
+        first: Node | None = None
+        while node is not None and node.type == "call_expression":
+            fn = node.child_by_field_name("function")
+            if fn is None or fn.type != "member_expression":
+                break
+            method = self.t(fn.child_by_field_name("property"))
+            if method == "catch" or (method == "then" and len(js.call_args(node)) >= 2):
+                return None
+            if method != "then" and node is expr:
+                return None
+            first = node if method == "then" else first
+            node = js.unwrap(fn.child_by_field_name("object"))
+        if first is None or node is None or self.t(node).startswith("Promise.resolve"):
+            return None
+        source = node if node.type == "call_expression" else None
+        target = _clip(self.t(source)) if source is not None else _clip(self.t(node))
+        return self.ctx.finding(FLOATING, line_of(expr), (
+            f"`{target}.then(...)` has no rejection handler and its promise is dropped: when it fails the "
+            "rejection is unhandled and the callback never runs, so the state silently stays as it was; "
+            "add a `.catch` that reports the failure, or `await` it inside a try."
+        ))
+
     def _is_async_call(self, name: str, handler: bool) -> bool:
         """A call that returns a promise: known async APIs, functions of the repository declared async."""
         last = js.last_name(name)

@@ -71,6 +71,7 @@ from ...lang.python.handlers import (
 from ...lang.python.memo import nodes_of
 from ...models import Finding, Severity
 from ...parsing import SourceFile, end_line_of, line_of
+from .python_fallbacks import lost_result, stand_in
 from .python_handler_context import (
     best_effort,
     builtin_only,
@@ -81,7 +82,6 @@ from .python_handler_context import (
     for_loop,
     is_request_handler,
     is_test_path,
-    lost_result,
     raises_after,
     response_status,
     retry_loop,
@@ -234,12 +234,14 @@ class PythonErrorHandling(Detector):
         broad = catch in (Catch.BARE, Catch.BROAD)
         terminal = handler.terminal
         if terminal is Act.RETURN:
-            if not is_default_value(src, handler.returned):
+            kind = "" if is_default_value(src, handler.returned) else stand_in(src, clause, handler.returned)
+            if not kind and not is_default_value(src, handler.returned):
                 return None
             value = text(src, handler.returned) or "None"
+            shown = f"`{value}`, {kind}," if kind else f"`{value}`"
             return self._report(ctx, LOGGED, clause, (
-                f"`{label}` only logs and returns `{value}`, so the caller cannot tell the failure from an "
-                "empty result; re-raise (or raise a domain error) and let the caller decide."
+                f"`{label}` only logs and returns {shown} so the caller cannot tell the failure from a "
+                "real result; re-raise (or raise a domain error) and let the caller decide."
             ), excuse=excuse(src, clause))
         item_loop = for_loop(clause)
         if broad and item_loop is not None and not best_effort(src, clause):
