@@ -71,7 +71,7 @@ from .js_promises import (
     _clip,
     _inner_comments,
 )
-from .js_rules import AS_SUCCESS, EMPTY, FLOATING, LOGGED, SWALLOWED_PROMISE
+from .rules import JS_AS_SUCCESS, JS_EMPTY, JS_FLOATING, JS_LOGGED, JS_SWALLOWED_PROMISE
 
 CLEANUP_CALLS = frozenset({"close", "unlink", "rm", "rmdir", "destroy", "release", "disconnect", "end",
                            "abort", "removeItem", "removeEventListener", "unsubscribe", "kill", "quit",
@@ -85,7 +85,7 @@ VERIFY_CALLS = frozenset({"JSON.parse", "jwt.verify", "jwt.decode", "jwtVerify",
 
 
 class JsErrorHandling(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (EMPTY, SWALLOWED_PROMISE, LOGGED, AS_SUCCESS, FLOATING)
+    rules: ClassVar[tuple[Rule, ...]] = (JS_EMPTY, JS_SWALLOWED_PROMISE, JS_LOGGED, JS_AS_SUCCESS, JS_FLOATING)
 
     def check_file(self, ctx: FileContext) -> Iterable[Finding]:
         src = ctx.head
@@ -135,7 +135,7 @@ class _Scanner(PromiseScanner):
         success = self._success_response(body)
         if success is not None:
             func = js.enclosing_function(clause)
-            return self._report(AS_SUCCESS, clause, (
+            return self._report(JS_AS_SUCCESS, clause, (
                 f"`{label}` answers `{_clip(self.t(success))}` after the operation failed, so the client treats "
                 f"the error as success{self._in(func)}; respond with a 4xx/5xx status or pass the error on "
                 "(`next(err)` / rethrow)."
@@ -148,7 +148,7 @@ class _Scanner(PromiseScanner):
         if logs and stmts[-1].type == "expression_statement":
             after = self._success_after(try_stmt)
             if after is not None:
-                return self._report(AS_SUCCESS, clause, (
+                return self._report(JS_AS_SUCCESS, clause, (
                     f"`{label}` only logs and falls through to `{_clip(self.t(after))}`, so a failure is answered "
                     "as a success; return an error status (or rethrow) from the catch."
                 ))
@@ -166,7 +166,7 @@ class _Scanner(PromiseScanner):
         caller = awaited_caller(self.ctx, name) if name else None
         if caller is None:
             return None
-        return self._report(LOGGED, clause, (
+        return self._report(JS_LOGGED, clause, (
             f"`{label}` only logs, so `{name}()` resolves normally after a failure and its caller "
             f"({caller[0]}:{caller[1]}) carries on as if it succeeded; rethrow, or return a result the caller checks."
         ))
@@ -180,10 +180,10 @@ class _Scanner(PromiseScanner):
         if comments and (REASON.search(comments) or len(re.findall(r"[A-Za-z]{3,}", comments)) >= 5):
             # a comment says the error is expected; nothing in the code shows it: ask, at low confidence
             start = line_of(clause)
-            return self.ctx.finding(EMPTY, start, message + f" (Its comment, \"{_clip(comments)}\", says this is "
+            return self.ctx.finding(JS_EMPTY, start, message + f" (Its comment, \"{_clip(comments)}\", says this is "
                                     "intended; if so, mark it \"// slopguard: ignore[error-handling]\".)",
                                     end=start, severity=Severity.NOTICE, confidence="low")
-        return self._report(EMPTY, clause, message)
+        return self._report(JS_EMPTY, clause, message)
 
     def _default_return(self, clause: Node, try_stmt: Node, label: str, logs: bool, returned: Node) -> Finding | None:
         value = js.unwrap(returned.named_children[0]) if returned.named_children else None
@@ -215,10 +215,10 @@ class _Scanner(PromiseScanner):
                        "rethrow, or return an explicit failure the caller checks.")
         if contract:
             start = line_of(clause)
-            return self.ctx.finding(LOGGED, start, message + f" (The function also returns `{shown}` on a normal "
+            return self.ctx.finding(JS_LOGGED, start, message + f" (The function also returns `{shown}` on a normal "
                                     "path, so this may be its documented empty result.)", end=start,
                                     severity=Severity.NOTICE, confidence="low")
-        return self._report(LOGGED, clause, message)
+        return self._report(JS_LOGGED, clause, message)
 
     def _zeroed(self, clause: Node, try_stmt: Node, label: str, stmts: list[Node]) -> Finding | None:
         """The catch makes calls and then returns the success result's record with its fields zeroed."""
@@ -230,7 +230,7 @@ class _Scanner(PromiseScanner):
             return None
         if not zeroed_copy(self.src, value, try_stmt):
             return None
-        return self._report(AS_SUCCESS, clause, (
+        return self._report(JS_AS_SUCCESS, clause, (
             f"`{label}` returns `{_clip(self.t(value))}`, the success result's fields with zeroed values, so the "
             "caller counts the failure as an empty success; rethrow, or return a result that says it failed."
         ))

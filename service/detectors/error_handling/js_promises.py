@@ -13,7 +13,7 @@ from ...detector import FileContext, Rule
 from ...lang.js import syntax as js
 from ...models import Finding
 from ...parsing import SourceFile, line_of
-from .js_rules import FLOATING, SWALLOWED_PROMISE
+from .rules import JS_FLOATING, JS_SWALLOWED_PROMISE
 
 REASON = re.compile(
     r"(?i)\bE[A-Z]{3,}\b|\w+Error\b|because|expected|best[- ]effort|intentional|deliberate|on purpose|"
@@ -79,7 +79,7 @@ class PromiseScanner:
             return None
         target = _clip(self.t(receiver)) if receiver is not None else "the promise"
         prop = fn.child_by_field_name("property")
-        return self.ctx.finding(SWALLOWED_PROMISE, line_of(prop or call), (
+        return self.ctx.finding(JS_SWALLOWED_PROMISE, line_of(prop or call), (
             f"`.{method}(() => {what})` on `{target}` swallows the rejection, so the failure is invisible to the "
             "caller and the UI/state stays as if it succeeded; await it and handle the error (log, report, "
             "roll back) or let it propagate."
@@ -131,13 +131,13 @@ class PromiseScanner:
             return None
         name = js.call_name(self.src, expr)
         if name and "(" not in name and js.last_name(name) in self.facts.never_rejects and _exits_next(self.src, stmt):
-            return self.ctx.finding(FLOATING, line_of(expr), (
+            return self.ctx.finding(JS_FLOATING, line_of(expr), (
                 f"`{_clip(name)}()` is async and `process.exit()` follows at once, so the process ends before "
                 "it finishes and its work is lost; `await` it before exiting."
             ))
         if not name or "(" in name or not self._is_async_call(name, handler):
             return None
-        return self.ctx.finding(FLOATING, line_of(expr), (
+        return self.ctx.finding(JS_FLOATING, line_of(expr), (
             f"`{_clip(name)}()` returns a promise that is neither awaited nor handled, so its failure is lost "
             "(an unhandled rejection) and the response/return does not wait for it; `await` it, return it, "
             "or mark a deliberate fire-and-forget with `void` and a `.catch` that reports."
@@ -165,7 +165,7 @@ class PromiseScanner:
             return None
         source = node if node.type == "call_expression" else None
         target = _clip(self.t(source)) if source is not None else _clip(self.t(node))
-        return self.ctx.finding(FLOATING, line_of(expr), (
+        return self.ctx.finding(JS_FLOATING, line_of(expr), (
             f"`{target}.then(...)` has no rejection handler and its promise is dropped: when it fails the "
             "rejection is unhandled and the callback never runs, so the state silently stays as it was; "
             "add a `.catch` that reports the failure, or `await` it inside a try."

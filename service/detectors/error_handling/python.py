@@ -87,46 +87,7 @@ from .python_handler_context import (
     retry_loop,
     success_after,
 )
-
-CATEGORY = "error-handling"
-SWALLOWED = Rule(
-    id="python.error-handling.swallowed-exception",
-    category=CATEGORY,
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="An exception is caught and silently discarded (except: pass, except Exception: continue).",
-)
-LOGGED = Rule(
-    id="python.error-handling.logged-and-ignored",
-    category=CATEGORY,
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="A broad except only logs and then returns a default or skips the work as if it succeeded.",
-    confidence="medium",
-)
-AS_SUCCESS = Rule(
-    id="python.error-handling.failure-as-success",
-    category=CATEGORY,
-    languages=("python",),
-    severity=Severity.ERROR,
-    summary="A failure is turned into a success: a 2xx response or a 'succeeded' status after an error.",
-    confidence="medium",
-)
-RETRY = Rule(
-    id="python.error-handling.retry-swallows-error",
-    category=CATEGORY,
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="A retry loop retries every exception or drops the last error when the attempts run out.",
-    confidence="medium",
-)
-COMMIT = Rule(
-    id="python.error-handling.ignored-commit-failure",
-    category=CATEGORY,
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="A failed commit/flush is only logged: no rollback, no re-raise, the caller sees success.",
-)
+from .rules import AS_SUCCESS, COMMIT, LOGGED, RETRY, SWALLOWED
 
 MAX_SPAN = 8
 
