@@ -67,10 +67,7 @@ def async_callback(ctx: FileContext, src: SourceFile, call: Node) -> Finding | N
 
 
 def _promises_dropped(src: SourceFile, call: Node) -> bool:
-    node = call
-    while node.parent is not None and node.parent.type in js.WRAPPERS:
-        node = node.parent
-    parent = node.parent
+    parent = js.value_parent(call)
     if parent is None:
         return False
     if parent.type == "expression_statement":

@@ -37,6 +37,7 @@ KNOWN_ASYNC = re.compile(
     r"(tx|trx|db|prisma)\.\w+\.(create|update|upsert|delete|deleteMany|updateMany|createMany)\w*)$"
 )
 FS_PROMISES = re.compile(r"""from\s+['"](node:)?fs/promises['"]|require\(\s*['"](node:)?fs/promises['"]\s*\)""")
+AWAITED = js.WRAPPERS | {"await_expression"}
 FS_PROMISE_FUNCS = frozenset({"readFile", "writeFile", "appendFile", "unlink", "rm", "mkdir", "rename", "copyFile",
                               "readdir", "stat", "access"})
 
@@ -106,10 +107,7 @@ class PromiseScanner:
 
     def _result_dropped(self, call: Node, empty_block: bool) -> bool:
         """The swallowed promise's value is discarded (or, for a value fallback, returned by a handler)."""
-        node = call
-        while node.parent is not None and node.parent.type in ("await_expression", *js.WRAPPERS):
-            node = node.parent
-        parent = node.parent
+        parent = js.value_parent(call, AWAITED)
         if parent is None:
             return False
         if parent.type == "expression_statement":

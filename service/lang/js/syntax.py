@@ -46,6 +46,14 @@ def unwrap(node: Node | None) -> Node | None:
     return node
 
 
+def value_parent(node: Node, through: frozenset[str] = WRAPPERS) -> Node | None:
+    """Where the value of `node` goes: its first ancestor that is not one of `through` (by default
+    parentheses and TS casts; add `await_expression` to look past an await)."""
+    while node.parent is not None and node.parent.type in through:
+        node = node.parent
+    return node.parent
+
+
 def unwrap_await(node: Node | None) -> Node | None:
     node = unwrap(node)
     while node is not None and node.type == "await_expression" and node.named_children:
