@@ -147,26 +147,26 @@ class PromiseScanner:
         if expr is None or expr.type != "call_expression" or js.enclosing_function(stmt) is None:
             return None
         node: Node | None = expr
-        first: Node | None = None
         while node is not None and node.type == "call_expression":
             fn = node.child_by_field_name("function")
-            if fn is None or fn.type != "member_expression":
-                break
-            method = self.t(fn.child_by_field_name("property"))
+            method = self.t(fn.child_by_field_name("property")) if fn is not None and fn.type == "member_expression" \
+                else ""
             if method == "catch" or (method == "then" and len(js.call_args(node)) >= 2):
                 return None
-            if method != "then" and node is expr:
+            if method != "then":
+                break  # the call that makes the promise
+            if fn is None:
                 return None
-            first = node if method == "then" else first
             node = js.unwrap(fn.child_by_field_name("object"))
-        if first is None or node is None or self.t(node).startswith("Promise.resolve"):
+        if node is None or node is expr or node.type != "call_expression":
             return None
-        source = node if node.type == "call_expression" else None
-        target = _clip(self.t(source)) if source is not None else _clip(self.t(node))
+        name = js.call_name(self.src, node)
+        if name.startswith("Promise.resolve") or js.last_name(name) in self.facts.never_rejects:
+            return None  # cannot reject: a resolved value, or a function that catches everything it does
         return self.ctx.finding(JS_FLOATING, line_of(expr), (
-            f"`{target}.then(...)` has no rejection handler and its promise is dropped: when it fails the "
-            "rejection is unhandled and the callback never runs, so the state silently stays as it was; "
-            "add a `.catch` that reports the failure, or `await` it inside a try."
+            f"`{_clip(self.t(node))}.then(...)` has no rejection handler and its promise is dropped: when it "
+            "fails the rejection is unhandled and the callback never runs, so the state silently stays as it "
+            "was; add a `.catch` that reports the failure, or `await` it inside a try."
         ))
 
     def _is_async_call(self, name: str, handler: bool) -> bool:
