@@ -11,7 +11,7 @@ from tree_sitter import Node
 
 from ...detector import FileContext, Rule
 from ...lang.js import syntax as js
-from ...models import Finding
+from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of
 from .rules import JS_FLOATING, JS_SWALLOWED_PROMISE
 
@@ -21,9 +21,9 @@ REASON = re.compile(
     r"fall ?back|non-?fatal|ok if|okay if|may not exist|does not exist|doesn't exist|missing"
 )
 QUIET_PROMISES = re.compile(
-    r"(?i)(^|\.)(play|close|unlink|rm|rmdir|destroy|disconnect|quit|kill|end|release|prefetch\w*|stat|lstat|access)$|"
-    r"cache|metric|analytics|telemetry|track"
+    r"(?i)(^|\.)(play|close|unlink|rm|rmdir|destroy|disconnect|quit|kill|end|release|prefetch\w*|stat|lstat|access)$"
 )
+SIDE_EFFECT_NAMES = re.compile(r"(?i)cache|metric|analytics|telemetry|track")
 GENERIC_METHODS = frozenset({"set", "get", "add", "delete", "has", "load", "write", "update", "push", "reset", "clear",
                              "emit", "on", "send", "end", "close", "start", "init", "run", "call", "apply", "bind",
                              "next", "resolve", "then", "catch", "finally", "render", "destroy", "remove", "put",
@@ -71,20 +71,26 @@ class PromiseScanner:
         if what is None:
             return None
         receiver = js.unwrap(fn.child_by_field_name("object"))
-        if receiver is not None and QUIET_PROMISES.search(self.t(receiver).split("(")[0]):
-            return None
-        line = self.src.line_text(line_of(handler))
-        if "//" in line and REASON.search(line.split("//", 1)[1]):
-            return None
-        if not self._result_dropped(call, what == "{}"):
+        callee = self.t(receiver).split("(")[0] if receiver is not None else ""
+        if QUIET_PROMISES.search(callee) or not self._result_dropped(call, what == "{}"):
             return None
         target = _clip(self.t(receiver)) if receiver is not None else "the promise"
         prop = fn.child_by_field_name("property")
-        return self.ctx.finding(JS_SWALLOWED_PROMISE, line_of(prop or call), (
-            f"`.{method}(() => {what})` on `{target}` swallows the rejection, so the failure is invisible to the "
-            "caller and the UI/state stays as if it succeeded; await it and handle the error (log, report, "
-            "roll back) or let it propagate."
-        ))
+        message = (f"`.{method}(() => {what})` on `{target}` swallows the rejection, so the failure is invisible to "
+                   "the caller and the UI/state stays as if it succeeded; await it and handle the error (log, "
+                   "report, roll back) or let it propagate.")
+        line = self.src.line_text(line_of(handler))
+        comment = line.split("//", 1)[1].strip() if "//" in line else ""
+        named = SIDE_EFFECT_NAMES.search(callee)
+        if (comment and REASON.search(comment)) or named:
+            # words say the failure is tolerated on purpose; nothing in the code shows it: ask, at low confidence
+            why = f"Its comment, \"{_clip(comment)}\"," if comment and REASON.search(comment) \
+                else f"The name `{_clip(callee)}`"
+            start = line_of(prop or call)
+            return self.ctx.finding(JS_SWALLOWED_PROMISE, start, message + f" ({why} suggests this is intended; if "
+                                    "so, mark it \"// slopguard: ignore[error-handling]\".)", end=start,
+                                    severity=Severity.NOTICE, confidence="low")
+        return self.ctx.finding(JS_SWALLOWED_PROMISE, line_of(prop or call), message)
 
     def _swallows(self, handler: Node) -> str | None:
         if handler.type == "identifier" and self.t(handler) in ("noop", "_noop", "NOOP"):

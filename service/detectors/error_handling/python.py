@@ -282,8 +282,8 @@ class PythonErrorHandling(Detector):
         end = min(end_line_of(clause), start + MAX_SPAN)
         if excuse:
             # the wording says "tolerated on purpose" but no code shows it: a question, not a verdict
-            message += (f" (Its text, \"{excuse}\", says the failure is tolerated on purpose, but nothing in "
-                        f"the code handles it; if that is intended, mark it \"# slopguard: ignore[{rule.id}]\".)")
+            message += (f" ({excuse} suggests the failure is tolerated on purpose, but nothing in the code "
+                        f"handles it; if that is intended, mark it \"# slopguard: ignore[{rule.id}]\".)")
             return ctx.finding(rule, start, message, end=end, severity=Severity.NOTICE, confidence="low")
         return ctx.finding(rule, start, message, end=end, severity=severity)
 

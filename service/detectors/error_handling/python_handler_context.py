@@ -100,14 +100,11 @@ def is_test_path(path: str) -> bool:
 
 
 def best_effort(src: SourceFile, clause: Node) -> bool:
-    """A best-effort block by its structure: a fallback, cleanup, side effects, a daemon loop. (What its
-    log message or comment says is `excuse`: it lowers a finding's confidence, never drops it.)"""
+    """A best-effort block by its structure: a fallback, cleanup, a daemon loop. (What its log message,
+    a comment or the names of its calls say is `excuse`: it lowers a finding's confidence, never drops it.)"""
     if has_fallback(src, clause) or cleanup_only(src, clause):
         return True
-    if enclosing(clause, ("while_statement",), ("function_definition", "lambda", "class_definition")):
-        return True
-    calls = try_calls(src, clause, full=True)
-    return bool(calls) and all(side_effect(c) for c in calls)
+    return enclosing(clause, ("while_statement",), ("function_definition", "lambda", "class_definition")) is not None
 
 
 def side_effect(name: str) -> bool:
@@ -117,10 +114,16 @@ def side_effect(name: str) -> bool:
 
 
 def excuse(src: SourceFile, clause: Node) -> str:
-    """The words with which the handler (its log message or a comment) says the failure is
-    tolerated on purpose, or ''."""
+    """What suggests, in words only, that the failure is tolerated on purpose: the handler's text (its
+    log message or a comment: 'Its text, "will retry",') or the names of the calls it guards, all
+    named like side effects (notifications, metrics, caches: 'The name of `send_email()`'); ''."""
     m = BEST_EFFORT_WORDS.search(text(src, clause))
-    return m.group(0) if m else ""
+    if m:
+        return f"Its text, \"{m.group(0)}\","
+    calls = try_calls(src, clause, full=True)
+    if calls and all(side_effect(c) for c in calls):
+        return f"The name of `{calls[0]}()`"
+    return ""
 
 
 def cleanup_only(src: SourceFile, clause: Node) -> bool:
