@@ -62,7 +62,7 @@ from ...lang.js.linked import related_facts
 from ...models import Finding, Severity
 from ...parsing import line_of, walk
 from .js_callers import awaited_caller, function_name
-from .js_fallbacks import ERROR_KEY, Fallback, fallback, usual_result, zeroed_copy
+from .js_fallbacks import ERROR_KEY, Fallback, fallback, probe_fallback, usual_result, zeroed_copy
 from .js_fire_and_forget import async_callback, dropped_finding, dropped_in_callback
 from .js_promises import (
     REASON,
@@ -172,7 +172,7 @@ class _Scanner(PromiseScanner):
         ))
 
     def _empty(self, clause: Node, body: Node, try_stmt: Node, label: str) -> Finding | None:
-        if self._cleanup_only(try_stmt) or self._fallback(try_stmt):
+        if self._cleanup_only(try_stmt) or probe_fallback(self.src, try_stmt):
             return None
         message = (f"`{label} {{}}` silently discards every error of the try block; handle the failure (log it "
                    "and return an error, or rethrow), or catch only the specific error you expect.")
@@ -333,26 +333,6 @@ class _Scanner(PromiseScanner):
         func = js.enclosing_function(try_stmt)
         name = self.t(func.child_by_field_name("name")) if func is not None else ""
         return bool(re.search(r"(?i)close|cleanup|teardown|dispose|shutdown|destroy|stop", name))
-
-    def _fallback(self, try_stmt: Node) -> bool:
-        """`let x = default; try { x = parse(...) } catch {}`: the variable keeps a real default."""
-        body = try_stmt.child_by_field_name("body")
-        stmts = [c for c in body.named_children if c.type != "comment"] if body is not None else []
-        if len(stmts) != 1 or stmts[0].type != "expression_statement" or not stmts[0].named_children:
-            return False
-        expr = stmts[0].named_children[0]
-        if expr.type != "assignment_expression":
-            return False
-        target = self.t(expr.child_by_field_name("left"))
-        sib = try_stmt.prev_named_sibling
-        while sib is not None:
-            if sib.type in ("lexical_declaration", "variable_declaration"):
-                for decl in sib.named_children:
-                    if decl.type == "variable_declarator" and self.t(decl.child_by_field_name("name")) == target:
-                        value = decl.child_by_field_name("value")
-                        return value is not None and value.type not in ("null", "undefined")
-            sib = sib.prev_named_sibling
-        return False
 
 
 def _error_status(code: str) -> bool:

@@ -154,3 +154,48 @@ def usual_result(src: SourceFile, clause: Node, value: Node | None) -> bool:
     return any(n.type == "return_statement" and n.named_children and js.text(src, n.named_children[0]) == wanted
                and not (clause.start_byte <= n.start_byte < clause.end_byte)
                for n in js.walk_scope(func))
+
+
+def probe_fallback(src: SourceFile, try_stmt: Node) -> bool:
+    """`let x = default; try { x = parse(...) } catch {}`: the variable keeps a real default, or code
+    after the try tests it (`if (!x)`, `x ?? other`): the failure is handled as "no value"."""
+    body = try_stmt.child_by_field_name("body")
+    stmts = [c for c in body.named_children if c.type != "comment"] if body is not None else []
+    if len(stmts) != 1 or stmts[0].type != "expression_statement" or not stmts[0].named_children:
+        return False
+    expr = stmts[0].named_children[0]
+    if expr.type != "assignment_expression":
+        return False
+    target = js.text(src, expr.child_by_field_name("left"))
+    if any(_tests(src, stmt, target) for stmt in js.following_statements(try_stmt)):
+        return True
+    sib = try_stmt.prev_named_sibling
+    while sib is not None:
+        if sib.type in ("lexical_declaration", "variable_declaration"):
+            for decl in sib.named_children:
+                if decl.type == "variable_declarator" and js.text(src, decl.child_by_field_name("name")) == target:
+                    value = decl.child_by_field_name("value")
+                    return value is not None and value.type not in ("null", "undefined")
+        sib = sib.prev_named_sibling
+    return False
+
+
+def _tests(src: SourceFile, stmt: Node, name: str) -> bool:
+    """`stmt` tests `name` for a missing value: `!name`, `name == null`, `name ?? x`, `if (name)`."""
+    for node in js.walk_scope(stmt):
+        if node.type not in ("identifier", "member_expression") or js.text(src, node) != name:
+            continue
+        parent = js.value_parent(node)
+        if parent is None:
+            continue
+        if parent.type == "unary_expression" and js.text(src, parent).startswith("!"):
+            return True
+        if parent.type == "binary_expression":
+            op = parent.child_by_field_name("operator")
+            if op is not None and js.text(src, op) in ("??", "||", "&&", "==", "===", "!=", "!=="):
+                return True
+        if parent.type in ("if_statement", "ternary_expression") and \
+                parent.child_by_field_name("condition") is not None and \
+                js.unwrap(parent.child_by_field_name("condition")) == node:
+            return True
+    return False
