@@ -9,7 +9,8 @@ PR of 3 Python and 2 TypeScript files. `push` scans the `big` PR with an empty c
 `mirror` (only with --mirror) adds one function to three code files of a real repository.
 
 Usage: benchmarks/scan_speed.py [--runs N] [--scanner PATH] [--only NAME] [--mirror BARE_REPO]
-Prints one line per scenario: median, min and max wall time, peak RSS of the scan process.
+Prints one line per scenario: the first run's wall time (empty cache folder), the median, min and
+max wall time of all runs (one cache folder per scenario) and the peak RSS of the scan process.
 """
 
 from __future__ import annotations
@@ -192,10 +193,12 @@ def measure(scanner: str, repo: Path, runs: int, env: dict[str, str]) -> tuple[l
 
 
 def report(name: str, repo: Path, times: list[float], peak_kb: int) -> None:
+    """One line: the first run (empty cache folder) and the median, min and max of all runs."""
     stat = subprocess.run(["git", "-C", str(repo), "diff", "--shortstat", "main", "feature"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    print(f"{name:6}  {stat:58}  median {statistics.median(times):6.2f}s  min {min(times):6.2f}s  "
-          f"max {max(times):6.2f}s  peak RSS {peak_kb / 1024:7.1f} MiB  ({len(times)} runs)", flush=True)
+    print(f"{name:6}  {stat:58}  first {times[0]:6.2f}s  median {statistics.median(times):6.2f}s  "
+          f"min {min(times):6.2f}s  max {max(times):6.2f}s  peak RSS {peak_kb / 1024:7.1f} MiB  "
+          f"({len(times)} runs)", flush=True)
 
 
 def push_scenario(scanner: str, tmp: Path, runs: int) -> None:
@@ -242,9 +245,10 @@ def main() -> int:
                 repo = build_on_mirror(tmp, git, args.mirror)
             else:
                 repo = build(tmp, 300, 4, 50)
-            # a fresh cache directory per scenario: figures without SLOPGUARD_CACHE_DIR reuse
+            # a fresh cache folder per scenario: the first run fills it (values kept by blob id),
+            # the later runs are the repeated scans of one pull request (the App on every push)
             env = dict(ENV, SLOPGUARD_CACHE_DIR=str(tmp / f"cache-{name}"))
-            times, peak_kb = measure(args.scanner, repo, runs, dict(env, SLOPGUARD_NO_CACHE="1"))
+            times, peak_kb = measure(args.scanner, repo, runs, env)
             report(name, repo, times, peak_kb)
     return 0
 

@@ -44,6 +44,7 @@ from ...lang.js.flow import Route, call_name, direct_sink, is_test_path, routes
 from ...lang.js.syntax import LANGUAGES, last_name, text
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .auth_words import privileged
 
 IDOR = Rule(
     id="js.insecure-auth.idor-missing-owner-check",
@@ -69,7 +70,6 @@ _OWNER_FIELD = re.compile(r"(?i)\b\w*(owner|user|account|customer|tenant|org|org
                           r"created_?by|member|workspace|company)_?id\b")
 _OWNER_HELPER = re.compile(r"(?i)(assert|ensure|check|require|verify|can|is)\w*(owner|access|permission|member|"
                            r"belongs|allowed|authori[sz]ed)|authori[sz]e|canAccess|policy|ability")
-_PRIVILEGED = re.compile(r"(?i)(admin|staff|superuser|internal|backoffice|back-office|role|permission|scope)")
 _REQUEST_ID = re.compile(r"\b(req|request|ctx|context)\.params\b|\bparams\.\w*(id|Id|ID)\b|\b(req|request)\.query\.\w*"
                          r"(id|Id|ID)\b")
 _ID_NAME = re.compile(r"(^|_)(id|pk|uuid|slug)$|Id$|ID$")
@@ -92,8 +92,9 @@ class JsIdorDetector(Detector):
                 removed_in.add(key)
                 yield finding
         checked = [r for r in head_routes if _checks_ownership(head, r)]
+        admin_words = privileged(ctx.repo)
         for route in head_routes:
-            if route in checked or route.key in removed_in or _privileged(head, route):
+            if route in checked or route.key in removed_in or _privileged(head, route, admin_words):
                 continue
             if not any(r.node != route.node for r in checked):
                 continue
@@ -137,9 +138,9 @@ def _caller_bound(src: SourceFile, body: Node, name: str) -> bool:
     return False
 
 
-def _privileged(src: SourceFile, route: Route) -> bool:
+def _privileged(src: SourceFile, route: Route, words: re.Pattern[str]) -> bool:
     """Admin/staff-only handlers may load any record."""
-    return bool(_PRIVILEGED.search(route.path) or any(_PRIVILEGED.search(text(src, m)) for m in route.middleware))
+    return bool(words.search(route.path) or any(words.search(text(src, m)) for m in route.middleware))
 
 
 def _request_ids(src: SourceFile, body: Node) -> set[str]:
