@@ -59,6 +59,7 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...lang.js import syntax as js
 from ...lang.js.linked import related_facts
+from ...lang.js.loggers import is_log_call
 from ...models import Finding, Severity
 from ...parsing import line_of, walk
 from .js_callers import awaited_caller, function_name
@@ -277,7 +278,7 @@ class _Scanner(PromiseScanner):
             if stmt.type != "expression_statement" or not stmt.named_children:
                 return logs, None, False
             expr = stmt.named_children[0]
-            if expr.type != "call_expression" or not js.is_log_call(js.call_name(self.src, expr)):
+            if expr.type != "call_expression" or not is_log_call(js.call_name(self.src, expr), self.loggers):
                 return logs, None, False
             logs = True
         return logs, None, True

@@ -11,6 +11,7 @@ from tree_sitter import Node
 
 from ...detector import FileContext, Rule
 from ...lang.js import syntax as js
+from ...lang.js.loggers import logger_names
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of
 from .rules import JS_FLOATING, JS_SWALLOWED_PROMISE
@@ -49,6 +50,7 @@ class PromiseScanner:
         self.facts = facts
         self.fs_promises = FS_PROMISES.search(src.text) is not None
         self.own_async = js.facts_of(src).async_functions
+        self.loggers = logger_names(src)
 
     def t(self, node: Node | None) -> str:
         return js.text(self.src, node)
