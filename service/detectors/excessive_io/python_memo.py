@@ -25,7 +25,9 @@ def memoised(src: SourceFile, names: FileNames, fn: Node, memoizers: frozenset[s
             if dotted in memoizers or any(m.endswith(".*") and dotted.startswith(m[:-1]) for m in memoizers):
                 return True
     body = fn.child_by_field_name("body")
-    return body is not None and (_fills_table(src, body) or _lazy_global(src, body))
+    params = fn.child_by_field_name("parameters")
+    own = {text(src, n) for n in walk_scope(params) if n.type == "identifier"} if params is not None else set()
+    return body is not None and (_fills_table(src, body, own) or _lazy_global(src, body, own))
 
 
 def _shared_name(src: SourceFile, node: Node | None, local: set[str]) -> str:
@@ -52,9 +54,10 @@ def _locals(src: SourceFile, body: Node) -> set[str]:
     return found
 
 
-def _fills_table(src: SourceFile, body: Node) -> bool:
-    """`X[key] = value` and a read of the same shared `X` (`key in X`, `X.get(key)`, `X[key]`)."""
-    local = _locals(src, body)
+def _fills_table(src: SourceFile, body: Node, params: set[str]) -> bool:
+    """`X[key] = value` and a read of the same shared `X` (`key in X`, `X.get(key)`, `X[key]`), `X`
+    neither a parameter nor a local."""
+    local = _locals(src, body) | params
     written: set[str] = set()
     read: set[str] = set()
     for node in walk_scope(body):
@@ -74,9 +77,9 @@ def _fills_table(src: SourceFile, body: Node) -> bool:
     return bool(written & read)
 
 
-def _lazy_global(src: SourceFile, body: Node) -> bool:
+def _lazy_global(src: SourceFile, body: Node, params: set[str]) -> bool:
     """`if X is None: X = ...` (or `if not X:`) with `X` a global or an attribute of self."""
-    local = _locals(src, body)
+    local = _locals(src, body) | params
     for node in walk_scope(body):
         if node.type != "if_statement":
             continue
