@@ -53,8 +53,8 @@ class Limits:
 
     def over(self, src: SourceFile | None) -> str | None:
         """Why the detectors do not analyse `src` (a structural reason), or None when they do."""
-        if src is None or src.tree is None:
-            return None
+        if src is None or src.language is None:
+            return None  # no syntax tree to analyse (sizes first: a file over them is never parsed)
         size = len(src.data)
         if size > self.max_bytes:
             return f"{size:,} bytes is over the detectors' {self.max_bytes:,}-byte limit"
@@ -64,7 +64,8 @@ class Limits:
             if median > MINIFIED_MEDIAN_LINE:
                 return (f"minified or generated: {size:,} bytes on {len(lengths):,} line(s), half of them over "
                         f"{MINIFIED_MEDIAN_LINE} characters")
-        nodes = src.tree.root_node.descendant_count
+        tree = src.tree
+        nodes = tree.root_node.descendant_count if tree is not None else 0
         if nodes > self.max_nodes:
             return f"{nodes:,} syntax nodes is over the detectors' {self.max_nodes:,}-node limit"
         return None
@@ -78,10 +79,10 @@ class Limits:
         return left is not None and left <= 0
 
 
+
 def unparsed(src: SourceFile | None) -> SourceFile | None:
-    """`src` without its syntax tree (and so without a language a detector would parse it as): a
-    file the detectors see changed but do not analyse."""
-    return replace(src, language=None) if src is not None and src.language is not None else src
+    """`src` without its syntax tree: a file the detectors see changed but do not analyse."""
+    return replace(src, parse=False) if src is not None and src.language is not None else src
 
 
 def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:

@@ -76,6 +76,7 @@ class SourceFile:
     text: str
     language: str | None = None
     data: bytes = field(default=b"", compare=False, repr=False)
+    parse: bool = field(default=True, compare=False, repr=False)  # False: text only (bounds.unparsed)
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -83,7 +84,9 @@ class SourceFile:
 
     @functools.cached_property
     def tree(self) -> Tree | None:
-        return _parser(self.language).parse(self.data) if self.language is not None else None
+        if self.language is None or not self.parse:
+            return None
+        return _parser(self.language).parse(self.data)
 
     @property
     def root(self) -> Node | None:

@@ -1,9 +1,10 @@
 """Excessive I/O in JavaScript and TypeScript: I/O awaited once per item of a loop, per-item
 requests fanned out where a batch API exists, and blocking file reads in request handlers.
 
-The I/O calls are data: `rules/data/js-io-sinks.yml` (database/ORM, HTTP, file, cloud). Functions
-of the repository that do I/O themselves (`getPrice()` around `fetch`, a repository method around
-`pool.query`) count as I/O calls too.
+The I/O calls are data: `rules/data/js-io-sinks.yml` (database/ORM, HTTP, file, cloud); receivers
+are known from the package their value comes from (`js_handles.py`), names only as a fallback the
+finding names. Functions of the repository that do I/O themselves (`getPrice()` around `fetch`, a
+repository method around `pool.query`) count as I/O calls too.
 
 ## What it does
 `js.excessive-io.io-in-loop` flags a database/ORM query, HTTP request or cloud call awaited inside
@@ -18,6 +19,9 @@ item costs a database query, or an HTTP call whose module also offers a batch va
 
 `js.excessive-io.sync-read-in-handler` flags `fs.readFileSync` (and other blocking fs calls) in an
 HTTP request handler.
+
+`js.excessive-io.request-per-row` flags a React component rendered once per list item whose body
+fetches data keyed by the item (`js_rows.py`).
 
 ## Why is this bad?
 One query or request per item turns a page of 200 rows into 201 round trips: the endpoint or job

@@ -124,7 +124,7 @@ class RowFetches:
             name = call_name(src, call)
             hook = last_name(name)
             uses_item = _mentions(src, call, keyed)
-            if hooks.is_data_hook(hook) and uses_item:
+            if hooks.is_data_hook(hook) and _mentions(src, _hook_key(src, call), keyed):
                 return Fetch(src, call, f"calls `{name}` with a key taken from {whose}")
             if hook in hooks.effects and uses_item:
                 sink = self._effect_sink(src, call)
@@ -197,6 +197,21 @@ def _wrapped_function(src: SourceFile, value: Node | None, known: dict[str, Node
         args = call_args(value)
         return _wrapped_function(src, args[0], known) if args else None
     return None
+
+
+def _hook_key(src: SourceFile, call: Node) -> Node:
+    """What a data hook's cache is keyed by: `queryKey` of an options object, Apollo's `variables`,
+    else the first argument (SWR's key, RTK Query's argument). A `select` that picks one item out of
+    a shared list is not part of the key."""
+    args = call_args(call)
+    first = unwrap(args[0]) if args else None
+    for arg in args[:2]:
+        obj = unwrap(arg)
+        for pair in obj.named_children if obj is not None and obj.type == "object" else ():
+            key = text(src, pair.child_by_field_name("key")) if pair.type == "pair" else ""
+            if key in ("queryKey", "variables", "key"):
+                return pair.child_by_field_name("value") or pair
+    return first if first is not None else call
 
 
 def _enclosing_function(node: Node) -> Node | None:
