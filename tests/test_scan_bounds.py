@@ -5,6 +5,7 @@ stops and names what it did not reach. Real git repositories, the real engine an
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -49,9 +50,9 @@ def rules_at(result: ScanResult, path: str) -> set[str]:
 
 
 def test_a_large_generated_file_is_named_and_the_scan_stays_fast(tmp_path: Path) -> None:
-    started = time.monotonic()
+    started = time.process_time()  # processor time: wall time on a loaded machine says little
     result = scanned(tmp_path, {"gen.py": GENERATED, "app.py": CODE})
-    assert time.monotonic() - started < 20  # ~40 s before the bound, under 1 s on a quiet machine
+    assert time.process_time() - started < 15  # ~40 s before the bound, under 1 s after
     assert rules_at(result, "app.py") >= EXPECTED
     assert rules_at(result, "gen.py") == set()
     assert ("not fully analysed: detectors skipped (475,017 bytes is over the detectors' 250,000-byte limit)"
@@ -127,6 +128,7 @@ def test_a_scan_past_its_deadline_names_every_file_it_did_not_analyse(tmp_path: 
     assert result.findings == ()
     for path in ("a.py", "b.py", "notes.md"):
         assert notices_at(result, path) == ["not analysed: the scan's deadline passed before the detectors reached it"]
+    assert not [n for n in result.notices if "semgrep" in n.message]  # not even started
     assert not [n for n in result.notices if n.path is None and n.unreviewed]  # every one names its file
     assert "LLM pass skipped: the scan's deadline has passed" in [n.message for n in result.notices]
     assert result.llm.status == "skipped"
@@ -134,10 +136,11 @@ def test_a_scan_past_its_deadline_names_every_file_it_did_not_analyse(tmp_path: 
 
 def test_the_cli_scan_of_a_generated_file_finishes_and_names_it(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"README.md": "x\n"}, {"gen.py": GENERATED, "app.py": CODE})
-    started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, "-m", "slopguard.cli", "scan", "--repo", str(repo), "--base", "main",
-                           "--no-llm", "--format", "json"], capture_output=True, text=True, timeout=120)
-    assert time.monotonic() - started < 30
+                           "--no-llm", "--format", "json"], capture_output=True, text=True, timeout=300)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert after.ru_utime - before.ru_utime < 20  # processor time of the scan and its git/semgrep children
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     assert {f["rule"] for f in report["findings"] if f["path"] == "app.py"} >= EXPECTED

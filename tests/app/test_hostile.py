@@ -300,9 +300,9 @@ GENERATED = "X = (\n" + "    'abcdefghij' +\n" * 25_000 + "    'end')\n"  # 475 
 def test_a_large_generated_file_is_named_and_the_review_completes_within_bound(
         start: Callable[..., Service], fake_github: FakeGitHub, tmp_path: Path) -> None:
     svc = start()
-    started = time.monotonic()
+    started = time.process_time()  # the service runs in this process; wall time on a loaded machine says little
     _, run = review(svc, fake_github, tmp_path, dict(BASE_FILES), {**HEAD_FILES, "gen.py": GENERATED})
-    assert time.monotonic() - started < 45
+    assert time.process_time() - started < 20
     (rev,) = fake_github.reviews_for(7)
     assert {c["path"] for c in rev["comments"]} == {"app.py"}  # the other file keeps its findings
     assert run["conclusion"] == "neutral" and run["output"]["title"].endswith("1 file(s) not reviewed")
