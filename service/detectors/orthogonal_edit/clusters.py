@@ -46,6 +46,8 @@ def _test_call(change: Change) -> bool:
     if unit is None or unit.kind != "stmt":
         return False
     words = IDENTIFIER.findall(unit.src.node_text(unit.node)[:40])
+    if words[:3] == ["import", "meta", "vitest"]:  # vitest in-source tests
+        return True
     return bool(words) and words[0] in TEST_CALLS
 
 
@@ -71,8 +73,12 @@ def _changed_words(change: Change) -> set[str]:
     return words
 
 
-def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list[Change]:
-    real = [c for c in changes if c.kind not in ("noop", "rename-follow")]
+def _islands(changes: list[Change], intent: Intent, text_uses: set[str],
+             without_tests: bool = False) -> list[Change]:
+    """The candidates nothing else in the change links to (`without_tests`: links through test
+    code left out, since a test calls what it tests whether or not the change needs the edit)."""
+    real = [c for c in changes if c.kind not in ("noop", "rename-follow")
+            and not (without_tests and (_is_test(c.path) or _test_call(c)))]
     candidates = [c for c in real if _is_candidate(c, intent)]
     cand_ids = {id(c) for c in candidates}
     main = [c for c in real if id(c) not in cand_ids]

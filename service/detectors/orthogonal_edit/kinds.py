@@ -103,6 +103,8 @@ def _modification_kind(change: Change, base: Unit, head: Unit) -> str:
         return "membership"
     if _removed_check(change, base, head):
         return "removed-check"
+    if _added_guard(change, base, head):
+        return "added-guard"
     if _dropped_decorator(change, base, head):
         return "dropped-decorator"
     if _deleted_code(change, base, head):
@@ -220,19 +222,27 @@ def _consistent_rename(change: Change, base: Unit, head: Unit, diffs: list[int])
 
 def _guards(unit: Unit, spec: LangSpec) -> dict[str, Node]:
     """The guard clauses of a unit (`if cond: raise/return/abort(...)`), by condition text."""
-    out: dict[str, Node] = {}
+    return dict(_guard_nodes(unit, spec))
+
+
+def _guard_nodes(unit: Unit, spec: LangSpec, exclude: set[str] | None = None,
+                 bare: bool = False) -> list[tuple[str, Node]]:
+    """Every guard clause of a unit with its condition text, in order, leaving out `exclude`
+    (with `bare`, only those without an else branch)."""
+    out: list[tuple[str, Node]] = []
     for node in walk(unit.node):
         if node.type not in spec.if_types:
             continue
         cond = node.child_by_field_name("condition")
         body = node.child_by_field_name("consequence")
-        if cond is None or body is None:
+        if cond is None or body is None or (bare and node.child_by_field_name("alternative")):
             continue
         statements = body.named_children if body.type in spec.block_types else [body]
         if len(statements) > 2:
             continue
-        if any(_exits(stmt, unit, spec) for stmt in statements):
-            out[" ".join(unit.src.node_text(cond).split())] = node
+        text = " ".join(unit.src.node_text(cond).split())
+        if text not in (exclude or ()) and any(_exits(stmt, unit, spec) for stmt in statements):
+            out.append((text, node))
     return out
 
 
@@ -270,4 +280,27 @@ def _removed_check(change: Change, base: Unit, head: Unit) -> bool:
         return False
     change.what = f"`{base.key}` drops the check `{gone[0]}`"
     change.mentions = [base.name]
+    return True
+
+
+def _added_guard(change: Change, base: Unit, head: Unit) -> bool:
+    """The function is unchanged but for new guard clauses (`if cond: return/raise`): an early
+    exit the rest of the change does not need changes when the function runs at all."""
+    if base.kind != "def" or head.kind != "def":
+        return False
+    before = _guards(base, change.spec)
+    if set(before) - set(_guards(head, change.spec)):
+        return False
+    new = _guard_nodes(head, change.spec, exclude=set(before), bare=True)
+    if not new:
+        return False
+    spans = [(node.start_byte, node.end_byte) for _, node in new]
+    kept = [t.key for t in head.tokens if not any(a <= t.node.start_byte < b for a, b in spans)]
+    if kept != base.keys:
+        return False
+    cond = new[0][0]
+    shown = cond if len(cond) <= 60 else cond[:57] + "..."
+    more = f" and {len(new) - 1} more" if len(new) > 1 else ""
+    change.what = f"`{head.key}` gains the early exit `if {shown}`{more}"
+    change.mentions = [head.name]
     return True

@@ -37,6 +37,7 @@ def _family_rules(family: str) -> dict[str, Rule]:
         "literal": default,
         "membership": collection,
         "removed-check": logic,
+        "added-guard": logic,
         "operator": logic,
         "condition-flip": logic,
         "dropped-decorator": logic,
@@ -56,3 +57,7 @@ ANNOUNCED_BY_REFACTOR = frozenset({"formatting", "rename"})
 ANNOUNCED_BY_CLEANUP = frozenset({"deleted-function", "deleted-docstring", "deleted-comment",
                                   "deleted-code"})
 MERGED_KINDS = ANNOUNCED_BY_REFACTOR | ANNOUNCED_BY_CLEANUP
+# kinds reported one step below their rule's severity: a behaviour change that is usually defensive
+NOTICE_KINDS = frozenset({"added-guard"})
+# kinds still reported (as a low-confidence notice) when only test code links them to the change
+TEST_LINKED_KINDS = frozenset({"removed-check", "added-guard"})
