@@ -107,6 +107,8 @@ def _modification_kind(change: Change, base: Unit, head: Unit) -> str:
         return "added-guard"
     if _dropped_decorator(change, base, head):
         return "dropped-decorator"
+    if _dropped_option(change, base, head):
+        return "dropped-option"
     if _deleted_code(change, base, head):
         return "deleted-code"
     if condition_flip(change, base, head):
@@ -139,6 +141,33 @@ def _dropped_decorator(change: Change, base: Unit, head: Unit) -> bool:
         return False
     change.what = f"`{base.key}` loses its `{lost[0]}` decorator"
     change.mentions = [base.name, lost[0].lstrip("@").split("(")[0]]
+    return True
+
+
+OPTION_TYPES = frozenset({"keyword_argument", "jsx_attribute", "pair"})
+LAYOUT = frozenset({("p", ","), ("p", "("), ("p", ")")})
+
+
+def _dropped_option(change: Change, base: Unit, head: Unit) -> bool:
+    """The unit is unchanged but a call or element loses keyword arguments or attributes
+    (`openDelay={0}`, `timeout=10`): what was set now falls back to the callee's default."""
+    def options(unit: Unit) -> Counter[str]:
+        return Counter(" ".join(unit.src.node_text(n).split()) for n in walk(unit.node)
+                       if n.type in OPTION_TYPES)
+
+    lost_texts = options(base) - options(head)
+    if not lost_texts or options(head) - options(base):
+        return False
+    lost = [n for n in walk(base.node) if n.type in OPTION_TYPES
+            and " ".join(base.src.node_text(n).split()) in lost_texts]
+    spans = [(n.start_byte, n.end_byte) for n in lost]
+    kept = [t.key for t in base.tokens if t.key not in LAYOUT
+            and not any(a <= t.node.start_byte < b for a, b in spans)]
+    if kept != [k for k in head.keys if k not in LAYOUT]:
+        return False
+    shown = ", ".join(f"`{t}`" for t in sorted(lost_texts)[:3])
+    change.what = f"`{head.key}` stops passing {shown}" + (" and more" if len(lost_texts) > 3 else "")
+    change.mentions = [head.name, *(t.split("=")[0].split(":")[0].strip() for t in lost_texts)]
     return True
 
 

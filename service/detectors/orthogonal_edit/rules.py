@@ -38,6 +38,7 @@ def _family_rules(family: str) -> dict[str, Rule]:
         "membership": collection,
         "removed-check": logic,
         "added-guard": logic,
+        "dropped-option": logic,
         "operator": logic,
         "condition-flip": logic,
         "dropped-decorator": logic,
@@ -58,6 +59,6 @@ ANNOUNCED_BY_CLEANUP = frozenset({"deleted-function", "deleted-docstring", "dele
                                   "deleted-code"})
 MERGED_KINDS = ANNOUNCED_BY_REFACTOR | ANNOUNCED_BY_CLEANUP
 # kinds reported one step below their rule's severity: a behaviour change that is usually defensive
-NOTICE_KINDS = frozenset({"added-guard"})
+NOTICE_KINDS = frozenset({"added-guard", "dropped-option"})
 # kinds still reported (as a low-confidence notice) when only test code links them to the change
 TEST_LINKED_KINDS = frozenset({"removed-check", "added-guard"})

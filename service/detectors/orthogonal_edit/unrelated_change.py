@@ -26,7 +26,8 @@ whose change is one of these kinds are candidates:
   its logic (a function turned into an arrow const and renamed, its callers updated, and
   `Math.round` silently becoming `Math.floor`);
 - `python.orthogonal-edit.unrelated-logic-change` also covers a function unchanged but for new
-  guard clauses (an early exit, reported as a notice) and, in a change whose other touched units
+  guard clauses (an early exit) or for keyword arguments or attributes it stops passing (notices)
+  and, in a change whose other touched units
   only edit docstrings and comments, each unit whose code changes (`doc_only`);
 - `python.orthogonal-edit.unrelated-deletion`: a function, class, docstring or comment block is
   deleted, or statements are deleted from a function and nothing is added.
@@ -145,6 +146,7 @@ def _message(c: Change, tested: bool = False) -> str:
         "operator": "revert it or explain the behaviour change in the description",
         "condition-flip": "check which branch should run and revert it or explain it in the description",
         "dropped-decorator": "restore the decorator or explain why it is no longer needed",
+        "dropped-option": "restore it or explain in the description why the default now applies",
     }.get(c.kind, "restore it or explain the deletion in the description")
     if tested:
         return (f"{what} in {c.path}; only test code in this PR reaches it, and the description "
