@@ -7,8 +7,15 @@ through `slopguard scan --format json --no-llm`, and counts the findings of seve
 error. Target (issue 4): under 3 per 1,000 added lines of code on well-kept projects.
 
 Usage: benchmarks/noise.py REPO [REPO ...] [--commits N] [--jobs J] [--details FILE]
+                           [--before DATE | --years-back N] [--since DATE]
+Range: by default the last N non-merge commits of the repository's HEAD (its default branch in a
+mirror). `--before 2023-06-01` takes the last N non-merge commits committed before that date;
+`--years-back 3` does the same with a date per repository, that many years before the committer
+date of its newest commit (issue 12's "50 commits from three years earlier"); `--since DATE` drops
+commits committed before DATE (with fewer than N left, fewer are scanned, and the range line says so).
 Prints per repository: commits scanned, added lines (all files and code files), warning+error
-findings, findings per 1,000 added code lines, and the same rate by rule; then the total.
+findings, findings per 1,000 added code lines, the range actually scanned (committer dates), and the
+same rate by rule; then the total.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 CODE_SUFFIXES = (".py", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
@@ -42,6 +50,7 @@ class CommitResult:
 class RepoResult:
     path: str
     commits: list[CommitResult]
+    span: str = ""
 
     @property
     def scanned(self) -> list[CommitResult]:
@@ -67,10 +76,56 @@ def git(repo: str, *args: str) -> str:
     return proc.stdout
 
 
-def commits(repo: str, count: int) -> list[str]:
-    """The last `count` non-merge commits that have a parent."""
-    out = git(repo, "rev-list", "--no-merges", "--min-parents=1", f"--max-count={count}", "HEAD")
-    return out.split()
+@dataclass(frozen=True)
+class Range:
+    """Which commits of a repository to replay: the last `count` before `before`, after `since`."""
+    count: int
+    before: str = ""
+    since: str = ""
+    years_back: int = 0
+
+    def cutoff(self, repo: str) -> str:
+        """The `--before` date for this repository ('' for none)."""
+        if not self.years_back:
+            return self.before
+        newest = git(repo, "log", "-1", "--format=%cs", "HEAD").strip()
+        return shift_years(date.fromisoformat(newest), -self.years_back).isoformat()
+
+
+def shift_years(day: date, years: int) -> date:
+    """`day` moved by whole years (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def commits(repo: str, rng: Range) -> list[str]:
+    """The last `rng.count` non-merge commits that have a parent, within the range."""
+    args = ["rev-list", "--no-merges", "--min-parents=1", f"--max-count={rng.count}"]
+    cutoff = rng.cutoff(repo)
+    if cutoff:  # midnight UTC: a bare date would get the current time of day from git
+        args.append(f"--before={cutoff} 00:00:00 +0000")
+    if rng.since:
+        args.append(f"--since={rng.since} 00:00:00 +0000")
+    return git(repo, *args, "HEAD").split()
+
+
+def describe(repo: str, shas: list[str], rng: Range) -> str:
+    """One line naming the range actually scanned: committer dates of the oldest and newest commit."""
+    if not shas:
+        return "no commits in range"
+    newest = git(repo, "log", "-1", "--format=%cs", shas[0]).strip()
+    oldest = git(repo, "log", "-1", "--format=%cs", shas[-1]).strip()
+    cutoff = rng.cutoff(repo)
+    parts = [f"{len(shas)} commits {oldest}..{newest}"]
+    if cutoff:
+        parts.append(f"before {cutoff}")
+    if rng.since:
+        parts.append(f"since {rng.since}")
+    if len(shas) < rng.count:
+        parts.append(f"fewer than the {rng.count} asked")
+    return ", ".join(parts)
 
 
 def added_lines(repo: str, sha: str) -> tuple[int, int]:
@@ -103,11 +158,19 @@ def scan(scanner: str, repo: str, sha: str) -> CommitResult:
     return result
 
 
-def run_repo(scanner: str, repo: str, count: int, jobs: int) -> RepoResult:
-    shas = commits(repo, count)
+def run_repo(scanner: str, repo: str, rng: Range, jobs: int) -> RepoResult:
+    shas = commits(repo, rng)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(lambda sha: scan(scanner, repo, sha), shas))
-    return RepoResult(path=repo, commits=results)
+    return RepoResult(path=repo, commits=results, span=describe(repo, shas, rng))
+
+
+def iso_date(text: str) -> str:
+    """argparse type: a YYYY-MM-DD date, kept as text for git."""
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def rate(findings: int, lines: int) -> float:
@@ -126,6 +189,7 @@ def print_repo(r: RepoResult, top: int) -> None:
           f"(code {r.code_added:6})  warning+error {noisy:4}  "
           f"per 1k code lines {rate(noisy, r.code_added):5.2f}"
           + (f"  scan errors {len(errors)}" if errors else ""))
+    print(f"    range: {r.span}")
     for rule, n in r.by_rule().most_common(top):
         print(f"    {rule:48} {n:4}  {rate(n, r.code_added):5.2f}/1k")
     for c in errors[:3]:
@@ -136,12 +200,21 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("repos", nargs="+", help="local git repositories (bare mirrors work)")
     ap.add_argument("--commits", type=int, default=50, help="non-merge commits per repository")
+    when = ap.add_mutually_exclusive_group()
+    when.add_argument("--before", type=iso_date,
+                      help="last N commits committed before this date (YYYY-MM-DD)")
+    when.add_argument("--years-back", type=int, default=0, metavar="N",
+                      help="last N commits before the date N years before each repository's newest commit")
+    ap.add_argument("--since", type=iso_date, help="only commits committed on or after this date")
     ap.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2))
     ap.add_argument("--scanner", default=str(Path(sys.executable).parent / "slopguard"))
     ap.add_argument("--top", type=int, default=8, help="rules listed per repository")
     ap.add_argument("--details", help="write every warning/error finding as JSON to FILE")
     args = ap.parse_args()
-    results = [run_repo(args.scanner, repo, args.commits, args.jobs) for repo in args.repos]
+    if args.years_back < 0:
+        ap.error("--years-back must be positive")
+    rng = Range(count=args.commits, before=args.before or "", since=args.since or "", years_back=args.years_back)
+    results = [run_repo(args.scanner, repo, rng, args.jobs) for repo in args.repos]
     for r in results:
         print_repo(r, args.top)
     noisy = sum(len(c.findings) for r in results for c in r.scanned)

@@ -93,19 +93,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("slopguard: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader went away (`slopguard ... | head`): nothing more to say
-        _write("")
-        return EXIT_OK
+    except BrokenPipeError:  # a write outside _write found the reader gone
+        if sys.stdout is not None:
+            _silence_stdout()
+        print(f"slopguard: error: {CUT_SHORT}", file=sys.stderr)
+        return EXIT_USAGE
     except OSError as exc:
         if exc.filename is None:
-            raise
+            return _internal(exc)
         print(f"slopguard: error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception as exc:  # the process boundary: one line, never a traceback
-        if os.environ.get("SLOPGUARD_DEBUG"):
-            raise
-        print(f"slopguard: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_INTERNAL
+    except Exception as exc:  # noqa: BLE001 - the process boundary: one line, never a traceback
+        return _internal(exc)
+
+
+def _internal(exc: Exception) -> int:
+    if os.environ.get("SLOPGUARD_DEBUG"):
+        raise exc
+    print(f"slopguard: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -114,6 +120,8 @@ def _scan(args: argparse.Namespace) -> int:
     from .registry import load
     from .reporters import render
 
+    if sys.stdout is None and not args.output:  # no scan whose report could go nowhere
+        raise UsageError(f"{CLOSED} (--output FILE writes the report to a file)")
     registry = load()
     config = None
     if args.config:
@@ -197,16 +205,29 @@ def _read_text(path: Path) -> str:
         raise UsageError(f"{path}: not UTF-8 text") from None
 
 
+CLOSED = "standard output is closed: nothing was written"
+CUT_SHORT = "standard output was closed by its reader: the output is cut short"
+
+
 def _write(text: str) -> None:
-    """Standard output that a closed pipe (`slopguard rules | head`) ends quietly: what is left
-    goes nowhere and the exit code stays what the command decided."""
+    """`text` on standard output. Output that cannot be delivered is a usage error (exit 2, one
+    line on stderr), whether standard output was closed from the start (`>&-`) or its reader went
+    away (`slopguard scan | head -0`): a caller must not take a lost report for a clean one."""
+    if sys.stdout is None:  # Python starts with sys.stdout None when descriptor 1 is closed
+        raise UsageError(CLOSED)
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        _silence_stdout()
+        raise UsageError(CUT_SHORT) from None
+
+
+def _silence_stdout() -> None:
+    """Point descriptor 1 at /dev/null, so the interpreter's own flush at exit has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _progress_line(stream: Any, after_s: float = 2.0,
@@ -264,7 +285,7 @@ def _config_check(file: str) -> int:
     if not path.is_file():
         raise UsageError(f"{file}: no such file")
     parse_config(_read_text(path), file, load().rules.values(), path.parent)
-    print(f"{file}: ok")
+    _write(f"{file}: ok\n")
     return EXIT_OK
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -287,18 +289,44 @@ def test_an_unreadable_configuration_file_is_a_usage_error(tmp_path: Path) -> No
     assert "not UTF-8" in one_line_exit_2(["scan", "--repo", str(repo), "--base", "main", "--config", str(bad)])
 
 
-def test_a_closed_stdout_ends_quietly(tmp_path: Path) -> None:
-    """`slopguard scan | head -0`: no traceback and no `internal error` (exit 3); the exit code is the
-    scan's own (main's convention for a reader that went away, issue 13)."""
-    repo = make_repo(tmp_path, {"README.md": "x\n"}, {"app.py": CODE})
-    read, write = os.pipe()
-    os.close(read)
+def test_a_file_the_process_may_not_read_is_a_usage_error(tmp_path: Path) -> None:
+    """Permission denied on the configuration file: exit 2, one line naming it (root reads
+    everything, so as root the commands run as `nobody`, through util-linux's setpriv)."""
+    folder = Path(tempfile.mkdtemp(prefix="slopguard-unreadable-"))
     try:
-        proc = subprocess.run([*SLOPGUARD, "scan", "--repo", str(repo), "--base", "main", "--no-llm"], stdout=write,
-                              stderr=subprocess.PIPE, text=True, timeout=120)
+        folder.chmod(0o755)
+        secret = folder / "cfg.yml"
+        secret.write_text("ruleset: recommended\n")
+        secret.chmod(0o000)
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+        for args in (["config", "check", str(secret)], ["scan", "--no-llm", "--config", str(secret)]):
+            proc = subprocess.run([*as_nobody, *SLOPGUARD, *args], capture_output=True, text=True, timeout=60,
+                                  cwd=folder)
+            assert proc.returncode == 2, (proc.returncode, proc.stderr)
+            assert proc.stderr == f"slopguard: error: cannot read {secret}: Permission denied\n"
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_closed_stdout_is_a_usage_error(tmp_path: Path) -> None:
+    """A report that cannot be delivered is exit 2 with one line, never `internal error` (exit 3)
+    and never the scan's own exit code, which a caller would take for a delivered report."""
+    repo = make_repo(tmp_path, {"README.md": "x\n"}, {"app.py": CODE})
+    scan = ["scan", "--repo", str(repo), "--base", "main", "--no-llm"]
+    read, write = os.pipe()
+    os.close(read)  # the reader went away before anything was written
+    try:
+        assert "closed by its reader" in one_line_exit_2(scan, stdout=write)
+        assert "closed by its reader" in one_line_exit_2(["rules"], stdout=write)
     finally:
         os.close(write)
-    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    closed = {"preexec_fn": lambda: os.close(1), "stdout": None}  # descriptor 1 closed, as `>&-` does
+    assert "standard output is closed" in one_line_exit_2(scan, **closed)
+    assert "standard output is closed" in one_line_exit_2(["rules"], **closed)
+    out = tmp_path / "report.json"  # with --output the report does not need standard output
+    proc = subprocess.run([*SLOPGUARD, *scan, "--format", "json", "--output", str(out)], stderr=subprocess.PIPE,
+                          text=True, timeout=120, preexec_fn=lambda: os.close(1))
+    assert proc.returncode == 1 and json.loads(out.read_text())["findings"], proc.stderr
 
 
 def test_database_errors_of_serve_and_db_upgrade_are_one_line(tmp_path: Path) -> None:

@@ -1,0 +1,82 @@
+"""Detector word and name lists as data (`service/ruledata.py`): bundled `rules/data/<name>.yml`
+files, extended by a repository's `.slopguard/<name>.yml` in the base commit, validated at load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from slopguard import ruledata
+from slopguard.changes import Trees
+from slopguard.errors import ConfigError
+from slopguard.gitrepo import Git
+
+from .gitrepos import make_repo
+
+BUNDLED = """\
+# read by the example rules
+lists:
+  log_methods:
+    description: logger method names
+    entries: [debug, info, warning]
+  sinks:
+    description: sink calls
+    entries: [send]
+"""
+
+
+def _data_dir(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "example.yml").write_text(BUNDLED)
+    return data
+
+
+def _trees(tmp_path: Path, base: dict[str, str]) -> Trees:
+    repo = make_repo(tmp_path / "repo", base, {**base, "app.py": "x = 1\n"}, replace=True)
+    return Trees(Git(repo), "main", "feature")
+
+
+def test_bundled_lists_keep_file_order_and_answer_as_sets(tmp_path: Path) -> None:
+    lists = ruledata.data_lists("example", data_dir=_data_dir(tmp_path))
+    assert lists.ordered("log_methods") == ("debug", "info", "warning")
+    assert lists.get("sinks") == frozenset({"send"})
+    with pytest.raises(KeyError, match="declares no list 'nope'"):
+        lists.get("nope")
+
+
+def test_a_repository_extends_a_list_from_its_base_commit(tmp_path: Path) -> None:
+    data = _data_dir(tmp_path)
+    own = "lists:\n  log_methods:\n    entries: [audit, info]\n"
+    lists = ruledata.data_lists("example", _trees(tmp_path, {".slopguard/example.yml": own}), data)
+    assert lists.ordered("log_methods") == ("debug", "info", "warning", "audit")
+    assert lists.ordered("sinks") == ("send",)
+    plain = ruledata.data_lists("example", _trees(tmp_path / "b", {"README.md": "x\n"}), data)
+    assert plain.ordered("log_methods") == ("debug", "info", "warning")
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("lists:\n  typo_methods:\n    entries: [x]\n", "list 'typo_methods' is not a list slopguard reads"),
+    ("lists: [a]\n", "holding a mapping"),
+    ("lists:\n  sinks: [x]\n", "expected a mapping with `entries`"),
+    ("lists:\n  sinks:\n    entries: [x, x]\n", "duplicate entry 'x'"),
+    ("lists:\n  sinks:\n    entries: [1]\n", "entry 1 must be a non-empty string"),
+    ("lists:\n  sinks:\n    entries: x\n    extra: 1\n", "expected the keys `entries`"),
+    ("lists: [\n", "invalid YAML"),
+    ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+     "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+     "expands to more than"),
+])
+def test_a_malformed_repository_file_is_one_clear_error(tmp_path: Path, text: str, fragment: str) -> None:
+    data = _data_dir(tmp_path)
+    with pytest.raises(ConfigError) as info:
+        ruledata.data_lists("example", _trees(tmp_path, {".slopguard/example.yml": text}), data)
+    assert fragment in str(info.value)
+    assert str(info.value).startswith(".slopguard/example.yml")
+
+
+def test_every_bundled_list_file_is_valid() -> None:
+    for name in ruledata.bundled_names():
+        lists = ruledata.bundled(name)  # raises ConfigError on a malformed file
+        assert lists.lists and all(lists.lists.values()), name
