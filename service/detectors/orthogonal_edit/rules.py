@@ -31,7 +31,10 @@ def _family_rules(family: str) -> dict[str, Rule]:
                   "decorator dropped or a call, operator or literal swapped in a rewritten function")
     deletion = _rule(family, "unrelated-deletion", Severity.NOTICE,
                      "deleted function, class, docstring or comment")
+    new_file = _rule(family, "unrelated-new-file", Severity.NOTICE,
+                     "new file nothing else in the change imports, names or shares a name with")
     return {
+        "new-file": new_file,
         "formatting": reformat,
         "rename": rename,
         "literal": default,

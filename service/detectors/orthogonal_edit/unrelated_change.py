@@ -68,6 +68,7 @@ from ...parsing import line_of
 from .changes import Change, _changes, _summarise
 from .clusters import _islands
 from .doc_only import doc_pass_findings
+from .new_files import new_file_findings
 from .kinds import _classify, _follow_renames
 from .languages import SPECS
 from .rewrites import _rewrite_findings
@@ -93,6 +94,7 @@ class OrthogonalEdit(Detector):
             _summarise(change)
         settings = [c for f in ctx.files for c in _setting_changes(f)]
         text_uses = _text_uses(ctx.files, {(c.path, c.added[0]) for c in settings})
+        text_words = set(text_uses)
         # a file the PR adds is used by whatever names its path (a `json_url` to `versions.json`)
         text_uses |= {f.path.rsplit("/", 1)[-1] for f in ctx.files if f.diff.status == "added"}
         islands = _islands([*changes, *settings], intent, text_uses)
@@ -102,6 +104,7 @@ class OrthogonalEdit(Detector):
         islands += [c for c in changes if id(c) in tested]
         findings = list(_report(islands, tested))
         findings += _rewrite_findings(changes, intent, text_uses, {id(c) for c in islands})
+        findings += new_file_findings(changes, intent, text_words)
         reported = {(f.path, f.line) for f in findings}
         findings += [f for f in doc_pass_findings(changes) if (f.path, f.line) not in reported]
         return findings
