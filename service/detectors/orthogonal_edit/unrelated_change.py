@@ -68,9 +68,9 @@ from ...parsing import line_of
 from .changes import Change, _changes, _summarise
 from .clusters import _islands
 from .doc_only import doc_pass_findings
-from .new_files import new_file_findings
 from .kinds import _classify, _follow_renames
 from .languages import SPECS
+from .new_files import new_file_findings
 from .rewrites import _rewrite_findings
 from .rules import MERGED_KINDS, NOTICE_KINDS, RULES_OF_FAMILY, TEST_LINKED_KINDS
 from .settings import _changed_docs, _setting_changes, _text_uses
