@@ -53,6 +53,9 @@ def _family_rules(family: str) -> dict[str, Rule]:
 
 
 RULES_OF_FAMILY: dict[str, dict[str, Rule]] = {f: _family_rules(f) for f in ("python", "js")}
+# package.json is the JS family's manifest: version bumps no changed source line needs
+RULES_OF_FAMILY["js"]["dependency"] = _rule("js", "unrelated-dependency-bump", Severity.NOTICE,
+                                            "dependency version bump the change does not use")
 RULE_OF_KIND = RULES_OF_FAMILY["python"]
 REFORMAT, RENAME, DEFAULT, COLLECTION, LOGIC, DELETION = (
     RULE_OF_KIND[k] for k in ("formatting", "rename", "literal", "membership", "operator",

@@ -29,6 +29,9 @@ whose change is one of these kinds are candidates:
   guard clauses (an early exit) or for keyword arguments or attributes it stops passing (notices)
   and, in a change whose other touched units
   only edit docstrings and comments, each unit whose code changes (`doc_only`);
+- `js.orthogonal-edit.unrelated-dependency-bump` (`dependencies`): a package.json version bump no
+  changed source line names; `{python,js}.orthogonal-edit.unrelated-new-file` (`new_files`): a new
+  source file nothing else in the change links to;
 - `python.orthogonal-edit.unrelated-deletion`: a function, class, docstring or comment block is
   deleted, or statements are deleted from a function and nothing is added.
 
@@ -67,6 +70,7 @@ from ...models import Finding, Severity, Side
 from ...parsing import line_of
 from .changes import Change, _changes, _summarise
 from .clusters import _islands
+from .dependencies import dependency_findings
 from .doc_only import doc_pass_findings
 from .kinds import _classify, _follow_renames
 from .languages import SPECS
@@ -105,6 +109,7 @@ class OrthogonalEdit(Detector):
         findings = list(_report(islands, tested))
         findings += _rewrite_findings(changes, intent, text_uses, {id(c) for c in islands})
         findings += new_file_findings(changes, intent, text_words)
+        findings += dependency_findings(ctx.files, intent)
         reported = {(f.path, f.line) for f in findings}
         findings += [f for f in doc_pass_findings(changes) if (f.path, f.line) not in reported]
         return findings
