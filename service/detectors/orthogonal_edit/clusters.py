@@ -28,8 +28,18 @@ def _is_test(path: str) -> bool:
     )
 
 
+CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})( |$)|^={7}$")
+
+
+def resolves_conflict(change: Change) -> bool:
+    """The file's diff removes merge-conflict markers: its hunks resolve a conflict."""
+    return any(CONFLICT_MARKER.match(line) for h in change.ctx.diff.hunks for line in h.removed)
+
+
 def _is_candidate(change: Change, intent: Intent) -> bool:
     if change.kind not in RULE_OF_KIND or _is_test(change.path) or _test_call(change):
+        return False
+    if resolves_conflict(change):
         return False
     if _mentioned(change, intent):
         return False

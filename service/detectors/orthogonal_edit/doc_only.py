@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from ...models import Finding, Side
 from ...parsing import line_of
 from .changes import Change
-from .clusters import _is_test
+from .clusters import _is_test, resolves_conflict
 from .rules import RULES_OF_FAMILY
 
 MIN_DOC_UNITS = 4  # documentation edits before the change reads as a documentation pass
@@ -49,7 +49,8 @@ def _code_change(c: Change) -> bool:
 
 def doc_pass_findings(changes: list[Change]) -> Iterator[Finding]:
     """Units whose code changes, in a change whose other touched units only edit documentation."""
-    source = [c for c in changes if not _is_test(c.path) and c.kind != "noop"]
+    source = [c for c in changes if not _is_test(c.path) and c.kind != "noop"
+              and not resolves_conflict(c)]
     docs = [c for c in source if doc_only(c)]
     code = [c for c in source if _code_change(c)]
     others = [c for c in source if not doc_only(c) and not _code_change(c)
