@@ -89,7 +89,8 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str],
     code left out, since a test calls what it tests whether or not the change needs the edit)."""
     real = [c for c in changes if c.kind not in ("noop", "rename-follow")
             and not (without_tests and (_is_test(c.path) or _test_call(c)))]
-    candidates = [c for c in real if _is_candidate(c, intent)]
+    stamps = _version_stamps(real)
+    candidates = [c for c in real if (c.path, c.group) not in stamps and _is_candidate(c, intent)]
     cand_ids = {id(c) for c in candidates}
     main = [c for c in real if id(c) not in cand_ids]
     # an announced refactor or clean-up covers the files the rest of the PR works in
@@ -120,11 +121,45 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str],
     return [c for c in pending if not (c.announced and c.path in worked)]
 
 
+VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[A-Za-z]+\d*)?(?:[.+-][A-Za-z0-9]+)*$")
+
+
+def _version_stamps(changes: list[Change]) -> set[tuple[str, int]]:
+    """The display hunks that bump a version string (`"2.34.1"` -> `"2.34.2"`): the other literals
+    changed beside it (a build number, a release date) are the same release stamp."""
+    out: set[tuple[str, int]] = set()
+    for c in changes:
+        if c.base is None or c.head is None:
+            continue
+        old = [t.text for t in c.base.tokens if t.cls == "str" and _version(t.text)]
+        new = [t.text for t in c.head.tokens if t.cls == "str" and _version(t.text)]
+        if old and new and old != new:
+            out.add((c.path, c.group))
+    return out
+
+
+def _version(text: str) -> bool:
+    return len(text) <= 40 and VERSION_VALUE.match(text) is not None
+
+
+def _member_names(c: Change) -> set[str]:
+    """Package-like names of the members a collection gains or loses (`'pytest-lazy-fixture>=0.0.6'`
+    -> `pytest_lazy_fixture`), as code would import them."""
+    out: set[str] = set()
+    for value in c.values:
+        m = re.match(r"[A-Za-z_][\w.-]*", value)
+        if m:
+            out.add(m.group(0).rstrip(".-").replace("-", "_").lower())
+    return out
+
+
 def _linked(c: Change, uses: set[str], defines: set[str], main: list[Change]) -> bool:
     if c.defines & uses or c.new_refs & defines:
         return True
     if c.kind == "membership" and _new_words(c) & _words(uses):
         return True  # the new member (a key, a name, a MIME type) is used by the rest of the PR
+    if c.kind == "membership" and _member_names(c) & {u.lower() for u in uses}:
+        return True  # a dependency gained or dropped whose module the rest of the PR imports
     if c.kind in ("deleted-comment", "deleted-docstring"):
         return _beside_main(c, main)
     return False
