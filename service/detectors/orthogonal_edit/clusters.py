@@ -90,7 +90,7 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str],
     real = [c for c in changes if c.kind not in ("noop", "rename-follow")
             and not (without_tests and (_is_test(c.path) or _test_call(c)))]
     stamps = _version_stamps(real)
-    candidates = [c for c in real if (c.path, c.group) not in stamps and _is_candidate(c, intent)]
+    candidates = [c for c in real if not _beside_stamp(c, stamps) and _is_candidate(c, intent)]
     cand_ids = {id(c) for c in candidates}
     main = [c for c in real if id(c) not in cand_ids]
     # an announced refactor or clean-up covers the files the rest of the PR works in
@@ -125,8 +125,7 @@ VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[A-Za-z]+\d*)?(?:[.+-][A-Za-z0-9
 
 
 def _version_stamps(changes: list[Change]) -> set[tuple[str, int]]:
-    """The display hunks that bump a version string (`"2.34.1"` -> `"2.34.2"`): the other literals
-    changed beside it (a build number, a release date) are the same release stamp."""
+    """The added lines that bump a version string (`"2.34.1"` -> `"2.34.2"`)."""
     out: set[tuple[str, int]] = set()
     for c in changes:
         if c.base is None or c.head is None:
@@ -134,8 +133,14 @@ def _version_stamps(changes: list[Change]) -> set[tuple[str, int]]:
         old = [t.text for t in c.base.tokens if t.cls == "str" and _version(t.text)]
         new = [t.text for t in c.head.tokens if t.cls == "str" and _version(t.text)]
         if old and new and old != new:
-            out.add((c.path, c.group))
+            out |= {(c.path, n) for n in c.added}
     return out
+
+
+def _beside_stamp(c: Change, stamps: set[tuple[str, int]]) -> bool:
+    """A change on a version-bump line or the line next to one: the same release stamp (a build
+    number, a release date written beside the version)."""
+    return any((c.path, n + d) in stamps for n in c.added for d in (-1, 0, 1))
 
 
 def _version(text: str) -> bool:
