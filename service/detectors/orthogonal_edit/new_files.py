@@ -19,9 +19,6 @@ from .changes import Change
 from .clusters import _is_test
 from .rules import RULES_OF_FAMILY
 
-# module names that exist to be found by a tool or a loader, not imported by name
-ENTRY_STEMS = frozenset({"__init__", "__main__", "index", "main", "conftest", "setup", "manage"})
-
 
 class NewFile:
     """One added source file: what it defines and uses, and how others may name it."""
@@ -37,13 +34,15 @@ class NewFile:
         self.uses = {u for c in changes for u in c.uses}
 
 
-def new_file_findings(changes: list[Change], intent: Intent, text_words: set[str]) -> Iterator[Finding]:
+def new_file_findings(changes: list[Change], intent: Intent, text_words: set[str],
+                      entry_stems: frozenset[str]) -> Iterator[Finding]:
+    """Unlinked new files; `entry_stems`: module names a tool or loader finds by convention."""
     by_path: dict[str, list[Change]] = {}
     for c in changes:
         by_path.setdefault(c.path, []).append(c)
     new = [NewFile(p, cs) for p, cs in by_path.items()
            if cs[0].ctx.diff.status == "added" and not _is_test(p)
-           and PurePosixPath(p).stem.split(".", 1)[0] not in ENTRY_STEMS]
+           and PurePosixPath(p).stem.split(".", 1)[0] not in entry_stems]
     new_paths = {f.path for f in new}
     rest = [c for c in changes if c.path not in new_paths and c.kind not in ("noop", "rename-follow")]
     if not new or not rest:

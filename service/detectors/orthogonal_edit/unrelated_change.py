@@ -68,6 +68,7 @@ from ...analysis.intent import Intent
 from ...detector import ChangeContext, Detector, Rule
 from ...models import Finding, Severity, Side
 from ...parsing import line_of
+from ...ruledata import data_lists
 from .changes import Change, _changes, _summarise
 from .clusters import _islands
 from .dependencies import dependency_findings
@@ -88,7 +89,8 @@ class OrthogonalEdit(Detector):
         code = [f for f in ctx.files if f.language in SPECS]
         if not code:
             return []
-        intent = Intent.parse(ctx.intent + "\n" + _changed_docs(ctx.files))
+        lists = data_lists("orthogonal-edit", ctx.repo)
+        intent = Intent.parse(ctx.intent + "\n" + _changed_docs(ctx.files, lists))
         changes = [c for f in code for c in _changes(f, SPECS[f.language or ""])]
         head_defined = {c.head.name for c in changes if c.head is not None and c.head.name}
         for change in changes:
@@ -96,7 +98,7 @@ class OrthogonalEdit(Detector):
         _follow_renames(changes)
         for change in changes:
             _summarise(change)
-        settings = [c for f in ctx.files for c in _setting_changes(f)]
+        settings = [c for f in ctx.files for c in _setting_changes(f, lists)]
         text_uses = _text_uses(ctx.files, {(c.path, c.added[0]) for c in settings})
         text_words = set(text_uses)
         # a file the PR adds is used by whatever names its path (a `json_url` to `versions.json`)
@@ -108,7 +110,7 @@ class OrthogonalEdit(Detector):
         islands += [c for c in changes if id(c) in tested]
         findings = list(_report(islands, tested))
         findings += _rewrite_findings(changes, intent, text_uses, {id(c) for c in islands})
-        findings += new_file_findings(changes, intent, text_words)
+        findings += new_file_findings(changes, intent, text_words, lists.get("entry_stems"))
         findings += dependency_findings(ctx.files, intent)
         reported = {(f.path, f.line) for f in findings}
         findings += [f for f in doc_pass_findings(changes) if (f.path, f.line) not in reported]
