@@ -58,7 +58,10 @@ def dependency_findings(files: tuple[FileContext, ...], intent: Intent) -> Itera
         bumped = sorted(k for k in after if k in before and after[k] != before[k])
         lone = [k for k in bumped if not _named(k, text, intent)]
         if lone:
-            yield _finding(f, lone, before, after)
+            # the description's words cover every name (`@ai-sdk/react` in "update the AI SDK"):
+            # still reported, at low confidence
+            worded = all(intent.mentions(_scope(k)) for k in lone)
+            yield _finding(f, lone, before, after, worded)
 
 
 def _named(package: str, code_text: str, intent: Intent) -> bool:
@@ -70,7 +73,13 @@ def _named(package: str, code_text: str, intent: Intent) -> bool:
     return package.lower() in intent.text.lower() or short.lower() in intent.tokens
 
 
-def _finding(f: FileContext, lone: list[str], before: dict[str, str], after: dict[str, str]) -> Finding:
+def _scope(package: str) -> str:
+    """The scope of a scoped package (`@ai-sdk/react` -> `ai-sdk`), else the package name."""
+    return package[1:].split("/", 1)[0] if package.startswith("@") and "/" in package else package
+
+
+def _finding(f: FileContext, lone: list[str], before: dict[str, str], after: dict[str, str],
+             worded: bool) -> Finding:
     lines = [n for h in f.diff.hunks for n, text in zip(h.added_lines, h.added, strict=True)
              if any(f'"{k}"' in text for k in lone)]
     shown = ", ".join(f"{k} {before[k]} -> {after[k]}" for k in lone[:MAX_SHOWN])
@@ -80,7 +89,7 @@ def _finding(f: FileContext, lone: list[str], before: dict[str, str], after: dic
         rule, lines[0] if lines else 1,
         f"{f.path} bumps {shown}{more}; no changed source line of this PR imports "
         f"{'it' if len(lone) == 1 else 'them'} and the description does not name "
-        f"{'it' if len(lone) == 1 else 'them'}. Move the upgrade to its own PR or say why this "
-        f"change needs it.",
-        end=lines[-1] if lines else None, severity=Severity.NOTICE,
+        f"{'it' if len(lone) == 1 else 'them'}{' (only its words)' if worded else ''}. Move the "
+        f"upgrade to its own PR or say why this change needs it.",
+        end=lines[-1] if lines else None, severity=Severity.NOTICE, confidence="low" if worded else None,
     )
