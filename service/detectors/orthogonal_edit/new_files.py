@@ -3,7 +3,8 @@
 A file the change adds is linked to the rest of the change when another changed file names it (an
 import, a path string, a config entry), when it uses a name another change defines, or when
 another change uses a name it defines; links run through other new files too. A new file linked
-to nothing, in a change that also changes other code, and not named in the description (its file
+to nothing, in a change that also changes other code and whose description names some function,
+class or file of it (else there is nothing to compare with), and not named in the description (its file
 name or module name), is reported at its first line. When every word of its name appears in the
 description the finding stays, at low confidence, naming that.
 """
@@ -45,8 +46,8 @@ def new_file_findings(changes: list[Change], intent: Intent, text_words: set[str
            and PurePosixPath(p).stem.split(".", 1)[0] not in entry_stems]
     new_paths = {f.path for f in new}
     rest = [c for c in changes if c.path not in new_paths and c.kind not in ("noop", "rename-follow")]
-    if not new or not rest:
-        return
+    if not new or not rest or not _describes_some(changes, intent):
+        return  # without a description that names part of the change there is nothing to compare
     uses = set(text_words)
     defines: set[str] = set()
     for c in rest:
@@ -66,6 +67,16 @@ def new_file_findings(changes: list[Change], intent: Intent, text_words: set[str
         if any(n.lower() in intent.tokens for n in f.names):
             continue
         yield _finding(f, intent)
+
+
+def _describes_some(changes: list[Change], intent: Intent) -> bool:
+    """The description names at least one function, class or file of the change."""
+    for c in changes:
+        unit = c.head or c.base
+        if unit is not None and unit.name and unit.kind in ("def", "class") and intent.mentions(unit.name):
+            return True
+    return any(PurePosixPath(c.path).name.lower() in intent.tokens or
+               PurePosixPath(c.path).stem.lower() in intent.tokens for c in changes)
 
 
 def _named(f: NewFile, uses: set[str]) -> bool:
