@@ -31,15 +31,16 @@ def _clip_code(match: re.Match[str]) -> str:
     return f"`{code[: MAX_CODE - 3]}...`" if len(code) > MAX_CODE else f"`{code}`"
 
 
-def short_message(message: str) -> str:
-    """The message within the caps (unchanged when it already fits)."""
+def short_message(message: str, max_chars: int = MAX_CHARS) -> str:
+    """The message within the caps (unchanged when it already fits); `max_chars` below MAX_CHARS
+    leaves room for text a later stage puts in front of it."""
     text = _CODE_SPAN.sub(_clip_code, message)
     lines = text.splitlines()
     if len(lines) > MAX_LINES:
         text = "\n".join(lines[:MAX_LINES]).rstrip() + "\n..."
-    if len(text) <= MAX_CHARS:
+    if len(text) <= max_chars:
         return text
-    room = MAX_CHARS - len(MORE)
+    room = max_chars - len(MORE)
     cut = max((m.end() for m in _SENTENCE_END.finditer(text, 0, room)), default=0)
     if cut < room // 2:  # no sentence end early enough: cut at a word
         cut = text.rfind(" ", 0, room - 3)

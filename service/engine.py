@@ -2,7 +2,8 @@
 
 It knows nothing of GitHub, HTTP, queues or output formats. Stages: resolve refs -> collect the
 diff -> parse both sides once -> detectors and semgrep -> configuration (enabled, severity) ->
-inline suppressions -> diff filter -> fingerprints -> risk score.
+inline suppressions -> diff filter -> fingerprints -> grouping (one finding per pattern repeated in
+one function) -> risk score.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from . import brevity, difffilter, fingerprint, fixes, risk, semgrep, suppress
+from . import brevity, difffilter, fingerprint, fixes, grouping, risk, semgrep, suppress
 from .blobcache import BlobCache
 from .bounds import Limits, Overrun, Watchdog, unparsed
 from .changes import MAX_FILE_BYTES, Trees, collect
@@ -22,6 +23,7 @@ from .detector import ChangeContext, FileContext
 from .errors import SlopguardError
 from .gitrepo import Git
 from .models import Dropped, FileDiff, Finding, LLMUsage, Notice, ScanResult, Side, Stats
+from .parsing import SourceFile
 from .registry import Registry
 from .registry import load as load_registry
 from .rulesets import MAX_RULESET_BYTES
@@ -262,13 +264,17 @@ def _finish(raw: list[Finding], contexts: tuple[FileContext, ...], trees: Trees,
     by_path = {c.diff.path: c for c in contexts}
     by_old = {c.diff.old_path: c for c in contexts if c.diff.old_path}
     configured = []
+
+    def source(finding: Finding) -> SourceFile | None:
+        ctx = by_path.get(finding.path) if finding.side == "RIGHT" else by_old.get(finding.path)
+        side: Side = "RIGHT" if finding.side == "RIGHT" else "LEFT"
+        return (ctx.head if side == "RIGHT" else ctx.base) if ctx else trees.source(side, finding.path)
+
     for finding in raw:
         rule = registry.rules.get(finding.rule)
         if rule is None or not config.enabled(rule) or config.is_ignored(finding.path):
             continue
-        ctx = by_path.get(finding.path) if finding.side == "RIGHT" else by_old.get(finding.path)
-        side: Side = "RIGHT" if finding.side == "RIGHT" else "LEFT"
-        src = (ctx.head if side == "RIGHT" else ctx.base) if ctx else trees.source(side, finding.path)
+        src = source(finding)
         if suppress.suppressed(finding, src):
             continue
         code = "\n".join(src.line_text(n) for n in range(finding.line, finding.last_line + 1)) if src else ""
@@ -280,7 +286,9 @@ def _finish(raw: list[Finding], contexts: tuple[FileContext, ...], trees: Trees,
     unique: dict[tuple[str, str, str, int], Finding] = {}
     for finding in kept:
         unique.setdefault((finding.rule, finding.path, finding.side, finding.line), finding)
-    return fingerprint.assign(unique.values())
+    # after suppressions and the diff filter (every member is on its own a finding the change
+    # answers for) and after fingerprints (a group keeps its first member's)
+    return grouping.group(fingerprint.assign(unique.values()), source)
 
 
 __all__ = ["ConfigError", "Target", "repo_config", "resolve", "scan"]

@@ -127,10 +127,16 @@ class Finding:
     confidence: Confidence = "high"
     evidence: str = ""  # the full supporting detail when the message is kept short (JSON only)
     fix: Fix | None = None  # a mechanical fix, when the rule has one (service/fixes.py)
+    # a grouped finding (service/grouping.py): the first and last lines of its other members
+    also: tuple[tuple[int, int], ...] = ()
 
     @property
     def last_line(self) -> int:
         return max(self.line, self.end_line or self.line)
+
+    def covers(self, line: int) -> bool:
+        """Whether `line` is one of the finding's lines, or of a member's of a grouped finding."""
+        return any(start <= line <= end for start, end in ((self.line, self.last_line), *self.also))
 
 
 @dataclass(frozen=True)

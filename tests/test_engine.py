@@ -86,9 +86,17 @@ def test_configuration_disables_and_overrides(tmp_path: Path) -> None:
 
 
 def test_identical_code_twice_gets_distinct_stable_fingerprints(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path, {"a.py": ""}, {"a.py": "f()\nf()\n"})
+    # four lines apart: far enough not to be grouped into one finding (service/grouping.py)
+    repo = make_repo(tmp_path, {"a.py": ""}, {"a.py": "f()\n\n\n\n\nf()\n"})
     first = [f.fingerprint for f in _scan(repo).findings]
     assert len(set(first)) == 2
+
+
+def test_the_same_call_on_adjacent_lines_is_one_grouped_finding(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"a.py": ""}, {"a.py": "f()\nf()\n"})
+    [finding] = _scan(repo).findings
+    assert finding.line == 1 and finding.also == ((2, 2),)
+    assert finding.message.startswith("This rule fires on 2 nearby lines (1, 2); line 1: ")
 
 
 class Graded(Detector):

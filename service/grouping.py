@@ -1,0 +1,107 @@
+"""One pattern repeated on nearby lines is one finding. Pure: no I/O, separately tested.
+
+Findings of the same rule, file and side become one finding when they lie in the same enclosing
+function of that side's syntax tree (the innermost function, method or callback around the line),
+or, outside any function or without a tree, when each lies within `MAX_GAP` lines of the one
+before. The grouped finding is the first member (its line, code, fingerprint and fix) with the
+highest severity and confidence of the group; its message says how many lines and which, and its
+evidence lists every member's line and message. Findings that carry a mechanical fix stay apart
+(one suggestion cannot edit several places), as do findings anchored to a definition.
+
+The stage runs after suppressions and the diff filter, so every member is a finding the change is
+responsible for and no suppressed line is counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from tree_sitter import Node
+
+from .brevity import MAX_CHARS, short_message
+from .models import CONFIDENCE_RANK, Finding
+from .parsing import SourceFile
+
+MAX_GAP = 3  # lines between two members outside a function
+MAX_LISTED = 8  # lines named in the message; the evidence names all
+FUNCTIONS = frozenset({
+    # python
+    "function_definition", "lambda",
+    # javascript / typescript
+    "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
+    "generator_function_declaration", "generator_function",
+    # go, java
+    "method_declaration", "func_literal", "constructor_declaration", "lambda_expression",
+})
+Sources = Callable[[Finding], SourceFile | None]
+
+
+def enclosing_function(source: SourceFile | None, line: int) -> Node | None:
+    """The innermost function around the first code character of 1-based `line`, or None."""
+    root = source.root if source is not None else None
+    if root is None or source is None:
+        return None
+    text = source.line_text(line)
+    column = len(text.encode("utf-8", "surrogatepass")) - len(text.lstrip().encode("utf-8", "surrogatepass"))
+    node: Node | None = root.descendant_for_point_range((line - 1, column), (line - 1, column))
+    while node is not None and node.type not in FUNCTIONS:
+        node = node.parent
+    return node
+
+
+def group(findings: Iterable[Finding], sources: Sources) -> list[Finding]:
+    """`findings` with each run of one rule in one function (or nearby lines) made one finding."""
+    out: list[Finding] = []
+    runs: dict[tuple[str, str, str, tuple[int, int] | None], list[list[Finding]]] = {}
+    for finding in sorted(findings, key=lambda f: (f.path, f.side, f.rule, f.line, f.last_line)):
+        if finding.fix is not None or finding.anchor == "definition":
+            out.append(finding)
+            continue
+        fn = enclosing_function(sources(finding), finding.line)
+        key = (finding.rule, finding.path, finding.side, (fn.start_byte, fn.end_byte) if fn is not None else None)
+        chains = runs.setdefault(key, [])
+        if chains and (fn is not None or finding.line - max(f.last_line for f in chains[-1]) - 1 <= MAX_GAP):
+            chains[-1].append(finding)
+        else:
+            chains.append([finding])
+    for (_, _, _, span), chains in runs.items():
+        for chain in chains:
+            if len(chain) == 1:
+                out.append(chain[0])
+                continue
+            name = _name(sources(chain[0]), chain[0].line) if span is not None else None
+            out.append(merge(chain, name, span is not None))
+    return sorted(out, key=lambda f: (f.path, f.side, f.line, f.rule))
+
+
+def merge(members: list[Finding], function: str | None, in_function: bool) -> Finding:
+    """One finding for `members` (same rule, file and side; sorted by line)."""
+    first = members[0]
+    lines = [f.line for f in members]
+    listed = ", ".join(str(n) for n in lines[:MAX_LISTED]) + (
+        f" and {len(lines) - MAX_LISTED} more" if len(lines) > MAX_LISTED else "")
+    where = (f"lines of `{function}`" if function else "lines of one function") if in_function else "nearby lines"
+    head = f"This rule fires on {len(lines)} {where} ({listed}); line {first.line}: "
+    body = short_message(first.message, max_chars=max(MAX_CHARS - len(head), MAX_CHARS // 2))
+    details = "\n".join(f"line {f.line}: {f.message}" for f in members)
+    evidence = f"{len(lines)} findings of {first.rule} at lines {', '.join(map(str, lines))}:\n{details}"
+    if first.evidence:
+        evidence += f"\n\n{first.evidence}"
+    return replace(
+        first,
+        message=head + body,
+        evidence=evidence,
+        severity=max((f.severity for f in members), key=lambda s: s.rank),
+        confidence=max((f.confidence for f in members), key=lambda c: CONFIDENCE_RANK[c]),
+        also=tuple((f.line, f.last_line) for f in members[1:]),
+    )
+
+
+def _name(source: SourceFile | None, line: int) -> str | None:
+    fn = enclosing_function(source, line)
+    name = fn.child_by_field_name("name") if fn is not None else None
+    if name is None or source is None:
+        return None
+    text = source.node_text(name)
+    return text if len(text) <= 60 and "`" not in text else None
