@@ -1,12 +1,14 @@
-"""One pattern repeated on nearby lines is one finding. Pure: no I/O, separately tested.
+"""One pattern repeated on adjacent lines is one finding. Pure: no I/O, separately tested.
 
 Findings of the same rule, file and side become one finding when they lie in the same enclosing
-function of that side's syntax tree (the innermost function, method or callback around the line),
-or, outside any function or without a tree, when each lies within `MAX_GAP` lines of the one
-before. The grouped finding is the first member (its line, code, fingerprint and fix) with the
-highest severity and confidence of the group; its message says how many lines and which, and its
-evidence lists every member's line and message. Findings that carry a mechanical fix stay apart
-(one suggestion cannot edit several places), as do findings anchored to a definition.
+function of that side's syntax tree (the innermost function, method or callback around the line;
+or all outside any function) on adjacent lines: between one member and the next there are at most
+`MAX_GAP` lines, each blank or a comment. Two findings with a line of other code between them are
+two places (two unguarded values, two weakened assertions with kept ones between), each reported.
+The grouped finding is the first member (its line, code and fingerprint) with the highest severity
+and confidence of the group; its message says how many lines and which, and its evidence lists
+every member's line and message. Findings that carry a mechanical fix stay apart (one suggestion
+cannot edit several places), as do findings anchored to a definition.
 
 The stage runs after suppressions and the diff filter, so every member is a finding the change is
 responsible for and no suppressed line is counted.
@@ -23,7 +25,7 @@ from .brevity import MAX_CHARS, short_message
 from .models import CONFIDENCE_RANK, Finding
 from .parsing import SourceFile
 
-MAX_GAP = 3  # lines between two members outside a function
+MAX_GAP = 3  # blank or comment lines between two adjacent members
 MAX_LISTED = 8  # lines named in the message; the evidence names all
 FUNCTIONS = frozenset({
     # python
@@ -51,7 +53,7 @@ def enclosing_function(source: SourceFile | None, line: int) -> Node | None:
 
 
 def group(findings: Iterable[Finding], sources: Sources) -> list[Finding]:
-    """`findings` with each run of one rule in one function (or nearby lines) made one finding."""
+    """`findings` with each run of one rule on adjacent lines of one function made one finding."""
     out: list[Finding] = []
     runs: dict[tuple[str, str, str, tuple[int, int] | None], list[list[Finding]]] = {}
     for finding in sorted(findings, key=lambda f: (f.path, f.side, f.rule, f.line, f.last_line)):
@@ -61,7 +63,7 @@ def group(findings: Iterable[Finding], sources: Sources) -> list[Finding]:
         fn = enclosing_function(sources(finding), finding.line)
         key = (finding.rule, finding.path, finding.side, (fn.start_byte, fn.end_byte) if fn is not None else None)
         chains = runs.setdefault(key, [])
-        if chains and (fn is not None or finding.line - max(f.last_line for f in chains[-1]) - 1 <= MAX_GAP):
+        if chains and _adjacent(sources(finding), max(f.last_line for f in chains[-1]), finding.line):
             chains[-1].append(finding)
         else:
             chains.append([finding])
@@ -81,7 +83,7 @@ def merge(members: list[Finding], function: str | None, in_function: bool) -> Fi
     lines = [f.line for f in members]
     listed = ", ".join(str(n) for n in lines[:MAX_LISTED]) + (
         f" and {len(lines) - MAX_LISTED} more" if len(lines) > MAX_LISTED else "")
-    where = (f"lines of `{function}`" if function else "lines of one function") if in_function else "nearby lines"
+    where = "adjacent lines" + ((f" of `{function}`" if function else " of one function") if in_function else "")
     head = f"This rule fires on {len(lines)} {where} ({listed}); line {first.line}: "
     body = short_message(first.message, max_chars=max(MAX_CHARS - len(head), MAX_CHARS // 2))
     details = "\n".join(f"line {f.line}: {f.message}" for f in members)
@@ -96,6 +98,26 @@ def merge(members: list[Finding], function: str | None, in_function: bool) -> Fi
         confidence=max((f.confidence for f in members), key=lambda c: CONFIDENCE_RANK[c]),
         also=tuple((f.line, f.last_line) for f in members[1:]),
     )
+
+
+def _adjacent(source: SourceFile | None, last: int, line: int) -> bool:
+    """Whether only blank or comment lines (at most MAX_GAP) lie between `last` and `line`."""
+    between = range(last + 1, line)
+    return len(between) <= MAX_GAP and all(_filler(source, n) for n in between)
+
+
+def _filler(source: SourceFile | None, line: int) -> bool:
+    if source is None:
+        return False
+    text = source.line_text(line)
+    if not text.strip():
+        return True
+    root = source.root
+    if root is None:
+        return False
+    column = len(text.encode("utf-8", "surrogatepass")) - len(text.lstrip().encode("utf-8", "surrogatepass"))
+    node = root.descendant_for_point_range((line - 1, column), (line - 1, column))
+    return node is not None and "comment" in node.type and node.end_point[0] == line - 1
 
 
 def _name(source: SourceFile | None, line: int) -> str | None:

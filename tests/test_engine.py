@@ -96,7 +96,7 @@ def test_the_same_call_on_adjacent_lines_is_one_grouped_finding(tmp_path: Path) 
     repo = make_repo(tmp_path, {"a.py": ""}, {"a.py": "f()\nf()\n"})
     [finding] = _scan(repo).findings
     assert finding.line == 1 and finding.also == ((2, 2),)
-    assert finding.message.startswith("This rule fires on 2 nearby lines (1, 2); line 1: ")
+    assert finding.message.startswith("This rule fires on 2 adjacent lines (1, 2); line 1: ")
 
 
 class Graded(Detector):

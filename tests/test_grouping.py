@@ -1,4 +1,4 @@
-"""Grouping: one rule repeated in one function (or on nearby lines) is one finding."""
+"""Grouping: one rule repeated in one function (or on adjacent lines) is one finding."""
 
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ def test_one():
     a = 1
     assert a == 1
     assert a != 2
+    # a comment
+
     assert a > 0
+    b = a
+    assert b == 1
 
 
 def test_two():
@@ -27,12 +31,11 @@ def test_two():
 X = 1
 Y = 2
 Z = 3
+
+
+
+
 W = 4
-
-
-
-
-V = 5
 """
 
 JS = """\
@@ -59,35 +62,36 @@ def _sources(*files: SourceFile):  # type: ignore[no-untyped-def]
     return lambda finding: by_path.get(finding.path)
 
 
-def test_one_function_gives_one_finding_listing_the_lines() -> None:
+def test_adjacent_lines_of_one_function_give_one_finding_listing_the_lines() -> None:
     src = parse_source("t.py", PY)
-    found = group([_f(4, confidence="low"), _f(3, confidence="medium", severity=Severity.ERROR), _f(5), _f(9)],
+    found = group([_f(4, confidence="low"), _f(3, confidence="medium", severity=Severity.ERROR), _f(7), _f(9), _f(13)],
                   _sources(src))
-    assert [f.line for f in found] == [3, 9]
+    assert [f.line for f in found] == [3, 9, 13]  # 9: code (line 8) between; 13: another function
     grouped = found[0]
     assert grouped.fingerprint == "fp3"  # the first member's, not a new one from the lines
-    assert grouped.also == ((4, 4), (5, 5))
-    assert "3 lines of `test_one` (3, 4, 5)" in grouped.message
+    assert grouped.also == ((4, 4), (7, 7))  # a comment and a blank line between 4 and 7
+    assert "3 adjacent lines of `test_one` (3, 4, 7)" in grouped.message
     assert grouped.severity is Severity.ERROR and grouped.confidence == "high"
     assert "line 4: removes the assertion at 4." in grouped.evidence
-    assert grouped.covers(5) and not grouped.covers(6)
+    assert grouped.covers(7) and not grouped.covers(6)
     assert found[1].also == () and found[1].message == "removes the assertion at 9."
 
 
 def test_rules_sides_and_files_stay_apart() -> None:
     src = parse_source("t.py", PY)
     other = "python.test-tampering.weakened-assertion"
-    found = group([_f(3), _f(4, rule=other), _f(5, side="LEFT"), _f(3, path="u.py")], _sources(src))
+    found = group([_f(3), _f(4, rule=other), _f(4, side="LEFT"), _f(4, path="u.py")], _sources(src))
     assert len(found) == 4 and all(f.also == () for f in found)
 
 
-def test_outside_functions_nearby_lines_group_and_a_gap_splits() -> None:
+def test_outside_functions_adjacent_lines_group_and_a_long_gap_splits() -> None:
     src = parse_source("t.py", PY)
     rule = "python.bloat.magic"
-    found = group([_f(n, rule=rule) for n in (12, 13, 15, 20)], _sources(src))
-    assert [(f.line, f.also) for f in found] == [(12, ((13, 13), (15, 15))), (20, ())]
-    assert "fires on 3 nearby lines (12, 13, 15)" in found[0].message
-    assert [f.line for f in group([_f(n, rule=rule) for n in (1, 3)], _sources())] == [1]  # no tree: by distance
+    found = group([_f(n, rule=rule) for n in (16, 17, 23)], _sources(src))
+    assert [(f.line, f.also) for f in found] == [(16, ((17, 17),)), (23, ())]  # four blank lines: apart
+    assert "fires on 2 adjacent lines (16, 17)" in found[0].message
+    assert len(group([_f(n, rule=rule) for n in (1, 2)], _sources())) == 1  # no text: consecutive lines only
+    assert len(group([_f(n, rule=rule) for n in (1, 3)], _sources())) == 2
 
 
 def test_callbacks_are_functions_of_their_own() -> None:
@@ -95,7 +99,7 @@ def test_callbacks_are_functions_of_their_own() -> None:
     rule = "js.test-tampering.removed-assertion"
     found = group([_f(n, rule=rule, path="a.test.js") for n in (3, 4, 7)], _sources(src))
     assert [(f.line, f.also) for f in found] == [(3, ((4, 4),)), (7, ())]
-    assert "2 lines of one function (3, 4)" in found[0].message
+    assert "2 adjacent lines of one function (3, 4)" in found[0].message
 
 
 def test_findings_with_a_fix_or_a_definition_anchor_stay_apart() -> None:
@@ -113,7 +117,7 @@ def test_long_messages_and_many_lines_stay_within_the_cap() -> None:
                for n in range(2, 42)]
     [grouped] = group(members, _sources(src))
     assert len(grouped.message) <= MAX_CHARS and len(grouped.message.splitlines()) <= MAX_LINES + 1
-    assert "40 lines of `test_many` (2, 3, 4, 5, 6, 7, 8, 9 and 32 more)" in grouped.message
+    assert "40 adjacent lines of `test_many` (2, 3, 4, 5, 6, 7, 8, 9 and 32 more)" in grouped.message
     assert "at lines " + ", ".join(str(n) for n in range(2, 42)) in grouped.evidence
 
 
@@ -160,7 +164,7 @@ def test_a_scan_reports_one_finding_per_function(tmp_path: Path) -> None:
     removed = [f for f in result.findings if f.path == "src/app.test.ts"]
     assert {(f.rule, f.side) for f in removed} == {("js.test-tampering.removed-assertion", "LEFT")}, removed
     assert [(f.line, f.also) for f in removed] == [(5, ((6, 6), (7, 7), (8, 8))), (11, ((12, 12),))]
-    assert "4 lines of one function (5, 6, 7, 8); line 5: 'one' no longer asserts" in removed[0].message
+    assert "4 adjacent lines of one function (5, 6, 7, 8); line 5: 'one' no longer asserts" in removed[0].message
     assert "lines 5, 6, 7, 8" in removed[0].evidence and "line 8: 'one' no longer asserts" in removed[0].evidence
     assert len({f.fingerprint for f in removed}) == 2
 
@@ -173,4 +177,4 @@ def test_a_suppressed_line_is_no_member(tmp_path: Path) -> None:
     result = scan(Target(repo=repo, base="main", head="feature"))
     removed = [f for f in result.findings if f.path == "src/app.test.ts"]
     assert [(f.line, f.also) for f in removed] == [(5, ((6, 6), (7, 7))), (11, ((12, 12),))]
-    assert "3 lines of one function (5, 6, 7)" in removed[0].message
+    assert "3 adjacent lines of one function (5, 6, 7)" in removed[0].message
