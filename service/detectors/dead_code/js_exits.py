@@ -1,49 +1,15 @@
-"""Statements after `return`, `throw`, `break` or `continue` in the same JavaScript/TypeScript block.
-
-## What it does
-Flags the first statement of a block that follows a statement which always leaves the block: a
-`return`, `throw`, `break` or `continue`, a `process.exit()` call, an `if`/`else` whose every
-branch leaves, a `try` that always leaves, or an endless `while (true)`/`for (;;)` loop without
-`break`. Hoisted function declarations, type declarations and empty statements after an exit
-are not dead and are left alone. The finding is on the first dead line the change adds (or on
-the first dead statement when the change added the exit in front of old code).
-
-## Why is this bad?
-Code after an exit never runs. When an AI agent edits a function it often inserts an early
-`return` above checks it meant to keep, so the behaviour the PR describes silently never happens.
-
-## Example
-```js
-function isRetryable(err) {
-  return err.status >= 500;
-  if (err.code === 'ECONNRESET') return true;  // never runs
-}
-```
-
-## Use instead
-Move the check before the `return`, or delete it.
-"""
+"""Which JavaScript/TypeScript statements always leave their block: the JS side of the
+unreachable-code detector (`unreachable_code.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...analysis.unreachable import dead_code, describe_exit, message
-from ...detector import Detector, FileContext, Rule
+from ...analysis.unreachable import Flow, describe_exit
 from ...lang.js import symbols as sym
-from ...models import Finding, Severity
-from ...parsing import line_of, walk
-
-RULE = Rule(
-    id="js.dead-code.unreachable-code",
-    category="dead-code",
-    languages=("javascript", "typescript", "tsx"),
-    severity=Severity.WARNING,
-    summary="A statement after return/throw/break/continue in the same block never runs",
-)
+from ...parsing import walk
 
 EXITS = frozenset({"return_statement", "throw_statement", "break_statement", "continue_statement"})
 HARMLESS = frozenset({
@@ -143,24 +109,15 @@ def _dead(stmt: Node) -> bool:
     return True
 
 
-class UnreachableCode(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+def _blocks(root: Node) -> Iterator[Node]:
+    return (node for node in walk(root) if node.type in BLOCKS)
 
-    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or not ctx.diff.added:
-            return
-        for block in walk(head.root):
-            if block.type in BLOCKS:
-                finding = self._check_block(ctx, block)
-                if finding is not None:
-                    yield finding
 
-    def _check_block(self, ctx: FileContext, block: Node) -> Finding | None:
-        stmts = [c for c in block.named_children if c.type != "comment"]
-        if block.type in ("switch_case", "switch_default"):
-            stmts = [s for s in stmts if s != block.child_by_field_name("value")]
-        found = dead_code(ctx, stmts, _terminates, _dead)
-        if found is None:
-            return None
-        return ctx.finding(RULE, line_of(found.first), message(_describe(found.exit)), anchor=found.anchor)
+def _statements(block: Node) -> list[Node]:
+    stmts = [c for c in block.named_children if c.type != "comment"]
+    if block.type in ("switch_case", "switch_default"):
+        stmts = [s for s in stmts if s != block.child_by_field_name("value")]
+    return stmts
+
+
+JS = Flow(blocks=_blocks, statements=_statements, terminates=_terminates, dead=_dead, describe=_describe)

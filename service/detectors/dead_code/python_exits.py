@@ -1,53 +1,15 @@
-"""Statements that can never run because an earlier statement of the block always leaves it.
-
-## What it does
-Flags the first statement that follows, in the same block, a statement that always leaves it:
-`return`, `raise`, `continue`, `break`, `sys.exit()`, an `if`/`elif`/`else` chain or a `try`
-whose every path exits, or a `while True:` loop without `break`. Also flags an added
-`if False:` / `while 0:` whose body can never run. When the change adds the early exit in front
-of existing code, the finding is anchored on the now-dead statement.
-
-## Why is this bad?
-Code after an unconditional exit silently never runs: a state update, a commit or a cleanup the
-author meant to perform is skipped, and the tests that do not look for its effect still pass.
-
-## Example
-```python
-def fetch_incremental(conn, until):
-    orders = fetch_orders(conn, since=get_watermark(conn))
-    return orders
-    set_watermark(conn, until)   # never runs
-```
-
-## Use instead
-```python
-def fetch_incremental(conn, until):
-    orders = fetch_orders(conn, since=get_watermark(conn))
-    set_watermark(conn, until)
-    return orders
-```
-"""
+"""Which Python statements always leave their block: the Python side of the unreachable-code
+detector (`unreachable_code.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...analysis.unreachable import dead_code, describe_exit, message
-from ...detector import Detector, FileContext, Rule
+from ...analysis.unreachable import Flow, describe_exit
 from ...lang.python import symbols as sym
-from ...models import Finding, Severity
 from ...parsing import line_of
-
-RULE = Rule(
-    id="python.dead-code.unreachable-code",
-    category="dead-code",
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="A statement after return/raise/continue/break in the same block never runs",
-)
 
 EXITS = frozenset({"return_statement", "raise_statement", "continue_statement", "break_statement"})
 HARMLESS = frozenset({"pass_statement", "comment"})
@@ -151,38 +113,29 @@ def _harmless(stmt: Node) -> bool:
     return False
 
 
-class UnreachableCode(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+def _blocks(root: Node) -> Iterator[Node]:
+    """Every statement block of the tree."""
+    for stmt in sym.statements(root):
+        block = stmt.parent
+        if block is not None and block.type == "block" and block.named_children[0] == stmt:
+            yield block
 
-    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or not ctx.diff.added:
-            return
-        added = ctx.diff.added
-        for stmt in sym.statements(head.root):
-            if stmt.type in ("if_statement", "while_statement") and line_of(stmt) in added:
-                yield from self._constant_false(ctx, stmt)
-            block = stmt.parent
-            if block is not None and block.type == "block" and block.named_children[0] == stmt:
-                yield from self._check_block(ctx, added, block)
 
-    def _constant_false(self, ctx: FileContext, stmt: Node) -> Iterator[Finding]:
+def _never_runs(root: Node, added: frozenset[int]) -> Iterator[tuple[Node, str]]:
+    """Added `if False:` / `while 0:` statements, with the words the finding uses."""
+    for stmt in sym.statements(root):
+        if stmt.type not in ("if_statement", "while_statement") or line_of(stmt) not in added:
+            continue
         condition = stmt.child_by_field_name("condition")
-        if condition is None or sym.text(condition) not in FALSY:
-            return
-        keyword = stmt.type.split("_", 1)[0]
-        yield ctx.finding(
-            RULE, line_of(stmt),
-            f"The body of `{keyword} {sym.text(condition)}:` can never run; delete the block "
-            f"or put the real condition back.",
-        )
+        if condition is not None and sym.text(condition) in FALSY:
+            yield stmt, f"{stmt.type.split('_', 1)[0]} {sym.text(condition)}:"
 
-    def _check_block(self, ctx: FileContext, added: frozenset[int], block: Node) -> Iterator[Finding]:
-        stmts = [c for c in block.named_children if c.type != "comment"]
-        found = dead_code(ctx, stmts, _terminates, lambda s: not _harmless(s))
-        if found is None:
-            return
-        first = found.first
-        tight = found.anchor == "definition" or line_of(first) in added
-        yield ctx.finding(RULE, line_of(first), message(_describe(found.exit)),
-                          end=line_of(first) if tight else first, anchor=found.anchor)
+
+PYTHON = Flow(
+    blocks=_blocks,
+    statements=lambda block: [c for c in block.named_children if c.type != "comment"],
+    terminates=_terminates,
+    dead=lambda stmt: not _harmless(stmt),
+    describe=_describe,
+    never_runs=_never_runs,
+)
