@@ -29,9 +29,11 @@ def _nothing(root: Node, added: frozenset[int]) -> Iterator[tuple[Node, str]]:
 class Flow:
     """What one language says about leaving a block."""
 
+    exit_calls: str  # the list of rules/data/dead-code.yml naming calls that end the process
     blocks: Callable[[Node], Iterator[Node]]  # every statement block of a tree
     statements: Callable[[Node], list[Node]]  # a block's statements, comments left out
-    terminates: Callable[[Node], bool]  # control never falls through this statement
+    terminates: Callable[[Node, frozenset[str]], bool]  # control never falls through this statement
+    # (given the names of the calls that end the process)
     dead: Callable[[Node], bool]  # this statement, after an exit, is code that cannot run
     describe: Callable[[Node], str]  # how a finding names the exiting statement
     # added statements whose body can never run (`if False:`), with the condition as written

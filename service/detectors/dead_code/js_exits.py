@@ -17,7 +17,6 @@ HARMLESS = frozenset({
     "interface_declaration", "type_alias_declaration", "class_declaration", "ambient_declaration",
 })
 BLOCKS = frozenset({"statement_block", "switch_case", "switch_default"})
-EXIT_CALLS = frozenset({"process.exit", "process.abort", "Deno.exit"})
 SCOPES = frozenset({
     "function_declaration", "function_expression", "arrow_function", "method_definition", "function",
     "generator_function_declaration", "generator_function", "class_body",
@@ -25,7 +24,7 @@ SCOPES = frozenset({
 LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement", "switch_statement"})
 
 
-def _terminates(stmt: Node) -> bool:
+def _terminates(stmt: Node, calls: frozenset[str]) -> bool:
     """True when control never falls through `stmt` to the next statement of its block."""
     kind = stmt.type
     if kind in EXITS:
@@ -33,38 +32,38 @@ def _terminates(stmt: Node) -> bool:
     if kind == "expression_statement":
         expr = stmt.named_children[0] if stmt.named_children else None
         return expr is not None and expr.type == "call_expression" and \
-            sym.text(expr.child_by_field_name("function")).replace(" ", "") in EXIT_CALLS
+            sym.text(expr.child_by_field_name("function")).replace(" ", "") in calls
     if kind == "statement_block":
-        return _block_terminates(stmt)
+        return _block_terminates(stmt, calls)
     if kind == "if_statement":
         alternative = stmt.child_by_field_name("alternative")
         consequence = stmt.child_by_field_name("consequence")
         if alternative is None or consequence is None:
             return False
         other = next((c for c in alternative.named_children if c.type != "comment"), None)
-        return _terminates(consequence) and other is not None and _terminates(other)
+        return _terminates(consequence, calls) and other is not None and _terminates(other, calls)
     if kind == "try_statement":
-        return _try_terminates(stmt)
+        return _try_terminates(stmt, calls)
     if kind in ("while_statement", "for_statement"):
         return _endless(stmt)
     return False
 
 
-def _block_terminates(block: Node) -> bool:
-    return any(_terminates(c) for c in block.named_children if c.type != "comment")
+def _block_terminates(block: Node, calls: frozenset[str]) -> bool:
+    return any(_terminates(c, calls) for c in block.named_children if c.type != "comment")
 
 
-def _try_terminates(stmt: Node) -> bool:
+def _try_terminates(stmt: Node, calls: frozenset[str]) -> bool:
     final = stmt.child_by_field_name("finalizer")
     final_body = final.child_by_field_name("body") if final is not None else None
-    if final_body is not None and _block_terminates(final_body):
+    if final_body is not None and _block_terminates(final_body, calls):
         return True
     body = stmt.child_by_field_name("body")
     handler = stmt.child_by_field_name("handler")
     handler_body = handler.child_by_field_name("body") if handler is not None else None
-    if body is None or not _block_terminates(body):
+    if body is None or not _block_terminates(body, calls):
         return False
-    return handler_body is None or _block_terminates(handler_body)
+    return handler_body is None or _block_terminates(handler_body, calls)
 
 
 def _endless(loop: Node) -> bool:
@@ -97,7 +96,9 @@ def _breaks_out(body: Node) -> bool:
 
 
 def _describe(stmt: Node) -> str:
-    others = {"expression_statement": "`process.exit()`", "statement_block": "a block that always exits"}
+    call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+    name = sym.text(call.child_by_field_name("function")) if call is not None else ""
+    others = {"expression_statement": f"`{name}()`", "statement_block": "a block that always exits"}
     return describe_exit(stmt, EXITS, others, "an endless loop without `break`")
 
 
@@ -120,4 +121,5 @@ def _statements(block: Node) -> list[Node]:
     return stmts
 
 
-JS = Flow(blocks=_blocks, statements=_statements, terminates=_terminates, dead=_dead, describe=_describe)
+JS = Flow(exit_calls="js_exit_calls", blocks=_blocks, statements=_statements, terminates=_terminates,
+          dead=_dead, describe=_describe)

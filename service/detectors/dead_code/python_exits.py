@@ -16,47 +16,46 @@ HARMLESS = frozenset({"pass_statement", "comment"})
 
 
 FALSY = frozenset({"False", "0", "None"})
-EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
 LOOP_SCOPES = frozenset({
     "for_statement", "while_statement", "function_definition", "class_definition", "lambda",
 })
 
 
-def _terminates(stmt: Node) -> bool:
+def _terminates(stmt: Node, calls: frozenset[str]) -> bool:
     """True when control never falls through `stmt` to the next statement of its block."""
     if stmt.type in EXITS:
         return True
     if stmt.type == "expression_statement":
-        return _is_exit_call(stmt)
+        return _is_exit_call(stmt, calls)
     if stmt.type == "if_statement":
-        return _if_terminates(stmt)
+        return _if_terminates(stmt, calls)
     if stmt.type == "try_statement":
-        return _try_terminates(stmt)
+        return _try_terminates(stmt, calls)
     if stmt.type == "while_statement":
         return _endless(stmt)
     return False
 
 
-def _is_exit_call(stmt: Node) -> bool:
+def _is_exit_call(stmt: Node, calls: frozenset[str]) -> bool:
     call = stmt.named_children[0] if stmt.named_child_count == 1 else None
     if call is None or call.type != "call":
         return False
-    return sym.text(call.child_by_field_name("function")) in EXIT_CALLS
+    return sym.text(call.child_by_field_name("function")) in calls
 
 
 def _clause_block(clause: Node) -> Node | None:
     return next((c for c in clause.named_children if c.type == "block"), None)
 
 
-def _try_terminates(stmt: Node) -> bool:
+def _try_terminates(stmt: Node, calls: frozenset[str]) -> bool:
     """A `finally` that always exits, or a body and every handler that always exit."""
     clauses = [c for c in stmt.named_children if c.type.endswith("clause")]
-    if any(c.type == "finally_clause" and _block_terminates(_clause_block(c)) for c in clauses):
+    if any(c.type == "finally_clause" and _block_terminates(_clause_block(c), calls) for c in clauses):
         return True
-    if not _block_terminates(stmt.child_by_field_name("body")):
+    if not _block_terminates(stmt.child_by_field_name("body"), calls):
         return False
     handlers = [c for c in clauses if c.type in ("except_clause", "except_group_clause")]
-    return all(_block_terminates(_clause_block(h)) for h in handlers)
+    return all(_block_terminates(_clause_block(h), calls) for h in handlers)
 
 
 def _endless(loop: Node) -> bool:
@@ -77,19 +76,19 @@ def _endless(loop: Node) -> bool:
     return True
 
 
-def _block_terminates(block: Node | None) -> bool:
+def _block_terminates(block: Node | None, calls: frozenset[str]) -> bool:
     if block is None:
         return False
-    return any(_terminates(child) for child in block.named_children)
+    return any(_terminates(child, calls) for child in block.named_children)
 
 
-def _if_terminates(stmt: Node) -> bool:
-    if not _block_terminates(stmt.child_by_field_name("consequence")):
+def _if_terminates(stmt: Node, calls: frozenset[str]) -> bool:
+    if not _block_terminates(stmt.child_by_field_name("consequence"), calls):
         return False
     has_else = False
     for clause in stmt.children_by_field_name("alternative"):
         body = clause.child_by_field_name("consequence") or clause.child_by_field_name("body")
-        if not _block_terminates(body):
+        if not _block_terminates(body, calls):
             return False
         has_else = has_else or clause.type == "else_clause"
     return has_else
@@ -132,6 +131,7 @@ def _never_runs(root: Node, added: frozenset[int]) -> Iterator[tuple[Node, str]]
 
 
 PYTHON = Flow(
+    exit_calls="python_exit_calls",
     blocks=_blocks,
     statements=lambda block: [c for c in block.named_children if c.type != "comment"],
     terminates=_terminates,

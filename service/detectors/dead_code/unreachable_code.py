@@ -11,6 +11,8 @@ One detector serves Python and JS/TS; each language says which statements leave 
   branch leaves, a `try` that always leaves, an endless `while (true)`/`for (;;)` without
   `break`. Hoisted function declarations, type declarations and empty statements after an exit
   are not dead and are left alone.
+The process-ending calls are the lists `python_exit_calls` and `js_exit_calls` of
+`rules/data/dead-code.yml`; a repository adds its own in `.slopguard/dead-code.yml`.
 The finding is on the first dead statement the change touches; when the change adds the exit in
 front of existing code, it is anchored on the now-dead statement.
 
@@ -45,6 +47,7 @@ from ...analysis.unreachable import Flow, dead_code, message
 from ...detector import Detector, FileContext, Rule
 from ...models import Finding, Severity
 from ...parsing import line_of
+from ...ruledata import data_lists
 from .js_exits import JS
 from .python_exits import PYTHON
 
@@ -77,6 +80,7 @@ class UnreachableCode(Detector):
             return
         flow, rule = FLOWS[head.language]
         added = ctx.diff.added
+        calls = data_lists("dead-code", ctx.repo).get(flow.exit_calls)
         for stmt, condition in flow.never_runs(head.root, added):
             yield ctx.finding(
                 rule, line_of(stmt),
@@ -84,7 +88,7 @@ class UnreachableCode(Detector):
                 f"condition back.",
             )
         for block in flow.blocks(head.root):
-            found = dead_code(ctx, flow.statements(block), flow.terminates, flow.dead)
+            found = dead_code(ctx, flow.statements(block), lambda s: flow.terminates(s, calls), flow.dead)
             if found is None:
                 continue
             first = found.first
