@@ -3,10 +3,11 @@
 
 Replays the last N non-merge commits of each local git repository (bare mirrors work: the
 scanner reads git objects) as pull requests `parent..commit` whose intent is the commit message,
-through `slopguard scan --format json --no-llm`, and counts the findings of severity warning or
-error. Target (issue 4): under 3 per 1,000 added lines of code on well-kept projects.
+as `slopguard scan --format json --no-llm` reports them (by default in J forked processes that load
+the rules once; `--scanner PATH` runs that executable per commit instead), and counts the findings
+of severity warning or error. Target (issue 4): under 3 per 1,000 added lines of code on well-kept projects.
 
-Usage: benchmarks/noise.py REPO [REPO ...] [--commits N] [--jobs J] [--details FILE]
+Usage: benchmarks/noise.py REPO [REPO ...] [--commits N] [--jobs J] [--details FILE] [--scanner PATH]
                            [--before DATE | --years-back N] [--since DATE]
 Range: by default the last N non-merge commits of the repository's HEAD (its default branch in a
 mirror). `--before 2023-06-01` takes the last N non-merge commits committed before that date;
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -30,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 CODE_SUFFIXES = (".py", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
 NOISY = ("warning", "error")
@@ -142,27 +145,71 @@ def added_lines(repo: str, sha: str) -> tuple[int, int]:
     return total, code
 
 
-def scan(scanner: str, repo: str, sha: str) -> CommitResult:
+def scan(scanner: str | None, repo: str, sha: str) -> CommitResult:
+    """One commit as a PR: through `scanner` (a `slopguard` executable), or in this process."""
     message = git(repo, "log", "-1", "--format=%B", sha).strip()
     result = CommitResult(sha=sha[:10], subject=message.splitlines()[0] if message else "")
     result.added, result.code_added = added_lines(repo, sha)
-    proc = subprocess.run([scanner, "scan", "--repo", repo, "--base", f"{sha}^", "--head", sha,
-                           "--intent", message, "--format", "json", "--no-llm",
-                           "--fail-on", "never"], capture_output=True, text=True, env=ENV,
-                          check=False)
-    if proc.returncode != 0:
-        result.error = proc.stderr.strip()[-300:] or f"exit {proc.returncode}"
-        return result
-    report = json.loads(proc.stdout)
+    if scanner is None:
+        try:
+            report = _report_in_process(repo, sha, message)
+        except Exception as exc:  # noqa: BLE001 - counted and printed as a scan error of this commit
+            result.error = f"{type(exc).__name__}: {exc}"[:300]
+            return result
+    else:
+        proc = subprocess.run([scanner, "scan", "--repo", repo, "--base", f"{sha}^", "--head", sha,
+                               "--intent", message, "--format", "json", "--no-llm",
+                               "--fail-on", "never"], capture_output=True, text=True, env=ENV,
+                              check=False)
+        if proc.returncode != 0:
+            result.error = proc.stderr.strip()[-300:] or f"exit {proc.returncode}"
+            return result
+        report = json.loads(proc.stdout)
     result.findings = [f for f in report.get("findings", []) if f.get("severity") in NOISY]
     return result
 
 
-def run_repo(scanner: str, repo: str, rng: Range, jobs: int) -> RepoResult:
-    shas = commits(repo, rng)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda sha: scan(scanner, repo, sha), shas))
-    return RepoResult(path=repo, commits=results, span=describe(repo, shas, rng))
+_REGISTRY: Any = None  # in-process mode: loaded once in the parent, inherited by the forked scanners
+
+
+def _report_in_process(repo: str, sha: str, message: str) -> dict[str, Any]:
+    """What `slopguard scan --no-llm --format json` prints for this commit (same engine, registry,
+    blob cache), without starting a process and loading the rules for every commit."""
+    from slopguard.blobcache import default_cache
+    from slopguard.engine import Target
+    from slopguard.engine import scan as engine_scan
+    from slopguard.reporters import render
+
+    result = engine_scan(Target(Path(repo), f"{sha}^", sha, intent=message), registry=_REGISTRY,
+                         cache=default_cache(ENV))
+    report: dict[str, Any] = json.loads(render(result, "json", rules=_REGISTRY.rules))
+    return report
+
+
+def _scan_task(task: tuple[str, str]) -> CommitResult:
+    return scan(None, *task)
+
+
+def run_all(scanner: str | None, repos: list[str], rng: Range, jobs: int) -> list[RepoResult]:
+    """Every repository's range, scanned by `jobs` processes (in-process mode) or threads."""
+    global _REGISTRY
+    picked = {repo: commits(repo, rng) for repo in repos}
+    tasks = [(repo, sha) for repo in repos for sha in picked[repo]]
+    if scanner is None:
+        from slopguard.registry import load
+
+        _REGISTRY = load()
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            done = pool.map(_scan_task, tasks, chunksize=1)
+    else:
+        with ThreadPoolExecutor(max_workers=jobs) as threads:
+            done = list(threads.map(lambda t: scan(scanner, *t), tasks))
+    out, i = [], 0
+    for repo in repos:
+        n = len(picked[repo])
+        out.append(RepoResult(path=repo, commits=done[i:i + n], span=describe(repo, picked[repo], rng)))
+        i += n
+    return out
 
 
 def iso_date(text: str) -> str:
@@ -207,14 +254,15 @@ def main() -> int:
                       help="last N commits before the date N years before each repository's newest commit")
     ap.add_argument("--since", type=iso_date, help="only commits committed on or after this date")
     ap.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2))
-    ap.add_argument("--scanner", default=str(Path(sys.executable).parent / "slopguard"))
+    ap.add_argument("--scanner", help="scan through this `slopguard` executable, one process per commit "
+                                      "(default: in this process with the installed slopguard package)")
     ap.add_argument("--top", type=int, default=8, help="rules listed per repository")
     ap.add_argument("--details", help="write every warning/error finding as JSON to FILE")
     args = ap.parse_args()
     if args.years_back < 0:
         ap.error("--years-back must be positive")
     rng = Range(count=args.commits, before=args.before or "", since=args.since or "", years_back=args.years_back)
-    results = [run_repo(args.scanner, repo, rng, args.jobs) for repo in args.repos]
+    results = run_all(args.scanner, args.repos, rng, max(1, args.jobs))
     for r in results:
         print_repo(r, args.top)
     noisy = sum(len(c.findings) for r in results for c in r.scanned)

@@ -33,6 +33,7 @@ class BlobCache:
         self.root = root
         self.max_bytes = max_bytes
         self.written = 0  # bytes written by this process since the last trim
+        self._base = str(root)
 
     def _path(self, kind: str, blob: str) -> Path:
         return self.root / f"{kind}-{_VERSION}" / blob[:2] / blob[2:]
@@ -40,9 +41,10 @@ class BlobCache:
     def get(self, kind: str, blob: str) -> tuple[bool, object]:
         """(True, value) for a stored entry, (False, None) otherwise (absent, being trimmed,
         or unreadable: a damaged entry is a miss and is rewritten)."""
-        path = self._path(kind, blob)
+        path = f"{self._base}/{kind}-{_VERSION}/{blob[:2]}/{blob[2:]}"  # a scan reads thousands
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as entry:
+                data = entry.read()
             value = marshal.loads(data)
         except (OSError, EOFError, ValueError, TypeError):
             return False, None
@@ -64,30 +66,63 @@ class BlobCache:
         self.written += len(data)
 
     def trim(self) -> None:
-        """Delete least recently used entries until the folder is within `max_bytes`."""
+        """Delete least recently used entries until the folder is within `max_bytes`. The folder's
+        size as last measured (plus what was written since) is kept in `.size`, so that a scan
+        that writes a few entries does not list the whole folder: only a folder that may be over
+        the limit (or has no `.size` yet) is measured."""
+        estimate = self._size_estimate()
+        if estimate is not None and estimate + self.written <= self.max_bytes:
+            self._keep_estimate(estimate + self.written)
+            self.written = 0
+            return
         self.written = 0
         entries: list[tuple[float, int, str]] = []
         total = 0
         for folder, _, names in os.walk(self.root):
             for name in names:
                 full = os.path.join(folder, name)
+                if full == self._size_file:
+                    continue
                 try:
                     stat = os.stat(full)
                 except OSError:
                     continue
                 entries.append((stat.st_mtime, stat.st_size, full))
                 total += stat.st_size
-        if total <= self.max_bytes:
+        if total > self.max_bytes:
+            entries.sort()
+            for _, size, full in entries:
+                if total <= self.max_bytes * 0.8:
+                    break
+                try:
+                    os.unlink(full)
+                except OSError:
+                    continue
+                total -= size
+        self._keep_estimate(total)
+
+    @property
+    def _size_file(self) -> str:
+        return os.path.join(self._base, ".size")
+
+    def _size_estimate(self) -> int | None:
+        try:
+            with open(self._size_file, encoding="ascii") as handle:
+                return int(handle.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _keep_estimate(self, total: int) -> None:
+        """Workers sharing the folder may overwrite each other's estimate: a lost update only
+        delays the next measurement, which is exact."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-size-")
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                out.write(str(total))
+            os.replace(tmp, self._size_file)
+        except OSError:
             return
-        entries.sort()
-        for _, size, full in entries:
-            if total <= self.max_bytes * 0.8:
-                break
-            try:
-                os.unlink(full)
-            except OSError:
-                continue
-            total -= size
 
 
 def default_cache(env: Mapping[str, str]) -> BlobCache:

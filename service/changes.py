@@ -26,6 +26,7 @@ from .repo_search import (
     TokenIndex,
     grep_files,
     search_blobs,
+    token_index,
 )
 
 T = TypeVar("T")
@@ -115,10 +116,15 @@ class Trees:
     def _search(self, side: Side, wanted: tuple[str, ...], mode: str, word_chars: str) -> set[str]:
         size = sum(e[2] for e in self.listing(side).values())
         self._asked[side] = self._asked.get(side, 0) + 1
+        # with a cache folder, the table's tokens are kept by blob id: built once per repository
+        budget = 0 if self.cache is not None else GREP_BUDGET
         if mode == "identifier" and (size <= SMALL_TREE_BYTES or (
-                size <= INDEXED_TREE_BYTES and self._asked[side] > GREP_BUDGET)):
+                size <= INDEXED_TREE_BYTES and self._asked[side] > budget)):
             if (side, word_chars) not in self._tokens:
-                self._tokens[(side, word_chars)] = TokenIndex(self._all_blobs(side), word_chars)
+                files = {p: e[1] for p, e in self.listing(side).items() if e[0] not in (_SYMLINK, _GITLINK)}
+                self._tokens[(side, word_chars)] = token_index(
+                    files, lambda paths: self._read_blobs(side, paths), lambda: self._all_blobs(side), self.cache,
+                    word_chars)
             return self._tokens[(side, word_chars)].lookup(wanted)
         if mode == "fixed" and size <= SMALL_TREE_BYTES:
             return search_blobs(self._all_blobs(side), wanted, mode=mode, word_chars=word_chars)
@@ -129,14 +135,19 @@ class Trees:
         """Every regular file of a small side, read once (cheaper than a `git grep` per question)."""
         if side not in self._blobs:
             listing = self.listing(side)
-            paths = [p for p, e in listing.items() if e[0] not in (_SYMLINK, _GITLINK)]
-            if side == "RIGHT" and self.head is None:
-                assert self._root is not None
-                self._blobs[side] = {p: (self._root / self._on_disk.get(p, p)).read_bytes() for p in paths}
-            else:
-                blobs = self.git.cat_blobs([listing[p][1] for p in paths])
-                self._blobs[side] = {p: blobs.get(listing[p][1], b"") for p in paths}
+            self._blobs[side] = self._read_blobs(side, [p for p, e in listing.items()
+                                                        if e[0] not in (_SYMLINK, _GITLINK)])
         return self._blobs[side]
+
+    def _read_blobs(self, side: Side, paths: list[str]) -> dict[str, bytes]:
+        if side in self._blobs:
+            return {p: self._blobs[side][p] for p in paths}
+        if side == "RIGHT" and self.head is None:
+            assert self._root is not None
+            return {p: (self._root / self._on_disk.get(p, p)).read_bytes() for p in paths}
+        listing = self.listing(side)
+        blobs = self.git.cat_blobs([listing[p][1] for p in paths])
+        return {p: blobs.get(listing[p][1], b"") for p in paths}
 
     def raw(self, side: Side, path: str) -> bytes | None:
         entry = self.listing(side).get(path)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .errors import ConfigError, GitError, SlopguardError, UsageError
+from .terminal import CLOSED, CUT_SHORT, progress_line, silence_stdout, write
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # a write outside _write found the reader gone
         if sys.stdout is not None:
-            _silence_stdout()
+            silence_stdout()
         print(f"slopguard: error: {CUT_SHORT}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
@@ -131,7 +131,7 @@ def _scan(args: argparse.Namespace) -> int:
         config = parse_config(_read_text(path), str(path), registry.rules.values(), path.parent,
                               trusted=True)
     target = _target(args)
-    progress = _progress_line(sys.stderr) if args.format == "text" and sys.stderr.isatty() else None
+    progress = progress_line(sys.stderr) if args.format == "text" and sys.stderr.isatty() else None
     second_pass = None
     if not args.no_llm:
         from .llm import llm_dry_run_pass, llm_pass
@@ -150,7 +150,7 @@ def _scan(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
     else:
-        _write(report)
+        write(report)
     return exit_code(result, args.fail_on)
 
 
@@ -205,50 +205,6 @@ def _read_text(path: Path) -> str:
         raise UsageError(f"{path}: not UTF-8 text") from None
 
 
-CLOSED = "standard output is closed: nothing was written"
-CUT_SHORT = "standard output was closed by its reader: the output is cut short"
-
-
-def _write(text: str) -> None:
-    """`text` on standard output. Output that cannot be delivered is a usage error (exit 2, one
-    line on stderr), whether standard output was closed from the start (`>&-`) or its reader went
-    away (`slopguard scan | head -0`): a caller must not take a lost report for a clean one."""
-    if sys.stdout is None:  # Python starts with sys.stdout None when descriptor 1 is closed
-        raise UsageError(CLOSED)
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        raise UsageError(CUT_SHORT) from None
-
-
-def _silence_stdout() -> None:
-    """Point descriptor 1 at /dev/null, so the interpreter's own flush at exit has nowhere to fail."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
-def _progress_line(stream: Any, after_s: float = 2.0,
-                   clock: Callable[[], float] = time.monotonic) -> Callable[[int, int], None]:
-    """A progress line on `stream` (a terminal), shown only once a scan has run `after_s` seconds."""
-    started = clock()
-    shown = [False]
-
-    def show(done: int, total: int) -> None:
-        if not shown[0] and clock() - started < after_s:
-            return
-        shown[0] = True
-        width = 30
-        filled = int(width * (done + 1) / total)
-        end = "\n" if done + 1 == total else ""
-        stream.write(f"\rscanning [{'#' * filled}{'.' * (width - filled)}] {done + 1}/{total} files{end}")
-        stream.flush()
-
-    return show
-
-
 def _rules() -> int:
     from .config import default_config
     from .registry import load
@@ -262,7 +218,7 @@ def _rules() -> int:
         state = "" if config.enabled(rule) else "  (off by default)"
         lines.append(f"{rule.id:<{width}}  {rule.category:<16} {','.join(rule.languages):<28} "
                      f"{rule.severity.value:<8} {rule.summary}{state}\n")
-    _write("".join(lines))
+    write("".join(lines))
     return EXIT_OK
 
 
@@ -273,7 +229,7 @@ def _explain(rule_id: str) -> int:
     rule = load().rules.get(rule_id)
     if rule is None:
         raise UsageError(f"unknown rule {rule_id!r} (`slopguard rules` lists them)")
-    _write(explain(rule))
+    write(explain(rule))
     return EXIT_OK
 
 
@@ -285,7 +241,7 @@ def _config_check(file: str) -> int:
     if not path.is_file():
         raise UsageError(f"{file}: no such file")
     parse_config(_read_text(path), file, load().rules.values(), path.parent)
-    _write(f"{file}: ok\n")
+    write(f"{file}: ok\n")
     return EXIT_OK
 
 

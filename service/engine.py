@@ -15,6 +15,7 @@ from typing import Protocol
 
 from . import brevity, difffilter, fingerprint, fixes, risk, semgrep, suppress
 from .blobcache import BlobCache
+from .bounds import Limits, Overrun, Watchdog, unparsed
 from .changes import MAX_FILE_BYTES, Trees, collect
 from .config import Config, ConfigError, default_config, parse_config
 from .detector import ChangeContext, FileContext
@@ -101,8 +102,12 @@ def scan(
     progress: Progress | None = None,
     second_pass: SecondPass | None = None,
     cache: BlobCache | None = None,
+    limits: Limits | None = None,
 ) -> ScanResult:
+    """Scan `target`. `limits` bounds the detectors' work per file and (with a deadline) per scan;
+    whatever they cut short is named in the result's notices as not (fully) analysed."""
     started = time.perf_counter()
+    limits = limits or Limits()
     registry = registry or load_registry()
     git, base, head = resolve(target)
     if config is None:
@@ -116,35 +121,18 @@ def scan(
     notices = list(change.notices)
     trees.prefetch("RIGHT", [d.path for d in diffs if d.status != "deleted"])
     trees.prefetch("LEFT", [d.old_path for d in diffs if d.old_path])
-    contexts = tuple(
-        FileContext(
-            diff=d,
-            head=trees.source("RIGHT", d.path) if d.status != "deleted" else None,
-            base=trees.source("LEFT", d.old_path) if d.old_path else None,
-            repo=trees,
-            options=config,
-            intent=intent,
-        )
-        for d in diffs
-        if not d.binary
-    )
+    contexts, cut = _contexts([d for d in diffs if not d.binary], trees, config, intent, limits, notices)
     sg_rules = [r for r in registry.semgrep_rules if config.enabled(r.rule)]
     heads = [c.head for c in contexts if c.head is not None and c.diff.added]
-    sg_run = semgrep.Run(sg_rules, heads) if sg_rules and heads else None
-    raw: list[Finding] = []
-    active = [det for det in registry.detectors if any(config.enabled(r) for r in det.rules)]
-    for i, ctx in enumerate(contexts):
-        if progress:
-            progress(i, len(contexts))
-        language = ctx.language
-        for det in active:
-            if language and any(language in r.languages for r in det.rules):
-                raw += _guarded(det.check_file, ctx, notices, type(det).__name__, ctx.path)
-    whole = ChangeContext(files=contexts, repo=trees, options=config, intent=intent)
-    for det in active:
-        raw += _guarded(det.check_change, whole, notices, type(det).__name__, None)
+    sg_run = semgrep.Run(sg_rules, heads) if sg_rules and heads and not limits.passed() else None
+    watchdog = Watchdog()
+    try:
+        raw = _detect(registry, config, contexts, cut, trees, intent, limits, watchdog, notices, progress)
+    finally:
+        watchdog.close()
     if sg_run is not None:
-        found, notes = sg_run.result()
+        left = limits.left()
+        found, notes = sg_run.result(timeout=300.0 if left is None else min(300.0, max(left, 0.5)))
         raw += found
         notices += notes
     findings = _finish(raw, contexts, trees, config, registry)
@@ -152,6 +140,9 @@ def scan(
     dropped: tuple[Dropped, ...] = ()
     if second_pass is None:
         notices.append(Notice("LLM pass skipped (not requested)"))
+    elif diffs and limits.passed():
+        usage = LLMUsage(status="skipped")
+        notices.append(Notice("LLM pass skipped: the scan's deadline has passed"))
     elif diffs:
         files = [c for c in contexts if not config.llm_excluded(c.path)]
         # changed files the pass cannot show (ignored by paths.ignore, binary): named in its requests
@@ -187,6 +178,71 @@ def scan(
         files=tuple(diffs),
         dropped=dropped,
     )
+
+
+def _contexts(diffs: list[FileDiff], trees: Trees, config: Config, intent: str, limits: Limits,
+              notices: list[Notice]) -> tuple[tuple[FileContext, ...], frozenset[str]]:
+    """A FileContext per changed text file, and the paths of those over the structural budget:
+    these keep their text but lose their syntax tree, and are named as not fully analysed."""
+    contexts, cut = [], set()
+    for d in diffs:
+        head = trees.source("RIGHT", d.path) if d.status != "deleted" else None
+        base = trees.source("LEFT", d.old_path) if d.old_path else None
+        reason = limits.over(head) or limits.over(base)
+        if reason:
+            cut.add(d.path)
+            head, base = unparsed(head), unparsed(base)
+            notices.append(Notice(f"not fully analysed: detectors skipped ({reason})", d.path, unreviewed=True))
+        contexts.append(FileContext(diff=d, head=head, base=base, repo=trees, options=config, intent=intent))
+    return tuple(contexts), frozenset(cut)
+
+
+def _detect(registry: Registry, config: Config, contexts: tuple[FileContext, ...], cut: frozenset[str],
+            trees: Trees, intent: str, limits: Limits, watchdog: Watchdog, notices: list[Notice],
+            progress: Progress | None) -> list[Finding]:
+    """The detectors over each file (each file within its time budget), then over the change as a
+    whole (within the scan's deadline). What a bound stopped is named in `notices`."""
+    raw: list[Finding] = []
+    active = [det for det in registry.detectors if any(config.enabled(r) for r in det.rules)]
+    for i, ctx in enumerate(contexts):
+        if progress:
+            progress(i, len(contexts))
+        if limits.passed():
+            notices += [Notice("not analysed: the scan's deadline passed before the detectors reached it",
+                               c.path, unreviewed=True) for c in contexts[i:] if c.path not in cut]
+            break
+        language = ctx.language
+        if ctx.path in cut or not language:
+            continue
+        wanted = [det for det in active if any(language in r.languages for r in det.rules)]
+        ran = 0
+        try:
+            with watchdog.bound(limits.deadline, cpu_seconds=limits.file_seconds):
+                for det in wanted:
+                    raw += _guarded(det.check_file, ctx, notices, type(det).__name__, ctx.path)
+                    ran += 1
+        except Overrun:
+            why = ("the scan's deadline passed" if limits.passed() else
+                   f"the detectors' budget of {limits.file_seconds:g} s of processor time per file ran out")
+            notices.append(Notice(f"not fully analysed: {why} ({ran} of {len(wanted)} detectors finished; "
+                                  f"{type(wanted[ran]).__name__} was stopped)", ctx.path, unreviewed=True))
+    whole = ChangeContext(files=contexts, repo=trees, options=config, intent=intent)
+    for n, det in enumerate(active):
+        try:
+            if limits.deadline is None:
+                raw += _guarded(det.check_change, whole, notices, type(det).__name__, None)
+                continue
+            with watchdog.bound(limits.deadline):
+                if limits.passed():
+                    raise Overrun
+                raw += _guarded(det.check_change, whole, notices, type(det).__name__, None)
+        except Overrun:  # every file lost the cross-file analyses: named, unless named already
+            named = {x.path for x in notices if x.unreviewed}
+            notices += [Notice(f"not fully analysed: the scan's deadline passed during the change-wide analyses "
+                               f"({len(active) - n} of {len(active)} not run or stopped, from {type(det).__name__} on)",
+                               c.path, unreviewed=True) for c in contexts if c.path not in named]
+            break
+    return raw
 
 
 def _guarded(fn: Callable[..., Iterable[Finding]], ctx: object, notices: list[Notice],

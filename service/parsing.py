@@ -69,17 +69,24 @@ def _parser(language: str) -> Parser:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One version of one file: its text, its lines and (for known languages) its syntax tree."""
+    """One version of one file: its text, its lines and (for known languages) its syntax tree,
+    parsed on first use (a scan reads many files only as text: a search, a value kept by blob id)."""
 
     path: str
     text: str
     language: str | None = None
-    tree: Tree | None = field(default=None, compare=False, repr=False)
     data: bytes = field(default=b"", compare=False, repr=False)
+    parse: bool = field(default=True, compare=False, repr=False)  # False: text only (bounds.unparsed)
 
     @functools.cached_property
     def lines(self) -> list[str]:
         return self.text.splitlines()
+
+    @functools.cached_property
+    def tree(self) -> Tree | None:
+        if self.language is None or not self.parse:
+            return None
+        return _parser(self.language).parse(self.data)
 
     @property
     def root(self) -> Node | None:
@@ -94,13 +101,9 @@ class SourceFile:
 
 
 def parse_source(path: str, text: str) -> SourceFile:
-    """Parse `text` as the language of `path`; unknown languages get no tree."""
-    language = language_for_path(path)
-    data = text.encode("utf-8", "surrogatepass")
-    if language is None:
-        return SourceFile(path=path, text=text, language=None, data=data)
-    tree = _parser(language).parse(data)
-    return SourceFile(path=path, text=text, language=language, tree=tree, data=data)
+    """`text` as a file of the language of `path` (parsed on first use); unknown languages get no tree."""
+    return SourceFile(path=path, text=text, language=language_for_path(path),
+                      data=text.encode("utf-8", "surrogatepass"))
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -9,9 +9,12 @@ superset: a hit may be in a comment or a string, and the caller decides on the p
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from .blobcache import BlobCache
+from .diff import NULL_SHA
 from .gitrepo import Git
 
 # git grep exits 1 when nothing matched; anything above is an error.
@@ -86,14 +89,13 @@ def search_blobs(blobs: dict[str, bytes], patterns: Iterable[str], *, mode: str 
 
 class TokenIndex:
     """Which files hold each identifier token (`identifier_pattern` semantics), built from file
-    contents in one pass: a scan that asks about many names pays one read, not one search each."""
+    contents in one pass: a scan that asks about many names pays one read, not one search each.
+    Each file's tokens are a pure function of its content: with a cache they are kept by blob id,
+    so a later scan (another push of the pull request) reads only the files that changed."""
 
-    def __init__(self, blobs: dict[str, bytes], word_chars: str = IDENTIFIER_CHARS) -> None:
-        run = re.compile(rb"[" + word_chars.encode() + rb"]+")
-        self._files: dict[bytes, list[str]] = {}
-        for path, data in blobs.items():
-            for token in set(run.findall(data)):
-                self._files.setdefault(token.lstrip(b"0123456789"), []).append(path)
+    def __init__(self, tokens: dict[str, bytes], blobs: Callable[[], dict[str, bytes]],
+                 word_chars: str = IDENTIFIER_CHARS) -> None:
+        self._tokens = tokens  # per file (`file_tokens`): a few dozen questions cost less than inverting them
         self._blobs = blobs
         self._word_chars = word_chars
 
@@ -101,7 +103,37 @@ class TokenIndex:
         found: set[str] = set()
         for name in names:
             if name[:1].isdigit():  # not an identifier: search the text
-                found |= search_blobs(self._blobs, [name], word_chars=self._word_chars)
+                found |= search_blobs(self._blobs(), [name], word_chars=self._word_chars)
             else:
-                found.update(self._files.get(name.encode(), ()))
+                key = b"\n" + name.encode() + b"\n"
+                found.update(path for path, tokens in self._tokens.items() if key in tokens)
         return found
+
+
+def file_tokens(data: bytes, word_chars: str = IDENTIFIER_CHARS) -> bytes:
+    """The distinct identifier tokens of one file, leading digits dropped, one per line between
+    newlines (one compact object per file; a token is found with `b"\\n" + token + b"\\n" in`)."""
+    run = re.compile(rb"[" + word_chars.encode() + rb"]+")
+    return b"\n" + b"\n".join(sorted({token.lstrip(b"0123456789") for token in run.findall(data)})) + b"\n"
+
+
+def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, bytes]],
+                blobs: Callable[[], dict[str, bytes]], cache: BlobCache | None,
+                word_chars: str = IDENTIFIER_CHARS) -> TokenIndex:
+    """The token table of the files `blob_ids` names (path -> blob id, NULL_SHA for a file of the
+    working tree): tokens of a blob kept in `cache` are not read again; `read(paths)` gives the
+    contents of the others."""
+    kind = "tokens-lines-" + hashlib.sha1(word_chars.encode()).hexdigest()[:8]
+    tokens: dict[str, bytes] = {}
+    missing = []
+    for path, blob in blob_ids.items():
+        hit, value = cache.get(kind, blob) if cache is not None and blob != NULL_SHA else (False, None)
+        if hit and isinstance(value, bytes):
+            tokens[path] = value
+        else:
+            missing.append(path)
+    for path, data in read(missing).items():
+        tokens[path] = file_tokens(data, word_chars)
+        if cache is not None and blob_ids[path] != NULL_SHA:
+            cache.put(kind, blob_ids[path], tokens[path])
+    return TokenIndex(tokens, blobs, word_chars)

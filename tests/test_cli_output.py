@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from slopguard.cli import _progress_line, main
+from slopguard.cli import main
+from slopguard.terminal import progress_line
 
 from .gitrepos import git, make_repo
 from .test_cli import BASE, RULE
@@ -134,7 +135,7 @@ def test_colour_on_a_terminal_unless_no_color(tmp_path: Path) -> None:
 def test_progress_line_only_after_a_few_seconds() -> None:
     now = [0.0]
     stream = io.StringIO()
-    show = _progress_line(stream, after_s=2.0, clock=lambda: now[0])
+    show = progress_line(stream, after_s=2.0, clock=lambda: now[0])
     show(0, 4)
     now[0] = 1.5
     show(1, 4)

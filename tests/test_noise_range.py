@@ -72,3 +72,19 @@ def test_a_date_that_is_not_a_date_is_a_usage_error(tmp_path: Path) -> None:
     assert "not a date" in proc.stderr
     proc = noise(tmp_path, "--before", "2023-01-01", "--years-back", "3")
     assert proc.returncode == 2
+
+
+def test_in_process_scans_report_what_the_scanner_process_reports(tmp_path: Path) -> None:
+    """The default (forked in-process scanners) and `--scanner` (a process per commit) agree."""
+    from .app.conftest import HEAD_FILES
+
+    repo = dated_repo(tmp_path)
+    (repo / "app.py").write_text(HEAD_FILES["app.py"])  # a swallowed exception, an HTTP call in a loop
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "add app")
+    default = subprocess.run([sys.executable, str(SCRIPT), str(repo), "--commits", "3", "--jobs", "2"],
+                             capture_output=True, text=True, check=False, env=dict(os.environ, ANTHROPIC_API_KEY=""))
+    assert default.returncode == 0, default.stderr
+    assert default.stdout == noise(repo, "--commits", "3").stdout
+    assert "python.error-handling.swallowed-exception" in default.stdout, default.stdout
+    assert "python.excessive-io.io-in-loop" in default.stdout

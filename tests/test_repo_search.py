@@ -12,7 +12,7 @@ from slopguard.changes import Trees
 from slopguard.engine import Target, scan
 from slopguard.errors import GitError
 from slopguard.gitrepo import Git
-from slopguard.repo_search import TokenIndex, grep_files, search_blobs
+from slopguard.repo_search import grep_files, search_blobs, token_index
 
 from .gitrepos import git, make_repo
 
@@ -101,6 +101,23 @@ def test_cache_is_atomic_and_bounded(tmp_path: Path) -> None:
     assert not list((tmp_path / "c").rglob(".tmp-*"))
 
 
+def test_trim_measures_the_folder_only_when_it_may_be_over_the_limit(tmp_path: Path) -> None:
+    cache = BlobCache(tmp_path / "c", max_bytes=4000)
+    cache.put("kind", f"{1:040x}", b"x" * 500)
+    cache.trim()  # no estimate yet: measured
+    measured = int((tmp_path / "c" / ".size").read_text())
+    assert measured == cache._path("kind", f"{1:040x}").stat().st_size
+    (tmp_path / "c" / "kind-foreign").mkdir()
+    (tmp_path / "c" / "kind-foreign" / "entry").write_bytes(b"y" * 5000)  # another worker's, unknown
+    cache.put("kind", f"{2:040x}", b"x" * 500)
+    cache.trim()  # within the limit by the estimate: not listed, nothing deleted
+    assert (tmp_path / "c" / "kind-foreign" / "entry").exists()
+    for i in range(3, 12):
+        cache.put("kind", f"{i:040x}", b"x" * 500)
+    cache.trim()  # the estimate passes the limit: measured and trimmed
+    assert sum(p.stat().st_size for p in (tmp_path / "c").rglob("*") if p.is_file() and p.name != ".size") <= 4000
+
+
 def test_second_scan_reads_the_cache_and_finds_the_same(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"app/orders.py": "def load_order(ident):\n    return ident\n"},
                      {"app/orders.py": "def load_order(ident):\n    return ident\n\n\n"
@@ -126,4 +143,14 @@ def test_in_memory_search_agrees_with_git_grep(tmp_path: Path, names: list[str],
     expected = grep_files(Git(repo), "main", names, mode=mode, word_chars=chars)
     assert search_blobs(contents, names, mode=mode, word_chars=chars) == expected
     if mode == "identifier":
-        assert TokenIndex(contents, chars).lookup(names) == expected
+        ids = {path: sha for path, (_, sha, _) in listing.items()}
+        cache = BlobCache(tmp_path / "cache")
+        first = token_index(ids, lambda paths: {p: contents[p] for p in paths}, lambda: contents, cache, chars)
+        assert first.lookup(names) == expected
+
+        def nothing_to_read(paths: list[str]) -> dict[str, bytes]:
+            assert paths == [], paths  # every file's tokens come from the cache
+            return {}
+
+        again = token_index(ids, nothing_to_read, lambda: contents, cache, chars)
+        assert again.lookup(names) == expected

@@ -29,12 +29,20 @@ class Unit(Generic[T]):
     end: int
     lines: list[int]  # source line of each normalised line
     hashes: list[int]
-    sizes: list[int]  # characters of each normalised line (blanks excluded)
+    texts: list[str]  # the normalised lines
     added: bool = False
     windows: list[int] = field(default_factory=list)
+    _sizes: list[int] | None = None
 
     def contains(self, other: Unit[T]) -> bool:
         return self.path == other.path and self.start <= other.start and other.end <= self.end
+
+    @property
+    def sizes(self) -> list[int]:
+        """Characters of each normalised line (blanks excluded), computed when a window is."""
+        if self._sizes is None:
+            self._sizes = [len(t.replace(" ", "")) for t in self.texts]
+        return self._sizes
 
 
 def make_unit(item: T, path: str, start: int, end: int, lines: list[tuple[int, str]]) -> Unit[T]:
@@ -42,31 +50,69 @@ def make_unit(item: T, path: str, start: int, end: int, lines: list[tuple[int, s
         item=item, path=path, start=start, end=end,
         lines=[n for n, _ in lines],
         hashes=[hash(t) for _, t in lines],
-        sizes=[len(t.replace(" ", "")) for _, t in lines],
+        texts=[t for _, t in lines],
     )
 
 
-def _windows(unit: Unit[T], size: int) -> list[int]:
+def _windows(unit: Unit[T], size: int, shapes: set[int] | None = None) -> list[int]:
+    """The hash of each window of `size` lines (0: too trivial to count). With `shapes`, only the
+    windows made entirely of those line shapes are hashed (the others cannot match a target)."""
     out = []
-    for i in range(len(unit.hashes) - size + 1):
-        chunk = unit.hashes[i : i + size]
-        if sum(unit.sizes[i : i + size]) < MIN_WINDOW_CHARS * size or len(set(chunk)) < MIN_DISTINCT_SHAPES:
+    run = 0
+    hashes = unit.hashes
+    for i in range(len(hashes)):
+        run = run + 1 if shapes is None or hashes[i] in shapes else 0
+        start = i - size + 1
+        if start < 0:
+            continue
+        if run < size:
+            out.append(0)
+            continue
+        chunk = hashes[start : i + 1]
+        if sum(unit.sizes[start : i + 1]) < MIN_WINDOW_CHARS * size or len(set(chunk)) < MIN_DISTINCT_SHAPES:
             out.append(0)
         else:
             out.append(hash(tuple(chunk)))
     return out
 
 
-def index(units: Iterable[Unit[T]], size: int, max_bucket: int | None = None) -> dict[int, list[Unit[T]]]:
+def index(units: Iterable[Unit[T]], size: int, max_bucket: int | None = None,
+          targets: Iterable[Unit[T]] | None = None) -> dict[int, list[Unit[T]]]:
     """Hash every unit's windows; returns the window table, keeping at most `max_bucket` units
-    per window."""
+    per window. With `targets` (the units `matches` will be asked about), only the windows some
+    target has are kept, and a unit without `size` lines shaped like a target's is not hashed:
+    the answers for the targets are the same, at a fraction of the cost in a large repository."""
+    wanted: set[int] | None = None
+    shapes: set[int] = set()
+    if targets is not None:
+        wanted = set()
+        for target in targets:
+            target.windows = _windows(target, size)
+            wanted.update(target.windows)
+            shapes.update(target.hashes)
+        wanted.discard(0)
     table: dict[int, list[Unit[T]]] = defaultdict(list)
     for unit in units:
-        unit.windows = _windows(unit, size)
+        if wanted is not None and not unit.windows:
+            if not _run_of(unit.hashes, shapes, size):
+                continue  # no window of this unit can be one of the targets'
+            unit.windows = _windows(unit, size, shapes)
+        elif wanted is None:
+            unit.windows = _windows(unit, size)
         for h in set(unit.windows):
-            if h and (max_bucket is None or len(table[h]) < max_bucket):
+            if h and (wanted is None or h in wanted) and (max_bucket is None or len(table[h]) < max_bucket):
                 table[h].append(unit)
     return table
+
+
+def _run_of(hashes: list[int], shapes: set[int], size: int) -> bool:
+    """`size` consecutive line shapes that all occur in `shapes`."""
+    run = 0
+    for h in hashes:
+        run = run + 1 if h in shapes else 0
+        if run >= size:
+            return True
+    return False
 
 
 def matches(unit: Unit[T], table: dict[int, list[Unit[T]]], size: int, need: int,

@@ -35,6 +35,7 @@ class Settings:
     reconcile_interval_s: float = 300.0  # how often failed deliveries are looked up on GitHub (0: never)
     coalesce_delay_s: float = 1.0  # jobs wait this long so quick pushes coalesce
     job_lease_s: float = 300.0  # a job whose worker vanished is retried after this long
+    job_deadline_s: float = 900.0  # a review job ends by then with what it has, naming what it did not analyse
     workers: int = 2  # consumer threads in `serve` / `worker`
     # The dashboard's sign-in with GitHub (the App's OAuth client); off unless all three are set.
     oauth_client_id: str = ""
@@ -97,6 +98,7 @@ class Settings:
             reconcile_interval_s=_float(env, "SLOPGUARD_RECONCILE_INTERVAL_S", 300.0),
             coalesce_delay_s=_float(env, "SLOPGUARD_COALESCE_DELAY_S", 1.0),
             job_lease_s=_float(env, "SLOPGUARD_JOB_LEASE_S", 300.0),
+            job_deadline_s=_float(env, "SLOPGUARD_JOB_DEADLINE_S", 900.0),
             workers=int(_float(env, "SLOPGUARD_WORKERS", 2)),
             oauth_client_id=env.get("SLOPGUARD_OAUTH_CLIENT_ID", ""),
             oauth_client_secret=env.get("SLOPGUARD_OAUTH_CLIENT_SECRET", ""),

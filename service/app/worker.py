@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from ..blobcache import BlobCache
+from ..bounds import Limits
 from ..config import Config, parse_config
 from ..engine import CONFIG_FILE, Target, repo_config, scan
 from ..errors import ConfigError
@@ -186,6 +187,7 @@ class Worker:
 
     def _review(self, attempt: Attempt) -> None:
         job = attempt.job
+        deadline = time.monotonic() + self.settings.job_deadline_s  # fetching counts; publishing does not
         api = attempt.api = self._api(job.installation_id, job.key.repo, REVIEW_PERMISSIONS, job.repository_id)
         info = self._pull(api, job.key)
         if job.check_run_id is not None and job.head_sha == info.pr.head_sha:
@@ -225,8 +227,9 @@ class Worker:
         state = self._open_check(attempt, publisher, info.pr, state)
         started = time.perf_counter()
         result = scan(Target(path, base, head, intent=f"{info.title}\n\n{info.body}".strip()), config,
-                      registry=registry, second_pass=partial(llm_pass, scope=f"installation:{job.installation_id}"),
-                      cache=BlobCache(self.settings.workdir / "index"))
+                      registry=registry, cache=BlobCache(self.settings.workdir / "index"),
+                      second_pass=partial(llm_pass, scope=f"installation:{job.installation_id}", deadline=deadline),
+                      limits=Limits(deadline=deadline))
         self.metrics.scan_seconds.observe(time.perf_counter() - started)
         for finding in result.findings:
             self.metrics.findings.labels(category=finding.category).inc()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ..config import Config
@@ -55,11 +57,19 @@ def settings_from(config: Config, env: Mapping[str, str] = os.environ,
 
 
 def llm_pass(files: Sequence[FileContext], findings: Sequence[Finding], intent: str, config: Config,
-             left_out: Sequence[FileDiff] = (), scope: str = "") -> PassResult:
-    """The engine's second pass: settings from the configuration and the environment."""
+             left_out: Sequence[FileDiff] = (), scope: str = "", deadline: float | None = None) -> PassResult:
+    """The engine's second pass: settings from the configuration and the environment. `deadline`
+    (a `time.monotonic()` value: the App's job deadline) shortens the pass's own deadline to it."""
     settings, reason = settings_from(config, scope=scope)
     if settings is None:
         return PassResult(usage=LLMUsage(status="skipped"), notices=[Notice(reason)])
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return PassResult(usage=LLMUsage(status="skipped"),
+                              notices=[Notice("LLM pass skipped: the job's deadline has passed")])
+        settings = replace(settings, pass_deadline_s=min(settings.pass_deadline_s, left),
+                           call_deadline_s=min(settings.call_deadline_s, left))
     return run_pass(files, findings, intent, settings, left_out=left_out)
 
 

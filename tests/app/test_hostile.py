@@ -290,3 +290,31 @@ def test_llm_text_and_file_names_are_inert_markdown(start: Callable[..., Service
     ours = r"fp=[0-9a-f]+ |summary |review=[0-9a-f]+-[0-9a-f]+ |posted=[A-Za-z0-9+/=]+ "  # posted_record.py
     assert all(re.fullmatch(ours, tag) for tag in tags), tags
     assert sum(tag.startswith("summary") for tag in tags) == 2  # the summary comment and the check run's text
+
+
+# ------------------------------------------------------------------ medium: per-file bounds and the job deadline
+
+GENERATED = "X = (\n" + "    'abcdefghij' +\n" * 25_000 + "    'end')\n"  # 475 KB; ~40 s of detector work unbounded
+
+
+def test_a_large_generated_file_is_named_and_the_review_completes_within_bound(
+        start: Callable[..., Service], fake_github: FakeGitHub, tmp_path: Path) -> None:
+    svc = start()
+    started = time.process_time()  # the service runs in this process; wall time on a loaded machine says little
+    _, run = review(svc, fake_github, tmp_path, dict(BASE_FILES), {**HEAD_FILES, "gen.py": GENERATED})
+    assert time.process_time() - started < 20
+    (rev,) = fake_github.reviews_for(7)
+    assert {c["path"] for c in rev["comments"]} == {"app.py"}  # the other file keeps its findings
+    assert run["conclusion"] == "neutral" and run["output"]["title"].endswith("1 file(s) not reviewed")
+    assert "`gen.py`: not fully analysed: detectors skipped (475,017 bytes" in run["output"]["summary"]
+
+
+def test_a_job_past_its_deadline_completes_its_check_run_and_names_what_it_did_not_analyse(
+        start: Callable[..., Service], fake_github: FakeGitHub, tmp_path: Path) -> None:
+    svc = start(job_deadline_s=0.001)  # over by the time the clone is fetched
+    _, run = review(svc, fake_github, tmp_path, dict(BASE_FILES), {**HEAD_FILES, "lib.py": HEAD_FILES["app.py"]})
+    assert run["conclusion"] == "neutral" and run["output"]["title"].startswith("0 findings")
+    assert run["output"]["title"].endswith("2 file(s) not reviewed")
+    summary = run["output"]["summary"]
+    for path in ("app.py", "lib.py"):
+        assert f"`{path}`: not analysed: the scan's deadline passed before the detectors reached it" in summary

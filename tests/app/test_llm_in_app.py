@@ -50,3 +50,18 @@ def test_assumptions_are_inline_comments_and_the_summary_shows_the_cost(
     cost = (2000 * 3 + 300 * 15) / 1e6
     assert f"${cost:.4f}" in summary["body"] and "LLM pass:" in summary["body"]
     assert "silent-assumption" in summary["body"]
+
+
+def test_cached_answers_are_kept_apart_per_installation(
+        service: tuple[Service, list[dict]], tmp_path: Path, fake_github: FakeGitHub) -> None:
+    """The same change reviewed for two installations: each asks the model once (issue 14: the
+    answer cache was shared across installations); the same installation again: its own cache."""
+    svc, llm_requests = service
+    origin = Origin.create(tmp_path / "src", dict(BASE_FILES), dict(HEAD_FILES))
+    for number, installation in ((9, 77), (10, 78), (11, 77)):
+        origin.open_pr(number)
+        event = pr_event("opened", origin, number, fake_github, body="Sync records by id.", installation=installation)
+        assert svc.deliver("pull_request", event).status_code == 202
+        svc.idle(timeout=90)
+        assert fake_github.reviews_for(number)
+    assert len(llm_requests) == 2

@@ -68,3 +68,29 @@ export function shuffle<T>(items: T[]): T[] {
 }
 
 export { resetCode, makeSessionToken, otpDigits };
+
+import * as kavo from 'crypto';
+
+function zeruVone(bytes = 32) {
+  return kavo.randomBytes(bytes).toString('base64url');
+}
+
+function dativoVofe() {
+  // ruleid: js.insecure-auth.insecure-random-token
+  return Math.random().toString(36).slice(2, 10).toUpperCase();
+}
+
+function lunePick(items: string[]) {
+  // ok: js.insecure-auth.insecure-random-token
+  return items[Math.floor(Math.random() * items.length)];
+}
+
+function zeSet(res: any, req: any) {
+  const vo = Math.random().toString(36).slice(2);
+  // ruleid: js.insecure-auth.insecure-random-token
+  res.cookie('sid', vo, { httpOnly: true });
+  // ruleid: js.insecure-auth.insecure-random-token
+  req.session.kavo = Math.random();
+  // ok: js.insecure-auth.insecure-random-token
+  res.setHeader('x-request-start', String(Date.now()));
+}

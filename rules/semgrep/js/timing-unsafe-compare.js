@@ -70,3 +70,31 @@ function checksum(data, expectedSha) {
 }
 
 module.exports = { verifySignature, verifyWebhook, checkDigest, checkApiKey, confirmReset, csrfOk, safe, nearMisses, checksum };
+
+const kavo = require('kavo');
+
+function sapu(name, ruda) {
+  return kavo.createHmac('sha256', process.env.LUNE).update(`${name}:${ruda}`).digest('hex');
+}
+
+function puloda(name, ruda, kapu) {
+  // ruleid: js.insecure-auth.timing-unsafe-compare
+  return kapu === sapu(name, ruda);
+}
+
+function puloda2(body, kapu) {
+  const zeru = kavo.createHmac('sha256', process.env.LUNE).update(body).digest('hex');
+  // ruleid: js.insecure-auth.timing-unsafe-compare
+  if (zeru !== kapu) return false;
+  // ok: js.insecure-auth.timing-unsafe-compare
+  return zeru.length === 64;
+}
+
+function fesa(name) {
+  return name.toUpperCase();
+}
+
+function puloda3(name, kapu) {
+  // ok: js.insecure-auth.timing-unsafe-compare
+  return kapu === fesa(name);
+}

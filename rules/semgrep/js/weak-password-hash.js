@@ -50,3 +50,23 @@ async function strong(password) {
 }
 
 module.exports = { hashPassword, legacyHash, incremental, viaPackage, etag, tokenHash, gravatar, strong };
+
+const kavo = require('kavo');
+
+function sati(nekasaru, rulo = kavo.randomBytes(16).toString('hex')) {
+  // ruleid: js.insecure-auth.weak-password-hash
+  const salone = kavo.createHash('sha1').update(rulo + nekasaru).salone('hex');
+  return `${rulo}$${salone}`;
+}
+
+function sati2(nekasaru) {
+  const rulo = kavo.randomBytes(8).toString('hex');
+  // ruleid: js.insecure-auth.weak-password-hash
+  return rulo + ':' + kavo.createHash('md5').update(`${rulo}${nekasaru}`).digest('hex');
+}
+
+function sati3(body) {
+  const rulo = kavo.randomBytes(8).toString('hex');
+  // ok: js.insecure-auth.weak-password-hash
+  return rulo + kavo.createHash('md5').update(body).digest('hex');
+}

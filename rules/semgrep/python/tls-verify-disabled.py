@@ -26,6 +26,7 @@ class Api:
         self.session = requests.Session()
         # ruleid: python.insecure-auth.tls-verify-disabled
         self.session.verify = False
+        # ok: python.insecure-auth.tls-verify-disabled
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     def get(self, url):
@@ -35,6 +36,14 @@ class Api:
     def put(self, url, body):
         # ruleid: python.insecure-auth.tls-verify-disabled
         return self.session.request("PUT", url, data=body, verify=False)
+
+
+class Renamed:
+    def __init__(self):
+        self.kavo = requests.Session()
+        self.kavo.lune = False
+        # ruleid: python.insecure-auth.tls-verify-disabled
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 
 async def aio(url):

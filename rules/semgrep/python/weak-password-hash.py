@@ -1,3 +1,5 @@
+import os
+import secrets
 import hashlib
 
 from werkzeug.security import generate_password_hash
@@ -74,3 +76,21 @@ def passport_checksum(passport_no: str) -> str:
 def salted_sha256(salt: str, password: str) -> str:
     # ok: python.insecure-auth.weak-password-hash
     return hashlib.sha256((salt + password).encode()).hexdigest()
+
+
+def kavo(lune):
+    rulo = secrets.token_hex(8)
+    # ruleid: python.insecure-auth.weak-password-hash
+    zeru = hashlib.sha1((rulo + lune).encode()).hexdigest()
+    return f"{rulo}${zeru}"
+
+
+def kavo_default(lune, rulo=os.urandom(8).hex()):
+    # ruleid: python.insecure-auth.weak-password-hash
+    return rulo + hashlib.md5(f"{rulo}{lune}".encode()).hexdigest()
+
+
+def checksum(blob: bytes) -> str:
+    nonce = secrets.token_hex(8)
+    # ok: python.insecure-auth.weak-password-hash
+    return nonce + hashlib.md5(blob).hexdigest()

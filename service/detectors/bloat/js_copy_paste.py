@@ -28,7 +28,8 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import ClassVar
 
 from tree_sitter import Node, Query, QueryCursor
@@ -65,7 +66,6 @@ KEYWORDS = frozenset({
 MAX_FILE_LINES = 5000
 MAX_FILES = 3000
 
-Func = tuple[str, Node]  # (path, function node)
 
 
 _TOKENS = re.compile(
@@ -101,21 +101,46 @@ def _function_query(language: str) -> Query:
     return Query(grammar(language), " ".join(f"({k}) @f" for k in kinds))
 
 
-def _units(path: str, src: SourceFile,
-           normalize: Callable[[SourceFile], dict[int, str]] = normalized_lines) -> Iterator[clones.Unit[Func]]:
+@dataclass(frozen=True)
+class Func:
+    """What the rule needs of one function: kept by blob id, so an unchanged file is not parsed."""
+
+    path: str
+    line: int
+    name: str  # "`name`" or "the callback on line N"
+    is_async: bool  # async, or awaiting inside
+    test_case: bool  # the body of an `it(...)`/`test(...)`/`describe(...)` call
+
+
+_UNITS = "js.copy-paste.units-1"
+Summary = list[tuple[int, int, int, str, bool, bool, list[tuple[int, str]]]]
+
+
+def summarize(src: SourceFile) -> Summary:
+    """(start, end, line, name, async, test case, normalised body lines) of each function of a
+    file with a body of more than 6 lines: a pure function of the file's content."""
     root = src.root
     if root is None or src.language is None or len(src.lines) > MAX_FILE_LINES:
-        return
+        return []
     norm: dict[int, str] | None = None
     found = QueryCursor(_function_query(src.language)).captures(root).get("f", [])
+    out: Summary = []
     for node in sorted(found, key=lambda n: (n.start_byte, -n.end_byte)):
         body = node.child_by_field_name("body")
         if body is None or end_line_of(body) - line_of(body) < 6:
             continue
         if norm is None:
-            norm = normalize(src)
+            norm = normalized_lines(src)
         lines = [(n, norm[n]) for n in range(line_of(body), end_line_of(body) + 1) if n in norm]
-        yield clones.make_unit((path, node), path, node.start_byte, node.end_byte, lines)
+        out.append((node.start_byte, node.end_byte, line_of(node), _name(node), _is_async(node),
+                    _is_test_case(node), lines))
+    return out
+
+
+def _units(path: str, summary: Summary) -> Iterator[clones.Unit[Func]]:
+    for start, end, line, name, is_async, test_case, lines in summary:
+        func = Func(path, line, name, is_async, test_case)
+        yield clones.make_unit(func, path, start, end, [(n, text) for n, text in lines])
 
 
 def _neighbourhood(index: repo_index.SideIndex, changed: Iterable[str]) -> list[str]:
@@ -124,20 +149,20 @@ def _neighbourhood(index: repo_index.SideIndex, changed: Iterable[str]) -> list[
     for path in changed:
         parent = posixpath.dirname(path)
         dirs.update({parent, posixpath.dirname(parent)})
-    near = [p for p in index.sources if posixpath.dirname(p) in dirs or posixpath.dirname(posixpath.dirname(p)) in dirs]
+    near = [p for p in index.readable_paths()
+            if posixpath.dirname(p) in dirs or posixpath.dirname(posixpath.dirname(p)) in dirs]
     return near[:MAX_FILES]
 
 
-def _is_async(unit: clones.Unit[Func]) -> bool:
+def _is_async(node: Node) -> bool:
     """Async, or awaiting inside (a sync factory returning an async function): a sync and an async
     twin of the same logic cannot share one body in JavaScript."""
-    node = unit.item[1]
     return any(c.type == "async" for c in node.children) or re.search(rb"\bawait\b", node.text or b"") is not None
 
 
-def _is_test_case(unit: clones.Unit[Func]) -> bool:
+def _is_test_case(node: Node) -> bool:
     """The function is the body of an `it(...)`/`test(...)`/`describe(...)` call."""
-    args = unit.item[1].parent
+    args = node.parent
     call = args.parent if args is not None and args.type == "arguments" else None
     if call is None or call.type != "call_expression":
         return False
@@ -150,11 +175,10 @@ def _is_test_case(unit: clones.Unit[Func]) -> bool:
 def _compatible(a: clones.Unit[Func], b: clones.Unit[Func]) -> bool:
     """Same sync/async kind; and not two test cases (or suites): test bodies that differ only in
     their inputs and expected values are separate cases by design, not copy-paste."""
-    return _is_async(a) == _is_async(b) and not (_is_test_case(a) and _is_test_case(b))
+    return a.item.is_async == b.item.is_async and not (a.item.test_case and b.item.test_case)
 
 
-def _name(unit: clones.Unit[Func]) -> str:
-    node = unit.item[1]
+def _name(node: Node) -> str:
     name = node.child_by_field_name("name")
     parent = node.parent
     holders = ("variable_declarator", "pair", "public_field_definition")
@@ -176,11 +200,10 @@ class CopyPaste(Detector):
         size = max(2, ctx.options.settings(RULE, CopyPasteSettings).min_lines)
         test_size = max(size, ctx.options.settings(RULE, CopyPasteSettings).test_min_lines)
 
-        def lines(src: SourceFile) -> dict[int, str]:  # kept by blob id: not recomputed next scan
-            return ctx.repo.derived("RIGHT", src.path, "js.copy-paste.lines", normalized_lines) or normalized_lines(src)
-
-        units = [u for path in _neighbourhood(index, files) for u in _units(path, index.sources[path], lines)]
-        table = clones.index(units, size)
+        near = _neighbourhood(index, files)
+        known = ctx.repo.cached_paths("RIGHT", near, _UNITS)
+        ctx.repo.prefetch("RIGHT", [p for p in near if p not in known])  # one git process for the rest
+        units = [u for path in near for u in _units(path, ctx.repo.derived("RIGHT", path, _UNITS, summarize) or [])]
         targets = []
         for unit in units:
             fctx = files.get(unit.path)
@@ -188,6 +211,7 @@ class CopyPaste(Detector):
                 unit.added = True
                 targets.append((unit, fctx))
         reported: list[clones.Unit[Func]] = []
+        table = clones.index(units, size, targets=[u for u, _ in targets])
         for unit, fctx in targets:
             if any(r.contains(unit) for r in reported):
                 continue
@@ -205,12 +229,13 @@ class CopyPaste(Detector):
 def _finding(ctx: FileContext, unit: clones.Unit[Func], other: clones.Unit[Func], cov: set[int]) -> Finding:
     first = min(cov)
     whole = len(cov) >= len(unit.lines) * 0.6
-    line = line_of(unit.item[1]) if whole or first == 0 else unit.lines[first]
+    line = unit.item.line if whole or first == 0 else unit.lines[first]
     what = "repeats" if whole else f"repeats {len(cov)} lines of"
-    where = f"{other.path}:{line_of(other.item[1])}"
+    where = f"{other.path}:{other.item.line}"
+    name = unit.item.name
     return ctx.finding(
         RULE, line,
-        f"{_name(unit).capitalize() if _name(unit).startswith('the') else _name(unit)} {what} "
-        f"{_name(other)} ({where}) with different names or literals; extract one parameterised "
+        f"{name.capitalize() if name.startswith('the') else name} {what} "
+        f"{other.item.name} ({where}) with different names or literals; extract one parameterised "
         f"function and pass the parts that differ.",
     )

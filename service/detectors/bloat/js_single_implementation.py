@@ -8,9 +8,10 @@ implementation in the repository:
   abstract (then the abstract class is the layer reported);
 - an `abstract class` (or a `Base*`/`Abstract*` class whose methods throw "not implemented")
   that exactly one concrete class `extends`;
-- a `*Factory`/`*Registry` class, or a `create*`/`make*`/`build*` function that dispatches on an
-  argument (a `switch`, a comparison or a registry lookup `REGISTRY[type]`), that can only ever
-  produce one class.
+- a `*Factory`/`*Registry` class, a class (whatever its name) with a small method that dispatches
+  on its argument, or a `create*`/`make*`/`build*` function that dispatches on an argument (a
+  `switch`, a comparison or a registry lookup `REGISTRY[type]`), that can only ever produce one
+  class.
 Abstractions with two or more implementations (test doubles included) and abstractions that
 already exist in the base are left alone.
 
@@ -37,7 +38,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from tree_sitter import Node
@@ -47,6 +47,8 @@ from ...lang.js import repo_index
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from . import js_class_shapes
+from .js_class_shapes import ERROR_NAME, ClassInfo, RepoShapes, type_name
 
 RULE = Rule(
     id="js.bloat.single-implementation",
@@ -57,99 +59,8 @@ RULE = Rule(
     confidence="medium",
 )
 
-CLASSES = frozenset({"class_declaration", "abstract_class_declaration", "class"})
 FACTORY_CLASS = re.compile(r"(Factory|Registry)$")
 FACTORY_FUNCTION = re.compile(r"^(create|make|build)[A-Z]\w*$|Factory$")
-NOT_IMPLEMENTED = re.compile(r"(?i)not\s*implemented|must\s+(be\s+)?(implement|override)|abstract")
-ERROR_NAME = re.compile(r"(Error|Exception)$")
-
-
-@dataclass
-class ClassInfo:
-    name: str
-    path: str
-    node: Node
-    abstract: bool
-    extends: list[str] = field(default_factory=list)
-    implements: list[str] = field(default_factory=list)
-
-    @property
-    def line(self) -> int:
-        return line_of(self.node)
-
-
-@dataclass
-class RepoShapes:
-    classes: list[ClassInfo] = field(default_factory=list)
-    interfaces: dict[str, list[tuple[str, Node]]] = field(default_factory=dict)
-    interface_parents: set[str] = field(default_factory=set)
-    structural: set[str] = field(default_factory=set)  # types some object literal implements
-
-    def subclasses(self, name: str) -> list[ClassInfo]:
-        return [c for c in self.classes if name in c.extends or name in c.implements]
-
-    @property
-    def class_names(self) -> set[str]:
-        return {c.name for c in self.classes if not ERROR_NAME.search(c.name)}
-
-
-def _type_name(node: Node) -> str:
-    raw = sym.text(node).split("<", 1)[0].strip()
-    return raw.rsplit(".", 1)[-1]
-
-
-def _heritage(node: Node) -> tuple[list[str], list[str]]:
-    extends: list[str] = []
-    implements: list[str] = []
-    for child in node.children:
-        if child.type != "class_heritage":
-            continue
-        for clause in child.named_children:
-            if clause.type == "extends_clause":
-                value = clause.child_by_field_name("value")
-                extends += [_type_name(value)] if value is not None else []
-            elif clause.type == "implements_clause":
-                implements += [_type_name(t) for t in clause.named_children]
-            else:  # plain JS: `class A extends B`
-                extends.append(_type_name(clause))
-    return extends, implements
-
-
-def _looks_abstract(node: Node) -> bool:
-    if node.type == "abstract_class_declaration":
-        return True
-    name = sym.text(node.child_by_field_name("name"))
-    if not name.startswith(("Base", "Abstract")):
-        return False
-    return any(n.type == "throw_statement" and NOT_IMPLEMENTED.search(sym.text(n)) for n in walk(node))
-
-
-def _shapes(index: repo_index.SideIndex) -> RepoShapes:
-    shapes = RepoShapes()
-    for path, src in index.sources.items():
-        root = src.root
-        if root is None or not (b"class" in src.data or b"interface" in src.data):
-            continue
-        for node in walk(root):
-            kind = node.type
-            if kind in CLASSES:
-                name = sym.text(node.child_by_field_name("name"))
-                extends, implements = _heritage(node)
-                shapes.classes.append(ClassInfo(name, path, node, _looks_abstract(node), extends, implements))
-            elif kind == "interface_declaration":
-                shapes.interfaces.setdefault(sym.text(node.child_by_field_name("name")), []).append((path, node))
-                for clause in node.children:
-                    if clause.type == "extends_type_clause":
-                        shapes.interface_parents.update(_type_name(t) for t in clause.named_children)
-            elif kind in ("as_expression", "satisfies_expression") and len(node.named_children) == 2:
-                shapes.structural.add(_type_name(node.named_children[1]))
-            elif kind == "variable_declarator":
-                value = node.child_by_field_name("value")
-                annotation = node.child_by_field_name("type")
-                if value is not None and annotation is not None and value.type in ("object", "arrow_function"):
-                    shapes.structural.add(_type_name(annotation.named_children[0]) if annotation.named_children
-                                          else "")
-    return shapes
 
 
 class SingleImplementation(Detector):
@@ -161,7 +72,7 @@ class SingleImplementation(Detector):
         if not files:
             return
         index = repo_index.side_index(ctx.repo, "RIGHT")
-        shapes = _shapes(index)
+        shapes = js_class_shapes.shapes(index, {f.path for f in files})
         for fctx in files:
             yield from _check_file(fctx, shapes)
 
@@ -187,12 +98,12 @@ def _check_file(ctx: FileContext, shapes: RepoShapes) -> Iterator[Finding]:
     assert src is not None and src.root is not None
     existing = _base_names(ctx)
     for path_, node in (p for nodes in shapes.interfaces.values() for p in nodes):
-        if path_ == ctx.path:
+        if path_ == ctx.path and node is not None:
             finding = _interface(ctx, node, shapes, existing)
             if finding is not None:
                 yield finding
     for cls in shapes.classes:
-        if cls.path != ctx.path or not _is_new(ctx, cls.node, cls.name, existing):
+        if cls.path != ctx.path or cls.node is None or not _is_new(ctx, cls.node, cls.name, existing):
             continue
         finding = _abstract_class(ctx, cls, shapes) or _factory_class(ctx, src, cls, shapes)
         if finding is not None:
@@ -253,7 +164,7 @@ def _products(src: SourceFile, node: Node, known: set[str], registries: dict[str
     found: set[str] = set()
     for child in walk(node):
         if child.type == "new_expression":
-            name = _type_name(child.child_by_field_name("constructor") or child)
+            name = type_name(child.child_by_field_name("constructor") or child)
             if name in known:
                 found.add(name)
         elif child.type in ("pair", "shorthand_property_identifier"):
@@ -279,9 +190,10 @@ def _registries(src: SourceFile, known: set[str]) -> dict[str, set[str]]:
 
 
 def _factory_class(ctx: FileContext, src: SourceFile, cls: ClassInfo, shapes: RepoShapes) -> Finding | None:
-    if not FACTORY_CLASS.search(cls.name):
-        return None
     known = shapes.class_names - {cls.name}
+    assert cls.node is not None  # a class of the changed file
+    if not FACTORY_CLASS.search(cls.name) and not _dispatching_method(src, cls.node, known):
+        return None
     products = _products(src, cls.node, known, _registries(src, known))
     if len(products) != 1:
         return None
@@ -291,6 +203,31 @@ def _factory_class(ctx: FileContext, src: SourceFile, cls: ClassInfo, shapes: Re
         f"{cls.name} can only ever create {product}; construct {product} directly instead of "
         f"going through a factory until there is a second product.",
     )
+
+
+_SMALL_METHOD = 6  # statements: a factory method picks and constructs, nothing more
+
+
+def _dispatching_method(src: SourceFile, cls: Node, known: set[str]) -> bool:
+    """A small method of the class dispatches on its argument (a `switch`, a comparison with a
+    string, a lookup in a registry the class or module holds) to construct one repository class:
+    the class is a factory whatever it is called."""
+    body = cls.child_by_field_name("body")
+    registries = dict(_registries(src, known))
+    methods = []
+    for member in body.named_children if body is not None else []:
+        value = member.child_by_field_name("value")
+        if member.type == "public_field_definition" and value is not None and value.type == "object":
+            registries[sym.text(member.child_by_field_name("name"))] = _products(src, value, known, {})
+        elif member.type == "method_definition":
+            methods.append(member)
+    for method in methods:
+        block = method.child_by_field_name("body")
+        if block is None or len(block.named_children) > _SMALL_METHOD or not _dispatches(method, registries):
+            continue
+        if len(_products(src, method, known, registries)) == 1:
+            return True
+    return False
 
 
 def _functions(root: Node) -> Iterator[tuple[Node, str]]:

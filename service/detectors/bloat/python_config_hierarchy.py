@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from ...detector import ChangeContext, Detector, FileContext, Rule
-from ...lang.python import constants, shapes
+from ...lang.python import constants, shape_index, shapes
 from ...models import Finding, Severity
 from ...parsing import walk
 from .thresholds import ConfigHierarchySettings
@@ -61,7 +61,7 @@ class ConfigHierarchyDetector(Detector):
     rules: ClassVar[tuple[Rule, ...]] = (RULE,)
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        change = shapes.indexed_change(ctx)
+        change = shape_index.indexed_change(ctx)
         if change is None:
             return
         files, index = change
@@ -76,7 +76,7 @@ class ConfigHierarchyDetector(Detector):
                         yield finding
 
 
-def _check_provider(ctx: FileContext, cls: shapes.ClassInfo, index: shapes.RepoIndex) -> Finding | None:
+def _check_provider(ctx: FileContext, cls: shapes.ClassInfo, index: shape_index.RepoIndex) -> Finding | None:
     """A `*Provider`/`*Holder`/`*Loader` class whose only product is one config object."""
     if not cls.name.endswith(_PROVIDER_SUFFIXES) or cls.bases or _holds_registry(cls):
         return None
@@ -106,7 +106,7 @@ def _holds_registry(cls: shapes.ClassInfo) -> bool:
     return any(n.type == "dictionary" for n in walk(cls.node))
 
 
-def _check_base(ctx: FileContext, base: shapes.ClassInfo, index: shapes.RepoIndex,
+def _check_base(ctx: FileContext, base: shapes.ClassInfo, index: shape_index.RepoIndex,
                 limit: int) -> Finding | None:
     if not set(base.bases) <= _ROOT_BASES or any("metaclass" in k and "ABCMeta" not in k for k in base.keywords):
         return None

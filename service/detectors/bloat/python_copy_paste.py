@@ -4,7 +4,8 @@
 Normalises every function of the head tree into a sequence of line shapes (identifiers and
 literals abstracted, keywords and operators kept), hashes windows of `min_lines` consecutive
 lines, and flags an added function that shares such windows with another function covering at
-least `min_lines` of its lines. The finding sits on the copy's `def` line (or on the first
+least `min_lines` of its lines, `min_lines` of which the change adds (a function extended around
+a block it already had is not a new copy). The finding sits on the copy's `def` line (or on the first
 copied line when only a block is copied) and names the original. When the change adds several
 copies, each added copy is reported; a copy of another added function is reported only for the
 later one. Test files need `test_min_lines` lines (repeated arrange blocks are common there).
@@ -33,7 +34,7 @@ from typing import ClassVar
 
 from ...analysis import clones
 from ...detector import ChangeContext, Detector, FileContext, Rule
-from ...lang.python import shapes
+from ...lang.python import shape_index, shapes
 from ...models import Finding, Severity
 from .thresholds import CopyPasteSettings
 
@@ -58,32 +59,33 @@ class CopyPasteDetector(Detector):
     rules: ClassVar[tuple[Rule, ...]] = (RULE,)
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        change = shapes.indexed_change(ctx)
+        change = shape_index.indexed_change(ctx)
         if change is None:
             return
         files, index = change
         window = max(2, ctx.options.settings(RULE, CopyPasteSettings).min_lines)
         test_window = max(window, ctx.options.settings(RULE, CopyPasteSettings).test_min_lines)
         units = [_unit(f, index) for f in index.functions]
-        table = clones.index(units, window, _MAX_BUCKET)
         targets = []
         for unit in units:
             fctx = files.get(unit.path)
             if fctx is not None and shapes.added_fraction(fctx.diff, unit.item.node) >= 0.5:
                 unit.added = True
                 targets.append((unit, fctx))
+        table = clones.index(units, window, _MAX_BUCKET, targets=[u for u, _ in targets])
         for unit, fctx in targets:
             need = test_window if shapes.is_test_path(unit.path) else window
             found = clones.matches(unit, table, window, need, _same_sync)
-            original = clones.pick_original(unit, found)
+            added = shapes.added_lines(fctx.diff)
+            # the repeated lines must be ones the change adds: a kept block is not a new copy
+            new_copies = [m for m in found if sum(1 for i in m[1] if unit.lines[i] in added) >= need]
+            original = clones.pick_original(unit, new_copies)
             if original is not None and not clones.is_idiom(unit, found):
                 yield _finding(fctx, unit, *original)
 
 
-def _unit(func: shapes.FunctionInfo, index: shapes.RepoIndex) -> _Unit:
-    body = func.node.child_by_field_name("body")
-    lines = shapes.function_lines(index.normalized(func.src), body) if body is not None else []
-    return clones.make_unit(func, func.path, func.node.start_byte, func.node.end_byte, lines)
+def _unit(func: shapes.FunctionInfo, index: shape_index.RepoIndex) -> _Unit:
+    return clones.make_unit(func, func.path, func.start, func.end, index.body_lines(func))
 
 
 def _finding(ctx: FileContext, unit: _Unit, other: _Unit, cov: set[int]) -> Finding:
@@ -106,5 +108,4 @@ def _same_sync(a: _Unit, b: _Unit) -> bool:
 
 
 def _is_async(func: shapes.FunctionInfo) -> bool:
-    first = func.node.child(0)
-    return first is not None and first.type == "async"
+    return func.is_async

@@ -31,12 +31,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from tree_sitter import Node
-
 from ...detector import ChangeContext, Detector, FileContext, Rule
-from ...lang.python import shapes
+from ...lang.python import shape_index, shapes
 from ...models import Finding, Severity
-from ...parsing import walk
 from .thresholds import LongFunctionSettings
 
 RULE = Rule(
@@ -65,13 +62,13 @@ class LongFunctionDetector(Detector):
     rules: ClassVar[tuple[Rule, ...]] = (RULE,)
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        change = shapes.indexed_change(ctx)
+        change = shape_index.indexed_change(ctx)
         if change is None:
             return
         files, index = change
         limits = ctx.options.settings(RULE, LongFunctionSettings)
         factor = limits.percentile_factor
-        sizes = [_size(index.normalized(f.src), f.node) for f in index.functions]
+        sizes = [index.size(f) for f in index.functions]
         added = [f.path in files and shapes.added_fraction(files[f.path].diff, f.node) >= 0.5
                  for f in index.functions]
         norm = [size for size, new in zip(sizes, added, strict=True) if not new]  # the repo before the PR
@@ -95,7 +92,7 @@ def _grown(ctx: FileContext, func: shapes.FunctionInfo, size: tuple[int, int], l
     function that was already over the limits and that the change does not make larger."""
     base = _base_version(ctx, func)
     if base is not None:
-        was = _size(shapes.normalized_lines(base.src.text), base.node)
+        was = shapes.function_size(shapes.normalized_lines(base.src.text), base.node)
         was_long = was[0] > line_limit or was[1] > branch_limit
         if was_long and size[0] <= max(was[0], line_limit) and size[1] <= max(was[1], branch_limit):
             return False  # rewritten, but no longer than before
@@ -104,33 +101,6 @@ def _grown(ctx: FileContext, func: shapes.FunctionInfo, size: tuple[int, int], l
     if base is None:
         return False  # a renamed or moved function is not new code
     return not was_long and shapes.added_fraction(ctx.diff, func.node) >= 0.2
-
-
-def _size(norm: dict[int, str], node: Node) -> tuple[int, int]:
-    """(lines, branches) of a def, leaving out the rows inside multi-line data literals (a test
-    table, a mapping) and the branches of top-level guard clauses (`if bad: raise ...`)."""
-    lines, branches = shapes.measure(norm, node)
-    body = node.child_by_field_name("body")
-    if body is None:
-        return lines, branches
-    data: set[int] = set()
-    for n in walk(body):
-        if n.type in _LITERALS and n.end_point[0] > n.start_point[0]:
-            data.update(r + 1 for r in range(n.start_point[0] + 1, n.end_point[0]))
-    guards = sum(1 for stmt in body.named_children if _guard(stmt))
-    return lines - len(data & set(norm)), max(0, branches - guards)
-
-
-_LITERALS = frozenset({"list", "dictionary", "tuple", "set"})
-
-
-def _guard(stmt: Node) -> bool:
-    """`if <condition>: raise/return ...` with a one-statement body and no elif/else."""
-    if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
-        return False
-    block = stmt.child_by_field_name("consequence")
-    inner = [c for c in block.named_children if c.type != "comment"] if block is not None else []
-    return len(inner) == 1 and inner[0].type in ("raise_statement", "return_statement")
 
 
 def _base_version(ctx: FileContext, func: shapes.FunctionInfo) -> shapes.FunctionInfo | None:

@@ -32,7 +32,7 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from ...detector import ChangeContext, Detector, FileContext, Rule
-from ...lang.python import shapes
+from ...lang.python import shape_index, shapes
 from ...models import Finding, Severity
 from ...parsing import SourceFile
 
@@ -53,7 +53,7 @@ class PassthroughWrapperDetector(Detector):
     rules: ClassVar[tuple[Rule, ...]] = (RULE,)
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        change = shapes.indexed_change(ctx)
+        change = shape_index.indexed_change(ctx)
         if change is None:
             return
         files, index = change
@@ -64,7 +64,7 @@ class PassthroughWrapperDetector(Detector):
                 yield from _check_file(fctx, index, by_name, interface_methods)
 
 
-def _check_file(fctx: FileContext, index: shapes.RepoIndex, by_name: dict[str, shapes.ClassInfo],
+def _check_file(fctx: FileContext, index: shape_index.RepoIndex, by_name: dict[str, shapes.ClassInfo],
                 interface_methods: set[str]) -> Iterable[Finding]:
     classes = {c.name: c for c in index.classes_in.get(fctx.path, [])}
     for func in index.functions_in.get(fctx.path, []):
@@ -81,7 +81,7 @@ def _check_file(fctx: FileContext, index: shapes.RepoIndex, by_name: dict[str, s
             yield finding
 
 
-def _interface_methods(index: shapes.RepoIndex) -> set[str]:
+def _interface_methods(index: shape_index.RepoIndex) -> set[str]:
     return {name for c in index.classes if c.is_abstract() for name in c.method_names()}
 
 

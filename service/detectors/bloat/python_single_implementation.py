@@ -43,7 +43,7 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from ...detector import ChangeContext, Detector, FileContext, Rule
-from ...lang.python import constants, shapes
+from ...lang.python import constants, shape_index, shapes
 from ...models import Finding
 from ...parsing import SourceFile, walk
 from .python_single_registries import RULE, _parameter_names, _registries
@@ -55,7 +55,7 @@ class SingleImplementationDetector(Detector):
     rules: ClassVar[tuple[Rule, ...]] = (RULE,)
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        change = shapes.indexed_change(ctx)
+        change = shape_index.indexed_change(ctx)
         if change is None:
             return
         files, index = change
@@ -63,7 +63,7 @@ class SingleImplementationDetector(Detector):
             yield from _check(fctx, index)
 
 
-def _check(ctx: FileContext, index: shapes.RepoIndex) -> Iterator[Finding]:
+def _check(ctx: FileContext, index: shape_index.RepoIndex) -> Iterator[Finding]:
     src = ctx.head
     if src is None or src.root is None:
         return
@@ -90,7 +90,7 @@ def _check(ctx: FileContext, index: shapes.RepoIndex) -> Iterator[Finding]:
 # ------------------------------------------------------------------ interfaces
 
 
-def _interface(ctx: FileContext, cls: shapes.ClassInfo, index: shapes.RepoIndex) -> Finding | None:
+def _interface(ctx: FileContext, cls: shapes.ClassInfo, index: shape_index.RepoIndex) -> Finding | None:
     if not cls.is_abstract() or _is_exception_or_enum(cls):
         return None
     if "Protocol" in cls.bases:
@@ -134,7 +134,7 @@ def _is_exception_or_enum(cls: shapes.ClassInfo) -> bool:
 # ------------------------------------------------------------------ factories
 
 
-def _factory_class(ctx: FileContext, cls: shapes.ClassInfo, index: shapes.RepoIndex) -> Finding | None:
+def _factory_class(ctx: FileContext, cls: shapes.ClassInfo, index: shape_index.RepoIndex) -> Finding | None:
     if not cls.name.endswith("Factory"):
         return None
     product = _single_product(cls.src, cls.node, index)
@@ -148,13 +148,13 @@ def _factory_class(ctx: FileContext, cls: shapes.ClassInfo, index: shapes.RepoIn
     )
 
 
-def _single_product(src: SourceFile, node: Node, index: shapes.RepoIndex) -> str | None:
+def _single_product(src: SourceFile, node: Node, index: shape_index.RepoIndex) -> str | None:
     """The one project class that the `return`s under `node` construct, when there is exactly one."""
     products = _constructed_classes(src, node, index)
     return next(iter(products)) if len(products) == 1 else None
 
 
-def _constructed_classes(src: SourceFile, node: Node, index: shapes.RepoIndex) -> set[str]:
+def _constructed_classes(src: SourceFile, node: Node, index: shape_index.RepoIndex) -> set[str]:
     known = {n for n in index.class_names if not n.endswith(("Error", "Exception", "Warning"))}
     found = set()
     for ret in walk(node):
@@ -174,7 +174,7 @@ def _constructed_classes(src: SourceFile, node: Node, index: shapes.RepoIndex) -
     return found
 
 
-def _dispatch_factory(ctx: FileContext, func: shapes.FunctionInfo, index: shapes.RepoIndex) -> Finding | None:
+def _dispatch_factory(ctx: FileContext, func: shapes.FunctionInfo, index: shape_index.RepoIndex) -> Finding | None:
     """`def create_x(kind): if kind == "a": return A(); raise ValueError(...)`."""
     name = func.name.lower()
     if not any(word in name for word in _FACTORY_WORDS):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ...detector import FileContext, Rule
-from ...lang.python import shapes
+from ...lang.python import shape_index, shapes
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
 
@@ -47,7 +47,7 @@ class _Container:
 # ------------------------------------------------------------------ registries
 
 
-def _registries(ctx: FileContext, src: SourceFile, index: shapes.RepoIndex) -> Iterator[Finding]:
+def _registries(ctx: FileContext, src: SourceFile, index: shape_index.RepoIndex) -> Iterator[Finding]:
     classes = index.classes_in.get(ctx.path, [])
     known = index.class_names | index.function_names
     for container in _containers(src, classes, known):
@@ -126,7 +126,7 @@ def _references(src: SourceFile, container: _Container) -> Iterator[Node]:
 
 
 def _registry_finding(
-    ctx: FileContext, src: SourceFile, container: _Container, index: shapes.RepoIndex
+    ctx: FileContext, src: SourceFile, container: _Container, index: shape_index.RepoIndex
 ) -> Finding | None:
     left = container.node.child_by_field_name("left")
     writers: list[Node] = []
@@ -220,7 +220,7 @@ def _parameter_names(src: SourceFile, func: Node) -> set[str]:
     return names
 
 
-def _registration_count(src: SourceFile, writer: Node, index: shapes.RepoIndex) -> int:
+def _registration_count(src: SourceFile, writer: Node, index: shape_index.RepoIndex) -> int:
     """How many times the registering function is used across the repository (2 = many)."""
     name = src.node_text(writer.child_by_field_name("name") or writer)
     owner = _owner_class(src, writer)
@@ -228,8 +228,8 @@ def _registration_count(src: SourceFile, writer: Node, index: shapes.RepoIndex) 
     if owner:
         objects |= _instance_names(index, owner)
     count = 0
-    for other in index.sources.values():
-        if name not in other.text or other.root is None:
+    for other in index.sources_containing(name):
+        if other.root is None:
             continue
         for node in walk(other.root):
             if node.type not in ("call", "decorator"):
@@ -253,10 +253,10 @@ def _owner_class(src: SourceFile, func: Node) -> str | None:
     return None
 
 
-def _instance_names(index: shapes.RepoIndex, cls_name: str) -> set[str]:
+def _instance_names(index: shape_index.RepoIndex, cls_name: str) -> set[str]:
     names = set()
-    for src in index.sources.values():
-        if cls_name not in src.text or src.root is None:
+    for src in index.sources_containing(cls_name):
+        if src.root is None:
             continue
         for stmt in src.root.named_children:
             assign = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_child_count else None
@@ -303,7 +303,7 @@ def _in_loop(node: Node) -> bool:
 
 
 def _report_target(
-    ctx: FileContext, src: SourceFile, container: _Container, readers: list[Node], index: shapes.RepoIndex
+    ctx: FileContext, src: SourceFile, container: _Container, readers: list[Node], index: shape_index.RepoIndex
 ) -> tuple[int, str] | None:
     if container.owner is not None:
         owner = container.owner

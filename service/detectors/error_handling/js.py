@@ -59,8 +59,11 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...lang.js import syntax as js
 from ...lang.js.linked import related_facts
+from ...lang.js.loggers import is_log_call
 from ...models import Finding, Severity
 from ...parsing import line_of, walk
+from .js_callers import awaited_caller, function_name
+from .js_fallbacks import ERROR_KEY, Fallback, fallback, probe_fallback, usual_result, zeroed_copy
 from .js_fire_and_forget import async_callback, dropped_finding, dropped_in_callback
 from .js_promises import (
     REASON,
@@ -69,7 +72,7 @@ from .js_promises import (
     _clip,
     _inner_comments,
 )
-from .js_rules import AS_SUCCESS, EMPTY, FLOATING, LOGGED, SWALLOWED_PROMISE
+from .rules import JS_AS_SUCCESS, JS_EMPTY, JS_FLOATING, JS_LOGGED, JS_SWALLOWED_PROMISE
 
 CLEANUP_CALLS = frozenset({"close", "unlink", "rm", "rmdir", "destroy", "release", "disconnect", "end",
                            "abort", "removeItem", "removeEventListener", "unsubscribe", "kill", "quit",
@@ -78,13 +81,12 @@ CLEANUP_CALLS = frozenset({"close", "unlink", "rm", "rmdir", "destroy", "release
 PROBE_CALLS = re.compile(r"(?i)stat|read|access|exists|normalize|parse|json|import|require|resolve|which")
 NARROW = re.compile(r"\.(code|name|status|statusCode|errno|response)\b|\binstanceof\b|\bis\w*Error\(")
 RESPONSE_SEND = frozenset({"json", "send", "end", "sendStatus", "redirect", "render", "sendFile"})
-ERROR_KEY = re.compile(r"(?i)err|fail|reason|problem|invalid")
-SUCCESS_KEY = re.compile(r"(?i)^(ok|success|succeeded|received|acknowledged|saved|done)$")
-VERIFY_CALL = re.compile(r"(?i)(^|\.)(jwtVerify|verify\w*|decode\w*|parse\w*|validate\w*)$")
+VERIFY_CALLS = frozenset({"JSON.parse", "jwt.verify", "jwt.decode", "jwtVerify", "jose.jwtVerify", "decodeURIComponent",
+                          "decodeURI", "atob", "parseInt", "parseFloat"})
 
 
 class JsErrorHandling(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (EMPTY, SWALLOWED_PROMISE, LOGGED, AS_SUCCESS, FLOATING)
+    rules: ClassVar[tuple[Rule, ...]] = (JS_EMPTY, JS_SWALLOWED_PROMISE, JS_LOGGED, JS_AS_SUCCESS, JS_FLOATING)
 
     def check_file(self, ctx: FileContext) -> Iterable[Finding]:
         src = ctx.head
@@ -106,7 +108,7 @@ class _Scanner(PromiseScanner):
             elif node.type == "call_expression":
                 found = self._promise_handler(node) or async_callback(self.ctx, self.src, node)
             elif node.type == "expression_statement":
-                found = self._floating(node) or self._dropped(node)
+                found = self._floating(node) or self._dropped(node) or self._unhandled_then(node)
             elif node.type == "arrow_function" and node.child_by_field_name("body") is not None:
                 found = self._dropped(node.child_by_field_name("body"))
             else:
@@ -134,27 +136,44 @@ class _Scanner(PromiseScanner):
         success = self._success_response(body)
         if success is not None:
             func = js.enclosing_function(clause)
-            return self._report(AS_SUCCESS, clause, (
+            return self._report(JS_AS_SUCCESS, clause, (
                 f"`{label}` answers `{_clip(self.t(success))}` after the operation failed, so the client treats "
                 f"the error as success{self._in(func)}; respond with a 4xx/5xx status or pass the error on "
                 "(`next(err)` / rethrow)."
             ))
         logs, returned, passive = self._summary(stmts)
         if not passive:
-            return None
+            return self._zeroed(clause, try_stmt, label, stmts)
         if returned is not None:
             return self._default_return(clause, try_stmt, label, logs, returned)
         if logs and stmts[-1].type == "expression_statement":
             after = self._success_after(try_stmt)
             if after is not None:
-                return self._report(AS_SUCCESS, clause, (
+                return self._report(JS_AS_SUCCESS, clause, (
                     f"`{label}` only logs and falls through to `{_clip(self.t(after))}`, so a failure is answered "
                     "as a success; return an error status (or rethrow) from the catch."
                 ))
+            return self._resolves_anyway(clause, try_stmt, label)
         return None
 
+    def _resolves_anyway(self, clause: Node, try_stmt: Node, label: str) -> Finding | None:
+        """A log-only catch ends an async function that a caller awaits and then carries on after."""
+        func = js.enclosing_function(try_stmt)
+        body = try_stmt.child_by_field_name("body")
+        if func is None or not js.is_async(func) or body is None or next(js.following_statements(try_stmt), None) \
+                or not any(n.type == "await_expression" for n in js.walk_scope(body)) or self._cleanup_only(try_stmt):
+            return None
+        name = function_name(self.src, func)
+        caller = awaited_caller(self.ctx, name) if name else None
+        if caller is None:
+            return None
+        return self._report(JS_LOGGED, clause, (
+            f"`{label}` only logs, so `{name}()` resolves normally after a failure and its caller "
+            f"({caller[0]}:{caller[1]}) carries on as if it succeeded; rethrow, or return a result the caller checks."
+        ))
+
     def _empty(self, clause: Node, body: Node, try_stmt: Node, label: str) -> Finding | None:
-        if self._cleanup_only(try_stmt) or self._fallback(try_stmt):
+        if self._cleanup_only(try_stmt) or probe_fallback(self.src, try_stmt):
             return None
         message = (f"`{label} {{}}` silently discards every error of the try block; handle the failure (log it "
                    "and return an error, or rethrow), or catch only the specific error you expect.")
@@ -162,21 +181,25 @@ class _Scanner(PromiseScanner):
         if comments and (REASON.search(comments) or len(re.findall(r"[A-Za-z]{3,}", comments)) >= 5):
             # a comment says the error is expected; nothing in the code shows it: ask, at low confidence
             start = line_of(clause)
-            return self.ctx.finding(EMPTY, start, message + f" (Its comment, \"{_clip(comments)}\", says this is "
+            return self.ctx.finding(JS_EMPTY, start, message + f" (Its comment, \"{_clip(comments)}\", says this is "
                                     "intended; if so, mark it \"// slopguard: ignore[error-handling]\".)",
                                     end=start, severity=Severity.NOTICE, confidence="low")
-        return self._report(EMPTY, clause, message)
+        return self._report(JS_EMPTY, clause, message)
 
     def _default_return(self, clause: Node, try_stmt: Node, label: str, logs: bool, returned: Node) -> Finding | None:
         value = js.unwrap(returned.named_children[0]) if returned.named_children else None
-        if not self._is_default(value, try_stmt):
-            return None
+        kind = fallback(self.src, value, try_stmt)
         body = try_stmt.child_by_field_name("body")
-        if body is None or not any(n.type == "await_expression" for n in js.walk_scope(body)):
+        if kind is None or body is None:
             return None
-        if self._usual_result(clause, value) or any(
-                VERIFY_CALL.search(js.call_name(self.src, n)) for n in js.walk_scope(body)
-                if n.type == "call_expression"):
+        awaits = any(n.type == "await_expression" for n in js.walk_scope(body))
+        if not logs and (not awaits or kind is Fallback.INPUT):
+            return None  # a silent parse-or-default / pass-through: the usual idiom of synchronous code
+        calls = [js.call_name(self.src, n) for n in js.walk_scope(body) if n.type == "call_expression"]
+        if any(c in VERIFY_CALLS for c in calls):
+            return None  # a library call whose contract is "invalid input -> no value"
+        contract = usual_result(self.src, clause, value)
+        if contract and not logs:
             return None
         shown = _clip(self.t(value)) if value is not None else "undefined"
         awaited = [js.call_name(self.src, n.named_children[0]) for n in js.walk_scope(body)
@@ -184,25 +207,34 @@ class _Scanner(PromiseScanner):
                    and n.named_children[0].type == "call_expression"]
         if not logs and (not awaited or all(PROBE_CALLS.search(js.last_name(a)) for a in awaited)):
             return None
+        what = f"`{shown}`" if kind in (Fallback.DEFAULT, Fallback.CONSTANT) else f"`{shown}`, {kind.value}"
         if logs:
-            return self._report(LOGGED, clause, (
-                f"`{label}` only logs and returns `{shown}`, so the caller cannot tell the failure from a real "
-                "result; rethrow (or return an explicit failure the caller checks)."
-            ))
-        return self._report(LOGGED, clause, (
-            f"`{label}` returns `{shown}` without a trace, hiding the failure from the caller; rethrow, or "
-            "return an explicit failure the caller checks."
-        ))
+            message = (f"`{label}` only logs and returns {what}, so the caller cannot tell the failure from a "
+                       "real result; rethrow (or return an explicit failure the caller checks).")
+        else:
+            message = (f"`{label}` returns {what} without a trace, hiding the failure from the caller; "
+                       "rethrow, or return an explicit failure the caller checks.")
+        if contract:
+            start = line_of(clause)
+            return self.ctx.finding(JS_LOGGED, start, message + f" (The function also returns `{shown}` on a normal "
+                                    "path, so this may be its documented empty result.)", end=start,
+                                    severity=Severity.NOTICE, confidence="low")
+        return self._report(JS_LOGGED, clause, message)
 
-    def _usual_result(self, clause: Node, value: Node | None) -> bool:
-        """The function returns the same default outside the catch too: it is part of its contract."""
-        func = js.enclosing_function(clause)
-        if func is None or value is None:
-            return False
-        wanted = self.t(value)
-        return any(n.type == "return_statement" and n.named_children and self.t(n.named_children[0]) == wanted
-                   and not (clause.start_byte <= n.start_byte < clause.end_byte)
-                   for n in js.walk_scope(func))
+    def _zeroed(self, clause: Node, try_stmt: Node, label: str, stmts: list[Node]) -> Finding | None:
+        """The catch makes calls and then returns the success result's record with its fields zeroed."""
+        last = stmts[-1]
+        value = js.unwrap(last.named_children[0]) if last.type == "return_statement" and last.named_children else None
+        if value is None or value.type != "object" or any(
+                s.type != "expression_statement" or not s.named_children
+                or s.named_children[0].type != "call_expression" for s in stmts[:-1]):
+            return None
+        if not zeroed_copy(self.src, value, try_stmt):
+            return None
+        return self._report(JS_AS_SUCCESS, clause, (
+            f"`{label}` returns `{_clip(self.t(value))}`, the success result's fields with zeroed values, so the "
+            "caller counts the failure as an empty success; rethrow, or return a result that says it failed."
+        ))
 
     def _narrow(self, body: Node) -> bool:
         """The catch branches on the kind of error (`if (err.code === 'ENOENT')`, `instanceof`)."""
@@ -246,30 +278,10 @@ class _Scanner(PromiseScanner):
             if stmt.type != "expression_statement" or not stmt.named_children:
                 return logs, None, False
             expr = stmt.named_children[0]
-            if expr.type != "call_expression" or not js.is_log_call(js.call_name(self.src, expr)):
+            if expr.type != "call_expression" or not is_log_call(js.call_name(self.src, expr), self.loggers):
                 return logs, None, False
             logs = True
         return logs, None, True
-
-    def _is_default(self, value: Node | None, try_stmt: Node) -> bool:
-        if value is None:
-            body = try_stmt.child_by_field_name("body")
-            return body is not None and any(n.type == "return_statement" and n.named_children
-                                            for n in js.walk_scope(body))
-        kind = value.type
-        if kind in ("null", "undefined", "false", "true", "number", "string", "array"):
-            return kind != "array" or all(c.type in ("number", "string", "null") for c in value.named_children)
-        if kind == "object":
-            keys = [self.t(p.child_by_field_name("key")) for p in value.named_children if p.type == "pair"]
-            values = {self.t(p.child_by_field_name("key")): self.t(p.child_by_field_name("value"))
-                      for p in value.named_children if p.type == "pair"}
-            if any(ERROR_KEY.search(k) for k in keys) or any(v in ("false", "'failed'", '"failed"')
-                                                             for v in values.values()):
-                return False
-            return any(SUCCESS_KEY.match(k) or v in ("0", "[]", "null", "''", '""') for k, v in values.items()) \
-                or not value.named_children
-        return kind == "new_expression" and js.call_name(self.src, value) in ("Map", "Set") \
-            and not js.call_args(value)
 
     def _success_response(self, body: Node) -> Node | None:
         """A response sent from `body` that is a success (no 4xx/5xx status in its chain)."""
@@ -322,26 +334,6 @@ class _Scanner(PromiseScanner):
         func = js.enclosing_function(try_stmt)
         name = self.t(func.child_by_field_name("name")) if func is not None else ""
         return bool(re.search(r"(?i)close|cleanup|teardown|dispose|shutdown|destroy|stop", name))
-
-    def _fallback(self, try_stmt: Node) -> bool:
-        """`let x = default; try { x = parse(...) } catch {}`: the variable keeps a real default."""
-        body = try_stmt.child_by_field_name("body")
-        stmts = [c for c in body.named_children if c.type != "comment"] if body is not None else []
-        if len(stmts) != 1 or stmts[0].type != "expression_statement" or not stmts[0].named_children:
-            return False
-        expr = stmts[0].named_children[0]
-        if expr.type != "assignment_expression":
-            return False
-        target = self.t(expr.child_by_field_name("left"))
-        sib = try_stmt.prev_named_sibling
-        while sib is not None:
-            if sib.type in ("lexical_declaration", "variable_declaration"):
-                for decl in sib.named_children:
-                    if decl.type == "variable_declarator" and self.t(decl.child_by_field_name("name")) == target:
-                        value = decl.child_by_field_name("value")
-                        return value is not None and value.type not in ("null", "undefined")
-            sib = sib.prev_named_sibling
-        return False
 
 
 def _error_status(code: str) -> bool:

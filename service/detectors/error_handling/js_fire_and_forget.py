@@ -20,7 +20,7 @@ from ...detector import FileContext
 from ...lang.js import syntax as js
 from ...models import Finding
 from ...parsing import SourceFile, line_of, walk
-from .js_rules import FLOATING
+from .rules import JS_FLOATING
 
 EFFECT_HOOKS = re.compile(r"^(React\.)?use(Layout|Insertion)?Effect$|^useFocusEffect$")
 CONSUMERS = frozenset({"forEach"})  # iteration methods that discard the callback's result
@@ -53,24 +53,21 @@ def async_callback(ctx: FileContext, src: SourceFile, call: Node) -> Finding | N
         return None
     receiver = js.text(src, call.child_by_field_name("function"))
     if method == "forEach":
-        return ctx.finding(FLOATING, line_of(call), (
+        return ctx.finding(JS_FLOATING, line_of(call), (
             f"`{_clip(receiver)}(async ...)` starts one promise per item and drops them all: nothing waits for "
             "them, their failures are lost and the code after the loop runs before they finish; use "
             "`for (const x of items) await ...` or `await Promise.all(items.map(async ...))`."
         ))
     if not _promises_dropped(src, call):
         return None
-    return ctx.finding(FLOATING, line_of(call), (
+    return ctx.finding(JS_FLOATING, line_of(call), (
         f"The promises of `{_clip(receiver)}(async ...)` are never awaited: nothing waits for them and their "
         "failures are lost; wrap the call in `await Promise.all(...)`."
     ))
 
 
 def _promises_dropped(src: SourceFile, call: Node) -> bool:
-    node = call
-    while node.parent is not None and node.parent.type in js.WRAPPERS:
-        node = node.parent
-    parent = node.parent
+    parent = js.value_parent(call)
     if parent is None:
         return False
     if parent.type == "expression_statement":
@@ -115,7 +112,7 @@ def dropped_in_callback(src: SourceFile, stmt_or_body: Node, facts: js.FileFacts
 
 
 def dropped_finding(ctx: FileContext, name: str, expr: Node) -> Finding:
-    return ctx.finding(FLOATING, line_of(expr), (
+    return ctx.finding(JS_FLOATING, line_of(expr), (
         f"`{_clip(name)}()` is async, but this callback drops its promise: nothing waits for it and its "
         "failure is lost (an unhandled rejection); make the caller await it (`for...of` with `await`, "
         "`Promise.all`), or handle it with `.catch` that reports."

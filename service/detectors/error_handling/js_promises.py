@@ -11,9 +11,10 @@ from tree_sitter import Node
 
 from ...detector import FileContext, Rule
 from ...lang.js import syntax as js
-from ...models import Finding
+from ...lang.js.loggers import logger_names
+from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of
-from .js_rules import FLOATING, SWALLOWED_PROMISE
+from .rules import JS_FLOATING, JS_SWALLOWED_PROMISE
 
 REASON = re.compile(
     r"(?i)\bE[A-Z]{3,}\b|\w+Error\b|because|expected|best[- ]effort|intentional|deliberate|on purpose|"
@@ -21,9 +22,9 @@ REASON = re.compile(
     r"fall ?back|non-?fatal|ok if|okay if|may not exist|does not exist|doesn't exist|missing"
 )
 QUIET_PROMISES = re.compile(
-    r"(?i)(^|\.)(play|close|unlink|rm|rmdir|destroy|disconnect|quit|kill|end|release|prefetch\w*|stat|lstat|access)$|"
-    r"cache|metric|analytics|telemetry|track"
+    r"(?i)(^|\.)(play|close|unlink|rm|rmdir|destroy|disconnect|quit|kill|end|release|prefetch\w*|stat|lstat|access)$"
 )
+SIDE_EFFECT_NAMES = re.compile(r"(?i)cache|metric|analytics|telemetry|track")
 GENERIC_METHODS = frozenset({"set", "get", "add", "delete", "has", "load", "write", "update", "push", "reset", "clear",
                              "emit", "on", "send", "end", "close", "start", "init", "run", "call", "apply", "bind",
                              "next", "resolve", "then", "catch", "finally", "render", "destroy", "remove", "put",
@@ -37,6 +38,7 @@ KNOWN_ASYNC = re.compile(
     r"(tx|trx|db|prisma)\.\w+\.(create|update|upsert|delete|deleteMany|updateMany|createMany)\w*)$"
 )
 FS_PROMISES = re.compile(r"""from\s+['"](node:)?fs/promises['"]|require\(\s*['"](node:)?fs/promises['"]\s*\)""")
+AWAITED = js.WRAPPERS | {"await_expression"}
 FS_PROMISE_FUNCS = frozenset({"readFile", "writeFile", "appendFile", "unlink", "rm", "mkdir", "rename", "copyFile",
                               "readdir", "stat", "access"})
 
@@ -48,6 +50,7 @@ class PromiseScanner:
         self.facts = facts
         self.fs_promises = FS_PROMISES.search(src.text) is not None
         self.own_async = js.facts_of(src).async_functions
+        self.loggers = logger_names(src)
 
     def t(self, node: Node | None) -> str:
         return js.text(self.src, node)
@@ -70,20 +73,26 @@ class PromiseScanner:
         if what is None:
             return None
         receiver = js.unwrap(fn.child_by_field_name("object"))
-        if receiver is not None and QUIET_PROMISES.search(self.t(receiver).split("(")[0]):
-            return None
-        line = self.src.line_text(line_of(handler))
-        if "//" in line and REASON.search(line.split("//", 1)[1]):
-            return None
-        if not self._result_dropped(call, what == "{}"):
+        callee = self.t(receiver).split("(")[0] if receiver is not None else ""
+        if QUIET_PROMISES.search(callee) or not self._result_dropped(call, what == "{}"):
             return None
         target = _clip(self.t(receiver)) if receiver is not None else "the promise"
         prop = fn.child_by_field_name("property")
-        return self.ctx.finding(SWALLOWED_PROMISE, line_of(prop or call), (
-            f"`.{method}(() => {what})` on `{target}` swallows the rejection, so the failure is invisible to the "
-            "caller and the UI/state stays as if it succeeded; await it and handle the error (log, report, "
-            "roll back) or let it propagate."
-        ))
+        message = (f"`.{method}(() => {what})` on `{target}` swallows the rejection, so the failure is invisible to "
+                   "the caller and the UI/state stays as if it succeeded; await it and handle the error (log, "
+                   "report, roll back) or let it propagate.")
+        line = self.src.line_text(line_of(handler))
+        comment = line.split("//", 1)[1].strip() if "//" in line else ""
+        named = SIDE_EFFECT_NAMES.search(callee)
+        if (comment and REASON.search(comment)) or named:
+            # words say the failure is tolerated on purpose; nothing in the code shows it: ask, at low confidence
+            why = f"Its comment, \"{_clip(comment)}\"," if comment and REASON.search(comment) \
+                else f"The name `{_clip(callee)}`"
+            start = line_of(prop or call)
+            return self.ctx.finding(JS_SWALLOWED_PROMISE, start, message + f" ({why} suggests this is intended; if "
+                                    "so, mark it \"// slopguard: ignore[error-handling]\".)", end=start,
+                                    severity=Severity.NOTICE, confidence="low")
+        return self.ctx.finding(JS_SWALLOWED_PROMISE, line_of(prop or call), message)
 
     def _swallows(self, handler: Node) -> str | None:
         if handler.type == "identifier" and self.t(handler) in ("noop", "_noop", "NOOP"):
@@ -106,10 +115,7 @@ class PromiseScanner:
 
     def _result_dropped(self, call: Node, empty_block: bool) -> bool:
         """The swallowed promise's value is discarded (or, for a value fallback, returned by a handler)."""
-        node = call
-        while node.parent is not None and node.parent.type in ("await_expression", *js.WRAPPERS):
-            node = node.parent
-        parent = node.parent
+        parent = js.value_parent(call, AWAITED)
         if parent is None:
             return False
         if parent.type == "expression_statement":
@@ -131,16 +137,44 @@ class PromiseScanner:
             return None
         name = js.call_name(self.src, expr)
         if name and "(" not in name and js.last_name(name) in self.facts.never_rejects and _exits_next(self.src, stmt):
-            return self.ctx.finding(FLOATING, line_of(expr), (
+            return self.ctx.finding(JS_FLOATING, line_of(expr), (
                 f"`{_clip(name)}()` is async and `process.exit()` follows at once, so the process ends before "
                 "it finishes and its work is lost; `await` it before exiting."
             ))
         if not name or "(" in name or not self._is_async_call(name, handler):
             return None
-        return self.ctx.finding(FLOATING, line_of(expr), (
+        return self.ctx.finding(JS_FLOATING, line_of(expr), (
             f"`{_clip(name)}()` returns a promise that is neither awaited nor handled, so its failure is lost "
             "(an unhandled rejection) and the response/return does not wait for it; `await` it, return it, "
             "or mark a deliberate fire-and-forget with `void` and a `.catch` that reports."
+        ))
+
+    def _unhandled_then(self, stmt: Node) -> Finding | None:
+        """`load().then(cb);` as a statement inside a function: nothing handles a rejection of the chain."""
+        expr = stmt.named_children[0] if stmt.named_children else None
+        if expr is None or expr.type != "call_expression" or js.enclosing_function(stmt) is None:
+            return None
+        node: Node | None = expr
+        while node is not None and node.type == "call_expression":
+            fn = node.child_by_field_name("function")
+            method = self.t(fn.child_by_field_name("property")) if fn is not None and fn.type == "member_expression" \
+                else ""
+            if method == "catch" or (method == "then" and len(js.call_args(node)) >= 2):
+                return None
+            if method != "then":
+                break  # the call that makes the promise
+            if fn is None:
+                return None
+            node = js.unwrap(fn.child_by_field_name("object"))
+        if node is None or node is expr or node.type != "call_expression":
+            return None
+        name = js.call_name(self.src, node)
+        if name.startswith("Promise.resolve") or js.last_name(name) in self.facts.never_rejects:
+            return None  # cannot reject: a resolved value, or a function that catches everything it does
+        return self.ctx.finding(JS_FLOATING, line_of(expr), (
+            f"`{_clip(self.t(node))}.then(...)` has no rejection handler and its promise is dropped: when it "
+            "fails the rejection is unhandled and the callback never runs, so the state silently stays as it "
+            "was; add a `.catch` that reports the failure, or `await` it inside a try."
         ))
 
     def _is_async_call(self, name: str, handler: bool) -> bool:

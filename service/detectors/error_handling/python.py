@@ -71,6 +71,7 @@ from ...lang.python.handlers import (
 from ...lang.python.memo import nodes_of
 from ...models import Finding, Severity
 from ...parsing import SourceFile, end_line_of, line_of
+from .python_fallbacks import lost_result, stand_in
 from .python_handler_context import (
     best_effort,
     builtin_only,
@@ -81,52 +82,12 @@ from .python_handler_context import (
     for_loop,
     is_request_handler,
     is_test_path,
-    lost_result,
     raises_after,
     response_status,
     retry_loop,
     success_after,
 )
-
-CATEGORY = "error-handling"
-SWALLOWED = Rule(
-    id="python.error-handling.swallowed-exception",
-    category=CATEGORY,
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="An exception is caught and silently discarded (except: pass, except Exception: continue).",
-)
-LOGGED = Rule(
-    id="python.error-handling.logged-and-ignored",
-    category=CATEGORY,
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="A broad except only logs and then returns a default or skips the work as if it succeeded.",
-    confidence="medium",
-)
-AS_SUCCESS = Rule(
-    id="python.error-handling.failure-as-success",
-    category=CATEGORY,
-    languages=("python",),
-    severity=Severity.ERROR,
-    summary="A failure is turned into a success: a 2xx response or a 'succeeded' status after an error.",
-    confidence="medium",
-)
-RETRY = Rule(
-    id="python.error-handling.retry-swallows-error",
-    category=CATEGORY,
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="A retry loop retries every exception or drops the last error when the attempts run out.",
-    confidence="medium",
-)
-COMMIT = Rule(
-    id="python.error-handling.ignored-commit-failure",
-    category=CATEGORY,
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="A failed commit/flush is only logged: no rollback, no re-raise, the caller sees success.",
-)
+from .rules import AS_SUCCESS, COMMIT, LOGGED, RETRY, SWALLOWED
 
 MAX_SPAN = 8
 
@@ -234,12 +195,14 @@ class PythonErrorHandling(Detector):
         broad = catch in (Catch.BARE, Catch.BROAD)
         terminal = handler.terminal
         if terminal is Act.RETURN:
-            if not is_default_value(src, handler.returned):
+            kind = "" if is_default_value(src, handler.returned) else stand_in(src, clause, handler.returned)
+            if not kind and not is_default_value(src, handler.returned):
                 return None
             value = text(src, handler.returned) or "None"
+            shown = f"`{value}`, {kind}," if kind else f"`{value}`"
             return self._report(ctx, LOGGED, clause, (
-                f"`{label}` only logs and returns `{value}`, so the caller cannot tell the failure from an "
-                "empty result; re-raise (or raise a domain error) and let the caller decide."
+                f"`{label}` only logs and returns {shown} so the caller cannot tell the failure from a "
+                "real result; re-raise (or raise a domain error) and let the caller decide."
             ), excuse=excuse(src, clause))
         item_loop = for_loop(clause)
         if broad and item_loop is not None and not best_effort(src, clause):
@@ -319,8 +282,8 @@ class PythonErrorHandling(Detector):
         end = min(end_line_of(clause), start + MAX_SPAN)
         if excuse:
             # the wording says "tolerated on purpose" but no code shows it: a question, not a verdict
-            message += (f" (Its text, \"{excuse}\", says the failure is tolerated on purpose, but nothing in "
-                        f"the code handles it; if that is intended, mark it \"# slopguard: ignore[{rule.id}]\".)")
+            message += (f" ({excuse} suggests the failure is tolerated on purpose, but nothing in the code "
+                        f"handles it; if that is intended, mark it \"# slopguard: ignore[{rule.id}]\".)")
             return ctx.finding(rule, start, message, end=end, severity=Severity.NOTICE, confidence="low")
         return ctx.finding(rule, start, message, end=end, severity=severity)
 

@@ -5,7 +5,6 @@ response status they return."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from tree_sitter import Node
 
@@ -27,6 +26,8 @@ from ...lang.python.handlers import (
 )
 from ...lang.python.memo import cached, node_key
 from ...parsing import SourceFile
+from ...ruledata import data_lists
+from .python_fallbacks import has_fallback
 
 RETRY_WORDS = frozenset({"attempt", "attempts", "retry", "retries", "tries", "try", "tried", "backoff"})
 
@@ -58,9 +59,6 @@ IO_ROOT_ERRORS = re.compile(
     r"^(RequestException|HTTPError|SQLAlchemyError|DatabaseError|DBAPIError|BotoCoreError|RedisError|"
     r"PyMongoError|KafkaError|SMTPException|ClientError|HTTPException|HttpError)$|(Api|API|Service|Client|Gateway)Error$"
 )
-
-
-DB_RECEIVER = re.compile(r"session|conn|db|transaction|txn|tx|cursor|uow|atomic|engine|database", re.IGNORECASE)
 
 
 STATUS_KEYS = frozenset({"status", "status_code", "statusCode"})
@@ -102,14 +100,11 @@ def is_test_path(path: str) -> bool:
 
 
 def best_effort(src: SourceFile, clause: Node) -> bool:
-    """A best-effort block by its structure: a fallback, cleanup, side effects, a daemon loop. (What its
-    log message or comment says is `excuse`: it lowers a finding's confidence, never drops it.)"""
+    """A best-effort block by its structure: a fallback, cleanup, a daemon loop. (What its log message,
+    a comment or the names of its calls say is `excuse`: it lowers a finding's confidence, never drops it.)"""
     if has_fallback(src, clause) or cleanup_only(src, clause):
         return True
-    if enclosing(clause, ("while_statement",), ("function_definition", "lambda", "class_definition")):
-        return True
-    calls = try_calls(src, clause, full=True)
-    return bool(calls) and all(side_effect(c) for c in calls)
+    return enclosing(clause, ("while_statement",), ("function_definition", "lambda", "class_definition")) is not None
 
 
 def side_effect(name: str) -> bool:
@@ -119,10 +114,16 @@ def side_effect(name: str) -> bool:
 
 
 def excuse(src: SourceFile, clause: Node) -> str:
-    """The words with which the handler (its log message or a comment) says the failure is
-    tolerated on purpose, or ''."""
+    """What suggests, in words only, that the failure is tolerated on purpose: the handler's text (its
+    log message or a comment: 'Its text, "will retry",') or the names of the calls it guards, all
+    named like side effects (notifications, metrics, caches: 'The name of `send_email()`'); ''."""
     m = BEST_EFFORT_WORDS.search(text(src, clause))
-    return m.group(0) if m else ""
+    if m:
+        return f"Its text, \"{m.group(0)}\","
+    calls = try_calls(src, clause, full=True)
+    if calls and all(side_effect(c) for c in calls):
+        return f"The name of `{calls[0]}()`"
+    return ""
 
 
 def cleanup_only(src: SourceFile, clause: Node) -> bool:
@@ -139,7 +140,7 @@ def try_calls(src: SourceFile, clause: Node, full: bool = False) -> list[str]:
     try_stmt = clause.parent
     body = try_stmt.child_by_field_name("body") if try_stmt is not None else None
     names = [call_name(src, n) for n in walk_same_scope(body) if n.type == "call"] if body is not None else []
-    return [n if full else last_name(n) for n in names if not is_log_call(n)]
+    return [n if full else last_name(n) for n in names if not is_log_call(src, n)]
 
 
 def retry_loop(src: SourceFile, try_stmt: Node) -> Node | None:
@@ -179,11 +180,43 @@ def commit_call(src: SourceFile, try_stmt: Node, catch: Catch) -> Node | None:
         if node.type != "call":
             continue
         receiver, _, method = call_name(src, node).rpartition(".")
-        if method in COMMIT_CALLS and DB_RECEIVER.search(receiver):
+        if method in COMMIT_CALLS and receiver and _database_receiver(src, try_stmt, receiver):
             return node
         if method in WRITE_CALLS and receiver and catch is not Catch.SPECIFIC:
             return node
     return None
+
+
+def _database_receiver(src: SourceFile, try_stmt: Node, receiver: str) -> bool:
+    """`receiver` is a database session/connection by structure: the try catches a database library's
+    error, the receiver is annotated with a database type, or the function also calls a DB-API/ORM
+    method on it (`execute`, `cursor`, `add`, `rollback`...). What the variable is called does not count."""
+    lists = data_lists("error-handling")
+    if any(last_name(n) in lists.get("python_db_errors") for c in try_stmt.named_children
+           if c.type == "except_clause" for n in caught_names(src, c)):
+        return True
+    func = enclosing_function(try_stmt)
+    if func is None:
+        return False
+    db_methods, db_types = lists.get("python_db_methods"), lists.get("python_db_types")
+    for node in walk_same_scope(func):
+        if node.type == "call":
+            other, _, method = call_name(src, node).rpartition(".")
+            if other == receiver and method in db_methods:
+                return True
+        elif node.type == "typed_parameter" and node.named_children \
+                and text(src, node.named_children[0]) == receiver:
+            annotation = text(src, node.child_by_field_name("type"))
+            if any(last_name(part) in db_types for part in re.split(r"[\[\]|, ]+", annotation) if part):
+                return True
+    return False
+
+
+def caught_names(src: SourceFile, clause: Node) -> list[str]:
+    node = caught_type(clause)
+    if node is None:
+        return []
+    return [text(src, n) for n in node.named_children] if node.type == "tuple" else [text(src, node)]
 
 
 def catches_io_root(src: SourceFile, clause: Node) -> bool:
@@ -227,71 +260,8 @@ def success_after(src: SourceFile, clause: Node, in_handler: bool) -> Node | Non
     return None
 
 
-def lost_result(src: SourceFile, clause: Node) -> str | None:
-    """A name the try body assigns that later code uses unchecked while the handler left it unset/None."""
-    try_stmt = clause.parent
-    body = try_stmt.child_by_field_name("body") if try_stmt is not None else None
-    if try_stmt is None or body is None:
-        return None
-    later = list(following_statements(try_stmt))
-    for name in assigned_names(src, body):
-        if has_real_default(src, try_stmt, name):
-            continue
-        uses = uses_of(src, name, later)
-        if uses and not any(is_checked(n) for n in uses):
-            return name
-    return None
 
 
-def has_fallback(src: SourceFile, clause: Node) -> bool:
-    """The try body sets a value that keeps a real default or is checked afterwards: a fallback."""
-    try_stmt = clause.parent
-    body = try_stmt.child_by_field_name("body") if try_stmt is not None else None
-    if try_stmt is None or body is None:
-        return False
-    later = list(following_statements(try_stmt))
-    return any(
-        has_real_default(src, try_stmt, name) or any(is_checked(n) for n in uses_of(src, name, later))
-        for name in assigned_names(src, body)
-    )
-
-
-def uses_of(src: SourceFile, name: str, stmts: list[Node]) -> list[Node]:
-    return [n for s in stmts for n in walk_same_scope(s) if n.type == "identifier" and text(src, n) == name]
-
-
-def assigned_names(src: SourceFile, body: Node) -> Iterator[str]:
-    for stmt in body.named_children:
-        expr = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
-        if expr is not None and expr.type == "assignment":
-            left = expr.child_by_field_name("left")
-            if left is not None and left.type == "identifier":
-                yield text(src, left)
-
-
-def has_real_default(src: SourceFile, try_stmt: Node, name: str) -> bool:
-    """True when `name` was given a meaningful (non-None, non-empty) value before the try."""
-    sibling = try_stmt.prev_named_sibling
-    while sibling is not None:
-        expr = sibling.named_children[0] if sibling.type == "expression_statement" and sibling.named_children \
-            else None
-        if expr is not None and expr.type == "assignment":
-            left = expr.child_by_field_name("left")
-            if left is not None and text(src, left) == name:
-                right = expr.child_by_field_name("right")
-                return right is not None and right.type != "none"
-        sibling = sibling.prev_named_sibling
-    return False
-
-
-def is_checked(ident: Node) -> bool:
-    parent = ident.parent
-    if parent is None:
-        return False
-    if parent.type in ("comparison_operator", "not_operator", "boolean_operator", "conditional_expression"):
-        return True
-    return parent.type in ("if_statement", "while_statement", "elif_clause") and \
-        parent.child_by_field_name("condition") == ident
 
 
 def is_request_handler(src: SourceFile, func: Node) -> bool:

@@ -35,23 +35,10 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...lang.python.modules import python_modules
 from ...lang.python.symbols import is_test_path, text
-from ...models import Finding, Severity
+from ...models import Finding
 from ...parsing import SourceFile, line_of, walk
+from .rules import DROPPED_TASK, UNAWAITED
 
-UNAWAITED = Rule(
-    id="python.error-handling.unawaited-coroutine",
-    category="error-handling",
-    languages=("python",),
-    severity=Severity.ERROR,
-    summary="An async function is called without `await`: the coroutine never runs.",
-)
-DROPPED_TASK = Rule(
-    id="python.error-handling.dropped-task",
-    category="error-handling",
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="The task of `asyncio.create_task(...)` is dropped: it may be collected mid-run, its error is lost.",
-)
 TASK_FACTORIES = frozenset({"create_task", "ensure_future"})
 
 

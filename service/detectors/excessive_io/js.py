@@ -1,9 +1,10 @@
 """Excessive I/O in JavaScript and TypeScript: I/O awaited once per item of a loop, per-item
 requests fanned out where a batch API exists, and blocking file reads in request handlers.
 
-The I/O calls are data: `rules/data/js-io-sinks.yml` (database/ORM, HTTP, file, cloud). Functions
-of the repository that do I/O themselves (`getPrice()` around `fetch`, a repository method around
-`pool.query`) count as I/O calls too.
+The I/O calls are data: `rules/data/js-io-sinks.yml` (database/ORM, HTTP, file, cloud); receivers
+are known from the package their value comes from (`js_handles.py`), names only as a fallback the
+finding names. Functions of the repository that do I/O themselves (`getPrice()` around `fetch`, a
+repository method around `pool.query`) count as I/O calls too.
 
 ## What it does
 `js.excessive-io.io-in-loop` flags a database/ORM query, HTTP request or cloud call awaited inside
@@ -18,6 +19,9 @@ item costs a database query, or an HTTP call whose module also offers a batch va
 
 `js.excessive-io.sync-read-in-handler` flags `fs.readFileSync` (and other blocking fs calls) in an
 HTTP request handler.
+
+`js.excessive-io.request-per-row` flags a React component rendered once per list item whose body
+fetches data keyed by the item (`js_rows.py`).
 
 ## Why is this bad?
 One query or request per item turns a page of 200 rows into 201 round trips: the endpoint or job
@@ -50,20 +54,16 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...lang.js.flow import (
     LOOPS,
-    Category,
     call_name,
-    direct_sink,
-    imports,
     is_inside,
     is_test_path,
-    module_functions,
     routes,
     unwrap,
 )
-from ...lang.js.resolver import module_resolver
-from ...lang.js.syntax import FUNCTIONS, LANGUAGES, enclosing_function, last_name, text, walk_scope
-from ...models import Finding, Severity
+from ...lang.js.syntax import FUNCTIONS, enclosing_function, last_name, text, walk_scope
+from ...models import Finding
 from ...parsing import SourceFile, line_of, walk
+from .js_handles import JsSink
 from .js_loops import (
     _BATCHED_ITERABLE,
     _harmless_loop,
@@ -73,141 +73,25 @@ from .js_loops import (
     _searches,
     _varies,
 )
-
-IO_IN_LOOP = Rule(
-    id="js.excessive-io.io-in-loop",
-    category="excessive-io",
-    languages=LANGUAGES,
-    severity=Severity.WARNING,
-    summary="query, HTTP request or file read awaited once per loop iteration (N+1)",
-)
-FAN_OUT = Rule(
-    id="js.excessive-io.unbatched-fan-out",
-    category="excessive-io",
-    languages=LANGUAGES,
-    severity=Severity.WARNING,
-    summary="Promise.all over one query/request per item where a batch query or API exists",
-    confidence="medium",
-)
-SYNC_READ = Rule(
-    id="js.excessive-io.sync-read-in-handler",
-    category="excessive-io",
-    languages=LANGUAGES,
-    severity=Severity.WARNING,
-    summary="blocking fs call (readFileSync...) inside an HTTP request handler",
-)
+from .js_resolver import Resolver
+from .js_rows import RowFetches
+from .rules import FAN_OUT, REQUEST_PER_ROW, SYNC_READ
+from .rules import JS_IO_IN_LOOP as IO_IN_LOOP
 
 _ITERATORS = frozenset({"forEach"})
 _CONCURRENT = frozenset({"map", "flatMap"})
 _PROMISE_ALL = re.compile(r"^Promise\.(all|allSettled|any|race)$")
 _SYNC_FS = frozenset({"readFileSync", "readdirSync", "statSync", "lstatSync", "writeFileSync", "appendFileSync",
                       "readJsonSync", "openSync", "accessSync"})
-_MAX_DEPTH = 3
-_ACCESSOR = re.compile(r"^(get|find|fetch|load|read|query|lookup|count|list|select|retrieve|exists|search|resolve|"
-                       r"request|call|post|put|patch|delete|update|insert|save|upsert|create|remove|upload|download)"
-                       r"(?![a-z])")
-_WRAPPER_LINES = 12
 _RAW_SQL = frozenset({"query", "execute", "exec", "raw", "none", "one", "many", "any", "oneornone", "manyornone",
                       "run", "all", "get", "unsafe"})
 _READS = re.compile(r"(?i)^(find\w*|get\w*|query|select\w*|count\w*|one|oneornone|many|manyornone|any|first|"
                     r"aggregate|exists|load\w*|fetch\w*|read\w*|retrieve\w*|search\w*|list\w*|lookup\w*)$")
 
 
-def _short(func: Node) -> bool:
-    return func.end_point[0] - func.start_point[0] <= _WRAPPER_LINES
-
-
-class Resolver:
-    """Which repository functions do I/O (transitively, a few calls deep)."""
-
-    def __init__(self, ctx: FileContext) -> None:
-        self.ctx = ctx
-        self.modules = module_resolver(ctx.repo, "RIGHT")
-        self._memo: dict[tuple[str, str], Category | None] = {}
-
-    def sink(self, src: SourceFile, call: Node, depth: int = 0) -> Category | None:
-        name = call_name(src, call)
-        cat = direct_sink(name)
-        if cat is not None or depth >= _MAX_DEPTH or not name:
-            return cat
-        target = self.target(src, name)
-        if target is None:
-            return None
-        return self._function_sink(target[0], target[1], depth)
-
-    def target(self, src: SourceFile, name: str) -> tuple[SourceFile, str] | None:
-        """The module and function name a call resolves to in the repository."""
-        parts = name.split(".")
-        if len(parts) == 1 or (len(parts) == 2 and parts[0] == "this"):
-            local = parts[-1]
-            if local in module_functions(src):
-                return src, local
-            imported = imports(src).get(local)
-            if imported is None:
-                return None
-            return self._declared(src.path, imported[0], imported[1], local)
-        if len(parts) == 2:
-            imported = imports(src).get(parts[0])
-            if imported is None:
-                return None
-            if imported[1] == "*":  # `import * as api from`: `api.get` is export `get`
-                return self._declared(src.path, imported[0], parts[1], parts[1])
-            target = self.modules.resolve(src.path, imported[0]).path
-            module = self.modules.source(target) if target else None
-            return (module, parts[1]) if module else None
-        return None
-
-    def _declared(self, importer: str, spec: str, name: str, local: str) -> tuple[SourceFile, str] | None:
-        """The module declaring an imported function (through re-exports and barrels) and its name there."""
-        target = self.modules.resolve(importer, spec).path
-        if target is None:
-            return None
-        origin = self.modules.origin(target, name) or (target, name)
-        module = self.modules.source(origin[0])
-        if module is None:
-            return None
-        return module, origin[1] if origin[1] != "default" else local
-
-    def _function_sink(self, src: SourceFile, name: str, depth: int) -> Category | None:
-        key = (src.path, name)
-        if key in self._memo:
-            return self._memo[key]
-        self._memo[key] = None  # recursion guard
-        func = module_functions(src).get(name)
-        found: Category | None = None
-        if func is not None:
-            sinks = []
-            for node in walk(func):
-                if node.type in ("call_expression", "new_expression") and node != func:
-                    cat = self.sink(src, node, depth + 1)
-                    if cat is not None:
-                        sinks.append(cat)
-                        if _ACCESSOR.match(name):
-                            break
-            # a lookup-named function, or a short wrapper around exactly one I/O call
-            if sinks and (_ACCESSOR.match(name) or (len(sinks) == 1 and _short(func))):
-                found = sinks[0]
-        self._memo[key] = found
-        return found
-
-    def has_batch_variant(self, src: SourceFile, name: str) -> bool:
-        """`getPrice` with a `getPrices`/`getPricesBatch`/`batchGetPrice` next to it."""
-        target = self.target(src, name)
-        if target is None:
-            return False
-        module, func = target
-        names = set(module_functions(module)) | set(imports(module))
-        if module is not src:
-            names |= set(module_functions(src))
-        stem = func[:-1] if func.endswith("y") else func
-        plural = {func + "s", func + "es", stem + "ies"}
-        variants = plural | {func + "Many", func + "Batch", func + "Bulk", "batch" + func[:1].upper() + func[1:],
-                             "bulk" + func[:1].upper() + func[1:]}
-        return bool(names & variants)
-
 
 class JsExcessiveIO(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (IO_IN_LOOP, FAN_OUT, SYNC_READ)
+    rules: ClassVar[tuple[Rule, ...]] = (IO_IN_LOOP, FAN_OUT, SYNC_READ, REQUEST_PER_ROW)
 
     def check_file(self, ctx: FileContext) -> Iterator[Finding]:
         src = ctx.head
@@ -223,6 +107,7 @@ class JsExcessiveIO(Detector):
                 seen.add(finding.line)
                 yield finding
         yield from _sync_reads(ctx, src)
+        yield from RowFetches(ctx, resolver).findings(src)
 
 
 def _awaited(call: Node) -> bool:
@@ -269,11 +154,12 @@ def _loop_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call: N
     if loop.type != "call_expression" and not _awaited(call) and not _sync_fs(src, call):
         return None
     if _harmless_loop(src, loop, iterable) or _runs_once(call, loop) or _paginates(src, loop) \
-            or _searches(src, loop):
+            or _searches(src, loop) or resolver.splits(src, iterable):
         return None
-    cat = resolver.sink(src, call)
-    if cat is None:
+    hit = resolver.sink(src, call)
+    if hit is None:
         return None
+    cat = hit.category
     if cat.invariant_only and _varies(src, call, loop):
         return None
     name = call_name(src, call)
@@ -281,7 +167,8 @@ def _loop_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call: N
         return None
     over = f" over `{text(src, iterable)[:40]}`" if iterable is not None else ""
     return ctx.finding(IO_IN_LOOP, call, f"`{name}` makes a {cat.label} on every iteration of the loop{over} "
-                       f"(one round trip per item); {cat.advice}.", end=line_of(call))
+                       f"(one round trip per item); {cat.advice}.{_named(hit)}", end=line_of(call),
+                       confidence="medium" if hit.by_name else None)
 
 
 def _fan_out_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call: Node) -> Finding | None:
@@ -299,22 +186,38 @@ def _fan_out_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call
         return None
     fn = mapper.child_by_field_name("function")
     receiver = unwrap(fn.child_by_field_name("object")) if fn is not None else None
-    if receiver is None or receiver.type == "array" or _BATCHED_ITERABLE.search(text(src, receiver)):
+    if receiver is None or receiver.type == "array" or _BATCHED_ITERABLE.search(text(src, receiver)) \
+            or resolver.splits(src, receiver):
         return None
     if not _returns_or_awaits(call, func):
         return None
-    cat = resolver.sink(src, call)
-    if cat is None:
+    hit = resolver.sink(src, call)
+    if hit is None:
         return None
+    cat = hit.category
     name = call_name(src, call)
-    if cat.name == "db" and _READS.match(last_name(name)):
+    reads = cat.name == "db" and _READS.match(last_name(name))
+    variant = None if reads else resolver.batch_variant(src, name)
+    if reads:
         why = "one database query per item"
-    elif resolver.has_batch_variant(src, name):
+    elif variant == "":
+        why = (f"one {cat.label} per item although the module of `{last_name(name)}` has a function that does "
+               "it for a list")
+    elif variant is not None:
         why = f"one {cat.label} per item although a batch variant of `{last_name(name)}` exists"
+        hit = JsSink(cat, hit.by_name or variant)
     else:
         return None
     return ctx.finding(FAN_OUT, call, f"`{name}` is fanned out over every item of `{text(src, receiver)[:40]}` "
-                       f"at once ({why}); {cat.advice}.", end=line_of(call))
+                       f"at once ({why}); {cat.advice}.{_named(hit)}", end=line_of(call),
+                       confidence="low" if hit.by_name else None)
+
+
+def _named(hit: JsSink) -> str:
+    if not hit.by_name:
+        return ""
+    return (f" Only the name `{hit.by_name}` marks this as a {hit.category.label} (no package, type or "
+            "returned I/O result says so).")
 
 
 def _returns_or_awaits(call: Node, func: Node) -> bool:

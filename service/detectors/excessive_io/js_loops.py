@@ -13,18 +13,18 @@ from ...lang.js.flow import (
 )
 from ...lang.js.syntax import call_args, text, walk_scope
 from ...parsing import SourceFile, walk
+from .words import words_pattern
 
-_BATCHED_ITERABLE = re.compile(r"(?i)(chunk|batch|page|pages|slice|window|group)")
-
-
-_RETRY = re.compile(r"(?i)(attempt|retr|tries|tried|backoff)")
+_BATCHED_ITERABLE = words_pattern("js_batch_names")
 
 
-_PAGINATION = re.compile(r"(?i)(cursor|page|offset|next|after|before|token|marker|continuation|hasmore|more|done|"
-                         r"skip|since|last|remaining)")
+_RETRY = words_pattern("js_retry_names")
 
 
-_SLEEP = re.compile(r"(?i)(sleep|delay|wait|setTimeout|backoff|poll)")
+_PAGINATION = words_pattern("js_pagination_names")
+
+
+_SLEEP = words_pattern("js_wait_names")
 
 
 def _harmless_loop(src: SourceFile, loop: Node, iterable: Node | None) -> bool:
@@ -47,9 +47,16 @@ def _harmless_loop(src: SourceFile, loop: Node, iterable: Node | None) -> bool:
         if cond in ("true", "1", "!stopped", "running") or _RETRY.search(cond):
             return True
         body = loop.child_by_field_name("body")
-        if body is not None and _SLEEP.search(text(src, body)):
+        if body is not None and _waits(src, body):
             return True
     return False
+
+
+def _waits(src: SourceFile, body: Node) -> bool:
+    """The loop body calls a function that waits (`sleep`, `setTimeout`, ...): a polling or worker
+    loop. Only the names of called functions count, not any text of the body (`await` is not a wait)."""
+    return any(node.type == "call_expression" and _SLEEP.search(call_name(src, node).rsplit(".", 1)[-1])
+               for node in walk(body))
 
 
 def _paginates(src: SourceFile, loop: Node) -> bool:

@@ -54,8 +54,8 @@ from ...detector import Detector, FileContext, RepoView, Rule
 from ...models import Finding
 from .python_file_analysis import FileAnalysis
 from .python_resolver import Resolver, _shared
-from .python_rules import IO_IN_LOOP, REPEATED_READ, UNBOUNDED_READ
 from .python_sink_list import REPO_SINKS_FILE, Sinks, builtin_sinks, parse_sinks
+from .rules import IO_IN_LOOP, REPEATED_READ, UNBOUNDED_READ
 
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
 

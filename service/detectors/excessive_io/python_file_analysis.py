@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ...detector import FileContext
-from ...lang.python.memo import cached, node_key, nodes_of
+from ...lang.python.memo import node_key, nodes_of
 from ...models import Finding
 from ...parsing import SourceFile, line_of, walk
 from .python_loops import (
@@ -26,30 +26,14 @@ from .python_loops import (
     used_names,
     varying_names,
 )
-from .python_names import walk_scope
-from .python_resolver import _DB, Resolver, Unit, _enclosing, _sink, constant_read
-from .python_rules import IO_IN_LOOP, REPEATED_READ, UNBOUNDED_READ
+from .python_receivers import enclosing
+from .python_resolver import _DB, Resolver, Unit, _sink, constant_read
 from .python_sink_list import Category, text
+from .python_unbounded import UnboundedReads
+from .rules import IO_IN_LOOP, REPEATED_READ
 
 _ROUTE_DECORATOR = re.compile(r"\.(route|get|post|put|patch|delete|api_route|websocket)\s*\(|"
                               r"(^|\.)(api_view|view_config|action)\b")
-
-
-_LINE_WISE = re.compile(r"splitlines|StringIO|BytesIO|\bcsv\.|\.split\(\s*['\"]\\n")
-
-
-_STREAMING = re.compile(
-    r"iter_content|iter_lines|iter_chunks|iter_bytes|iter_text|fetchmany|yield_per|stream_results|"
-    r"itersize|stream=True|copyfileobj|\.read\(\s*[A-Za-z0-9_]+\s*\)|yield from|"
-    r"for \w+ in (fh|f|fp|file|infile|handle|stream|resp|response|cursor|cur|reader)\b|"
-    r"csv\.(Dict)?[Rr]eader\(\s*(fh|f|fp|file|handle|stream)\b")
-
-
-_OPENERS = ("open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open",
-            "urllib.request.urlopen")
-
-
-_COMPRESSED = ("gzip.open", "bz2.open", "lzma.open")
 
 
 _RELATED_METHODS = ("all", "filter", "exclude", "count", "first", "last", "values_list",
@@ -65,9 +49,10 @@ class IOCall:
     connect: bool
     via: str  # for a repository function: the I/O call inside it
     receiver: Node | None = None
+    note: str = ""  # when only a name the user chose marks the call as I/O: says so (a fallback)
 
 
-class FileAnalysis:
+class FileAnalysis(UnboundedReads):
     def __init__(self, ctx: FileContext, unit: Unit, resolver: Resolver) -> None:
         self.ctx = ctx
         self.unit = unit
@@ -104,12 +89,20 @@ class FileAnalysis:
     def _io_call(self, call: Node, loop: Loop) -> IOCall | None:
         sink = _sink(self.unit, call)
         if sink is not None:
-            return IOCall(sink.category, sink.connect, "", sink.receiver)
+            note = _name_note(sink.by_name, sink.category) if sink.by_name else ""
+            return IOCall(sink.category, sink.connect, "", sink.receiver, note)
         fn = call.child_by_field_name("function")
         target = self.resolver.resolve(self.unit, fn, call) if fn is not None else None
         summary = self.resolver.summary(*target) if target is not None else None
         if summary is not None:
-            return IOCall(summary.category, summary.connect, summary.via)
+            guessed = self.resolver.guessed.get((self.unit.path, *node_key(call)))
+            if guessed and target is not None:
+                owner = enclosing(target[1], "class_definition")
+                cls = text(target[0].src, owner.child_by_field_name("name")) if owner is not None else "?"
+                note = f" Only its name ties `{guessed}` to `{cls}` (no annotation or constructor says so)."
+                return IOCall(summary.category, summary.connect, summary.via, note=note)
+            note = _name_note(summary.by_name, summary.category) if summary.by_name else ""
+            return IOCall(summary.category, summary.connect, summary.via, note=note)
         return self._related_manager(call, loop)
 
     def _related_manager(self, call: Node, loop: Loop) -> IOCall | None:
@@ -149,7 +142,8 @@ class FileAnalysis:
             return None
         if self._opened_in_loop(io, loop) or self._pre_existing(call):
             return None
-        return self.ctx.finding(IO_IN_LOOP, line_of(call), self._message(call, loop, io, invariant))
+        message = self._message(call, loop, io, invariant) + io.note
+        return self.ctx.finding(IO_IN_LOOP, line_of(call), message, confidence="medium" if io.note else None)
 
     def _opened_in_loop(self, io: IOCall, loop: Loop) -> bool:
         """`conn.execute()` on a connection opened in the same iteration: the connect line is
@@ -184,7 +178,7 @@ class FileAnalysis:
 
     def handler_findings(self) -> Iterator[Finding]:
         for call in self.calls:
-            func = _enclosing(call, "function_definition")
+            func = enclosing(call, "function_definition")
             if func is None or not _is_handler(self.src, func) or _in_any_loop(self.src, call):
                 continue
             if _enclosing_scope(call) != func:
@@ -215,129 +209,8 @@ class FileAnalysis:
             return None
         return f" (it calls `{summary.via}`)"
 
-    # unbounded-read -----------------------------------------------------------------------------
-
-    def unbounded_findings(self) -> Iterator[Finding]:
-        for call in self.calls:
-            message = self._unbounded(call)
-            if message:
-                yield self.ctx.finding(UNBOUNDED_READ, line_of(call), message)
-        added = self.ctx.diff.added
-        for node in nodes_of(self.src, "attribute"):
-            if line_of(node) in added:
-                message = self._streamed_content(node)
-                if message:
-                    yield self.ctx.finding(UNBOUNDED_READ, line_of(node), message)
-
-    def _unbounded(self, call: Node) -> str | None:
-        fn = call.child_by_field_name("function")
-        args = call.child_by_field_name("arguments")
-        if fn is None or fn.type != "attribute" or (args is not None and args.named_children
-                                                     and text(self.src, args) != "(-1)"):
-            return None
-        method = text(self.src, fn.child_by_field_name("attribute"))
-        handle = fn.child_by_field_name("object")
-        if handle is None or method not in ("read", "readlines", "fetchall"):
-            return None
-        func = _enclosing(call, "function_definition")
-        base_streamed = self._base_streamed(func, call)
-        if method == "fetchall":
-            return (f"`{text(self.src, fn)}()` loads the whole result set into memory where it "
-                    f"used to be streamed; iterate over the cursor or use fetchmany().") \
-                if base_streamed else None
-        opener = self._opener(handle, func)
-        if opener is None:
-            return None
-        rest = self.src.data[call.start_byte: func.end_byte if func is not None else call.end_byte]
-        line_wise = bool(_LINE_WISE.search(rest.decode("utf-8", "replace")))
-        generator = func is not None and _is_generator(func)
-        if not (base_streamed or (line_wise and (generator or opener in _COMPRESSED))):
-            return None
-        return (f"`{text(self.src, fn)}()` reads the whole {_what(opener)} into memory "
-                f"before processing it; stream it instead (iterate over the handle, e.g. "
-                f"open it in text mode and pass it to csv.reader).")
-
-    def _opener(self, handle: Node, func: Node | None) -> str | None:
-        """The dotted opener (`gzip.open`, `open`, ...) the read handle comes from."""
-        scope = func if func is not None else self.src.root
-        if scope is None:
-            return None
-        if handle.type == "call":
-            return self._opener_call(handle, scope)
-        if handle.type != "identifier":
-            return None
-        for value in _bindings(self.src, scope, text(self.src, handle)):
-            found = self._opener_call(value, scope) if value.type == "call" else None
-            if found:
-                return found
-        return None
-
-    def _opener_call(self, call: Node, scope: Node) -> str | None:
-        """`gzip.open(...)`, or `opener(...)` with `opener = gzip.open if gz else open`."""
-        fn = call.child_by_field_name("function")
-        dotted = self.unit.names.dotted(fn)
-        if dotted in _OPENERS:
-            return dotted
-        if fn is None or fn.type != "identifier":
-            return None
-        for value in _bindings(self.src, scope, text(self.src, fn)):
-            options = [self.unit.names.dotted(n) for n in walk(value)]
-            found = [o for o in options if o in _OPENERS]
-            if found:
-                return next((o for o in found if o in _COMPRESSED), found[0])
-        return None
-
-    def _base_streamed(self, func: Node | None, call: Node) -> bool:
-        base = self.ctx.base
-        if func is None or base is None or base.root is None:
-            return False
-        name = text(self.src, func.child_by_field_name("name"))
-        old = _base_functions(base).get(name)
-        return old is not None and bool(_STREAMING.search(old)) and text(self.src, call) not in old
-
-    def _streamed_content(self, node: Node) -> str | None:
-        """`resp.content` / `resp.text` of a request made with stream=True."""
-        attr = text(self.src, node.child_by_field_name("attribute"))
-        obj = node.child_by_field_name("object")
-        parent = node.parent
-        if attr not in ("content", "text") or obj is None or obj.type != "identifier":
-            return None
-        if parent is not None and parent.type == "call" and parent.child_by_field_name("function") == node:
-            return None
-        func = _enclosing(node, "function_definition")
-        name = text(self.src, obj)
-        for value in _bindings(self.src, func, name) if func is not None else []:
-            sink = _sink(self.unit, value) if value.type == "call" else None
-            if sink is None or sink.category.name != "http":
-                continue
-            if "stream=True" in text(self.src, value) or self._base_streamed(func, node):
-                return (f"`{name}.{attr}` loads the whole download into memory where it used to "
-                        f"be streamed; write it out chunk by chunk with "
-                        f"`{name}.iter_content()` instead.")
-        return None
-
-
-def _bindings(src: SourceFile, scope: Node, name: str) -> Iterator[Node]:
-    """The values bound to `name` in `scope` (assignments and `with ... as name`)."""
-    for node in walk_scope(scope):
-        if node.type == "as_pattern" and text(src, node.child_by_field_name("alias")) == name:
-            if node.named_children:
-                yield node.named_children[0]
-        elif node.type == "assignment" and text(src, node.child_by_field_name("left")) == name:
-            value = node.child_by_field_name("right")
-            if value is not None:
-                yield value
-
-
-def _what(opener: str) -> str:
-    if opener == "urllib.request.urlopen":
-        return "response"
-    return "compressed file" if opener in _COMPRESSED else "file"
-
-
-def _is_generator(func: Node) -> bool:
-    body = func.child_by_field_name("body")
-    return body is not None and any(n.type == "yield" for n in walk_scope(body))
+def _name_note(name: str, category: Category) -> str:
+    return f" Only its name marks `{name}` as a {category.label} handle (no import, type or constructor says so)."
 
 
 def _is_handler(src: SourceFile, func: Node) -> bool:
@@ -371,7 +244,7 @@ def _callee(src: SourceFile, call: Node) -> str:
 
 
 def _function_name(src: SourceFile, node: Node) -> str:
-    func = _enclosing(node, "function_definition")
+    func = enclosing(node, "function_definition")
     return text(src, func.child_by_field_name("name")) if func is not None else ""
 
 
@@ -385,15 +258,3 @@ def _io_in_base_loops(base: SourceFile | None) -> frozenset[tuple[str, str]]:
         if next(loops_around(base, node), None) is not None:
             found.add((_function_name(base, node), _callee(base, node)))
     return frozenset(found)
-
-
-def _base_functions(base: SourceFile) -> dict[str, str]:
-    """Name -> text of the first function of that name in the base version."""
-
-    def compute() -> dict[str, str]:
-        found: dict[str, str] = {}
-        for node in nodes_of(base, "function_definition"):
-            found.setdefault(text(base, node.child_by_field_name("name")), base.node_text(node))
-        return found
-
-    return cached(base, "py_io.base_functions", compute)

@@ -14,6 +14,7 @@ from ...lang.python.memo import cached, node_key, scope_descendants
 from ...parsing import SourceFile
 from .python_names import SCOPE_TYPES, walk_scope
 from .python_sink_list import text
+from .words import words_pattern
 
 
 def _root_identifier(obj: Node) -> Node | None:
@@ -32,16 +33,16 @@ COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_compreh
                   "generator_expression")
 
 
-_RETRY_NAME = re.compile(r"attempt|retr(y|ies)|tries|^try_?n", re.I)
+_RETRY_NAME = words_pattern("python_retry_names")
 
 
-_BATCH_TARGET = re.compile(r"^_?(batch|chunk|page|offset|slice|window)(es|s|_?no|_?num|_?number)?$", re.I)
+_BATCH_TARGET = words_pattern("python_batch_targets")
 
 
-_BATCH_SOURCE = re.compile(r"chunk|batch|paginat|pages\b|partition|grouper|slices", re.I)
+_BATCH_SOURCE = words_pattern("python_batch_sources")
 
 
-_WAIT_CALL = re.compile(r"(^|\.|_)(sleep|backoff|wait|retry)\w*$", re.I)
+_WAIT_CALL = words_pattern("python_wait_calls")
 
 
 _FAN_OUT = re.compile(r"(^|\.)(gather|wait|as_completed|run_until_complete|map_async)$")

@@ -76,6 +76,7 @@ class FileNames:
     sinks: Sinks
     imports: dict[str, str] = field(default_factory=dict)
     resources: dict[str, list[tuple[Category, Node]]] = field(default_factory=dict)
+    factories: dict[str, Category] = field(default_factory=dict)  # `Session = sessionmaker(...)`
     _scopes: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def scope_of(self, node: Node) -> tuple[int, int]:
@@ -146,6 +147,12 @@ def _note_assignment(names: FileNames, node: Node) -> None:
     if target is None or target.type not in ("identifier", "attribute", "as_pattern_target"):
         return
     key = text(names.src, target)
+    if value is not None and value.type == "call":
+        made = names.dotted(value.child_by_field_name("function"))
+        factory = names.sinks.by_factory(made) if made else None
+        if factory is not None:
+            names.factories[key] = factory
+            return
     cat = names.type_category(annotation) if annotation is not None else None
     if cat is None and value is not None:
         cat = constructed_category(names, value)
@@ -182,7 +189,7 @@ def constructed_category(names: FileNames, value: Node) -> Category | None:
     fn = value.child_by_field_name("function")
     dotted = names.dotted(fn)
     if dotted:
-        cat = names.sinks.by_type(dotted)
+        cat = names.sinks.by_type(dotted) or names.factories.get(text(names.src, fn))
         if cat is not None:
             return cat
     if fn is not None and fn.type == "attribute":

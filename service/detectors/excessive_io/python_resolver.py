@@ -15,12 +15,12 @@ from ...detector import RepoView
 from ...lang.python.memo import node_key, nodes_of
 from ...lang.python.modules import python_modules
 from ...parsing import SourceFile, walk
-from .python_names import FileNames, file_names, walk_scope
+from ...ruledata import data_lists
+from .python_memo import memoised
+from .python_names import FileNames, constructed_category, file_names, walk_scope
+from .python_receivers import ReceiverTypes
 from .python_sink_list import Category, Sinks, text
 from .python_sinks import Sink, sink_of
-
-_CACHED = re.compile(r"cache|memo|lru", re.I)
-
 
 _DB = ("db", "orm")
 
@@ -69,6 +69,7 @@ class Summary:
     via: str
     connect: bool = False
     constant: bool = False  # the I/O reads a constant file or URL
+    by_name: str = ""  # the receiver name that alone marks the inner call as I/O
 
 
 def _definition(node: Node) -> Node | None:
@@ -87,13 +88,6 @@ def _class_methods(cls: Node, src: SourceFile) -> dict[str, Node]:
     return found
 
 
-def _enclosing(node: Node, kind: str) -> Node | None:
-    current = node.parent
-    while current is not None and current.type != kind:
-        current = current.parent
-    return current
-
-
 @dataclass
 class Shared:
     """What every changed file of one scan resolves against: the parsed units of the head
@@ -110,7 +104,7 @@ def _shared(repo: RepoView, sinks: Sinks) -> Shared:
     return repo.memo(f"python.excessive-io.shared.{id(sinks)}", lambda: Shared(sinks))
 
 
-class Resolver:
+class Resolver(ReceiverTypes):
     """Finds the definition a call refers to in the repository and whether it does I/O."""
 
     def __init__(self, repo: RepoView, sinks: Sinks, shared: Shared | None = None) -> None:
@@ -120,6 +114,7 @@ class Resolver:
         self.units = shared.units
         self.summaries: dict[tuple[str, int], Summary | None] = {}
         self.class_methods = shared.class_methods
+        self.guessed = {}
 
     def methods(self, unit: Unit, cls: Node) -> dict[str, Node]:
         key = (unit.path, cls.start_byte)
@@ -145,7 +140,50 @@ class Resolver:
                 if left is not None and right is not None and left.type == "identifier":
                     unit.constants[text(src, left)] = right
         self.units[path] = unit
+        self._note_repo_handles(unit)
         return unit
+
+    def _note_repo_handles(self, unit: Unit) -> None:
+        """`session = get_session()`, `with open_db() as conn`, `db = SessionLocal()`: a handle made
+        by a repository function (its return annotation, or the handle it returns or yields) or by a
+        factory another module built (`SessionLocal = sessionmaker(engine)`)."""
+        for node in nodes_of(unit.src, "assignment", "as_pattern"):
+            if node.type == "assignment":
+                target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+            else:
+                target, value = node.child_by_field_name("alias"), node.children[0] if node.children else None
+            while value is not None and value.type in ("await", "parenthesized_expression") and value.named_children:
+                value = value.named_children[-1]
+            if target is None or value is None or value.type != "call":
+                continue
+            fn = value.child_by_field_name("function")
+            key = text(unit.src, target)
+            if fn is None or fn.type != "identifier" or key in unit.names.resources:
+                continue
+            cat = self._made_by(unit, fn, node)
+            if cat is not None:
+                unit.names.resources.setdefault(key, []).append((cat, node))
+
+    def _made_by(self, unit: Unit, fn: Node, site: Node) -> Category | None:
+        name = text(unit.src, fn)
+        qualified = unit.names.imports.get(name)
+        if qualified:
+            for path, rest in _module_files(unit.path, qualified, python_modules(self.repo).roots):
+                other = self.unit(path)
+                if other is not None and len(rest) == 1 and rest[0] in other.names.factories:
+                    return other.names.factories[rest[0]]
+        found = self.resolve(unit, fn, site)
+        if found is None:
+            return None
+        other, func = found
+        returns = func.child_by_field_name("return_type")
+        cat = other.names.type_category(returns) if returns is not None else None
+        body = func.child_by_field_name("body")
+        for node in walk_scope(body) if cat is None and body is not None else ():
+            if node.type in ("return_statement", "yield") and node.named_children:
+                value = node.named_children[0]
+                cat = constructed_category(other.names, value) or cat
+        return cat
 
     def unit(self, path: str) -> Unit | None:
         if path not in self.units:
@@ -190,57 +228,13 @@ class Resolver:
             return None
         return found
 
-    def _resolve_method(self, unit: Unit, fn: Node, site: Node) -> tuple[Unit, Node] | None:
-        obj = fn.child_by_field_name("object")
-        method = text(unit.src, fn.child_by_field_name("attribute"))
-        if obj is None:
-            return None
-        owner: tuple[Unit, Node] | None = None
-        if obj.type == "identifier" and text(unit.src, obj) in ("self", "cls"):
-            cls = _enclosing(site, "class_definition")
-            owner = (unit, cls) if cls is not None else None
-        elif obj.type == "identifier" and text(unit.src, obj) in unit.names.imports:
-            dotted = unit.names.dotted(fn)
-            return self.lookup(unit, dotted) if dotted else None
-        else:
-            owner = self._class_of(unit, obj, site, method)
-        if owner is None:
-            return None
-        target = self.methods(owner[0], owner[1]).get(method)
-        return (owner[0], target) if target is not None else None
-
-    def _class_of(self, unit: Unit, obj: Node, site: Node, method: str) -> tuple[Unit, Node] | None:
-        key = text(unit.src, obj)
-        if obj.type == "identifier" and key in unit.classes:
-            return unit, unit.classes[key]
-        for name in _declared_types(unit, key, site):
-            found = self.class_named(unit, name)
-            if found is not None:
-                return found
-        return self._similar_class(unit, key, method)
-
-    def _similar_class(self, unit: Unit, key: str, method: str) -> tuple[Unit, Node] | None:
-        """`client.get_product()` with `PimClient` imported: the only known class whose name
-        contains the receiver's name and that defines the method."""
-        receiver = key.rsplit(".", 1)[-1].replace("_", "").lower()
-        if len(receiver) < 3:
-            return None
-        names = [n for n in (*unit.classes, *unit.names.imports) if n[:1].isupper()]
-        hits = []
-        for name in names:
-            if receiver not in name.lower() and name.lower() not in receiver:
-                continue
-            found = self.class_named(unit, name)
-            if found is not None and method in self.methods(found[0], found[1]):
-                hits.append(found)
-        return hits[0] if len(hits) == 1 else None
-
     def summary(self, unit: Unit, fn: Node, depth: int = 0) -> Summary | None:
         key = (unit.path, fn.start_byte)
         if key in self.summaries:
             return self.summaries[key]
         self.summaries[key] = None  # recursion guard
-        result = None if _is_cached(unit.src, fn) else self._summarise(unit, fn, depth)
+        memoizers = data_lists("excessive-io", self.repo).get("python_memoizers")
+        result = None if memoised(unit.src, unit.names, fn, memoizers) else self._summarise(unit, fn, depth)
         self.summaries[key] = result
         return result
 
@@ -250,8 +244,7 @@ class Resolver:
         work, not an accessor), file reads whose path is not a constant (reading a different file per call
         is the function's job), and functions that memoise their result."""
         body = fn.child_by_field_name("body")
-        if body is None or _CACHED.search(unit.src.node_text(body)) or \
-                body.end_point[0] - body.start_point[0] > _UNIT_OF_WORK_LINES:
+        if body is None or body.end_point[0] - body.start_point[0] > _UNIT_OF_WORK_LINES:
             return None
         loops = any(n.type in ("for_statement", "while_statement") for n in walk_scope(body))
         calls = [n for n in walk_scope(body) if n.type == "call"]
@@ -263,7 +256,7 @@ class Resolver:
             if sink.category.invariant_only and not constant:
                 continue
             return Summary(sink.category, text(unit.src, call.child_by_field_name("function")),
-                           sink.connect, constant)
+                           sink.connect, constant, sink.by_name)
         if depth >= 2:
             return None
         for call in calls:
@@ -330,26 +323,6 @@ def _sink(unit: Unit, call: Node) -> Sink | None:
     if key not in unit.sink_memo:
         unit.sink_memo[key] = sink_of(unit.names, call)
     return unit.sink_memo[key]
-
-
-def _is_cached(src: SourceFile, fn: Node) -> bool:
-    parent = fn.parent
-    if parent is None or parent.type != "decorated_definition":
-        return False
-    return any(_CACHED.search(text(src, d)) for d in parent.named_children if d.type == "decorator")
-
-
-def _declared_types(unit: Unit, key: str, site: Node) -> Iterator[str]:
-    """Class names a receiver is declared or constructed as: a parameter annotation of the
-    enclosing function, or an assignment `key = Class(...)` anywhere in the file."""
-    func = _enclosing(site, "function_definition")
-    params = func.child_by_field_name("parameters") if func is not None else None
-    for param in params.named_children if params is not None else []:
-        ident = next((c for c in param.named_children if c.type == "identifier"), None)
-        annotation = param.child_by_field_name("type")
-        if ident is not None and annotation is not None and text(unit.src, ident) == key:
-            yield from (text(unit.src, n) for n in walk(annotation) if n.type == "identifier")
-    yield from unit.constructed().get(key, ())
 
 
 def _module_files(current: str, qualified: str, import_roots: tuple[str, ...]) -> Iterator[tuple[str, list[str]]]:

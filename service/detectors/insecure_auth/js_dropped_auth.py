@@ -42,7 +42,12 @@ from ...lang.js.flow import Route, call_name, is_test_path, routes, unwrap
 from ...lang.js.syntax import LANGUAGES, call_args, text, walk_scope
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .auth_words import public_route
+from .js_denial import denying_names
 from .thresholds import DroppedAuthSettings
+
+# per parsed file (by identity): the names that resolve to a middleware answering 401/403
+Deny = dict[int, frozenset[str]]
 
 RULE = Rule(
     id="js.insecure-auth.dropped-auth",
@@ -67,11 +72,6 @@ _BODY_AUTH = re.compile(
 )
 _REQ_USER = re.compile(r"\b(req|request|ctx)\.(user|auth|session\.user|state\.user)\b|res\.locals\.(user|caller)\b")
 _SELF_VERIFIED = re.compile(r"(?i)(verify|signature|hmac|timingSafeEqual|constructEvent)")
-_PUBLIC = re.compile(
-    r"(?i)(login|logout|signin|sign-in|signup|sign-up|register|health|ping|status|public|webhook|callback|oauth|"
-    r"reset|forgot|verify|confirm|static|metrics|ready|live|docs|openapi|unsubscribe|token|refresh|csrf|"
-    r"well-known|robots|favicon|version|magic|invite)"
-)
 _HOOKS = frozenset({"onRequest", "preHandler", "preValidation", "preParsing"})
 
 
@@ -87,27 +87,30 @@ class JsDroppedAuthDetector(Detector):
             return
         base = ctx.base if ctx.base is not None and ctx.base.root is not None else None
         base_routes = {r.key: r for r in routes(base)} if base is not None else {}
-        head_global = _router_auth(head)
+        deny = {id(head): denying_names(ctx.repo, "RIGHT", ctx.path, head)}
+        if base is not None:
+            deny[id(base)] = denying_names(ctx.repo, "LEFT", ctx.diff.old_path or ctx.path, base)
+        head_global = _router_auth(head, deny)
         reported = False
         if base is not None:
-            for finding in _dropped_router_auth(ctx, base, head, head_routes, base_routes, head_global):
+            for finding in _dropped_router_auth(ctx, base, head, head_routes, base_routes, head_global, deny):
                 reported = True
                 yield finding
         if reported:
             return
         for route in head_routes:
-            if route.router in head_global or _route_auth(head, route):
+            if route.router in head_global or _route_auth(head, route, deny):
                 continue
             old = base_routes.get(route.key)
             if old is not None and base is not None:
-                yield from _dropped_route_auth(ctx, base, route, old)
+                yield from _dropped_route_auth(ctx, base, route, old, deny)
             elif old is None:
-                new = _unprotected_new_route(ctx, head, route, head_routes, head_global, base_routes)
+                new = _unprotected_new_route(ctx, head, route, head_routes, head_global, base_routes, deny)
                 if new is not None:
                     yield new
 
 
-def _is_auth_arg(src: SourceFile, node: Node) -> bool:
+def _is_auth_arg(src: SourceFile, node: Node, deny: Deny) -> bool:
     """A middleware argument that authenticates or authorises (`requireAuth`, `passport.authenticate(...)`,
     `...adminOnly` where `const adminOnly = [requireAuth, ...]`)."""
     node = unwrap(node) or node
@@ -118,7 +121,7 @@ def _is_auth_arg(src: SourceFile, node: Node) -> bool:
         value = call_name(src, node)
     if _NOT_AUTH.search(value):
         return False
-    if _AUTH.search(value):
+    if _AUTH.search(value) or value in deny.get(id(src), ()):
         return True
     if node.type == "identifier":
         bound = _const_value(src, value)
@@ -135,7 +138,7 @@ def _const_value(src: SourceFile, name: str) -> Node | None:
     return None
 
 
-def _route_auth(src: SourceFile, route: Route) -> Node | None:
+def _route_auth(src: SourceFile, route: Route, deny: Deny) -> Node | None:
     """The node that authenticates this route itself: a middleware, a Fastify hook option, or a session
     check in the handler body."""
     for mark in route.middleware:
@@ -152,7 +155,7 @@ def _route_auth(src: SourceFile, route: Route) -> Node | None:
                 if pair.type == "pair" and key in _HOOKS and _AUTH.search(text(src, pair.child_by_field_name("value"))):
                     return pair
             continue
-        if _is_auth_arg(src, mark):
+        if _is_auth_arg(src, mark, deny):
             return mark
     body = route.handler.child_by_field_name("body")
     for node in walk_scope(body) if body is not None else ():
@@ -164,7 +167,7 @@ def _route_auth(src: SourceFile, route: Route) -> Node | None:
     return None
 
 
-def _router_auth(src: SourceFile) -> dict[str, Node]:
+def _router_auth(src: SourceFile, deny: Deny) -> dict[str, Node]:
     """Router-wide auth: `router.use(requireAuth)`, `app.all('*', requireAuth)`,
     `fastify.addHook('onRequest', auth)`."""
     found: dict[str, Node] = {}
@@ -179,22 +182,22 @@ def _router_auth(src: SourceFile) -> dict[str, Node]:
             continue
         if method == "use" or (method == "all" and text(src, args[0]).strip("'\"") in ("*", "/*")):
             marks = [a for a in args if a.type not in ("string", "template_string")]
-            if any(_is_auth_arg(src, a) for a in marks):
+            if any(_is_auth_arg(src, a, deny) for a in marks):
                 found.setdefault(receiver, node)
         elif method == "addHook" and len(args) >= 2 and text(src, args[0]).strip("'\"") in _HOOKS \
-                and _is_auth_arg(src, args[1]):
+                and _is_auth_arg(src, args[1], deny):
             found.setdefault(receiver, node)
     return found
 
 
 def _dropped_router_auth(ctx: FileContext, base: SourceFile, head: SourceFile, head_routes: list[Route],
                          base_routes: dict[tuple[str, str, str], Route],
-                         head_global: dict[str, Node]) -> Iterator[Finding]:
-    for receiver, use in _router_auth(base).items():
+                         head_global: dict[str, Node], deny: Deny) -> Iterator[Finding]:
+    for receiver, use in _router_auth(base, deny).items():
         if receiver in head_global:
             continue
         exposed = [r for r in head_routes if r.router == receiver and r.key in base_routes
-                   and _route_auth(head, r) is None and _route_auth(base, base_routes[r.key]) is None]
+                   and _route_auth(head, r, deny) is None and _route_auth(base, base_routes[r.key], deny) is None]
         if not exposed:
             continue
         paths = ", ".join(f"`{r.path}`" for r in exposed[:3])
@@ -207,9 +210,10 @@ def _dropped_router_auth(ctx: FileContext, base: SourceFile, head: SourceFile, h
             yield ctx.finding(RULE, exposed[0].node, message, end=line_of(exposed[0].node))
 
 
-def _dropped_route_auth(ctx: FileContext, base: SourceFile, route: Route, old: Route) -> Iterator[Finding]:
-    mark = _route_auth(base, old)
-    if mark is None or (old.router and old.router in _router_auth(base)):
+def _dropped_route_auth(ctx: FileContext, base: SourceFile, route: Route, old: Route,
+                        deny: Deny) -> Iterator[Finding]:
+    mark = _route_auth(base, old, deny)
+    if mark is None or (old.router and old.router in _router_auth(base, deny)):
         return
     message = (f"The change removes the authentication of route `{route.method.upper()} {route.path}` "
                f"(`{text(base, mark)[:60]}`), so anonymous callers can now reach it; restore the auth middleware "
@@ -222,16 +226,17 @@ def _dropped_route_auth(ctx: FileContext, base: SourceFile, route: Route, old: R
 
 def _unprotected_new_route(ctx: FileContext, src: SourceFile, route: Route, all_routes: list[Route],
                            global_auth: dict[str, Node],
-                           base_routes: dict[tuple[str, str, str], Route]) -> Finding | None:
-    if not ctx.changed(route.node) or _PUBLIC.search(route.path) or global_auth:
+                           base_routes: dict[tuple[str, str, str], Route], deny: Deny) -> Finding | None:
+    public = public_route(ctx.repo)
+    if not ctx.changed(route.node) or public.search(route.path) or global_auth:
         return None
     body = route.handler.child_by_field_name("body")
     if body is not None and _SELF_VERIFIED.search(text(src, body)):
         return None
-    siblings = [r for r in all_routes if r.node != route.node and not _PUBLIC.search(r.path)]
+    siblings = [r for r in all_routes if r.node != route.node and not public.search(r.path)]
     base = ctx.base
-    with_auth = [r for r in siblings if _route_auth(src, r) is not None or (
-        base is not None and r.key in base_routes and _route_auth(base, base_routes[r.key]) is not None)]
+    with_auth = [r for r in siblings if _route_auth(src, r, deny) is not None or (
+        base is not None and r.key in base_routes and _route_auth(base, base_routes[r.key], deny) is not None)]
     min_siblings = ctx.options.settings(RULE, DroppedAuthSettings).min_siblings
     min_ratio = ctx.options.settings(RULE, DroppedAuthSettings).min_ratio
     if len(with_auth) < min_siblings or len(with_auth) < min_ratio * len(siblings):

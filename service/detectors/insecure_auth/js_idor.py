@@ -33,8 +33,10 @@ router.get('/:id/invoice', async (req, res) => {
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import ClassVar
 
 from tree_sitter import Node
@@ -44,6 +46,7 @@ from ...lang.js.flow import Route, call_name, direct_sink, is_test_path, routes
 from ...lang.js.syntax import LANGUAGES, last_name, text
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .auth_words import privileged
 
 IDOR = Rule(
     id="js.insecure-auth.idor-missing-owner-check",
@@ -69,9 +72,9 @@ _OWNER_FIELD = re.compile(r"(?i)\b\w*(owner|user|account|customer|tenant|org|org
                           r"created_?by|member|workspace|company)_?id\b")
 _OWNER_HELPER = re.compile(r"(?i)(assert|ensure|check|require|verify|can|is)\w*(owner|access|permission|member|"
                            r"belongs|allowed|authori[sz]ed)|authori[sz]e|canAccess|policy|ability")
-_PRIVILEGED = re.compile(r"(?i)(admin|staff|superuser|internal|backoffice|back-office|role|permission|scope)")
 _REQUEST_ID = re.compile(r"\b(req|request|ctx|context)\.params\b|\bparams\.\w*(id|Id|ID)\b|\b(req|request)\.query\.\w*"
                          r"(id|Id|ID)\b")
+_COMPARE = frozenset({"===", "!==", "==", "!="})
 _ID_NAME = re.compile(r"(^|_)(id|pk|uuid|slug)$|Id$|ID$")
 _LOOKUP = re.compile(r"^(get|find|fetch|load|read|retrieve|select)\w*$|^(one|oneOrNone|first|query)$")
 
@@ -92,8 +95,9 @@ class JsIdorDetector(Detector):
                 removed_in.add(key)
                 yield finding
         checked = [r for r in head_routes if _checks_ownership(head, r)]
+        admin_words = privileged(ctx.repo)
         for route in head_routes:
-            if route in checked or route.key in removed_in or _privileged(head, route):
+            if route in checked or route.key in removed_in or _privileged(head, route, admin_words):
                 continue
             if not any(r.node != route.node for r in checked):
                 continue
@@ -105,44 +109,91 @@ class JsIdorDetector(Detector):
                                   "it, and answer 404 otherwise.", end=line_of(lookup))
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What refers to the request in one handler: the conventional names, and whatever its first
+    parameter is called (`(req, res)`, `(request, reply)`, `(ctx)`)."""
+
+    caller: re.Pattern[str]
+    ids: re.Pattern[str]
+    params: re.Pattern[str]
+
+
+@functools.lru_cache(maxsize=64)
+def _request_patterns(name: str) -> _Request:
+    if not name:
+        return _Request(_CALLER, _REQUEST_ID, re.compile(r"\b(req|request)\.params$"))
+    n = re.escape(name)
+    return _Request(re.compile(_CALLER.pattern + rf"|\b{n}\.(user|auth|session|state\.user)\b"),
+                    re.compile(_REQUEST_ID.pattern + rf"|\b{n}\.params\b|\b{n}\.query\.\w*(id|Id|ID)\b"),
+                    re.compile(rf"\b(req|request|{n})\.params$"))
+
+
+def _request(src: SourceFile, route: Route) -> _Request:
+    params = route.handler.child_by_field_name("parameters")
+    first = next((p for p in params.named_children if p.type != "comment"), None) if params is not None else None
+    if first is not None and first.type in ("required_parameter", "optional_parameter"):
+        first = first.child_by_field_name("pattern")
+    name = text(src, first) if first is not None and first.type == "identifier" else ""
+    return _request_patterns(name)
+
+
+def _caller_compared(src: SourceFile, node: Node, req: _Request) -> bool:
+    """Whatever the fields are called: a value of the caller (`req.user.x`) as a `where` filter
+    (`where: { ..., k: req.user.x }`) or compared with another object's field (`o.k !== req.user.x`)."""
+    if node.type == "binary_expression" and text(src, node.child_by_field_name("operator")) in _COMPARE:
+        sides = [node.child_by_field_name("left"), node.child_by_field_name("right")]
+        mine = [s for s in sides if s is not None and s.type == "member_expression" and req.caller.search(text(src, s))]
+        other = [s for s in sides if s is not None and s not in mine and s.type == "member_expression"]
+        return bool(mine and other)
+    if node.type == "pair" and req.caller.search(text(src, node.child_by_field_name("value"))):
+        outer = node.parent.parent if node.parent is not None else None
+        return outer is not None and outer.type == "pair" and text(src, outer.child_by_field_name("key")) == "where"
+    return False
+
+
 def _checks_ownership(src: SourceFile, route: Route) -> bool:
-    """The handler relates the record to the caller: an owner field next to a caller reference, or an
-    ownership helper/middleware."""
+    """The handler relates the record to the caller: an owner field next to a caller reference, a
+    caller value as a query filter or compared with a record's field, or an ownership
+    helper/middleware."""
     if any(_OWNER_HELPER.search(text(src, m)) for m in route.middleware):
         return True
     body = route.handler.child_by_field_name("body")
     if body is None:
         return False
+    req = _request(src, route)
     for node in walk(body):
         if node.type == "call_expression" and _OWNER_HELPER.search(last_name(call_name(src, node))):
+            return True
+        if _caller_compared(src, node, req):
             return True
         if node.type in ("pair", "binary_expression", "shorthand_property_identifier"):
             snippet = text(src, node)
             if not _OWNER_FIELD.search(snippet):
                 continue
             shorthand = node.type == "shorthand_property_identifier"
-            if _CALLER.search(snippet) or (shorthand and _caller_bound(src, body, snippet)):
+            if req.caller.search(snippet) or (shorthand and _caller_bound(src, body, snippet, req)):
                 return True
     return False
 
 
-def _caller_bound(src: SourceFile, body: Node, name: str) -> bool:
+def _caller_bound(src: SourceFile, body: Node, name: str, req: _Request) -> bool:
     """`const userId = req.user.id` ... `{ userId }`: the shorthand name is bound from the caller."""
     for node in walk(body):
         if node.type == "variable_declarator":
             target = text(src, node.child_by_field_name("name"))
             value = text(src, node.child_by_field_name("value"))
-            if re.search(rf"\b{re.escape(name)}\b", target) and _CALLER.search(value):
+            if re.search(rf"\b{re.escape(name)}\b", target) and req.caller.search(value):
                 return True
     return False
 
 
-def _privileged(src: SourceFile, route: Route) -> bool:
+def _privileged(src: SourceFile, route: Route, words: re.Pattern[str]) -> bool:
     """Admin/staff-only handlers may load any record."""
-    return bool(_PRIVILEGED.search(route.path) or any(_PRIVILEGED.search(text(src, m)) for m in route.middleware))
+    return bool(words.search(route.path) or any(words.search(text(src, m)) for m in route.middleware))
 
 
-def _request_ids(src: SourceFile, body: Node) -> set[str]:
+def _request_ids(src: SourceFile, body: Node, req: _Request) -> set[str]:
     """Local names bound from the request's id parameters (`const { id } = req.params`)."""
     names: set[str] = set()
     for node in walk(body):
@@ -150,7 +201,7 @@ def _request_ids(src: SourceFile, body: Node) -> set[str]:
             continue
         value = text(src, node.child_by_field_name("value"))
         target = node.child_by_field_name("name")
-        if target is None or (not _REQUEST_ID.search(value) and not re.search(r"\b(req|request)\.params$", value)):
+        if target is None or (not req.ids.search(value) and not req.params.search(value)):
             continue
         for ident in walk(target):
             if ident.type in ("identifier", "shorthand_property_identifier_pattern") \
@@ -164,7 +215,8 @@ def _unchecked_lookup(src: SourceFile, route: Route) -> Node | None:
     body = route.handler.child_by_field_name("body")
     if body is None:
         return None
-    names = _request_ids(src, body)
+    req = _request(src, route)
+    names = _request_ids(src, body, req)
     for node in walk(body):
         if node.type != "call_expression":
             continue
@@ -176,19 +228,21 @@ def _unchecked_lookup(src: SourceFile, route: Route) -> Node | None:
         if args is None:
             continue
         idents = (n for n in walk(args) if n.type in ("identifier", "shorthand_property_identifier"))
-        if _REQUEST_ID.search(text(src, args)) or any(text(src, n) in names for n in idents):
+        if req.ids.search(text(src, args)) or any(text(src, n) in names for n in idents):
             return _outer_await(node)
     return None
 
 
-def _ownership_node(src: SourceFile, node: Node) -> bool:
+def _ownership_node(src: SourceFile, node: Node, req: _Request) -> bool:
     """An owner condition (`accountId: caller.accountId`, `order.userId !== req.user.id`) or an
     ownership helper call."""
     if node.type == "call_expression":
         return _OWNER_HELPER.search(last_name(call_name(src, node))) is not None
+    if _caller_compared(src, node, req):
+        return True
     if node.type in ("pair", "binary_expression"):
         snippet = text(src, node)
-        return bool(_OWNER_FIELD.search(snippet) and _CALLER.search(snippet))
+        return bool(_OWNER_FIELD.search(snippet) and req.caller.search(snippet))
     return False
 
 
@@ -206,7 +260,8 @@ def _removed_checks(ctx: FileContext, base: SourceFile, head: SourceFile,
         if new is None or not _checks_ownership(base, old) or _checks_ownership(head, new):
             continue
         body = old.handler.child_by_field_name("body")
-        gone = [n for n in walk(body) if line_of(n) in removed and _ownership_node(base, n)] \
+        req = _request(base, old)
+        gone = [n for n in walk(body) if line_of(n) in removed and _ownership_node(base, n, req)] \
             if body is not None else []
         if not gone:
             continue

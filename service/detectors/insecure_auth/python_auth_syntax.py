@@ -11,6 +11,7 @@ from tree_sitter import Node
 
 from ...lang.python.memo import cached, descendants, node_key
 from ...parsing import SourceFile
+from .python_principal import principal_params
 
 # Route decorators: `@app.get(...)`, `@router.post(...)`, `@bp.route(...)`, `@api_view([...])`.
 _ROUTE_ATTRS = frozenset({"get", "post", "put", "patch", "delete", "route", "api_route", "head", "options",
@@ -156,10 +157,12 @@ def auth_parameters(handler: Handler, src: SourceFile) -> list[Node]:
     if params is None:
         return []
     found = []
+    principals = principal_params(handler.func, src)
     for p in params.named_children:
         annotation = p.child_by_field_name("type")
         alias = annotation is not None and bool(_AUTH_TYPE_ALIAS.match(src.node_text(annotation)))
-        if alias or _has_auth_dependency(p, src):
+        name = p.child_by_field_name("name")
+        if alias or _has_auth_dependency(p, src) or (name is not None and src.node_text(name) in principals):
             found.append(p)
     return found
 
@@ -219,7 +222,7 @@ def user_names(func: Node, src: SourceFile) -> frozenset[str]:
 
 
 def _user_names(func: Node, src: SourceFile) -> frozenset[str]:
-    names: set[str] = set()
+    names: set[str] = set(principal_params(func, src))
     params = func.child_by_field_name("parameters")
     if params is not None:
         for p in params.named_children:

@@ -38,6 +38,7 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .auth_words import public_route
 from .python_auth_syntax import (
     Handler,
     auth_decorators,
@@ -61,11 +62,6 @@ RULE = Rule(
     confidence="medium",
 )
 
-_PUBLIC = re.compile(
-    r"(?i)(login|logout|signin|sign_in|sign-in|signup|sign_up|sign-up|register|health|ping|status|public|"
-    r"webhook|callback|oauth|reset|forgot|verify|confirm|static|metrics|ready|live|docs|openapi|unsubscribe|"
-    r"token|refresh|csrf|well-known|robots|favicon|version|index|home|landing|pricing|about|contact)"
-)
 _GLOBAL_AUTH = re.compile(r"(?i)(login|auth|user|token|jwt|session|permission)")
 
 
@@ -86,6 +82,7 @@ class DroppedAuthDetector(Detector):
         min_siblings = ctx.options.settings(RULE, DroppedAuthSettings).min_siblings
         min_ratio = ctx.options.settings(RULE, DroppedAuthSettings).min_ratio
         global_auth = _module_level_auth(head)
+        public = public_route(ctx.repo)
         for handler in routes:
             if handler.name in authed:
                 continue
@@ -95,9 +92,9 @@ class DroppedAuthDetector(Detector):
             if old is not None and ctx.base is not None:
                 yield from _dropped(ctx, handler, old, ctx.base)
                 continue
-            if _public(handler, head):
+            if _public(handler, head, public):
                 continue
-            siblings = [h for h in routes if h.name != handler.name and not _public(h, head)]
+            siblings = [h for h in routes if h.name != handler.name and not _public(h, head, public)]
             with_auth = [h for h in siblings if h.name in authed]
             if len(with_auth) >= min_siblings and len(with_auth) >= min_ratio * len(siblings):
                 first = handler.decorators[0] if handler.decorators else handler.func
@@ -122,8 +119,8 @@ def _dropped(ctx: FileContext, handler: Handler, old: Handler, base: SourceFile)
         yield ctx.finding(RULE, first, message, end=line_of(handler.func))
 
 
-def _public(handler: Handler, src: SourceFile) -> bool:
-    return bool(_PUBLIC.search(handler.name) or _PUBLIC.search(route_path(handler, src)))
+def _public(handler: Handler, src: SourceFile, public: re.Pattern[str]) -> bool:
+    return bool(public.search(handler.name) or public.search(route_path(handler, src)))
 
 
 def _module_level_auth(src: SourceFile) -> bool:

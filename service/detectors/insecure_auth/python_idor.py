@@ -43,6 +43,7 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .auth_words import privileged
 from .python_auth_syntax import (
     Handler,
     auth_parameters,
@@ -54,6 +55,7 @@ from .python_auth_syntax import (
     is_route_decorator,
     is_test_path,
     last_segment,
+    route_path,
     user_names,
 )
 
@@ -82,7 +84,7 @@ _NOT_STORE = re.compile(r"(?i)^(request|self\.request|session\[|os\.environ|head
 _ID_NAME = re.compile(r"(?i)(^|_)(id|pk|uuid|guid|number|no)$|Id$")
 _REQUEST_ID = re.compile(r"request\.(args|values|form|json|get_json|view_args|GET|POST|data|query_params|"
                          r"path_params|match_info)\b")
-_PRIVILEGED = re.compile(r"(?i)(admin|staff|superuser|permission|role|scope|internal)")
+_PATH_PARAM = re.compile(r"[{<](?:\w+:)?(\w+)[}>]")
 _NON_REQUEST_PARAMS = frozenset({"self", "cls", "request", "db", "session", "s3", "response", "background_tasks"})
 
 
@@ -104,8 +106,9 @@ class IdorDetector(Detector):
         if not routes:
             return
         checked = {h.name for h in head_funcs if checks_ownership(h, head, helpers)}
+        admin_words = privileged(ctx.repo)
         for handler in routes:
-            if handler.name in checked or handler.name in removed_in or _privileged(handler, head) \
+            if handler.name in checked or handler.name in removed_in or _privileged(handler, head, admin_words) \
                     or not is_authenticated(handler, head):
                 continue
             if not any(name != handler.name for name in checked):
@@ -118,14 +121,17 @@ class IdorDetector(Detector):
                                   "by it, and answer 404 otherwise.", end=line_of(lookup))
 
 
-def _privileged(handler: Handler, src: SourceFile) -> bool:
+def _privileged(handler: Handler, src: SourceFile, words: re.Pattern[str]) -> bool:
     """Admin/staff-only handlers may load any object."""
     marks = [d for d in handler.decorators if not is_route_decorator(d, src)] + auth_parameters(handler, src)
-    return any(_PRIVILEGED.search(src.node_text(m)) for m in marks)
+    return any(words.search(src.node_text(m)) for m in marks)
 
 
 def _request_params(handler: Handler, src: SourceFile) -> set[str]:
+    """Parameters that carry an id from the request: named in the route's path (`{invoice_id}`,
+    `<int:order_id>`) or id-shaped (`order_id`, `pk`)."""
     params = handler.func.child_by_field_name("parameters")
+    in_path = set(_PATH_PARAM.findall(route_path(handler, src)))
     names: set[str] = set()
     for p in params.named_children if params is not None else ():
         ident = p if p.type == "identifier" else p.child_by_field_name("name") or next(
@@ -133,7 +139,7 @@ def _request_params(handler: Handler, src: SourceFile) -> set[str]:
         if ident is None:
             continue
         name = src.node_text(ident)
-        if name not in _NON_REQUEST_PARAMS and _ID_NAME.search(name):
+        if name not in _NON_REQUEST_PARAMS and (_ID_NAME.search(name) or name in in_path):
             names.add(name)
     return names
 

@@ -10,7 +10,7 @@ joined into a string: one pick from a list is a variant, not an identifier) and 
 concatenation, whatever the variables are called. It reports the line where a weak value reaches
 a sink: a session entry (`session[...] = v`, `request.session[...] = v`), a cookie
 (`response.set_cookie(name, v)` or `value=v`) or the application's signing key
-(`app.secret_key = v`, `app.config["SECRET_KEY"] = v`).
+(`app.secret_key = v`, `app.config["SECRET_KEY"] = v`) or a JWT signing key (`jwt.encode(payload, v)`).
 
 ## Why is this bad?
 md5/sha1 of guessable input and the Mersenne Twister behind `random` are predictable: an attacker
@@ -116,6 +116,10 @@ def _sink(stmt: Node) -> tuple[str, Node] | None:
                     return f"the application's {key}", right
             elif left.type == "attribute" and sym.text(left.child_by_field_name("attribute")) == "secret_key":
                 return "the application's secret key", right
+        elif node.type == "call" and sym.text(node.child_by_field_name("function")) == "jwt.encode":
+            signing_key = _argument(node, 1, "key")
+            if signing_key is not None:
+                return "the JWT signing key", signing_key
         elif node.type == "call" and sym.text(node.child_by_field_name("function")).endswith(".set_cookie"):
             args = node.child_by_field_name("arguments")
             if args is None:
@@ -129,6 +133,18 @@ def _sink(stmt: Node) -> tuple[str, Node] | None:
             if len(positional) > 1:
                 return "a cookie", positional[1]
     return None
+
+
+def _argument(call: Node, position: int, keyword: str) -> Node | None:
+    """The argument at `position` (0-based, positional) or passed as `keyword=`."""
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return None
+    for arg in args.named_children:
+        if arg.type == "keyword_argument" and sym.text(arg.child_by_field_name("name")) == keyword:
+            return arg.child_by_field_name("value")
+    positional = [a for a in args.named_children if a.type not in ("keyword_argument", "comment")]
+    return positional[position] if len(positional) > position else None
 
 
 def _statements(func: Node) -> Iterator[Node]:

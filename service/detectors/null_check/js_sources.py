@@ -11,13 +11,7 @@ from tree_sitter import Node
 
 from ...lang.js import syntax as js
 from ...parsing import SourceFile
-
-ORM_LOOKUPS = frozenset({"findUnique", "findFirst", "findOne", "findOneBy", "findByPk", "findById",
-                         "findByIdAndUpdate", "findOneAndUpdate", "findOneAndDelete", "findByIdAndDelete"})
-
-
-DOM_LOOKUPS = frozenset({"querySelector", "getElementById", "closest"})
-
+from ...ruledata import DataLists
 
 NULL_GETTERS = re.compile(r"(?:^|\.)(searchParams|headers|formData|params|localStorage|sessionStorage)$")
 
@@ -46,9 +40,10 @@ def _clip(code: str, limit: int = 48) -> str:
 
 
 class SourceReader:
-    def __init__(self, src: SourceFile, facts: js.FileFacts) -> None:
+    def __init__(self, src: SourceFile, facts: js.FileFacts, lists: DataLists) -> None:
         self.src = src
         self.facts = facts
+        self.lists = lists  # rules/data/null-check.yml with the repository's additions
 
     def t(self, node: Node | None) -> str:
         return js.text(self.src, node)
@@ -101,14 +96,14 @@ class SourceReader:
             return Source(f"`{short}` returns undefined when the index is out of range (an empty array)")
         if method == "getItem" and recv_text in ("localStorage", "sessionStorage", "window.localStorage"):
             return Source(f"`{short}` returns null when the key is absent")
-        if method in DOM_LOOKUPS and len(args) == 1:
+        if method in self.lists.get("js_dom_lookups") and len(args) == 1:
             return Source(f"`{short}` returns null when no element matches")
         if method == "match" and len(args) == 1 and args[0].type in PATTERN_ARGS:
             return Source(f"`{short}` returns null when the pattern does not match")
         if method == "exec" and len(args) == 1 and recv is not None \
                 and (recv.type == "regex" or REGEX_NAME.search(js.last_name(recv_text))):
             return Source(f"`{short}` returns null when the pattern does not match")
-        if method in ORM_LOOKUPS:
+        if method in self.lists.get("js_orm_lookups"):
             return Source(f"`{short}` returns null when no row matches")
         if method == "first" and "(" in recv_text and not args:
             return Source(f"`{short}` returns undefined when no row matches")

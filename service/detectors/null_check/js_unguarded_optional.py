@@ -46,6 +46,7 @@ from ...lang.js import syntax as js
 from ...lang.js.linked import related_facts
 from ...models import Finding, Severity
 from ...parsing import walk
+from ...ruledata import data_lists
 from .js_guards import GuardReader, _optional, _squash
 from .js_sources import (
     Source,
@@ -60,12 +61,6 @@ RULE = Rule(
     summary="A value that may be null/undefined is dereferenced without a check.",
 )
 
-STRING_METHODS = frozenset({
-    "split", "trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "replace", "replaceAll",
-    "startsWith", "endsWith", "includes", "slice", "substring", "padStart", "padEnd", "length",
-    "charAt", "indexOf", "match", "localeCompare", "normalize", "repeat", "at",
-})
-STRING_ARG_CTORS = frozenset({"URL", "Date"})
 
 
 class JsNullCheck(Detector):
@@ -76,7 +71,7 @@ class JsNullCheck(Detector):
         if src is None or src.root is None or src.language not in js.LANGUAGES or not ctx.diff.added \
                 or js.is_test_path(ctx.path):
             return
-        checker = _Checker(src, related_facts(ctx.repo, src, ctx.path))
+        checker = _Checker(src, related_facts(ctx.repo, src, ctx.path), data_lists("null-check", ctx.repo))
         seen: set[int] = set()
         for node, message in checker.run():
             line = node.start_point[0]
@@ -87,6 +82,13 @@ class JsNullCheck(Detector):
 
 
 class _Checker(GuardReader):
+    @property
+    def _strings(self) -> frozenset[str]:
+        return self.lists.get("js_string_methods")
+
+    @property
+    def _string_ctors(self) -> frozenset[str]:
+        return self.lists.get("js_string_arg_constructors")
 
 
     def run(self) -> Iterator[tuple[Node, str]]:
@@ -193,10 +195,11 @@ class _Checker(GuardReader):
             return None
         if source.string_only:
             if parent.type == "member_expression" and parent.child_by_field_name("object") == node \
-                    and not _optional(parent) and self.t(parent.child_by_field_name("property")) in STRING_METHODS:
+                    and not _optional(parent) and self.t(parent.child_by_field_name("property")) in self._strings:
                 return parent
             if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "new_expression" \
-                    and js.call_name(self.src, parent.parent) in STRING_ARG_CTORS and node == parent.named_children[0]:
+                    and js.call_name(self.src, parent.parent) in self._string_ctors \
+                    and node == parent.named_children[0]:
                 return parent.parent
             return None
         if parent.type in ("member_expression", "subscript_expression") \
@@ -215,7 +218,7 @@ class _Checker(GuardReader):
 
     def _inline(self, node: Node) -> tuple[Node, str] | None:
         if node.type == "new_expression":
-            if js.call_name(self.src, node) not in STRING_ARG_CTORS:
+            if js.call_name(self.src, node) not in self._string_ctors:
                 return None
             args = js.call_args(node)
             source = self.source(args[0]) if args else None
@@ -238,7 +241,7 @@ class _Checker(GuardReader):
         if source is None:
             return None
         if source.string_only and (node.type != "member_expression"
-                                   or self.t(node.child_by_field_name("property")) not in STRING_METHODS):
+                                   or self.t(node.child_by_field_name("property")) not in self._strings):
             return None
         if self._guarded(node, None, self._same_text(inner, source)):
             return None

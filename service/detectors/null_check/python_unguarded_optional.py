@@ -10,7 +10,8 @@ or nullable (`Optional` annotations, `nullable=True` columns, relationships over
 foreign key) and payload keys a module documents as null. It reports the first dereference of
 such a value (attribute access, method call, subscript, arithmetic, iteration, `len()`) that no
 check guards: no `if x:` / `if x is not None:` around it, no early `return`/`raise`/`continue`
-when it is None, no `assert x`, no `try/except (AttributeError, TypeError)`.
+when it is None, no `assert x`, no `try/except (AttributeError, TypeError)`; a method whose
+every call (`self.m()` in its file, no other source file naming it) checks the attribute first.
 
 ## Why is this bad?
 The None case is the one the happy-path test never hits: an unknown id, an unset environment
@@ -47,6 +48,7 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...models import Finding, Severity
 from ...parsing import SourceFile
+from .python_callers import guarded_by_callers
 from .python_index import RepoIndex, index_for
 from .python_scope import Hit, Scope, _scope, _scope_definitions
 from .python_syntax import text
@@ -80,6 +82,8 @@ class PythonNullCheck(Detector):
                 finding = _report(ctx, scope, hit, base)
                 if finding is None or (finding.line, hit.source.path) in reported:
                     continue
+                if guarded_by_callers(ctx, scope, hit.source.path, index):
+                    continue  # every call of this method checks the attribute first
                 if "type: ignore" in src.line_text(hit.use.start_point[0] + 1):
                     # the type checker saw the same None and was told to be quiet: that hides it, not handles it
                     finding = dataclasses.replace(finding, message=finding.message + (

@@ -28,8 +28,18 @@ def _is_test(path: str) -> bool:
     )
 
 
+CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})( |$)|^={7}$")
+
+
+def resolves_conflict(change: Change) -> bool:
+    """The file's diff removes merge-conflict markers: its hunks resolve a conflict."""
+    return any(CONFLICT_MARKER.match(line) for h in change.ctx.diff.hunks for line in h.removed)
+
+
 def _is_candidate(change: Change, intent: Intent) -> bool:
     if change.kind not in RULE_OF_KIND or _is_test(change.path) or _test_call(change):
+        return False
+    if resolves_conflict(change):
         return False
     if _mentioned(change, intent):
         return False
@@ -46,6 +56,8 @@ def _test_call(change: Change) -> bool:
     if unit is None or unit.kind != "stmt":
         return False
     words = IDENTIFIER.findall(unit.src.node_text(unit.node)[:40])
+    if words[:3] == ["import", "meta", "vitest"]:  # vitest in-source tests
+        return True
     return bool(words) and words[0] in TEST_CALLS
 
 
@@ -71,9 +83,14 @@ def _changed_words(change: Change) -> set[str]:
     return words
 
 
-def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list[Change]:
-    real = [c for c in changes if c.kind not in ("noop", "rename-follow")]
-    candidates = [c for c in real if _is_candidate(c, intent)]
+def _islands(changes: list[Change], intent: Intent, text_uses: set[str],
+             without_tests: bool = False) -> list[Change]:
+    """The candidates nothing else in the change links to (`without_tests`: links through test
+    code left out, since a test calls what it tests whether or not the change needs the edit)."""
+    real = [c for c in changes if c.kind not in ("noop", "rename-follow")
+            and not (without_tests and (_is_test(c.path) or _test_call(c)))]
+    stamps = _version_stamps(real)
+    candidates = [c for c in real if not _beside_stamp(c, stamps) and _is_candidate(c, intent)]
     cand_ids = {id(c) for c in candidates}
     main = [c for c in real if id(c) not in cand_ids]
     # an announced refactor or clean-up covers the files the rest of the PR works in
@@ -104,11 +121,50 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str]) -> list
     return [c for c in pending if not (c.announced and c.path in worked)]
 
 
+VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[A-Za-z]+\d*)?(?:[.+-][A-Za-z0-9]+)*$")
+
+
+def _version_stamps(changes: list[Change]) -> set[tuple[str, int]]:
+    """The added lines that bump a version string (`"2.34.1"` -> `"2.34.2"`)."""
+    out: set[tuple[str, int]] = set()
+    for c in changes:
+        if c.base is None or c.head is None:
+            continue
+        old = [t.text for t in c.base.tokens if t.cls == "str" and _version(t.text)]
+        new = [t.text for t in c.head.tokens if t.cls == "str" and _version(t.text)]
+        if old and new and old != new:
+            out |= {(c.path, n) for n in c.added}
+    return out
+
+
+def _beside_stamp(c: Change, stamps: set[tuple[str, int]]) -> bool:
+    """A change on a version-bump line or the line next to one: the same release stamp (a build
+    number, a release date written beside the version)."""
+    return any((c.path, n + d) in stamps for n in c.added for d in (-1, 0, 1))
+
+
+def _version(text: str) -> bool:
+    return len(text) <= 40 and VERSION_VALUE.match(text) is not None
+
+
+def _member_names(c: Change) -> set[str]:
+    """Package-like names of the members a collection gains or loses (`'pytest-lazy-fixture>=0.0.6'`
+    -> `pytest_lazy_fixture`), as code would import them."""
+    out: set[str] = set()
+    for value in c.values:
+        m = re.match(r"[A-Za-z_][\w.-]*", value)
+        if m:
+            out.add(m.group(0).rstrip(".-").replace("-", "_").lower())
+    return out
+
+
 def _linked(c: Change, uses: set[str], defines: set[str], main: list[Change]) -> bool:
     if c.defines & uses or c.new_refs & defines:
         return True
     if c.kind == "membership" and _new_words(c) & _words(uses):
         return True  # the new member (a key, a name, a MIME type) is used by the rest of the PR
+    if c.kind == "membership" and _member_names(c) & {u.lower() for u in uses}:
+        return True  # a dependency gained or dropped whose module the rest of the PR imports
     if c.kind in ("deleted-comment", "deleted-docstring"):
         return _beside_main(c, main)
     return False

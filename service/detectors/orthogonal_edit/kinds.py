@@ -103,8 +103,12 @@ def _modification_kind(change: Change, base: Unit, head: Unit) -> str:
         return "membership"
     if _removed_check(change, base, head):
         return "removed-check"
+    if _added_guard(change, base, head):
+        return "added-guard"
     if _dropped_decorator(change, base, head):
         return "dropped-decorator"
+    if _dropped_option(change, base, head):
+        return "dropped-option"
     if _deleted_code(change, base, head):
         return "deleted-code"
     if condition_flip(change, base, head):
@@ -137,6 +141,33 @@ def _dropped_decorator(change: Change, base: Unit, head: Unit) -> bool:
         return False
     change.what = f"`{base.key}` loses its `{lost[0]}` decorator"
     change.mentions = [base.name, lost[0].lstrip("@").split("(")[0]]
+    return True
+
+
+OPTION_TYPES = frozenset({"keyword_argument", "jsx_attribute", "pair"})
+LAYOUT = frozenset({("p", ","), ("p", "("), ("p", ")")})
+
+
+def _dropped_option(change: Change, base: Unit, head: Unit) -> bool:
+    """The unit is unchanged but a call or element loses keyword arguments or attributes
+    (`openDelay={0}`, `timeout=10`): what was set now falls back to the callee's default."""
+    def options(unit: Unit) -> Counter[str]:
+        return Counter(" ".join(unit.src.node_text(n).split()) for n in walk(unit.node)
+                       if n.type in OPTION_TYPES)
+
+    lost_texts = options(base) - options(head)
+    if not lost_texts or options(head) - options(base):
+        return False
+    lost = [n for n in walk(base.node) if n.type in OPTION_TYPES
+            and " ".join(base.src.node_text(n).split()) in lost_texts]
+    spans = [(n.start_byte, n.end_byte) for n in lost]
+    kept = [t.key for t in base.tokens if t.key not in LAYOUT
+            and not any(a <= t.node.start_byte < b for a, b in spans)]
+    if kept != [k for k in head.keys if k not in LAYOUT]:
+        return False
+    shown = ", ".join(f"`{t}`" for t in sorted(lost_texts)[:3])
+    change.what = f"`{head.key}` stops passing {shown}" + (" and more" if len(lost_texts) > 3 else "")
+    change.mentions = [head.name, *(t.split("=")[0].split(":")[0].strip() for t in lost_texts)]
     return True
 
 
@@ -220,19 +251,27 @@ def _consistent_rename(change: Change, base: Unit, head: Unit, diffs: list[int])
 
 def _guards(unit: Unit, spec: LangSpec) -> dict[str, Node]:
     """The guard clauses of a unit (`if cond: raise/return/abort(...)`), by condition text."""
-    out: dict[str, Node] = {}
+    return dict(_guard_nodes(unit, spec))
+
+
+def _guard_nodes(unit: Unit, spec: LangSpec, exclude: set[str] | None = None,
+                 bare: bool = False) -> list[tuple[str, Node]]:
+    """Every guard clause of a unit with its condition text, in order, leaving out `exclude`
+    (with `bare`, only those without an else branch)."""
+    out: list[tuple[str, Node]] = []
     for node in walk(unit.node):
         if node.type not in spec.if_types:
             continue
         cond = node.child_by_field_name("condition")
         body = node.child_by_field_name("consequence")
-        if cond is None or body is None:
+        if cond is None or body is None or (bare and node.child_by_field_name("alternative")):
             continue
         statements = body.named_children if body.type in spec.block_types else [body]
         if len(statements) > 2:
             continue
-        if any(_exits(stmt, unit, spec) for stmt in statements):
-            out[" ".join(unit.src.node_text(cond).split())] = node
+        text = " ".join(unit.src.node_text(cond).split())
+        if text not in (exclude or ()) and any(_exits(stmt, unit, spec) for stmt in statements):
+            out.append((text, node))
     return out
 
 
@@ -270,4 +309,27 @@ def _removed_check(change: Change, base: Unit, head: Unit) -> bool:
         return False
     change.what = f"`{base.key}` drops the check `{gone[0]}`"
     change.mentions = [base.name]
+    return True
+
+
+def _added_guard(change: Change, base: Unit, head: Unit) -> bool:
+    """The function is unchanged but for new guard clauses (`if cond: return/raise`): an early
+    exit the rest of the change does not need changes when the function runs at all."""
+    if base.kind != "def" or head.kind != "def":
+        return False
+    before = _guards(base, change.spec)
+    if set(before) - set(_guards(head, change.spec)):
+        return False
+    new = _guard_nodes(head, change.spec, exclude=set(before), bare=True)
+    if not new:
+        return False
+    spans = [(node.start_byte, node.end_byte) for _, node in new]
+    kept = [t.key for t in head.tokens if not any(a <= t.node.start_byte < b for a, b in spans)]
+    if kept != base.keys:
+        return False
+    cond = new[0][0]
+    shown = cond if len(cond) <= 60 else cond[:57] + "..."
+    more = f" and {len(new) - 1} more" if len(new) > 1 else ""
+    change.what = f"`{head.key}` gains the early exit `if {shown}`{more}"
+    change.mentions = [head.name]
     return True

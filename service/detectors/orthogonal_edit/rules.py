@@ -31,12 +31,17 @@ def _family_rules(family: str) -> dict[str, Rule]:
                   "decorator dropped or a call, operator or literal swapped in a rewritten function")
     deletion = _rule(family, "unrelated-deletion", Severity.NOTICE,
                      "deleted function, class, docstring or comment")
+    new_file = _rule(family, "unrelated-new-file", Severity.NOTICE,
+                     "new file nothing else in the change imports, names or shares a name with")
     return {
+        "new-file": new_file,
         "formatting": reformat,
         "rename": rename,
         "literal": default,
         "membership": collection,
         "removed-check": logic,
+        "added-guard": logic,
+        "dropped-option": logic,
         "operator": logic,
         "condition-flip": logic,
         "dropped-decorator": logic,
@@ -48,6 +53,9 @@ def _family_rules(family: str) -> dict[str, Rule]:
 
 
 RULES_OF_FAMILY: dict[str, dict[str, Rule]] = {f: _family_rules(f) for f in ("python", "js")}
+# package.json is the JS family's manifest: version bumps no changed source line needs
+RULES_OF_FAMILY["js"]["dependency"] = _rule("js", "unrelated-dependency-bump", Severity.NOTICE,
+                                            "dependency version bump the change does not use")
 RULE_OF_KIND = RULES_OF_FAMILY["python"]
 REFORMAT, RENAME, DEFAULT, COLLECTION, LOGIC, DELETION = (
     RULE_OF_KIND[k] for k in ("formatting", "rename", "literal", "membership", "operator",
@@ -56,3 +64,7 @@ ANNOUNCED_BY_REFACTOR = frozenset({"formatting", "rename"})
 ANNOUNCED_BY_CLEANUP = frozenset({"deleted-function", "deleted-docstring", "deleted-comment",
                                   "deleted-code"})
 MERGED_KINDS = ANNOUNCED_BY_REFACTOR | ANNOUNCED_BY_CLEANUP
+# kinds reported one step below their rule's severity: a behaviour change that is usually defensive
+NOTICE_KINDS = frozenset({"added-guard", "dropped-option"})
+# kinds still reported (as a low-confidence notice) when only test code links them to the change
+TEST_LINKED_KINDS = frozenset({"removed-check", "added-guard"})

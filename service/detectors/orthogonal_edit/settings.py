@@ -13,28 +13,19 @@ from pathlib import PurePosixPath
 
 from ...analysis.intent import IDENTIFIER
 from ...detector import FileContext
+from ...ruledata import DataLists
 from .changes import Change
 from .languages import PYTHON, SPECS
 from .literals import MAX_STRING_LITERAL, VERSION
 
-CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".env", ".properties", ".conf")
-# tool configuration (coverage, linters, CI, packaging) belongs to test-tampering and packaging
-TOOL_CONFIGS = frozenset({"pyproject.toml", "setup.cfg", "tox.ini", ".coveragerc", "pytest.ini",
-                          "mypy.ini", "ruff.toml", ".ruff.toml", ".flake8", ".pylintrc",
-                          ".pre-commit-config.yaml", "codecov.yml", ".codecov.yml",
-                          "docker-compose.yml", "docker-compose.yaml", "compose.yaml",
-                          "poetry.lock", "pdm.lock", "uv.lock", "mkdocs.yml", ".readthedocs.yaml",
-                          "renovate.json", ".travis.yml", ".gitlab-ci.yml", "azure-pipelines.yml",
-                          "environment.yml", "pnpm-lock.yaml", "netlify.toml", "cargo.toml"})
 SETTING = re.compile(r"^\s*(?:-\s*)?([A-Za-z_][\w.-]*)\s*[:=]\s*(\S.*?)\s*(?:\s#.*)?$")
-DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
 
 
-def _changed_docs(files: tuple[FileContext, ...]) -> str:
+def _changed_docs(files: tuple[FileContext, ...], lists: DataLists) -> str:
     """Added and removed lines of documentation files: a changelog entry announces a change."""
     out = []
     for f in files:
-        if f.path.lower().endswith(DOC_SUFFIXES):
+        if f.path.lower().endswith(lists.ordered("doc_suffixes")):
             out += [line for h in f.diff.hunks for line in (*h.added, *h.removed)]
     return "\n".join(out)
 
@@ -54,10 +45,11 @@ def _text_uses(files: tuple[FileContext, ...], skip: set[tuple[str, int]]) -> se
     return words
 
 
-def _setting_changes(f: FileContext) -> Iterator[Change]:
+def _setting_changes(f: FileContext, lists: DataLists) -> Iterator[Change]:
     """`key: value` lines of YAML/TOML/INI/.env files whose only change is a scalar value."""
     name = PurePosixPath(f.path).name.lower()
-    if (not name.endswith(CONFIG_SUFFIXES) or name in TOOL_CONFIGS or f.diff.status != "modified"
+    if (not name.endswith(lists.ordered("config_suffixes")) or name in lists.get("tool_configs")
+            or f.diff.status != "modified"
             or any(part.startswith(".") for part in PurePosixPath(f.path).parts[:-1])):
         return
     for group, hunk in enumerate(f.diff.hunks):

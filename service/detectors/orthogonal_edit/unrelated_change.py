@@ -25,6 +25,13 @@ whose change is one of these kinds are candidates:
   statement that swaps a call, an operator or a literal for another while keeping the rest of
   its logic (a function turned into an arrow const and renamed, its callers updated, and
   `Math.round` silently becoming `Math.floor`);
+- `python.orthogonal-edit.unrelated-logic-change` also covers a function unchanged but for new
+  guard clauses (an early exit) or for keyword arguments or attributes it stops passing (notices)
+  and, in a change whose other touched units
+  only edit docstrings and comments, each unit whose code changes (`doc_only`);
+- `js.orthogonal-edit.unrelated-dependency-bump` (`dependencies`): a package.json version bump no
+  changed source line names; `{python,js}.orthogonal-edit.unrelated-new-file` (`new_files`): a new
+  source file nothing else in the change links to;
 - `python.orthogonal-edit.unrelated-deletion`: a function, class, docstring or comment block is
   deleted, or statements are deleted from a function and nothing is added.
 
@@ -32,7 +39,9 @@ A candidate is reported only when it is an island: no other hunk of the change u
 defines, it uses nothing the change adds, the description (PR title and body, or the commit
 messages) and the changed docs do not name it. When the description announces a refactor, rename
 or clean-up, such edits in the files the rest of the PR works in are part of it; elsewhere they are
-still reported, at low confidence, naming the announcement. Test files are never candidates.
+still reported, at low confidence, naming the announcement. Test files are never candidates; a
+dropped check or added early exit that only test code links to the change is a low-confidence
+notice.
 
 ## Why is this bad?
 AI agents "tidy up" code next to the task: they rename variables in modules they only read, bump
@@ -57,14 +66,18 @@ from typing import ClassVar
 
 from ...analysis.intent import Intent
 from ...detector import ChangeContext, Detector, Rule
-from ...models import Finding, Side
+from ...models import Finding, Severity, Side
 from ...parsing import line_of
+from ...ruledata import data_lists
 from .changes import Change, _changes, _summarise
 from .clusters import _islands
+from .dependencies import dependency_findings
+from .doc_only import doc_pass_findings
 from .kinds import _classify, _follow_renames
 from .languages import SPECS
+from .new_files import new_file_findings
 from .rewrites import _rewrite_findings
-from .rules import MERGED_KINDS, RULES_OF_FAMILY
+from .rules import MERGED_KINDS, NOTICE_KINDS, RULES_OF_FAMILY, TEST_LINKED_KINDS
 from .settings import _changed_docs, _setting_changes, _text_uses
 
 
@@ -76,7 +89,8 @@ class OrthogonalEdit(Detector):
         code = [f for f in ctx.files if f.language in SPECS]
         if not code:
             return []
-        intent = Intent.parse(ctx.intent + "\n" + _changed_docs(ctx.files))
+        lists = data_lists("orthogonal-edit", ctx.repo)
+        intent = Intent.parse(ctx.intent + "\n" + _changed_docs(ctx.files, lists))
         changes = [c for f in code for c in _changes(f, SPECS[f.language or ""])]
         head_defined = {c.head.name for c in changes if c.head is not None and c.head.name}
         for change in changes:
@@ -84,17 +98,26 @@ class OrthogonalEdit(Detector):
         _follow_renames(changes)
         for change in changes:
             _summarise(change)
-        settings = [c for f in ctx.files for c in _setting_changes(f)]
+        settings = [c for f in ctx.files for c in _setting_changes(f, lists)]
         text_uses = _text_uses(ctx.files, {(c.path, c.added[0]) for c in settings})
+        text_words = set(text_uses)
         # a file the PR adds is used by whatever names its path (a `json_url` to `versions.json`)
         text_uses |= {f.path.rsplit("/", 1)[-1] for f in ctx.files if f.diff.status == "added"}
         islands = _islands([*changes, *settings], intent, text_uses)
-        findings = list(_report(islands))
+        # a check dropped (or an early exit added) that only the tests of this change reach
+        tested = {id(c) for c in _islands([*changes, *settings], intent, text_uses, without_tests=True)
+                  if c.kind in TEST_LINKED_KINDS} - {id(c) for c in islands}
+        islands += [c for c in changes if id(c) in tested]
+        findings = list(_report(islands, tested))
         findings += _rewrite_findings(changes, intent, text_uses, {id(c) for c in islands})
+        findings += new_file_findings(changes, intent, text_words, lists.get("entry_stems"))
+        findings += dependency_findings(ctx.files, intent)
+        reported = {(f.path, f.line) for f in findings}
+        findings += [f for f in doc_pass_findings(changes) if (f.path, f.line) not in reported]
         return findings
 
 
-def _report(islands: list[Change]) -> Iterator[Finding]:
+def _report(islands: list[Change], tested: set[int]) -> Iterator[Finding]:
     seen: set[tuple[str, int, str]] = set()
     for c in sorted(islands, key=lambda c: (c.path, c.group, _location(c)[1])):
         rule = RULES_OF_FAMILY[c.spec.family][c.kind]
@@ -104,10 +127,10 @@ def _report(islands: list[Change]) -> Iterator[Finding]:
         if group_key in seen:
             continue
         seen.add(group_key)
-        if c.announced:
-            yield c.ctx.finding(rule, line, _message(c), side=side, confidence="low")
-        else:
-            yield c.ctx.finding(rule, line, _message(c), side=side)
+        severity = Severity.NOTICE if c.kind in NOTICE_KINDS or id(c) in tested else None
+        low = bool(c.announced) or id(c) in tested
+        yield c.ctx.finding(rule, line, _message(c, id(c) in tested), side=side, severity=severity,
+                            confidence="low" if low else None)
 
 
 def _location(c: Change) -> tuple[Side, int]:
@@ -119,7 +142,7 @@ def _location(c: Change) -> tuple[Side, int]:
     return "RIGHT", line_of(unit.node) if unit is not None else 1
 
 
-def _message(c: Change) -> str:
+def _message(c: Change, tested: bool = False) -> str:
     what = c.what[:1].upper() + c.what[1:] if c.what else "This hunk changes code"
     if c.followers:
         what += f" (and updates {c.followers} place(s) that use it)"
@@ -129,10 +152,15 @@ def _message(c: Change) -> str:
         "literal": "revert it or explain the new value in the description",
         "membership": "revert it or explain the behaviour change in the description",
         "removed-check": "restore the check or explain why it is no longer needed",
+        "added-guard": "leave the function alone or explain in the description when it must now stop early",
         "operator": "revert it or explain the behaviour change in the description",
         "condition-flip": "check which branch should run and revert it or explain it in the description",
         "dropped-decorator": "restore the decorator or explain why it is no longer needed",
+        "dropped-option": "restore it or explain in the description why the default now applies",
     }.get(c.kind, "restore it or explain the deletion in the description")
+    if tested:
+        return (f"{what} in {c.path}; only test code in this PR reaches it, and the description "
+                f"does not mention it; {advice}.")
     if c.announced:
         return (f"{what} in {c.path}; no other change in this PR uses it, and the description announces "
                 f"\"{c.announced}\" but does not name this code; {advice}.")

@@ -9,6 +9,8 @@ In `*.test.*`/`*.spec.*` files and files under `__tests__/` or `test/`, flags wh
   `test.skip(browserName === "webkit", ...)`) or with a comment naming a real constraint
   (platform, runtime version, missing service or credentials, a tracked issue) is fine;
   "flaky", "fix later" or no comment at all are not reasons;
+- `js.test-tampering.skipped-placeholder-test`: instead of the above when the skipped test (or
+  every test of a skipped suite) is new and asserts nothing, whatever its comment says;
 - `js.test-tampering.focused-test`: `it.only`/`describe.only`/`fit`/`fdescribe` left in, which
   silently stops every other test of the file (or the run) from running.
 
@@ -31,12 +33,12 @@ it.skipIf(process.platform === 'win32')('keeps POSIX file modes', () => { ... })
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
+from ...detector import Detector, FileContext, RepoView, Rule
+from ...lang.js.assertion_checks import verifies
 from ...lang.js.testing import (
     CONDITIONAL,
     FUNCTIONS,
@@ -52,6 +54,7 @@ from ...lang.js.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .skip_reasons import reason_pattern
 
 SKIPPED = Rule(
     id="js.test-tampering.skipped-test",
@@ -59,6 +62,14 @@ SKIPPED = Rule(
     languages=LANGUAGES,
     severity=Severity.WARNING,
     summary="A test is skipped, marked todo or expected to fail without a stated real constraint",
+    confidence="medium",
+)
+PLACEHOLDER = Rule(
+    id="js.test-tampering.skipped-placeholder-test",
+    category="test-tampering",
+    languages=LANGUAGES,
+    severity=Severity.WARNING,
+    summary="A new test is always skipped and asserts nothing: it counts as a test but can never fail",
     confidence="medium",
 )
 FOCUSED = Rule(
@@ -70,24 +81,11 @@ FOCUSED = Rule(
 )
 
 _SKIP_WORDS = frozenset({"skip", "fixme", "failing", "fails", "fail"})
-_CONSTRAINT = re.compile(
-    r"windows|win32|linux|macos|darwin|posix|platform|node ?\d|node(js)? version|\bbun\b|\bdeno\b|"
-    r"browser|webkit|firefox|chromium|safari|requires?|needs? (a |an )?(running|real|live|local)|"
-    r"not installed|unavailable|not available|network|internet|offline|credential|api[ _-]?key|"
-    r"secret|docker|database|postgres|mysql|redis|mongo|\benv\b|environment|https?://|\bissue\b|"
-    r"#\d+|\b[A-Z]{2,}-\d+\b|upstream|not supported|unsupported|locale|timezone",
-    re.IGNORECASE,
-)
-_WEAK = re.compile(
-    r"flak|temporar|\btodo\b|fixme|\bfix\b|later|investigat|\bwip\b|unstable|intermittent|for now|"
-    r"hack|broken|fail|disable|revisit|tbd|randomly|sometimes|until|after (the )?(refactor|change)",
-    re.IGNORECASE,
-)
 _SKIP_CALL_OWNERS = frozenset({"this", "ctx", "context", "t", "test"})
 
 
 class JsTestSkip(Detector):
-    rules = (SKIPPED, FOCUSED)
+    rules = (SKIPPED, PLACEHOLDER, FOCUSED)
 
     def check_file(self, ctx: FileContext) -> Iterable[Finding]:
         head = ctx.head
@@ -96,10 +94,15 @@ class JsTestSkip(Detector):
         base = base_version(ctx)
         base_blocks = blocks(base)
         before = {b.qualname: b for b in base_blocks}
-        for block in blocks(head):
+        found = blocks(head)
+        for block in found:
             if line_of(block.callee) not in ctx.diff.added:
                 continue
             old = before.get(block.qualname)
+            hollow = _hollow(head, block, found, before) if old is None else []
+            if hollow and _never_runs(head, block):
+                yield _placeholder(ctx, head, block.callee, block, hollow)
+                continue
             if "only" in block.modifiers and not (old is not None and "only" in old.modifiers):
                 yield ctx.finding(FOCUSED, block.callee,
                                   f"`{text_of(head, block.callee)}` is focused: it keeps every other "
@@ -109,7 +112,7 @@ class JsTestSkip(Detector):
             finding = self._judge(ctx, head, block, old, base_blocks)
             if finding is not None:
                 yield finding
-        yield from self._skip_calls(ctx, head)
+        yield from self._skip_calls(ctx, head, before)
 
     def _judge(self, ctx: FileContext, src: SourceFile, block: Block, old: Block | None,
                base_blocks: list[Block]) -> Finding | None:
@@ -128,7 +131,7 @@ class JsTestSkip(Detector):
         if _playwright_condition(src, block):
             return None
         reason = _reason(src, block.node)
-        verdict = _verdict(reason)
+        verdict = _verdict(reason, ctx.repo)
         failing = bool(words & {"failing", "fails", "fail"})  # still runs, and reports when it passes
         if (verdict == "real" and failing) or (verdict == "unknown" and old is None):
             return None
@@ -145,10 +148,11 @@ class JsTestSkip(Detector):
                            f"(`{text_of(src, block.callee)}`) without a real reason: fix the code or the "
                            "test, or skip only on a stated condition (`skipIf(...)`).")
 
-    def _skip_calls(self, ctx: FileContext, src: SourceFile) -> Iterator[Finding]:
+    def _skip_calls(self, ctx: FileContext, src: SourceFile, before: dict[str, Block]) -> Iterator[Finding]:
         """`this.skip()`, `ctx.skip()` and argument-less `test.skip()` run unconditionally in a
         test body."""
-        for block in blocks(src):
+        found = blocks(src)
+        for block in found:
             if block.kind != "test" or block.body is None or not ctx.changed(block.body):
                 continue
             for node in walk(block.body):
@@ -162,11 +166,44 @@ class JsTestSkip(Detector):
                     continue  # `test.skip(condition, reason)`: a conditional skip
                 if _conditional(node, block.body):
                     continue
-                if _verdict(_reason(src, node)) == "real":
+                if block.qualname not in before and _hollow(src, block, found, before):
+                    yield _placeholder(ctx, src, node, block, [block])
+                    continue
+                if _verdict(_reason(src, node), ctx.repo) == "real":
                     continue
                 yield ctx.finding(SKIPPED, node,
                                   f"Test '{block.title}' skips itself unconditionally (`{text_of(src, node)}`): "
                                   "fix the code or the test instead.")
+
+
+def _never_runs(src: SourceFile, block: Block) -> bool:
+    """`it.skip`/`xit`/`describe.skip`/`test.fixme` with no condition (not `skipIf`, not
+    Playwright's `test.skip(condition, ...)`)."""
+    mods = set(block.modifiers)
+    return bool(mods & {"skip", "fixme"}) and not mods & CONDITIONAL and not _playwright_condition(src, block)
+
+
+def _hollow(src: SourceFile, block: Block, found: list[Block], before: dict[str, Block]) -> list[Block]:
+    """The tests of a new block (itself, or the tests of a new suite) when none of them is in the
+    base version and none can fail (no assertion, throw or asserting helper); else []."""
+    if block.kind == "test":
+        tests = [block]
+    else:
+        prefix = block.qualname + " > "
+        tests = [b for b in found if b.kind == "test" and b.qualname.startswith(prefix)]
+    if not tests or any(t.qualname in before or "todo" in t.modifiers for t in tests):
+        return []
+    return [] if any(verifies(src, t.body) for t in tests) else tests
+
+
+def _placeholder(ctx: FileContext, src: SourceFile, node: Node, block: Block, tests: list[Block]) -> Finding:
+    how = " ".join(text_of(src, node).split())[:60]
+    what = (f"New test '{block.title}' is" if block.kind == "test"
+            else f"New suite '{block.title}' ({len(tests)} test{'s' if len(tests) > 1 else ''}) is")
+    return ctx.finding(
+        PLACEHOLDER, node,
+        f"{what} always skipped (`{how}`) and asserts nothing: counted as a test, it can never fail. "
+        "Write the assertions and let it run, or declare it as `it.todo` / leave it out of the change.")
 
 
 def _switched_off(block: Block) -> bool:
@@ -210,13 +247,13 @@ def _reason(src: SourceFile, node: Node) -> str | None:
     return " ".join(parts) if parts else None
 
 
-def _verdict(reason: str | None) -> str:
+def _verdict(reason: str | None, repo: RepoView | None) -> str:
     """'weak' (no real reason), 'real' (a platform, service or tracked issue) or 'unknown'."""
     if reason is None or not reason.strip():
         return "weak"
-    if _CONSTRAINT.search(reason):
+    if reason_pattern(repo, "js_skip_reason_constraint").search(reason):
         return "real"
-    if _WEAK.search(reason):
+    if reason_pattern(repo, "js_skip_reason_weak").search(reason):
         return "weak"
     return "unknown"
 

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from tree_sitter import Node
 
 from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
-from ...lang.python import shapes
+from ...lang.python import shape_index
 from ...lang.python.testing import is_test_path
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
@@ -71,7 +71,7 @@ class PythonBlanketPragma(Detector):
     rules = (PRAGMA,)
 
     def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        change = shapes.indexed_change(ctx)  # the head tree's index, shared with the bloat rules
+        change = shape_index.indexed_change(ctx)  # the head tree's index, shared with the bloat rules
         if change is None:
             return
         files, index = change
@@ -115,11 +115,11 @@ _COMPOUND = frozenset({"if_statement", "elif_clause", "else_clause", "function_d
 _HOUSE_STYLE_MIN = 10  # bare `# type: ignore` lines elsewhere in the repository, at most one coded per ten
 
 
-def _bare_type_ignore_is_house_style(repo: RepoView, index: shapes.RepoIndex, changed: set[str]) -> bool:
+def _bare_type_ignore_is_house_style(repo: RepoView, index: shape_index.RepoIndex, changed: set[str]) -> bool:
     def count() -> bool:
         bare = coded = 0
-        for path, src in index.sources.items():
-            if path in changed:
+        for src in index.sources_containing("type:"):
+            if src.path in changed:
                 continue
             for line in src.lines:
                 if "type:" in line and "ignore" in line:

@@ -7,6 +7,8 @@ Flags a `pytest.mark.skip`, `pytest.mark.xfail`, `pytest.mark.skipif(True, ...)`
 condition (platform, Python version, optional dependency, environment) nor the reason explains a
 real constraint. "flaky", "temporarily", "fix later", "TODO", an empty or a missing reason are not
 reasons. A reason saying the test fails (because of the change) is reported as an error.
+`python.test-tampering.skipped-placeholder-test` reports instead when the skipped test is new and
+asserts nothing (whatever its reason says): it can never fail.
 
 ## Why is this bad?
 Skipping a test that started failing hides the regression the test exists to catch: the suite
@@ -29,12 +31,12 @@ def test_cache_file_is_private(): ...
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
+from ...detector import Detector, FileContext, RepoView, Rule
+from ...lang.python.assertion_checks import verifies
 from ...lang.python.testing import (
     call_args,
     dotted_name,
@@ -49,6 +51,7 @@ from ...lang.python.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
+from .skip_reasons import reason_pattern
 
 SKIP_RULE = Rule(
     id="python.test-tampering.skipped-test",
@@ -56,6 +59,14 @@ SKIP_RULE = Rule(
     languages=("python",),
     severity=Severity.WARNING,
     summary="A test is skipped or xfailed without a condition or reason that states a real constraint",
+    confidence="medium",
+)
+PLACEHOLDER_RULE = Rule(
+    id="python.test-tampering.skipped-placeholder-test",
+    category="test-tampering",
+    languages=("python",),
+    severity=Severity.WARNING,
+    summary="A new test is always skipped and asserts nothing: it counts as a test but can never fail",
     confidence="medium",
 )
 
@@ -69,36 +80,17 @@ _MARKERS = {
 }
 _CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail", "self.skipTest": "skip", "cls.skipTest": "skip",
           "unittest.SkipTest": "skip", "SkipTest": "skip", "pytest.skip.Exception": "skip"}
-_WEAK = re.compile(
-    r"flak|temporar|\btodo\b|fixme|\bfix\b|later|investigat|\bwip\b|unstable|intermittent|for now|"
-    r"hack|not working|doesn'?t work|broken|disable|revisit|tbd|\bxxx\b|unclear|randomly|sometimes",
-    re.IGNORECASE,
-)
-_FAILS = re.compile(
-    r"\bfail(s|ing|ed)?\b|\bbroken\b|\bbreaks?\b|\bbroke\b|regress|new (behaviou?r|logic|implementation)|"
-    r"after (the |this )?(change|refactor)|since (the |this )?(change|refactor)",
-    re.IGNORECASE,
-)
-_CONSTRAINT = re.compile(
-    r"windows|win32|linux|mac ?os|darwin|posix|\bbsd\b|platform|python ?[23]|\bpy3|\d\.\d+|version|"
-    r"requires?|not installed|no module|optional|unavailable|not available|network|internet|offline|"
-    r"credential|api[ _-]?key|token|docker|\bgpu\b|cuda|database|redis|postgres|mysql|server|"
-    r"environment|\benv\b|\$\w+|binary|executable|locale|timezone|tzdata|root|permission|"
-    r"not supported|unsupported|deprecated upstream|upstream bug|https?://|\bissue\b|#\d+|\b[A-Z]+-\d+\b|"
-    r"\binstall|extra\b|dependency|plugin|backend|hardware|ci\b|slow",
-    re.IGNORECASE,
-)
-
-
-def _reason_verdict(reason: str | None) -> str:
+def _reason_verdict(reason: str | None, repo: RepoView | None) -> str:
     """'error' (says it fails), 'weak' (no real reason), 'real' or 'unknown'."""
     if reason is None or not reason.strip():
         return "weak"
-    if _FAILS.search(reason) and not _CONSTRAINT.search(reason):
+    fails = reason_pattern(repo, "python_skip_reason_fails").search(reason)
+    constraint = reason_pattern(repo, "python_skip_reason_constraint").search(reason)
+    if fails and not constraint:
         return "error"
-    if _WEAK.search(reason):
-        return "error" if _FAILS.search(reason) else "weak"
-    if _CONSTRAINT.search(reason):
+    if reason_pattern(repo, "python_skip_reason_weak").search(reason):
+        return "error" if fails else "weak"
+    if constraint:
         return "real"
     return "unknown"
 
@@ -136,7 +128,7 @@ def _has_real_condition(src: SourceFile, call: Node | None, kind: str) -> bool:
 
 
 class PythonTestSkip(Detector):
-    rules = (SKIP_RULE,)
+    rules = (SKIP_RULE, PLACEHOLDER_RULE)
 
     def check_file(self, ctx: FileContext) -> Iterable[Finding]:
         head = ctx.head
@@ -147,16 +139,18 @@ class PythonTestSkip(Detector):
         if ctx.diff.old_path and ctx.base is not None:
             base_names = {t.qualname for t in test_functions(ctx.base)}
             base_names |= {name for name, *_ in test_classes(ctx.base)}
+        hollow = _Hollow(head, base_names, added=not ctx.diff.old_path)
         for qualname, marker in _markers(head):
             if not ctx.changed(marker) or norm(head.node_text(marker)) in base_skips.get(qualname, set()):
                 continue
-            finding = self._judge(ctx, head, marker, qualname in base_names or qualname == "<module>")
+            finding = self._judge(ctx, head, marker, qualname in base_names or qualname == "<module>",
+                                  hollow=hollow.scope(qualname))
             if finding is not None:
                 yield finding
-        yield from self._calls(ctx, head, base_names)
+        yield from self._calls(ctx, head, base_names, hollow)
 
     def _judge(self, ctx: FileContext, src: SourceFile, marker: Node, existing: bool,
-               call_kind: str | None = None) -> Finding | None:
+               call_kind: str | None = None, hollow: list[str] | None = None) -> Finding | None:
         expr = marker.named_children[0] if marker.type == "decorator" and marker.named_children else marker
         name = dotted_name(src, expr)
         kind = call_kind or _MARKERS.get(name) or _CALLS.get(name, "")
@@ -166,7 +160,9 @@ class PythonTestSkip(Detector):
         if kind in ("skipif", "skipunless", "xfail") and _has_real_condition(src, call, kind):
             return None
         reason = _reason(src, call, kind)
-        verdict = _reason_verdict(reason)
+        if hollow and kind != "xfail":
+            return _placeholder(ctx, src, marker, hollow, reason)
+        verdict = _reason_verdict(reason, ctx.repo)
         if (verdict == "unknown" and not existing) or (verdict == "real" and kind == "xfail"):
             return None  # an xfail still runs, and its tracked reason shows up when it passes
         what = "xfailed" if kind == "xfail" else "skipped"
@@ -187,7 +183,7 @@ class PythonTestSkip(Detector):
             severity=Severity.ERROR if verdict == "error" else None,
         )
 
-    def _calls(self, ctx: FileContext, src: SourceFile, base_names: set[str]) -> Iterator[Finding]:
+    def _calls(self, ctx: FileContext, src: SourceFile, base_names: set[str], hollow: _Hollow) -> Iterator[Finding]:
         for test in test_functions(src):
             body = test.node.child_by_field_name("body")
             if body is None or not ctx.changed(body):
@@ -198,9 +194,48 @@ class PythonTestSkip(Detector):
                 kind = _CALLS.get(dotted_name(src, node))
                 if kind is None or _conditional(node, test.node):
                     continue
-                finding = self._judge(ctx, src, node, test.qualname in base_names, kind)
+                finding = self._judge(ctx, src, node, test.qualname in base_names, kind,
+                                      hollow=hollow.scope(test.qualname))
                 if finding is not None:
                     yield finding
+
+
+class _Hollow:
+    """The tests a change adds that assert nothing (no assertion, `raise`, `fail` or local helper
+    that asserts), and which markers cover only such tests."""
+
+    def __init__(self, src: SourceFile, base_names: set[str], added: bool) -> None:
+        tests = test_functions(src)
+        self.empty = {t.qualname for t in tests if t.qualname not in base_names and not verifies(src, t.node)}
+        self.all = [t.qualname for t in tests]
+        self.base_names = base_names
+        self.added = added
+
+    def scope(self, qualname: str) -> list[str]:
+        """The new, assertion-free tests a marker of `qualname` switches off, when it switches off
+        only such tests; else []."""
+        if qualname == "<module>":
+            covered = self.all if self.added else []
+        elif qualname in self.all:
+            covered = [qualname]
+        elif qualname not in self.base_names:  # a new test class
+            covered = [q for q in self.all if q.startswith(f"{qualname}.")]
+        else:
+            covered = []
+        return covered if covered and all(q in self.empty for q in covered) else []
+
+
+def _placeholder(ctx: FileContext, src: SourceFile, marker: Node, hollow: list[str],
+                 reason: str | None) -> Finding:
+    expr = marker.named_children[0] if marker.type == "decorator" and marker.named_children else marker
+    how = f"`{' '.join(text_of(src, expr).split())[:80]}`"
+    said = f" (reason {reason!r})" if reason else ""
+    what = f"New test `{hollow[0]}` is" if len(hollow) == 1 else f"{len(hollow)} new tests are"
+    return ctx.finding(
+        PLACEHOLDER_RULE, marker,
+        f"{what} always skipped by {how}{said} and assert{'s' if len(hollow) == 1 else ''} nothing: "
+        "counted as tests, they can never fail. Write the assertions and let them run, or leave them "
+        "out of the change.")
 
 
 def _conditional(node: Node, stop: Node) -> bool:

@@ -215,3 +215,62 @@ def checks(src: SourceFile, node: Node | None) -> list[Check]:
             if found is not None:
                 out.append(found)
     return out
+
+
+_ASSERTING_ROOTS = frozenset({"expect", "expectTypeOf", "assertType", "assert", "chai", "should", "fail"})
+
+
+def verifies(src: SourceFile, func: Node | None, depth: int = 2) -> bool:
+    """True when a test function can fail: an assertion (`expect`, `assert`, `should`), a
+    `throw`, a call on its context parameter (`t.is(...)`, `t.assert.equal(...)`), or a call to a
+    function of this file that does (followed `depth` calls deep)."""
+    if func is None:
+        return False
+    if checks(src, func):
+        return True
+    context = _context_param(src, func)
+    local = _local_functions(src) if depth > 0 else {}
+    for node in walk(func):
+        if node.type == "throw_statement" or (node.type == "property_identifier" and text_of(src, node) == "should"):
+            return True
+        if node.type != "call_expression":
+            continue
+        names = chain(src, node.child_by_field_name("function"))
+        if not names:
+            continue
+        if names[0] in _ASSERTING_ROOTS or (context and names[0] == context and len(names) > 1):
+            return True
+        target = local.get(names[0]) if len(names) == 1 else None
+        if target is not None and target != func and verifies(src, target, depth - 1):
+            return True
+    return False
+
+
+def _context_param(src: SourceFile, func: Node) -> str:
+    """The name of a test function's first parameter (`t` of ava, node:test, tap), or ""."""
+    params = func.child_by_field_name("parameters") or func.child_by_field_name("parameter")
+    if params is None:
+        return ""
+    if params.type == "identifier":
+        return text_of(src, params)
+    first = next((p for p in params.named_children if p.type != "comment"), None)
+    while first is not None and first.type in ("required_parameter", "optional_parameter"):
+        first = first.child_by_field_name("pattern")
+    return text_of(src, first) if first is not None and first.type == "identifier" else ""
+
+
+_FUNCTION_TYPES = frozenset({"arrow_function", "function_expression", "function"})
+
+
+def _local_functions(src: SourceFile) -> dict[str, Node]:
+    """Functions a file declares by name (`function f() {}`, `const f = () => {}`), any depth."""
+    out: dict[str, Node] = {}
+    for node in walk(src.root) if src.root is not None else ():
+        if node.type in ("function_declaration", "generator_function_declaration"):
+            out.setdefault(text_of(src, node.child_by_field_name("name")), node)
+        elif node.type == "variable_declarator":
+            value = node.child_by_field_name("value")
+            name = node.child_by_field_name("name")
+            if value is not None and value.type in _FUNCTION_TYPES and name is not None:
+                out.setdefault(text_of(src, name), value)
+    return out

@@ -250,6 +250,8 @@ class Category:
     methods: tuple[str, ...]
     model_methods: frozenset[str]
     invariant_only: bool
+    packages: tuple[str, ...] = ()
+    handle_types: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -266,24 +268,68 @@ def sink_categories() -> tuple[Category, ...]:
             methods=tuple(str(m).lower() for m in spec.get("methods", ())),
             model_methods=frozenset(str(m).lower() for m in spec.get("model_methods", ())),
             invariant_only=bool(spec.get("invariant_only", False)),
+            packages=tuple(str(p) for p in spec.get("packages", ())),
+            handle_types=tuple(str(t) for t in spec.get("handle_types", ())),
         ))
     return tuple(out)
 
 
 def direct_sink(name: str) -> Category | None:
     """The I/O category of a call by its callee name alone (`pool.query`, `fetch`, `User.findById`)."""
+    found = name_sink(name)
+    return found[0] if found is not None else None
+
+
+def name_sink(name: str) -> tuple[Category, str] | None:
+    """`direct_sink` with the receiver name that matched a `receivers` pattern ("" when the callee is
+    a well-known function such as `fetch`, or a model method on a class such as `User.findById`)."""
     receiver, _, method = name.rpartition(".")
     segments = [s for s in receiver.split(".") if s and s != "this"]
     for cat in sink_categories():
         if not receiver and name in cat.calls:
-            return cat
+            return cat, ""
         if not segments:
             continue
         lowered = method.lower()
-        if any(fnmatchcase(lowered, m) for m in cat.methods) and any(
-                fnmatchcase(seg.lower(), r) for seg in segments for r in cat.receivers):
-            return cat
+        if any(fnmatchcase(lowered, m) for m in cat.methods):
+            matched = next((seg for seg in segments for r in cat.receivers if fnmatchcase(seg.lower(), r)), None)
+            if matched is not None:
+                return cat, matched
         if len(segments) == 1 and segments[0][:1].isupper() and segments[0] not in _GLOBALS \
                 and lowered in cat.model_methods:
-            return cat
+            return cat, ""
     return None
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """React data hooks of `js-io-sinks.yml` (`hooks`): which hooks fetch, which run effects."""
+
+    data: tuple[str, ...]
+    not_data: tuple[str, ...]
+    effects: frozenset[str]
+    wrappers: frozenset[str]
+    request_categories: frozenset[str]
+
+    def is_data_hook(self, name: str) -> bool:
+        return any(fnmatchcase(name, p) for p in self.data) and not any(fnmatchcase(name, p) for p in self.not_data)
+
+
+@functools.cache
+def data_hooks() -> Hooks:
+    data: dict[str, Any] = yaml.safe_load(SINKS_FILE.read_text()) or {}
+    spec = data.get("hooks") or {}
+    return Hooks(
+        data=tuple(str(h) for h in spec.get("data", ())),
+        not_data=tuple(str(h) for h in spec.get("not_data", ())),
+        effects=frozenset(str(h) for h in spec.get("effects", ())),
+        wrappers=frozenset(str(h) for h in spec.get("wrappers", ())),
+        request_categories=frozenset(str(h) for h in spec.get("request_categories", ())),
+    )
+
+
+@functools.cache
+def batching_functions() -> frozenset[str]:
+    """`module:export` of the utility functions that split a list into batches (`lodash:chunk`)."""
+    data: dict[str, Any] = yaml.safe_load(SINKS_FILE.read_text()) or {}
+    return frozenset(str(f) for f in data.get("batching", ()))

@@ -134,6 +134,10 @@ class SideIndex:
         self.repo.prefetch(self.side, self._readable)
         return list(self._readable)
 
+    def readable_paths(self) -> list[str]:
+        """Every readable JS/TS file, in path order, without reading them."""
+        return list(self._readable)
+
     def _names(self) -> list[str]:
         """Every declared name (reads every file)."""
         return sorted({n for p in self._readable for n, _ in self.repo.derived(self.side, p, _DECLS, _declared) or ()})

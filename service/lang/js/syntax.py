@@ -22,10 +22,6 @@ FUNCTIONS = frozenset({
 })
 BLOCKS = frozenset({"statement_block", "program", "switch_case", "switch_default", "class_body"})
 WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "type_assertion"})
-LOG_METHODS = frozenset({"log", "info", "warn", "warning", "error", "debug", "trace", "fatal", "verbose",
-                         "captureException", "captureMessage", "notice"})
-LOG_RECEIVER = re.compile(r"(?i)(^|\.)(console|log|logger|_logger|logging|winston|pino|sentry|debug)$")
-BARE_LOGGERS = re.compile(r"log|warn|debug|logError|logWarning|logger|reportError|captureException")
 EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 TEST_NAME = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$|(^|/)(__tests__|tests?|e2e|__mocks__)/")
 
@@ -44,6 +40,14 @@ def unwrap(node: Node | None) -> Node | None:
     while node is not None and node.type in WRAPPERS and node.named_children:
         node = node.named_children[0]
     return node
+
+
+def value_parent(node: Node, through: frozenset[str] = WRAPPERS) -> Node | None:
+    """Where the value of `node` goes: its first ancestor that is not one of `through` (by default
+    parentheses and TS casts; add `await_expression` to look past an await)."""
+    while node.parent is not None and node.parent.type in through:
+        node = node.parent
+    return node.parent
 
 
 def unwrap_await(node: Node | None) -> Node | None:
@@ -100,17 +104,6 @@ def last_name(name: str) -> str:
 def call_args(call: Node) -> list[Node]:
     args = call.child_by_field_name("arguments")
     return [a for a in args.named_children if a.type != "comment"] if args is not None else []
-
-
-def is_log_call(name: str) -> bool:
-    receiver, _, method = name.rpartition(".")
-    if method in ("captureException", "captureMessage"):
-        return True
-    if method == "log" and receiver:
-        return True
-    if not receiver:
-        return BARE_LOGGERS.fullmatch(method) is not None
-    return method in LOG_METHODS and LOG_RECEIVER.search(receiver) is not None
 
 
 # ---------------------------------------------------------------------------------------------

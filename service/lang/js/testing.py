@@ -74,7 +74,7 @@ def chain(src: SourceFile, node: Node | None) -> list[str]:
     through; anything else (a computed member, a conditional) gives []."""
     parts: list[str] = []
     while node is not None:
-        if node.type == "identifier":
+        if node.type in ("identifier", "this"):
             return [text_of(src, node), *reversed(parts)]
         if node.type == "member_expression":
             prop = node.child_by_field_name("property")

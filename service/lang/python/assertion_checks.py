@@ -183,3 +183,53 @@ def checks(src: SourceFile, func: Node) -> list[Check]:
             if check is not None:
                 out.append(check)
     return out
+
+
+_FAILS = frozenset({"pytest.fail", "self.fail", "cls.fail", "fail"})
+
+
+def verifies(src: SourceFile, func: Node, depth: int = 2) -> bool:
+    """True when a function can fail a test: an assertion, a `raise`, `pytest.fail`/`self.fail`,
+    or a call to a function or method of this file that does (followed `depth` calls deep)."""
+    if checks(src, func):
+        return True
+    body = func.child_by_field_name("body")
+    local = _local_functions(src) if depth > 0 else {}
+    for node in walk(body) if body is not None else ():
+        if node.type == "raise_statement" and not _placeholder_raise(src, node):
+            return True
+        if node.type != "call":
+            continue
+        name = dotted_name(src, node)
+        if name in _FAILS:
+            return True
+        target = local.get(name.removeprefix("self.").removeprefix("cls."))
+        if target is not None and target != func and verifies(src, target, depth - 1):
+            return True
+    return False
+
+
+def _placeholder_raise(src: SourceFile, node: Node) -> bool:
+    """`raise unittest.SkipTest(...)` / `raise NotImplementedError`: skips or marks a placeholder,
+    checks nothing."""
+    raised = node.named_children[0] if node.named_children else None
+    name = dotted_name(src, raised)
+    return name.split(".")[-1] in ("SkipTest", "NotImplementedError") or name.endswith("skip.Exception")
+
+
+def _local_functions(src: SourceFile) -> dict[str, Node]:
+    """Module-level functions and methods of module-level classes, by bare name."""
+    out: dict[str, Node] = {}
+    for stmt in src.root.children if src.root is not None else ():
+        node = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if node is None:
+            continue
+        if node.type == "function_definition":
+            out[text_of(src, node.child_by_field_name("name"))] = node
+        elif node.type == "class_definition":
+            body = node.child_by_field_name("body")
+            for member in body.named_children if body is not None else ():
+                inner = member.child_by_field_name("definition") if member.type == "decorated_definition" else member
+                if inner is not None and inner.type == "function_definition":
+                    out.setdefault(text_of(src, inner.child_by_field_name("name")), inner)
+    return out

@@ -18,7 +18,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ...detector import RepoView
+from ...analysis.collection import Uncollected
+from ...detector import FileContext, RepoView
+from ...parsing import SourceFile, line_of, walk
+from .testing import is_test_path, test_functions
 
 DEFAULT_FILES = ("test_*.py", "*_test.py")
 UNITTEST_FILES = ("test*.py",)
@@ -107,3 +110,47 @@ def _build(repo: RepoView) -> Collection:
 def collection(repo: RepoView) -> Collection:
     """The repository's test collection settings, built once per scan."""
     return repo.memo("python.collection", lambda: _build(repo))
+
+
+def _imports_test_framework(src: SourceFile) -> bool:
+    for node in src.root.named_children if src.root is not None else ():
+        if node.type in ("import_statement", "import_from_statement"):
+            text = src.node_text(node)
+            if any(word in text.split() or f"{word}." in text for word in ("pytest", "unittest")):
+                return True
+    return False
+
+
+def _calls_own_tests(src: SourceFile, names: set[str]) -> bool:
+    """A script that calls its test functions itself (`if __name__ == "__main__": test_x()`)."""
+    for node in walk(src.root) if src.root is not None else ():
+        if node.type == "call":
+            func = node.child_by_field_name("function")
+            if func is not None and src.node_text(func) in names:
+                return True
+    return False
+
+
+def uncollected(repo: RepoView, file: FileContext) -> Uncollected | None:
+    """A new Python file with test functions (under a test directory or importing
+    pytest/unittest) that pytest, as configured, does not collect; None otherwise. `conftest.py`
+    and scripts that call their own tests are left alone."""
+    src = file.head
+    if src is None or PurePosixPath(file.path).name == "conftest.py":
+        return None
+    settings = collection(repo)
+    if settings.collects(file.path):
+        return None
+    tests = test_functions(src)
+    if not tests or not (is_test_path(file.path) or _imports_test_framework(src)):
+        return None
+    if _calls_own_tests(src, {t.name for t in tests}):
+        return None
+    name = PurePosixPath(file.path).name
+    patterns = ", ".join(settings.python_files)
+    if not any(PurePosixPath(name).match(p) for p in settings.python_files):
+        why = f"its name matches none of the collected patterns ({patterns})"
+    else:
+        why = f"it lies outside the configured testpaths ({', '.join(settings.testpaths)})"
+    return Uncollected("pytest", why, len(tests), line_of(tests[0].outer),
+                       "Rename or move it where the runner looks.")

@@ -15,6 +15,8 @@ from enum import Enum
 from tree_sitter import Node
 
 from ...parsing import SourceFile
+from ...ruledata import data_lists
+from .loggers import is_logger_receiver
 
 
 class Catch(Enum):
@@ -40,10 +42,6 @@ SPECIFIC_TOKENS = re.compile(
     r"RateLimit|Throttl|OutOf|Insufficient|Stale|Unavailable|Closed|Refused|Reset|Busy|Lookup|Key|"
     r"Index|Value|Type|Attribute|Import|Syntax|Unicode|Overflow|ZeroDivision|Format|Bad|Shutdown|Stop|"
     r"Exit|Abort|Skip|Terminat"
-)
-LOG_METHODS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg",
-     "print_exc", "print_exception", "capture_exception", "capture_message", "echo", "secho"}
 )
 CLEANUP_METHODS = frozenset(
     {"rollback", "close", "unlink", "remove", "rmtree", "cleanup", "release", "cancel", "discard",
@@ -221,7 +219,7 @@ def classify_call(src: SourceFile, call: Node, summary: Handler) -> Act:
     short = last_name(name)
     if name in EXIT_CALLS:
         return Act.EXIT
-    if is_log_call(name):
+    if is_log_call(src, name):
         return Act.LOG
     if short in CLEANUP_METHODS:
         if short in ("rollback", "close"):
@@ -230,14 +228,19 @@ def classify_call(src: SourceFile, call: Node, summary: Handler) -> Act:
     return Act.HANDLE
 
 
-def is_log_call(name: str) -> bool:
-    if name in ("print", "pprint", "warnings.warn", "traceback.print_exc", "sys.stderr.write"):
+def is_log_call(src: SourceFile, name: str) -> bool:
+    """A call that reports to a person: any method of a logger the file binds (whatever it is called),
+    a log method on a receiver the file does not bind, print and the like."""
+    lists = data_lists("error-handling")
+    if name in lists.get("python_log_functions"):
         return True
     receiver, _, method = name.rpartition(".")
-    if method not in LOG_METHODS or not receiver:
+    if is_logger_receiver(src, receiver) or (not receiver and is_logger_receiver(src, method)):
+        return True
+    if method not in lists.get("python_log_methods") or not receiver:
         return False
     low = receiver.lower()
-    return "log" in low or low in ("click", "console", "sentry_sdk", "traceback", "structlog", "typer")
+    return "log" in low or low in lists.get("python_log_receivers")
 
 
 def classify_assignment(src: SourceFile, node: Node) -> Act:
@@ -305,7 +308,7 @@ def string_value(src: SourceFile, node: Node) -> str:
 def has_success_marker(src: SourceFile, node: Node) -> Node | None:
     """A "succeeded"/"ok" string, a `Status.SUCCEEDED` member or `success=True` inside `node` (logging aside)."""
     for sub in walk_same_scope(node):
-        if sub.type == "call" and is_log_call(call_name(src, sub)):
+        if sub.type == "call" and is_log_call(src, call_name(src, sub)):
             continue
         if _success_node(src, sub) and not _inside_log_call(src, sub, node):
             return sub
@@ -329,7 +332,7 @@ def _success_node(src: SourceFile, sub: Node) -> bool:
 def _inside_log_call(src: SourceFile, sub: Node, top: Node) -> bool:
     current = sub.parent
     while current is not None and current != top:
-        if current.type == "call" and is_log_call(call_name(src, current)):
+        if current.type == "call" and is_log_call(src, call_name(src, current)):
             return True
         current = current.parent
     return False

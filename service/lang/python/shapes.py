@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from ...detector import ChangeContext, FileContext, RepoView
 from ...models import FileDiff
-from ...parsing import SourceFile, end_line_of, line_of
+from ...parsing import SourceFile, end_line_of, line_of, walk
 from . import testing
 
-MAX_INDEXED_FILES = 4000
 ABSTRACT_BASES = frozenset({"ABC", "ABCMeta", "Protocol"})
 
 
@@ -81,20 +77,59 @@ def decorator_names(src: SourceFile, decorators: Sequence[Node]) -> list[str]:
     return names
 
 
+class _Located:
+    """Where a definition is, and its node: given, or found by start byte in its file's tree when a
+    rule first asks (an index entry kept by blob id has no tree: most are never looked at)."""
+
+    path: str
+    start: int
+    _node: Node | None
+    _src: SourceFile | None
+    _load: Callable[[], SourceFile | None] | None
+
+    @property
+    def src(self) -> SourceFile:
+        if self._src is None:
+            assert self._load is not None
+            self._src = self._load()
+            assert self._src is not None, self.path
+        return self._src
+
+    @property
+    def node(self) -> Node:
+        if self._node is None:
+            root = self.src.root
+            assert root is not None
+            self._node = _definition_at(root, self.start)
+        return self._node
+
+
+def _definition_at(root: Node, start: int) -> Node:
+    """The class or function definition starting at byte `start`."""
+    node: Node | None = root.descendant_for_byte_range(start, start)
+    while node is not None and not (node.start_byte == start and node.type in _DEFINITIONS):
+        node = node.parent
+    assert node is not None, start
+    return node
+
+
+_DEFINITIONS = frozenset({"class_definition", "function_definition"})
+
+
 @dataclass(eq=False)
-class ClassInfo:
+class ClassInfo(_Located):
     path: str
     name: str
-    node: Node
-    src: SourceFile
+    line: int
     bases: tuple[str, ...]
     keywords: tuple[str, ...]  # metaclass=... text
     decorators: tuple[str, ...]
+    start: int = 0
+    _node: Node | None = None
+    _src: SourceFile | None = None
+    _load: Callable[[], SourceFile | None] | None = None
     _methods: set[str] | None = None
-
-    @property
-    def line(self) -> int:
-        return line_of(self.node)
+    _abstract: bool | None = None
 
     def methods(self) -> Iterator[tuple[Node, list[Node]]]:
         body = self.node.child_by_field_name("body")
@@ -109,6 +144,11 @@ class ClassInfo:
         return self._methods
 
     def is_abstract(self) -> bool:
+        if self._abstract is None:
+            self._abstract = self._find_abstract()
+        return self._abstract
+
+    def _find_abstract(self) -> bool:
         if set(self.bases) & ABSTRACT_BASES or any("ABCMeta" in k for k in self.keywords):
             return True
         for method, decorators in self.methods():
@@ -129,21 +169,22 @@ def raises_not_implemented(src: SourceFile, func: Node) -> bool:
 
 
 @dataclass(eq=False)
-class FunctionInfo:
+class FunctionInfo(_Located):
     path: str
     qualname: str
-    node: Node  # the function_definition
-    src: SourceFile
+    line: int
+    end_line: int
     decorators: tuple[str, ...]
     class_name: str | None = None
-
-    @property
-    def line(self) -> int:
-        return line_of(self.node)
-
-    @property
-    def end_line(self) -> int:
-        return end_line_of(self.node)
+    start: int = 0
+    end: int = 0  # end byte
+    is_async: bool = False
+    _node: Node | None = None
+    _src: SourceFile | None = None
+    _load: Callable[[], SourceFile | None] | None = None
+    # what the bloat rules measure, when the entry comes from a summary kept by blob id
+    body_lines: list[tuple[int, str]] | None = None
+    size: tuple[int, int] | None = None
 
     @property
     def name(self) -> str:
@@ -181,10 +222,6 @@ def normalized_lines(text: str) -> dict[int, str]:
         if line:
             out[number] = line
     return out
-
-
-def _normalized_text(src: SourceFile) -> dict[int, str]:
-    return normalized_lines(src.text)
 
 
 def docstring(node: Node) -> Node | None:
@@ -227,10 +264,13 @@ def classes_and_functions(
         names = tuple(decorator_names(src, decorators))
         name = text_of(src, node.child_by_field_name("name"))
         if node.type == "function_definition":
-            functions.append(FunctionInfo(path, prefix + name, node, src, names, owner))
+            first = node.child(0)
+            functions.append(FunctionInfo(path, prefix + name, line_of(node), end_line_of(node), names, owner,
+                                          node.start_byte, node.end_byte, first is not None and first.type == "async",
+                                          node, src))
         elif node.type == "class_definition":
             bases, keywords = _superclasses(src, node)
-            classes.append(ClassInfo(path, name, node, src, bases, keywords, names))
+            classes.append(ClassInfo(path, name, line_of(node), bases, keywords, names, node.start_byte, node, src))
             body = node.child_by_field_name("body")
             if body is not None:
                 stack.extend((c, f"{prefix}{name}.", name) for c in reversed(body.named_children))
@@ -252,90 +292,32 @@ def _superclasses(src: SourceFile, node: Node) -> tuple[tuple[str, ...], tuple[s
     return tuple(bases), tuple(keywords)
 
 
-@dataclass(eq=False)
-class RepoIndex:
-    """Classes and functions of the head tree's Python files."""
-
-    classes: list[ClassInfo] = field(default_factory=list)
-    functions: list[FunctionInfo] = field(default_factory=list)
-    sources: dict[str, SourceFile] = field(default_factory=dict)
-    classes_in: dict[str, list[ClassInfo]] = field(default_factory=lambda: defaultdict(list))
-    functions_in: dict[str, list[FunctionInfo]] = field(default_factory=lambda: defaultdict(list))
-    children: dict[str, list[ClassInfo]] = field(default_factory=lambda: defaultdict(list))
-    class_names: set[str] = field(default_factory=set)
-    function_names: set[str] = field(default_factory=set)
-    _normalized: dict[str, dict[int, str]] = field(default_factory=dict)
-    repo: RepoView | None = None  # the head tree's files: normalised lines kept by blob id
-
-    def add(self, path: str, src: SourceFile) -> None:
-        classes, functions = classes_and_functions(path, src)
-        self.sources[path] = src
-        self.classes += classes
-        self.functions += functions
-        self.classes_in[path] += classes
-        self.functions_in[path] += functions
-        for cls in classes:
-            self.class_names.add(cls.name)
-            for base in set(cls.bases):
-                self.children[base].append(cls)
-        self.function_names.update(f.name for f in functions)
-
-    def normalized(self, src: SourceFile) -> dict[int, str]:
-        if src.path not in self._normalized or self.sources.get(src.path) is not src:
-            stored = None
-            if self.repo is not None and self.sources.get(src.path) is src:
-                stored = self.repo.derived("RIGHT", src.path, "python.shape-lines", _normalized_text)
-            self._normalized[src.path] = stored if stored is not None else normalized_lines(src.text)
-        return self._normalized[src.path]
-
-    def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
-        """Direct and indirect subclasses of `cls` (matched by class name)."""
-        found: list[ClassInfo] = []
-        seen: set[int] = {id(cls)}
-        todo = [cls.name]
-        while todo:
-            for other in self.children.get(todo.pop(), ()):
-                if id(other) not in seen:
-                    seen.add(id(other))
-                    found.append(other)
-                    todo.append(other.name)
-        return found
-
-    def structural_implementations(self, proto: ClassInfo) -> list[ClassInfo]:
-        """Classes that define every public method of a Protocol (or subclass it)."""
-        wanted = {n for n in proto.method_names() if not n.startswith("_")}
-        found = []
-        for other in self.classes:
-            if other is proto or "Protocol" in other.bases:
-                continue
-            if proto.name in other.bases or (wanted and wanted <= other.method_names()):
-                found.append(other)
-        return found
+def function_size(norm: dict[int, str], node: Node) -> tuple[int, int]:
+    """(lines, branches) of a def, leaving out the rows inside multi-line data literals (a test
+    table, a mapping) and the branches of top-level guard clauses (`if bad: raise ...`)."""
+    lines, branches = measure(norm, node)
+    body = node.child_by_field_name("body")
+    if body is None:
+        return lines, branches
+    data: set[int] = set()
+    for n in walk(body):
+        if n.type in _LITERALS and n.end_point[0] > n.start_point[0]:
+            data.update(r + 1 for r in range(n.start_point[0] + 1, n.end_point[0]))
+    guards = sum(1 for stmt in body.named_children if _guard(stmt))
+    return lines - len(data & set(norm)), max(0, branches - guards)
 
 
-def python_paths(repo: RepoView) -> list[str]:
-    return [p for p in repo.paths("RIGHT") if p.endswith(".py")]
+_LITERALS = frozenset({"list", "dictionary", "tuple", "set"})
 
 
-def repo_index(repo: RepoView, changed: Sequence[str] = ()) -> RepoIndex:
-    """The index of the head tree, built once per scan."""
-    return repo.memo("python.shapes.index", lambda: _build_index(repo, changed))
+def _guard(stmt: Node) -> bool:
+    """`if <condition>: raise/return ...` with a one-statement body and no elif/else."""
+    if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+        return False
+    block = stmt.child_by_field_name("consequence")
+    inner = [c for c in block.named_children if c.type != "comment"] if block is not None else []
+    return len(inner) == 1 and inner[0].type in ("raise_statement", "return_statement")
 
-
-def _build_index(repo: RepoView, changed: Sequence[str]) -> RepoIndex:
-    paths = python_paths(repo)
-    if len(paths) > MAX_INDEXED_FILES:
-        wanted = set(changed)
-        dirs = {str(PurePosixPath(p).parent) for p in changed}
-        near = [p for p in paths if p not in wanted and str(PurePosixPath(p).parent) in dirs]
-        paths = [*(p for p in paths if p in wanted), *near][:MAX_INDEXED_FILES]
-    repo.prefetch("RIGHT", list(paths))  # many blobs in one git call
-    index = RepoIndex(repo=repo)
-    for path in paths:
-        src = repo.source("RIGHT", path)
-        if src is not None and src.root is not None:
-            index.add(path, src)
-    return index
 
 
 _ADDED: dict[int, tuple[FileDiff, frozenset[int]]] = {}
@@ -351,16 +333,6 @@ def added_lines(diff: FileDiff) -> frozenset[int]:
     added = diff.added
     _ADDED[id(diff)] = (diff, added)
     return added
-
-
-def indexed_change(ctx: ChangeContext) -> tuple[dict[str, FileContext], RepoIndex] | None:
-    """The changed Python files of the head that have added lines (by path) with the index of the
-    head tree, or None when the change adds no Python lines."""
-    files = {
-        f.path: f for f in ctx.files
-        if f.head is not None and f.language == "python" and added_lines(f.diff)
-    }
-    return (files, repo_index(ctx.repo, list(files))) if files else None
 
 
 def added_fraction(diff: FileDiff, node: Node) -> float:

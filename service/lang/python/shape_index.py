@@ -1,0 +1,217 @@
+"""The head tree's Python classes and functions, shared by the bloat rules.
+
+A `RepoIndex` holds every class and top-level function/method of the head tree's Python files,
+built once per scanned change (cached on the RepoView object) so that the single-implementation,
+config-hierarchy, copy-paste and long-function detectors share one pass over the repository.
+
+The files the change adds lines to are parsed. Every other file enters as a summary that is a pure
+function of its content, kept by git blob id (`RepoView.derived`): per class its name, bases,
+decorators, method names and whether it is abstract; per function its place, the normalised lines
+of its body (copy-paste) and its size (long-function). A later scan, after one more push or on
+another pull request of the same repository, reads the summaries instead of parsing the files. A
+rule that needs the syntax tree of an unchanged definition (rare: the one implementation of a new
+interface) gets it parsed on first use.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from ...detector import ChangeContext, FileContext, RepoView
+from ...parsing import SourceFile
+from .shapes import (
+    ClassInfo,
+    FunctionInfo,
+    added_lines,
+    classes_and_functions,
+    function_lines,
+    function_size,
+    normalized_lines,
+)
+
+MAX_INDEXED_FILES = 4000
+SUMMARY = "python.shapes.summary-1"
+
+
+@dataclass(eq=False)
+class RepoIndex:
+    """Classes and functions of the head tree's Python files."""
+
+    repo: RepoView | None = None
+    paths: list[str] = field(default_factory=list)  # the indexed files, in index order
+    classes: list[ClassInfo] = field(default_factory=list)
+    functions: list[FunctionInfo] = field(default_factory=list)
+    parsed: dict[str, SourceFile] = field(default_factory=dict)  # the files indexed from their tree
+    classes_in: dict[str, list[ClassInfo]] = field(default_factory=lambda: defaultdict(list))
+    functions_in: dict[str, list[FunctionInfo]] = field(default_factory=lambda: defaultdict(list))
+    children: dict[str, list[ClassInfo]] = field(default_factory=lambda: defaultdict(list))
+    class_names: set[str] = field(default_factory=set)
+    function_names: set[str] = field(default_factory=set)
+    _normalized: dict[str, dict[int, str]] = field(default_factory=dict)
+
+    def add(self, path: str, src: SourceFile) -> None:
+        """A file indexed from its syntax tree."""
+        classes, functions = classes_and_functions(path, src)
+        self.parsed[path] = src
+        self._enter(path, classes, functions)
+
+    def add_summary(self, path: str, summary: Any) -> None:
+        """A file indexed from its summary (`summarize`); its trees are parsed on first use."""
+        repo = self.repo
+        assert repo is not None
+
+        def load() -> SourceFile | None:
+            return repo.source("RIGHT", path)
+
+        raw_classes, raw_functions = summary
+        classes = [
+            ClassInfo(path, name, line, tuple(bases), tuple(keywords), tuple(decorators), start,
+                      _load=load, _methods=set(methods), _abstract=abstract)
+            for name, line, start, bases, keywords, decorators, methods, abstract in raw_classes
+        ]
+        functions = [
+            FunctionInfo(path, qualname, line, end_line, tuple(decorators), owner, start, end, is_async,
+                         _load=load, body_lines=[tuple(x) for x in body], size=tuple(size))
+            for qualname, line, end_line, start, end, decorators, owner, is_async, body, size in raw_functions
+        ]
+        self._enter(path, classes, functions)
+
+    def _enter(self, path: str, classes: list[ClassInfo], functions: list[FunctionInfo]) -> None:
+        self.paths.append(path)
+        self.classes += classes
+        self.functions += functions
+        self.classes_in[path] += classes
+        self.functions_in[path] += functions
+        for cls in classes:
+            self.class_names.add(cls.name)
+            for base in set(cls.bases):
+                self.children[base].append(cls)
+        self.function_names.update(f.name for f in functions)
+
+    def normalized(self, src: SourceFile) -> dict[int, str]:
+        if src.path not in self._normalized or self.parsed.get(src.path) is not src:
+            stored = None
+            if self.repo is not None and self.parsed.get(src.path) is src:
+                stored = self.repo.derived("RIGHT", src.path, "python.shape-lines", _normalized_text)
+            self._normalized[src.path] = stored if stored is not None else normalized_lines(src.text)
+        return self._normalized[src.path]
+
+    def body_lines(self, func: FunctionInfo) -> list[tuple[int, str]]:
+        """The normalised lines of a function's body without its docstring (copy-paste units)."""
+        if func.body_lines is None:
+            body = func.node.child_by_field_name("body")
+            func.body_lines = function_lines(self.normalized(func.src), body) if body is not None else []
+        return func.body_lines
+
+    def size(self, func: FunctionInfo) -> tuple[int, int]:
+        """(code lines, branches besides guard clauses) of a function (long-function)."""
+        if func.size is None:
+            func.size = function_size(self.normalized(func.src), func.node)
+        return func.size
+
+    def sources_containing(self, text: str) -> Iterator[SourceFile]:
+        """The indexed files whose text contains `text`, in index order (found by a text search,
+        so that the others are not read)."""
+        if self.repo is None:
+            candidates = [p for p in self.paths if text in self.parsed[p].text]
+        else:
+            found = self.repo.files_containing("RIGHT", [text], mode="fixed")
+            candidates = [p for p in self.paths if p in found]
+        for path in candidates:
+            src = self.parsed.get(path) or (self.repo.source("RIGHT", path) if self.repo is not None else None)
+            if src is not None and text in src.text:
+                yield src
+
+    def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
+        """Direct and indirect subclasses of `cls` (matched by class name)."""
+        found: list[ClassInfo] = []
+        seen: set[int] = {id(cls)}
+        todo = [cls.name]
+        while todo:
+            for other in self.children.get(todo.pop(), ()):
+                if id(other) not in seen:
+                    seen.add(id(other))
+                    found.append(other)
+                    todo.append(other.name)
+        return found
+
+    def structural_implementations(self, proto: ClassInfo) -> list[ClassInfo]:
+        """Classes that define every public method of a Protocol (or subclass it)."""
+        wanted = {n for n in proto.method_names() if not n.startswith("_")}
+        found = []
+        for other in self.classes:
+            if other is proto or "Protocol" in other.bases:
+                continue
+            if proto.name in other.bases or (wanted and wanted <= other.method_names()):
+                found.append(other)
+        return found
+
+
+def _normalized_text(src: SourceFile) -> dict[int, str]:
+    return normalized_lines(src.text)
+
+
+def summarize(src: SourceFile) -> tuple[list[Any], list[Any]] | None:
+    """What the index keeps of a file that the change does not touch (plain data, kept by blob id)."""
+    if src.root is None:
+        return None
+    classes, functions = classes_and_functions(src.path, src)
+    norm = normalized_lines(src.text)
+    raw_classes = [
+        (c.name, c.line, c.start, list(c.bases), list(c.keywords), list(c.decorators), sorted(c.method_names()),
+         c.is_abstract())
+        for c in classes
+    ]
+    raw_functions = []
+    for f in functions:
+        body = f.node.child_by_field_name("body")
+        lines = function_lines(norm, body) if body is not None else []
+        raw_functions.append((f.qualname, f.line, f.end_line, f.start, f.end, list(f.decorators), f.class_name,
+                              f.is_async, [list(x) for x in lines], list(function_size(norm, f.node))))
+    return raw_classes, raw_functions
+
+
+def python_paths(repo: RepoView) -> list[str]:
+    return [p for p in repo.paths("RIGHT") if p.endswith(".py")]
+
+
+def repo_index(repo: RepoView, changed: Sequence[str] = ()) -> RepoIndex:
+    """The index of the head tree, built once per scan."""
+    return repo.memo("python.shapes.index", lambda: _build_index(repo, changed))
+
+
+def _build_index(repo: RepoView, changed: Sequence[str]) -> RepoIndex:
+    paths = python_paths(repo)
+    wanted = set(changed)
+    if len(paths) > MAX_INDEXED_FILES:
+        dirs = {str(PurePosixPath(p).parent) for p in changed}
+        near = [p for p in paths if p not in wanted and str(PurePosixPath(p).parent) in dirs]
+        paths = [*(p for p in paths if p in wanted), *near][:MAX_INDEXED_FILES]
+    others = [p for p in paths if p not in wanted]
+    known = repo.cached_paths("RIGHT", others, SUMMARY)
+    repo.prefetch("RIGHT", [p for p in paths if p not in known])  # many blobs in one git call
+    index = RepoIndex(repo=repo)
+    for path in paths:
+        if path in wanted:
+            src = repo.source("RIGHT", path)
+            if src is not None and src.root is not None:
+                index.add(path, src)
+            continue
+        summary = repo.derived("RIGHT", path, SUMMARY, summarize)
+        if summary is not None:
+            index.add_summary(path, summary)
+    return index
+
+
+def indexed_change(ctx: ChangeContext) -> tuple[dict[str, FileContext], RepoIndex] | None:
+    """The changed Python files of the head that have added lines (by path) with the index of the
+    head tree, or None when the change adds no Python lines."""
+    files = {
+        f.path: f for f in ctx.files
+        if f.head is not None and f.language == "python" and added_lines(f.diff)
+    }
+    return (files, repo_index(ctx.repo, list(files))) if files else None
