@@ -2,7 +2,7 @@
 
 Findings of the same rule, file and side become one finding when they lie in the same enclosing
 function of that side's syntax tree (the innermost function, method or callback around the line;
-or all outside any function) on adjacent lines: between one member and the next there are at most
+or all outside any function) on adjacent lines: between one member's statement and the next member there are at most
 `MAX_GAP` lines, each blank or a comment. Two findings with a line of other code between them are
 two places (two unguarded values, two weakened assertions with kept ones between), each reported.
 The grouped finding is the first member (its line, code and fingerprint) with the highest severity
@@ -23,7 +23,7 @@ from tree_sitter import Node
 
 from .brevity import MAX_CHARS, short_message
 from .models import CONFIDENCE_RANK, Finding
-from .parsing import SourceFile
+from .parsing import SourceFile, end_line_of
 
 MAX_GAP = 3  # blank or comment lines between two adjacent members
 MAX_LISTED = 8  # lines named in the message; the evidence names all
@@ -36,17 +36,13 @@ FUNCTIONS = frozenset({
     # go, java
     "method_declaration", "func_literal", "constructor_declaration", "lambda_expression",
 })
+_BLOCKS = frozenset({"block", "module", "statement_block", "program", "class_body", "switch_case", "switch_default"})
 Sources = Callable[[Finding], SourceFile | None]
 
 
 def enclosing_function(source: SourceFile | None, line: int) -> Node | None:
     """The innermost function around the first code character of 1-based `line`, or None."""
-    root = source.root if source is not None else None
-    if root is None or source is None:
-        return None
-    text = source.line_text(line)
-    column = len(text.encode("utf-8", "surrogatepass")) - len(text.lstrip().encode("utf-8", "surrogatepass"))
-    node: Node | None = root.descendant_for_point_range((line - 1, column), (line - 1, column))
+    node = _first_node(source, line)
     while node is not None and node.type not in FUNCTIONS:
         node = node.parent
     return node
@@ -63,7 +59,7 @@ def group(findings: Iterable[Finding], sources: Sources) -> list[Finding]:
         fn = enclosing_function(sources(finding), finding.line)
         key = (finding.rule, finding.path, finding.side, (fn.start_byte, fn.end_byte) if fn is not None else None)
         chains = runs.setdefault(key, [])
-        if chains and _adjacent(sources(finding), max(f.last_line for f in chains[-1]), finding.line):
+        if chains and _adjacent(sources(finding), max(_extent(sources(f), f) for f in chains[-1]), finding.line):
             chains[-1].append(finding)
         else:
             chains.append([finding])
@@ -106,17 +102,36 @@ def _adjacent(source: SourceFile | None, last: int, line: int) -> bool:
     return len(between) <= MAX_GAP and all(_filler(source, n) for n in between)
 
 
+def _extent(source: SourceFile | None, finding: Finding) -> int:
+    """The last line of the finding, or of the statement starting where it starts if that ends later
+    (a finding on the first line of a multi-line assertion covers the whole assertion)."""
+    node = _first_node(source, finding.line)
+    while node is not None and node.parent is not None and node.parent.start_point == node.start_point \
+            and node.parent.type not in FUNCTIONS and node.parent.type not in _BLOCKS:
+        node = node.parent
+    if node is None or any(c.type in _BLOCKS for c in node.children) \
+            or any(node.child_by_field_name(f) is not None for f in ("body", "consequence")):
+        return finding.last_line  # a compound statement (if, for, a definition) is not one place
+    return max(finding.last_line, end_line_of(node))
+
+
+def _first_node(source: SourceFile | None, line: int) -> Node | None:
+    """The smallest node at the first code character of 1-based `line`."""
+    root = source.root if source is not None else None
+    if root is None or source is None:
+        return None
+    text = source.line_text(line)
+    column = len(text.encode("utf-8", "surrogatepass")) - len(text.lstrip().encode("utf-8", "surrogatepass"))
+    return root.descendant_for_point_range((line - 1, column), (line - 1, column))
+
+
 def _filler(source: SourceFile | None, line: int) -> bool:
     if source is None:
         return False
     text = source.line_text(line)
     if not text.strip():
         return True
-    root = source.root
-    if root is None:
-        return False
-    column = len(text.encode("utf-8", "surrogatepass")) - len(text.lstrip().encode("utf-8", "surrogatepass"))
-    node = root.descendant_for_point_range((line - 1, column), (line - 1, column))
+    node = _first_node(source, line)
     return node is not None and "comment" in node.type and node.end_point[0] == line - 1
 
 

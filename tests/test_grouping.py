@@ -178,3 +178,28 @@ def test_a_suppressed_line_is_no_member(tmp_path: Path) -> None:
     removed = [f for f in result.findings if f.path == "src/app.test.ts"]
     assert [(f.line, f.also) for f in removed] == [(5, ((6, 6), (7, 7))), (11, ((12, 12),))]
     assert "3 adjacent lines of one function (5, 6, 7)" in removed[0].message
+
+
+MULTI = """\
+def test_fields(actual, expected):
+    assert actual.id == expected.id
+    assert (
+        actual.source == expected.source
+    ), "source"
+    assert (
+        actual.title == expected.title
+    ), "title"
+    if actual.extra:
+        assert actual.extra == 1
+    assert actual.size == 2
+    count = 1
+    assert count == 1
+"""
+
+
+def test_a_multi_line_statement_is_one_place_but_a_compound_statement_is_not() -> None:
+    src = parse_source("t.py", MULTI)
+    found = group([_f(n) for n in (2, 3, 6, 9, 11, 13)], _sources(src))
+    # 2, 3, 6 and 9 are adjacent statements (3 and 6 span three lines each); the `if` at 9 does not
+    # swallow 11 (line 10 lies between); the assignment at 12 parts 11 from 13
+    assert [(f.line, f.also) for f in found] == [(2, ((3, 3), (6, 6), (9, 9))), (11, ()), (13, ())]
