@@ -23,7 +23,7 @@ from tree_sitter import Node
 
 from .brevity import MAX_CHARS, short_message
 from .models import CONFIDENCE_RANK, Finding
-from .parsing import SourceFile, end_line_of
+from .parsing import SourceFile, end_line_of, walk
 
 MAX_GAP = 3  # blank or comment lines between two adjacent members
 MAX_LISTED = 8  # lines named in the message; the evidence names all
@@ -110,8 +110,9 @@ def _extent(source: SourceFile | None, finding: Finding) -> int:
             and node.parent.type not in FUNCTIONS and node.parent.type not in _BLOCKS:
         node = node.parent
     if node is None or any(c.type in _BLOCKS for c in node.children) \
-            or any(node.child_by_field_name(f) is not None for f in ("body", "consequence")):
-        return finding.last_line  # a compound statement (if, for, a definition) is not one place
+            or any(node.child_by_field_name(f) is not None for f in ("body", "consequence")) \
+            or any(n.type in FUNCTIONS for n in walk(node)):
+        return finding.last_line  # a compound statement (if, for) or a definition is not one place
     return max(finding.last_line, end_line_of(node))
 
 

@@ -203,3 +203,19 @@ def test_a_multi_line_statement_is_one_place_but_a_compound_statement_is_not() -
     # 2, 3, 6 and 9 are adjacent statements (3 and 6 span three lines each); the `if` at 9 does not
     # swallow 11 (line 10 lies between); the assignment at 12 parts 11 from 13
     assert [(f.line, f.also) for f in found] == [(2, ((3, 3), (6, 6), (9, 9))), (11, ()), (13, ())]
+
+
+WRAPPERS = """\
+function Table() {
+  const a = (x) =>
+    setA(x);
+  const b = (x) =>
+    setB(x);
+}
+"""
+
+
+def test_two_definitions_are_two_places() -> None:
+    src = parse_source("t.js", WRAPPERS)
+    found = group([_f(n, rule="js.bloat.passthrough-wrapper", path="t.js") for n in (2, 4)], _sources(src))
+    assert [(f.line, f.also) for f in found] == [(2, ()), (4, ())]
