@@ -44,7 +44,7 @@ from ...lang.python.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
-from .python_assertion_sources import removed_defaults
+from .python_assertion_sources import parameter_uses, removed_defaults, removed_parameters
 
 DELETED = Rule(
     id="python.test-tampering.deleted-test",
@@ -71,6 +71,7 @@ class PythonDeletedTest(Detector):
             return
         names = head_test_names(ctx.repo)
         gone = removed_definitions(ctx.files) | removed_defaults(ctx.files)
+        params = removed_parameters(ctx.files)
         added = _added_tests(ctx)
         reported_classes: set[tuple[str, str]] = set()
         reported_files: set[str] = set()
@@ -86,7 +87,8 @@ class PythonDeletedTest(Detector):
                                 f"Test `{test.qualname}` is commented out or renamed so pytest no longer runs "
                                 "it: restore it or fix the code it catches.")
                 continue
-            if identifiers(base, test.node) & gone or _replaced(base, test, added):
+            if identifiers(base, test.node) & gone or parameter_uses(base, test.node) & params \
+                    or _replaced(base, test, added):
                 continue
             yield from self._report(f, test, reported_classes, reported_files)
 
