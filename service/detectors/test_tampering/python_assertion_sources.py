@@ -270,3 +270,19 @@ def parameter_uses(src: SourceFile, node: Node) -> set[str]:
             if name is not None:
                 out.add(text_of(src, name))
     return out
+
+
+def column_merged(base: SourceFile, old: TestFunc, check: Check, head: SourceFile, new: TestFunc,
+                  after: list[Check]) -> bool:
+    """`assert f() == expected_a` lost while `assert f() == expect` stays, both comparing with
+    parameters of the test: the expected values come from the parametrize table, whose rows
+    `removed-assertion` checks on its own; two exact checks of one subject merged into one column."""
+    if check.kind != "eq" or check.expected not in _parameters(base, old):
+        return False
+    params = _parameters(head, new)
+    return any(c.kind == "eq" and c.subject == check.subject and c.expected in params for c in after)
+
+
+def _parameters(src: SourceFile, test: TestFunc) -> set[str]:
+    params = test.node.child_by_field_name("parameters")
+    return {text_of(src, p) for p in params.named_children if p.type == "identifier"} if params is not None else set()

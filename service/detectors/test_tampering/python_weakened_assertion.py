@@ -52,6 +52,7 @@ from ...lang.python.testing import (
 from ...models import Confidence, Finding, Severity
 from ...parsing import SourceFile, end_line_of, line_of, walk
 from .python_assertion_sources import (
+    column_merged,
     deprecated_definitions,
     fed_by_removed,
     helper_checks,
@@ -228,12 +229,11 @@ def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: TestFunc
     budget = len(before) + len(helper_checks(base, old)) - len(after) - len(moved)
     spare = [h for h in fresh if h.kind in ("eq", "approx")]
     raisers = [h for h in fresh if h.kind == "raises"]
-    # an assertion on a name the change removes from the source (or on a value only removed code set)
-    # checked the removed feature
+    # an assertion on a name the change removes from the source, or on a value only removed code set
     feature = gone | fed_by_removed(base, old, ctx.diff.removed, gone)
     candidates = [c for c in lost if not (
         id(c) in paired or value_inputs(base, old, c) & feature or parameter_uses(base, c.node) & params
-        or _absorbed(base, head, c, spare)
+        or _absorbed(base, head, c, spare) or column_merged(base, old, c, head, new, after)
         or _now_raises(head, new, c, raisers) or (c.kind, c.subject, c.expected) in kept)]
     # report first what no head assertion of the test (or its helpers) mentions any more
     still = {w for c in after + moved for w in _WORD.findall(head.node_text(c.node))}
