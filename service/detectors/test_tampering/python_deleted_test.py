@@ -4,8 +4,8 @@
 Flags a test function, test class or test module of the base that is gone from the head: deleted
 (reported on the removed `def`/`class` line), commented out, or renamed to a name pytest does not
 collect (`_test_x`, `disabled_test_x`). A test that still exists elsewhere in the head (moved to
-another file, renamed with the same body), or whose code under test the change removes, is not
-reported.
+another file, renamed with the same body), or whose code under test the change removes (a deleted
+function or class, a parameter removed from a signature), is not reported.
 
 ## Why is this bad?
 Deleting the test that started failing is the bluntest way to a green build: the behaviour it
