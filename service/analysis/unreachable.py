@@ -6,7 +6,8 @@ them are harmless; finding the dead run in a block and wording the finding is sh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from tree_sitter import Node
@@ -18,6 +19,25 @@ _COMPOUND_EXITS = {
     "if_statement": "an if/else whose every branch exits",
     "try_statement": "a try statement that always exits",
 }
+
+
+def _nothing(root: Node, added: frozenset[int]) -> Iterator[tuple[Node, str]]:
+    return iter(())
+
+
+@dataclass(frozen=True)
+class Flow:
+    """What one language says about leaving a block."""
+
+    exit_calls: str  # the list of rules/data/dead-code.yml naming calls that end the process
+    blocks: Callable[[Node], Iterator[Node]]  # every statement block of a tree
+    statements: Callable[[Node], list[Node]]  # a block's statements, comments left out
+    terminates: Callable[[Node, frozenset[str]], bool]  # control never falls through this statement
+    # (given the names of the calls that end the process)
+    dead: Callable[[Node], bool]  # this statement, after an exit, is code that cannot run
+    describe: Callable[[Node], str]  # how a finding names the exiting statement
+    # added statements whose body can never run (`if False:`), with the condition as written
+    never_runs: Callable[[Node, frozenset[int]], Iterator[tuple[Node, str]]] = _nothing
 
 
 class DeadCode(NamedTuple):

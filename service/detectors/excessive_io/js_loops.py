@@ -47,9 +47,16 @@ def _harmless_loop(src: SourceFile, loop: Node, iterable: Node | None) -> bool:
         if cond in ("true", "1", "!stopped", "running") or _RETRY.search(cond):
             return True
         body = loop.child_by_field_name("body")
-        if body is not None and _SLEEP.search(text(src, body)):
+        if body is not None and _waits(src, body):
             return True
     return False
+
+
+def _waits(src: SourceFile, body: Node) -> bool:
+    """The loop body calls a function that waits (`sleep`, `setTimeout`, ...): a polling or worker
+    loop. Only the names of called functions count, not any text of the body (`await` is not a wait)."""
+    return any(node.type == "call_expression" and _SLEEP.search(call_name(src, node).rsplit(".", 1)[-1])
+               for node in walk(body))
 
 
 def _paginates(src: SourceFile, loop: Node) -> bool:

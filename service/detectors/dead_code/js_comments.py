@@ -1,59 +1,17 @@
-"""Three or more consecutive `//` comment lines that are JavaScript/TypeScript code, not prose.
-
-## What it does
-Collects runs of full-line `//` comments the change touches, strips the comment markers and parses
-the text with the file's grammar. A run (optionally without up to three leading or trailing
-lines, such as a prose header "// old implementation:") of at least `min_lines` lines that parses
-without syntax errors into declarations, calls, assignments, returns or control flow is reported
-on its first line. Prose, JSDoc (`/** ... */` blocks), tool directives (`// eslint-disable`,
-`// @ts-expect-error`, `/// <reference>`) and commented-out tests in test files (reported by the
-test-tampering rules) are left alone. In JSX, a `{/* ... */}` comment whose text parses as one or
-more JSX elements (`{/* <Link href={...}>Pricing</Link> */}`) is commented-out markup and is
-reported whatever its length; a JSX comment of prose (`{/* Header */}`) is not.
-
-## Why is this bad?
-Commented-out code is dead code that looks alive: readers cannot tell whether it is a pending
-fix, a rollback plan or garbage, and it rots as the code around it changes. AI agents often leave
-the previous implementation behind in comments after rewriting a function.
-
-## Example
-```js
-async function upload(key, body) {
-  // const result = await s3.send(new PutObjectCommand({ Bucket, Key: key, Body: body }));
-  // logger.info({ key }, 'uploaded');
-  // return result;
-  for (let attempt = 1; ; attempt += 1) { ... }
-}
-```
-
-## Use instead
-Delete the block; version control keeps the old implementation.
-"""
+"""Which JS/TS comments are commented-out code or markup: the JS side of the commented-out-code
+detector (`commented_out_code.py`)."""
 
 from __future__ import annotations
 
 import re
 import textwrap
 from collections.abc import Iterator
-from functools import partial
-from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...analysis.commented_code import CommentedCodeSettings, Run, all_code, comment_runs, findings
-from ...detector import Detector, FileContext, Rule
+from ...analysis.commented_code import Run, all_code
 from ...lang.js import symbols as sym
-from ...models import Finding, Severity
 from ...parsing import SourceFile, parse_source, walk
-
-RULE = Rule(
-    id="js.dead-code.commented-out-code",
-    category="dead-code",
-    languages=("javascript", "typescript", "tsx"),
-    severity=Severity.NOTICE,
-    summary="Three or more consecutive `//` comment lines that are JS/TS code, not prose",
-    settings=CommentedCodeSettings(),
-)
 
 DIRECTIVE = re.compile(
     r"^//\s*(?:/|@ts-|eslint|prettier|istanbul|c8|jshint|jscs|global\b|tslint|biome|#|"
@@ -111,27 +69,22 @@ def _is_code(language: str, lines: list[str]) -> bool:
     return all_code(root, _statement_kind)
 
 
-class CommentedOutCode(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+def comment_lines(src: SourceFile) -> Iterator[tuple[int, str | None]]:
+    return _comment_lines(src)
 
-    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or not ctx.diff.added or head.language is None:
-            return
-        in_tests = sym.is_test_path(ctx.path)
 
-        def test_block(run: Run) -> bool:  # a commented-out test: the test-tampering rules report it
-            return in_tests and any(TEST_CALL.match(t) for _, t in run)
+def is_code(language: str, lines: list[str]) -> bool:
+    return _is_code(language, lines)
 
-        yield from findings(ctx, RULE, comment_runs(_comment_lines(head)), partial(_is_code, head.language),
-                            skip=test_block)
-        for comment in _jsx_markup_comments(head):
-            if ctx.changed(comment):
-                yield ctx.finding(
-                    RULE, comment,
-                    "This JSX comment is commented-out markup; delete it (version control keeps the "
-                    "history) or restore it as live markup.",
-                )
+
+def test_block(path: str, run: Run) -> bool:
+    """A commented-out test in a test file: the test-tampering rules report it."""
+    return sym.is_test_path(path) and any(TEST_CALL.match(t) for _, t in run)
+
+
+def markup_comments(src: SourceFile) -> Iterator[Node]:
+    """JSX comments of commented-out markup."""
+    return _jsx_markup_comments(src)
 
 
 def _jsx_markup_comments(src: SourceFile) -> Iterator[Node]:

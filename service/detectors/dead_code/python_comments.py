@@ -1,54 +1,17 @@
-"""Blocks of commented-out Python code.
-
-## What it does
-Flags three or more consecutive full-line comments that, with the `#` removed, parse as Python
-without errors and contain real statements (calls, assignments, imports, control flow,
-definitions) rather than prose. Tool pragmas (`# noqa`, `# type:`, `# pragma:`...) end a block.
-
-## Why is this bad?
-Commented-out code is dead code that version control already remembers. It rots (nobody updates
-it when the live code changes), confuses readers about what actually runs, and in AI-written
-changes often marks an approach that was abandoned half-way or a check that was switched off.
-
-## Example
-```python
-def sync(client):
-    # for item in client.pending():
-    #     client.push(item)
-    #     log.info("pushed %s", item.id)
-    client.push_all()
-```
-
-## Use instead
-```python
-def sync(client):
-    client.push_all()
-```
-"""
+"""Which Python comment lines are commented-out code: the Python side of the commented-out-code
+detector (`commented_out_code.py`)."""
 
 from __future__ import annotations
 
 import re
 import textwrap
 from collections.abc import Iterator
-from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...analysis.commented_code import CommentedCodeSettings, all_code, comment_runs, findings
-from ...detector import Detector, FileContext, Rule
+from ...analysis.commented_code import all_code
 from ...lang.python import symbols as sym
-from ...models import Finding, Severity
 from ...parsing import SourceFile, parse_source
-
-RULE = Rule(
-    id="python.dead-code.commented-out-code",
-    category="dead-code",
-    languages=("python",),
-    severity=Severity.NOTICE,
-    summary="Three or more consecutive comment lines that are Python code, not prose",
-    settings=CommentedCodeSettings(),
-)
 
 PRAGMA = re.compile(r"^#\s*(?:!|-\*-|type:|noqa|pragma|fmt:|pylint:|mypy:|isort:|ruff:|nosec|"
                     r"pyright:|slopguard:|vim:|coding[:=])")
@@ -96,11 +59,9 @@ def _statement_kind(stmt: Node) -> str:
     return "prose"
 
 
-class CommentedOutCode(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+def comment_lines(src: SourceFile) -> Iterator[tuple[int, str | None]]:
+    return _comment_lines(src, src.root) if src.root is not None else iter(())
 
-    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or not ctx.diff.added:
-            return
-        yield from findings(ctx, RULE, comment_runs(_comment_lines(head, head.root)), _is_code)
+
+def is_code(language: str, lines: list[str]) -> bool:
+    return _is_code(lines)

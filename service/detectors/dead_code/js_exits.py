@@ -1,49 +1,15 @@
-"""Statements after `return`, `throw`, `break` or `continue` in the same JavaScript/TypeScript block.
-
-## What it does
-Flags the first statement of a block that follows a statement which always leaves the block: a
-`return`, `throw`, `break` or `continue`, a `process.exit()` call, an `if`/`else` whose every
-branch leaves, a `try` that always leaves, or an endless `while (true)`/`for (;;)` loop without
-`break`. Hoisted function declarations, type declarations and empty statements after an exit
-are not dead and are left alone. The finding is on the first dead line the change adds (or on
-the first dead statement when the change added the exit in front of old code).
-
-## Why is this bad?
-Code after an exit never runs. When an AI agent edits a function it often inserts an early
-`return` above checks it meant to keep, so the behaviour the PR describes silently never happens.
-
-## Example
-```js
-function isRetryable(err) {
-  return err.status >= 500;
-  if (err.code === 'ECONNRESET') return true;  // never runs
-}
-```
-
-## Use instead
-Move the check before the `return`, or delete it.
-"""
+"""Which JavaScript/TypeScript statements always leave their block: the JS side of the
+unreachable-code detector (`unreachable_code.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...analysis.unreachable import dead_code, describe_exit, message
-from ...detector import Detector, FileContext, Rule
+from ...analysis.unreachable import Flow, describe_exit
 from ...lang.js import symbols as sym
-from ...models import Finding, Severity
-from ...parsing import line_of, walk
-
-RULE = Rule(
-    id="js.dead-code.unreachable-code",
-    category="dead-code",
-    languages=("javascript", "typescript", "tsx"),
-    severity=Severity.WARNING,
-    summary="A statement after return/throw/break/continue in the same block never runs",
-)
+from ...parsing import walk
 
 EXITS = frozenset({"return_statement", "throw_statement", "break_statement", "continue_statement"})
 HARMLESS = frozenset({
@@ -51,7 +17,6 @@ HARMLESS = frozenset({
     "interface_declaration", "type_alias_declaration", "class_declaration", "ambient_declaration",
 })
 BLOCKS = frozenset({"statement_block", "switch_case", "switch_default"})
-EXIT_CALLS = frozenset({"process.exit", "process.abort", "Deno.exit"})
 SCOPES = frozenset({
     "function_declaration", "function_expression", "arrow_function", "method_definition", "function",
     "generator_function_declaration", "generator_function", "class_body",
@@ -59,7 +24,7 @@ SCOPES = frozenset({
 LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement", "switch_statement"})
 
 
-def _terminates(stmt: Node) -> bool:
+def _terminates(stmt: Node, calls: frozenset[str]) -> bool:
     """True when control never falls through `stmt` to the next statement of its block."""
     kind = stmt.type
     if kind in EXITS:
@@ -67,38 +32,38 @@ def _terminates(stmt: Node) -> bool:
     if kind == "expression_statement":
         expr = stmt.named_children[0] if stmt.named_children else None
         return expr is not None and expr.type == "call_expression" and \
-            sym.text(expr.child_by_field_name("function")).replace(" ", "") in EXIT_CALLS
+            sym.text(expr.child_by_field_name("function")).replace(" ", "") in calls
     if kind == "statement_block":
-        return _block_terminates(stmt)
+        return _block_terminates(stmt, calls)
     if kind == "if_statement":
         alternative = stmt.child_by_field_name("alternative")
         consequence = stmt.child_by_field_name("consequence")
         if alternative is None or consequence is None:
             return False
         other = next((c for c in alternative.named_children if c.type != "comment"), None)
-        return _terminates(consequence) and other is not None and _terminates(other)
+        return _terminates(consequence, calls) and other is not None and _terminates(other, calls)
     if kind == "try_statement":
-        return _try_terminates(stmt)
+        return _try_terminates(stmt, calls)
     if kind in ("while_statement", "for_statement"):
         return _endless(stmt)
     return False
 
 
-def _block_terminates(block: Node) -> bool:
-    return any(_terminates(c) for c in block.named_children if c.type != "comment")
+def _block_terminates(block: Node, calls: frozenset[str]) -> bool:
+    return any(_terminates(c, calls) for c in block.named_children if c.type != "comment")
 
 
-def _try_terminates(stmt: Node) -> bool:
+def _try_terminates(stmt: Node, calls: frozenset[str]) -> bool:
     final = stmt.child_by_field_name("finalizer")
     final_body = final.child_by_field_name("body") if final is not None else None
-    if final_body is not None and _block_terminates(final_body):
+    if final_body is not None and _block_terminates(final_body, calls):
         return True
     body = stmt.child_by_field_name("body")
     handler = stmt.child_by_field_name("handler")
     handler_body = handler.child_by_field_name("body") if handler is not None else None
-    if body is None or not _block_terminates(body):
+    if body is None or not _block_terminates(body, calls):
         return False
-    return handler_body is None or _block_terminates(handler_body)
+    return handler_body is None or _block_terminates(handler_body, calls)
 
 
 def _endless(loop: Node) -> bool:
@@ -131,7 +96,9 @@ def _breaks_out(body: Node) -> bool:
 
 
 def _describe(stmt: Node) -> str:
-    others = {"expression_statement": "`process.exit()`", "statement_block": "a block that always exits"}
+    call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+    name = sym.text(call.child_by_field_name("function")) if call is not None else ""
+    others = {"expression_statement": f"`{name}()`", "statement_block": "a block that always exits"}
     return describe_exit(stmt, EXITS, others, "an endless loop without `break`")
 
 
@@ -143,24 +110,16 @@ def _dead(stmt: Node) -> bool:
     return True
 
 
-class UnreachableCode(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+def _blocks(root: Node) -> Iterator[Node]:
+    return (node for node in walk(root) if node.type in BLOCKS)
 
-    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or not ctx.diff.added:
-            return
-        for block in walk(head.root):
-            if block.type in BLOCKS:
-                finding = self._check_block(ctx, block)
-                if finding is not None:
-                    yield finding
 
-    def _check_block(self, ctx: FileContext, block: Node) -> Finding | None:
-        stmts = [c for c in block.named_children if c.type != "comment"]
-        if block.type in ("switch_case", "switch_default"):
-            stmts = [s for s in stmts if s != block.child_by_field_name("value")]
-        found = dead_code(ctx, stmts, _terminates, _dead)
-        if found is None:
-            return None
-        return ctx.finding(RULE, line_of(found.first), message(_describe(found.exit)), anchor=found.anchor)
+def _statements(block: Node) -> list[Node]:
+    stmts = [c for c in block.named_children if c.type != "comment"]
+    if block.type in ("switch_case", "switch_default"):
+        stmts = [s for s in stmts if s != block.child_by_field_name("value")]
+    return stmts
+
+
+JS = Flow(exit_calls="js_exit_calls", blocks=_blocks, statements=_statements, terminates=_terminates,
+          dead=_dead, describe=_describe)
