@@ -7,13 +7,17 @@ request and across pull requests of one repository. Entries live under
 place, so a reader (another worker sharing the folder) sees a whole entry or none. Reads touch the
 entry's modification time; `trim` removes the least recently used entries once the folder holds
 more than `max_bytes`. Values are plain data (tuples, lists, dicts of str, bytes, int, None)
-serialised with `marshal`, whose format is tied to the Python version: the version is part of
-every kind's folder name.
+serialised with `marshal`, whose format is tied to the Python version. What a value means is
+tied to the code that derived it, so every kind's folder name carries both the Python version and
+a stamp of slopguard's own modules (their paths, sizes and modification times): an upgraded or
+edited slopguard never reads values an older one derived.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import marshal
 import os
 import sys
@@ -23,7 +27,18 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-_VERSION = f"py{sys.version_info[0]}{sys.version_info[1]}"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@functools.cache
+def code_stamp(package: Path = _PACKAGE) -> str:
+    """A short digest of the Python version and of every module of `package` (path, size, mtime)."""
+    digest = hashlib.blake2b(digest_size=6)
+    digest.update(f"py{sys.version_info[0]}{sys.version_info[1]}".encode())
+    for module in sorted(package.rglob("*.py")):
+        stat = module.stat()
+        digest.update(f"{module.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return f"py{sys.version_info[0]}{sys.version_info[1]}-{digest.hexdigest()}"
 
 
 class BlobCache:
@@ -34,14 +49,15 @@ class BlobCache:
         self.max_bytes = max_bytes
         self.written = 0  # bytes written by this process since the last trim
         self._base = str(root)
+        self._stamp = code_stamp()
 
     def _path(self, kind: str, blob: str) -> Path:
-        return self.root / f"{kind}-{_VERSION}" / blob[:2] / blob[2:]
+        return self.root / f"{kind}-{self._stamp}" / blob[:2] / blob[2:]
 
     def get(self, kind: str, blob: str) -> tuple[bool, object]:
         """(True, value) for a stored entry, (False, None) otherwise (absent, being trimmed,
         or unreadable: a damaged entry is a miss and is rewritten)."""
-        path = f"{self._base}/{kind}-{_VERSION}/{blob[:2]}/{blob[2:]}"  # a scan reads thousands
+        path = f"{self._base}/{kind}-{self._stamp}/{blob[:2]}/{blob[2:]}"  # a scan reads thousands
         try:
             with open(path, "rb") as entry:
                 data = entry.read()

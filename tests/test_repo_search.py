@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from slopguard.blobcache import BlobCache
+from slopguard.blobcache import BlobCache, code_stamp
 from slopguard.changes import Trees
 from slopguard.engine import Target, scan
 from slopguard.errors import GitError
@@ -154,3 +154,16 @@ def test_in_memory_search_agrees_with_git_grep(tmp_path: Path, names: list[str],
 
         again = token_index(ids, nothing_to_read, lambda: contents, cache, chars)
         assert again.lookup(names) == expected
+
+
+def test_cached_values_are_kept_apart_by_the_code_that_derived_them(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "a.py").write_text("X = 1\n")
+    before = code_stamp.__wrapped__(package)
+    assert code_stamp.__wrapped__(package) == before  # stable while nothing changes
+    (package / "a.py").write_text("X = 22\n")
+    assert code_stamp.__wrapped__(package) != before  # an edited module: a new folder of values
+    cache = BlobCache(tmp_path / "cache")
+    cache.put("names", "ab" * 20, ["x"])
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"names-{code_stamp()}"]
