@@ -9,6 +9,8 @@ alternative of a wider `or` is still asserted.
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from ...detector import FileContext
@@ -17,6 +19,7 @@ from ...lang.python.testing import TestFunc, call_args, dotted_name, identifiers
 from ...parsing import SourceFile, walk
 
 _DEPTH = 3
+_NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 
 
 def helper_checks(src: SourceFile, test: TestFunc) -> list[Check]:
@@ -157,3 +160,129 @@ def _required_field(src: SourceFile, right: Node) -> bool:
         return False
     positional, keywords = call_args(right)
     return not positional and "default" not in keywords and "default_factory" not in keywords
+
+
+def fed_by_removed(src: SourceFile, test: TestFunc, removed: frozenset[int], gone: set[str]) -> set[str]:
+    """Names that `test` bound only in statements the change deletes and that used a name the change
+    removes from the source (`@app.before_first_request` setting `called = True`): an assertion on
+    such a name checked the removed feature."""
+    body = test.node.child_by_field_name("body")
+    out: set[str] = set()
+    for stmt in walk(body) if body is not None else ():
+        if stmt.type not in _STATEMENTS or not _all_removed(stmt, removed) or not identifiers(src, stmt) & gone:
+            continue
+        for node in walk(stmt):
+            if node.type in ("assignment", "augmented_assignment"):
+                left = node.child_by_field_name("left")
+                out |= {text_of(src, n) for n in walk(left) if n.type == "identifier"} if left is not None else set()
+            elif node.type == "function_definition":
+                out.add(text_of(src, node.child_by_field_name("name")))
+    return out
+
+
+_STATEMENTS = frozenset({"expression_statement", "with_statement", "decorated_definition", "function_definition",
+                         "if_statement", "for_statement"})
+
+
+def _all_removed(node: Node, removed: frozenset[int]) -> bool:
+    return all(n in removed for n in range(node.start_point[0] + 1, node.end_point[0] + 2))
+
+
+_DEPRECATION = frozenset({"DeprecationWarning", "PendingDeprecationWarning", "FutureWarning"})
+
+
+def deprecated_definitions(files: tuple[FileContext, ...]) -> set[str]:
+    """Functions of non-test code into which the change adds a `warnings.warn(..., DeprecationWarning)`:
+    the feature is still there but now warns, so a test may stop exercising it."""
+    out: set[str] = set()
+    for f in files:
+        head = f.head
+        if f.language != "python" or is_test_path(f.path) or head is None or head.root is None:
+            continue
+        for node in walk(head.root):
+            if node.type == "call" and f.changed(node) and dotted_name(head, node) in ("warnings.warn", "warn") \
+                    and identifiers(head, node) & _DEPRECATION:
+                func = node.parent
+                while func is not None and func.type != "function_definition":
+                    func = func.parent
+                if func is not None:
+                    out.add(text_of(head, func.child_by_field_name("name")))
+    return out
+
+
+def tolerance(src: SourceFile, check: Check) -> float:
+    """The tolerance of an approx-style check (0 when none is given: the default, tightest)."""
+    call = check.expected_node if check.expected_node is not None and check.expected_node.type == "call" \
+        else check.node
+    _, keywords = call_args(call) if call.type == "call" else ([], {})
+    best = 0.0
+    for key in ("abs", "rel", "delta", "atol", "rtol"):
+        if key in keywords:
+            m = _NUMBER.search(text_of(src, keywords[key]))
+            if m:
+                best = max(best, float(m.group(0)))
+    if "places" in keywords:
+        m = _NUMBER.search(text_of(src, keywords["places"]))
+        if m:
+            best = max(best, 10 ** -float(m.group(0)))
+    return best
+
+
+def removed_parameters(files: tuple[FileContext, ...]) -> set[str]:
+    """Parameters that the change removes from the signature of a function of non-test code that
+    stays: a test of the old parameter has nothing left to test."""
+    out: set[str] = set()
+    for f in files:
+        if f.language != "python" or is_test_path(f.path) or f.base is None or f.head is None:
+            continue
+        before, after = _signatures(f.base), _signatures(f.head)
+        for name, params in before.items():
+            if name in after:
+                out |= params - after[name]
+    return out - {"self", "cls"}
+
+
+def _signatures(src: SourceFile) -> dict[str, set[str]]:
+    """The named parameters of every function of a file, by function name."""
+    out: dict[str, set[str]] = {}
+    for node in walk(src.root) if src.root is not None else ():
+        params = node.child_by_field_name("parameters") if node.type == "function_definition" else None
+        if params is None:
+            continue
+        names: set[str] = set()
+        for p in params.named_children:
+            target = p if p.type == "identifier" else p.child_by_field_name("name")
+            if target is None and p.type == "typed_parameter":
+                target = next((c for c in p.named_children if c.type == "identifier"), None)
+            if target is not None and target.type == "identifier":
+                names.add(text_of(src, target))
+        out.setdefault(text_of(src, node.child_by_field_name("name")), set()).update(names)
+    return out
+
+
+def parameter_uses(src: SourceFile, node: Node) -> set[str]:
+    """Names `node` passes as keyword arguments (`connect(timeout=5)`) or reads as attributes
+    (`client.timeout`): how a test exercises a parameter."""
+    out: set[str] = set()
+    for n in walk(node):
+        if n.type == "keyword_argument" or n.type == "attribute":
+            name = n.child_by_field_name("name" if n.type == "keyword_argument" else "attribute")
+            if name is not None:
+                out.add(text_of(src, name))
+    return out
+
+
+def column_merged(base: SourceFile, old: TestFunc, check: Check, head: SourceFile, new: TestFunc,
+                  after: list[Check]) -> bool:
+    """`assert f() == expected_a` lost while `assert f() == expect` stays, both comparing with
+    parameters of the test: the expected values come from the parametrize table, whose rows
+    `removed-assertion` checks on its own; two exact checks of one subject merged into one column."""
+    if check.kind != "eq" or check.expected not in _parameters(base, old):
+        return False
+    params = _parameters(head, new)
+    return any(c.kind == "eq" and c.subject == check.subject and c.expected in params for c in after)
+
+
+def _parameters(src: SourceFile, test: TestFunc) -> set[str]:
+    params = test.node.child_by_field_name("parameters")
+    return {text_of(src, p) for p in params.named_children if p.type == "identifier"} if params is not None else set()

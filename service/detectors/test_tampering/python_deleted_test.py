@@ -4,8 +4,8 @@
 Flags a test function, test class or test module of the base that is gone from the head: deleted
 (reported on the removed `def`/`class` line), commented out, or renamed to a name pytest does not
 collect (`_test_x`, `disabled_test_x`). A test that still exists elsewhere in the head (moved to
-another file, renamed with the same body), or whose code under test the change removes, is not
-reported.
+another file, renamed with the same body), or whose code under test the change removes (a deleted
+function or class, a parameter removed from a signature), is not reported.
 
 ## Why is this bad?
 Deleting the test that started failing is the bluntest way to a green build: the behaviour it
@@ -44,7 +44,7 @@ from ...lang.python.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
-from .python_assertion_sources import removed_defaults
+from .python_assertion_sources import parameter_uses, removed_defaults, removed_parameters
 
 DELETED = Rule(
     id="python.test-tampering.deleted-test",
@@ -71,6 +71,7 @@ class PythonDeletedTest(Detector):
             return
         names = head_test_names(ctx.repo)
         gone = removed_definitions(ctx.files) | removed_defaults(ctx.files)
+        params = removed_parameters(ctx.files)
         added = _added_tests(ctx)
         reported_classes: set[tuple[str, str]] = set()
         reported_files: set[str] = set()
@@ -86,7 +87,8 @@ class PythonDeletedTest(Detector):
                                 f"Test `{test.qualname}` is commented out or renamed so pytest no longer runs "
                                 "it: restore it or fix the code it catches.")
                 continue
-            if identifiers(base, test.node) & gone or _replaced(base, test, added):
+            if identifiers(base, test.node) & gone or parameter_uses(base, test.node) & params \
+                    or _replaced(base, test, added):
                 continue
             yield from self._report(f, test, reported_classes, reported_files)
 

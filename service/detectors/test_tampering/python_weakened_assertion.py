@@ -6,7 +6,8 @@ Compares each changed test with its base version and flags:
   `assert total == Decimal("209.34")`, `assertTrue(x)`/`assertIsNotNone(x)` for `assertEqual`,
   a `pytest.approx` tolerance added or raised, `pytest.raises(Exception)` for a specific error, a
   mock call check that no longer checks the arguments) (`weakened-assertion`);
-- fewer assertions than before (`removed-assertion`, on the removed base line);
+- fewer assertions than before (`removed-assertion`, on the removed base line), unless the lost
+  assertion checked a function, class or parameter the change removes from the source;
 - an assertion that can never fail (`assert True`, `assert x or True`, `except AssertionError: pass`)
   (`always-true-assertion`);
 - an expected literal changed in a PR that also changes the code under test, while the description
@@ -49,9 +50,20 @@ from ...lang.python.testing import (
     test_functions,
     text_of,
 )
-from ...models import Finding, Severity
+from ...models import Confidence, Finding, Severity
 from ...parsing import SourceFile, end_line_of, line_of, walk
-from .python_assertion_sources import helper_checks, removed_defaults, value_inputs, widened
+from .python_assertion_sources import (
+    column_merged,
+    deprecated_definitions,
+    fed_by_removed,
+    helper_checks,
+    parameter_uses,
+    removed_defaults,
+    removed_parameters,
+    tolerance,
+    value_inputs,
+    widened,
+)
 
 WEAKENED = Rule(
     id="python.test-tampering.weakened-assertion",
@@ -85,6 +97,8 @@ VALUE_CHANGED = Rule(
 )
 
 _RANK = {"eq": 3, "approx": 3, "in": 2, "rel": 2, "ne": 2, "isinstance": 2, "not-none": 1, "truthy": 1}
+_KINDS = {"rel": "relational", "in": "containment", "ne": "not-equal", "isinstance": "type-only",
+          "not-none": "not-None", "truthy": "truthiness"}
 _BROAD = frozenset({"", "Exception", "BaseException", "(Exception,)", "Warning"})
 _MOCK_STRONG = ("assert_called_once_with", "assert_called_with", "assert_has_calls", "assert_any_call",
                 "assert_awaited_once_with", "assert_awaited_with")
@@ -116,10 +130,12 @@ class PythonWeakenedAssertion(Detector):
         if not tests:
             return
         gone = removed_definitions(ctx.files) | removed_defaults(ctx.files)
+        params = removed_parameters(ctx.files)
         source_changed = any(f.language == "python" and not is_test_path(f.path) for f in ctx.files)
         described = _describes_change(ctx.intent)
+        deprecated = deprecated_definitions(ctx.files)
         for f in tests:
-            yield from _check_file(f, gone, source_changed, described)
+            yield from _check_file(f, gone, source_changed, described, (deprecated, params))
 
 
 def _describes_change(intent: str) -> str:
@@ -129,7 +145,8 @@ def _describes_change(intent: str) -> str:
     return m.group(0) if m and not _NO_CHANGE.search(intent) else ""
 
 
-def _check_file(ctx: FileContext, gone: set[str], flag_values: bool, described: str = "") -> Iterator[Finding]:
+def _check_file(ctx: FileContext, gone: set[str], flag_values: bool, described: str = "",
+                changed: tuple[set[str], set[str]] = (set(), set())) -> Iterator[Finding]:
     head = ctx.head
     assert head is not None
     base = ctx.base if ctx.diff.old_path else None
@@ -141,7 +158,7 @@ def _check_file(ctx: FileContext, gone: set[str], flag_values: bool, described: 
         yield from _always_true(ctx, head, test)
         if old is None or base is None:
             continue
-        yield from _compare(ctx, base, head, old, test, gone, flag_values, described)
+        yield from _compare(ctx, base, head, old, test, gone, flag_values, described, changed)
 
 
 def _lost_lines(ctx: FileContext, test: TestFunc) -> bool:
@@ -197,7 +214,9 @@ def _swallows_assertion(src: SourceFile, node: Node) -> bool:
 
 
 def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: TestFunc, new: TestFunc,
-             gone: set[str], flag_values: bool, described: str = "") -> Iterator[Finding]:
+             gone: set[str], flag_values: bool, described: str,
+             changed: tuple[set[str], set[str]]) -> Iterator[Finding]:
+    deprecated, params = changed  # functions the change deprecates; parameters it removes from signatures
     before = checks(base, old.node)
     after = checks(head, new.node)
     lost, fresh, pairs = match_checks(ctx.diff, before, after, _comparable)
@@ -211,21 +230,27 @@ def _compare(ctx: FileContext, base: SourceFile, head: SourceFile, old: TestFunc
     budget = len(before) + len(helper_checks(base, old)) - len(after) - len(moved)
     spare = [h for h in fresh if h.kind in ("eq", "approx")]
     raisers = [h for h in fresh if h.kind == "raises"]
+    # an assertion on a name the change removes from the source, or on a value only removed code set
+    feature = gone | fed_by_removed(base, old, ctx.diff.removed, gone)
     candidates = [c for c in lost if not (
-        id(c) in paired or value_inputs(base, old, c) & gone or _absorbed(base, head, c, spare)
+        id(c) in paired or value_inputs(base, old, c) & feature or parameter_uses(base, c.node) & params
+        or _absorbed(base, head, c, spare) or column_merged(base, old, c, head, new, after)
         or _now_raises(head, new, c, raisers) or (c.kind, c.subject, c.expected) in kept)]
     # report first what no head assertion of the test (or its helpers) mentions any more
     still = {w for c in after + moved for w in _WORD.findall(head.node_text(c.node))}
     candidates.sort(key=lambda c: not set(_WORD.findall(c.subject)) - still)
     dropped = candidates[:max(budget, 0)]
     if dropped:
-        yield _removed(ctx, base, head, new, sorted(dropped, key=lambda c: c.line))
+        yield _removed(ctx, base, head, new, sorted(dropped, key=lambda c: c.line), deprecated)
     yield from _dropped_params(ctx, base, head, old, new)
 
 
-def _removed(ctx: FileContext, base: SourceFile, head: SourceFile, test: TestFunc, dropped: list[Check]) -> Finding:
-    """One finding for every assertion `test` lost: on the first, naming the base lines of the others."""
+def _removed(ctx: FileContext, base: SourceFile, head: SourceFile, test: TestFunc, dropped: list[Check],
+             deprecated: set[str]) -> Finding:
+    """One finding for every assertion `test` lost: on the first, naming the base lines of the others.
+    Low confidence when every lost assertion uses a function the change deprecates (it now warns)."""
     first = dropped[0]
+    warned = sorted(set.intersection(*(identifiers(base, c.node) for c in dropped)) & deprecated)
     more = ""
     if len(dropped) > 1:
         lines = ", ".join(str(c.line) for c in dropped[1:])
@@ -233,10 +258,15 @@ def _removed(ctx: FileContext, base: SourceFile, head: SourceFile, test: TestFun
         more = f" (nor {len(dropped) - 1} more assertion{plural}: base line{plural} {lines})"
     message = (f"`{test.name}` no longer asserts `{_short(base, first)}`{more}: keep the assertion and fix "
                "the code, or explain the behaviour change.")
+    confidence: Confidence | None = None
+    if warned:
+        confidence = "low"
+        message += (f" The change deprecates `{warned[0]}` (it now emits a deprecation warning): keep testing it "
+                    "under `pytest.deprecated_call()` until it is removed.")
     commented = _commented_out(ctx, head, test, base.node_text(first.node))
     if commented:
-        return ctx.finding(REMOVED, commented, message)
-    return ctx.finding(REMOVED, first.node, message, end=line_of(first.node), side="LEFT")
+        return ctx.finding(REMOVED, commented, message, confidence=confidence)
+    return ctx.finding(REMOVED, first.node, message, end=line_of(first.node), side="LEFT", confidence=confidence)
 
 
 def _absorbed(base: SourceFile, head: SourceFile, check: Check, spare: list[Check]) -> bool:
@@ -351,38 +381,15 @@ def _weakening(base: SourceFile, head: SourceFile, old: Check, new: Check) -> st
     if old.kind == "eq" and new.kind == "approx":
         return "an exact comparison now passes within a `pytest.approx` tolerance"
     if old.kind == "approx" and new.kind == "approx":
-        if _tolerance(base, old) < _tolerance(head, new):
+        if tolerance(base, old) < tolerance(head, new):
             return "the `approx` tolerance was raised"
         return ""
     rank_old, rank_new = _RANK.get(old.kind), _RANK.get(new.kind)
     if rank_old is not None and rank_new is not None and rank_new < rank_old and rank_old == 3:
-        return f"an exact comparison was replaced by a {_describe(new.kind)} check"
+        return f"an exact comparison was replaced by a {_KINDS.get(new.kind, new.kind)} check"
     if old.kind in ("rel", "in", "isinstance", "ne") and new.kind in ("truthy", "not-none"):
-        return f"the check was reduced to a {_describe(new.kind)} check"
+        return f"the check was reduced to a {_KINDS.get(new.kind, new.kind)} check"
     return ""
-
-
-def _describe(kind: str) -> str:
-    return {"rel": "relational", "in": "containment", "ne": "not-equal", "isinstance": "type-only",
-            "not-none": "not-None", "truthy": "truthiness"}.get(kind, kind)
-
-
-def _tolerance(src: SourceFile, check: Check) -> float:
-    """The tolerance of an approx-style check (0 when none is given: the default, tightest)."""
-    call = check.expected_node if check.expected_node is not None and check.expected_node.type == "call" \
-        else check.node
-    _, keywords = call_args(call) if call.type == "call" else ([], {})
-    best = 0.0
-    for key in ("abs", "rel", "delta", "atol", "rtol"):
-        if key in keywords:
-            m = _NUMBER.search(text_of(src, keywords[key]))
-            if m:
-                best = max(best, float(m.group(0)))
-    if "places" in keywords:
-        m = _NUMBER.search(text_of(src, keywords["places"]))
-        if m:
-            best = max(best, 10 ** -float(m.group(0)))
-    return best
 
 
 def _short(src: SourceFile, check: Check) -> str:

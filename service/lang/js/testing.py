@@ -252,3 +252,25 @@ def body_statements(src: SourceFile, block: Block) -> list[str]:
     return [norm(text_of(src, s)) for s in body.named_children if s.type != "comment"]
 
 
+
+
+_STATEMENTS = frozenset({"expression_statement", "lexical_declaration", "variable_declaration",
+                         "function_declaration", "if_statement", "for_statement"})
+
+
+def fed_by_removed(src: SourceFile, body: Node | None, removed: frozenset[int], gone: set[str]) -> set[str]:
+    """Names a test bound only in statements the change deletes and that used a name the change
+    removes from the source (`app.onFirstRequest(() => { called = true })`): an assertion on such
+    a name checked the removed feature."""
+    out: set[str] = set()
+    for stmt in walk(body) if body is not None else ():
+        if stmt.type not in _STATEMENTS or not identifiers(src, stmt) & gone or not all(
+                n in removed for n in range(stmt.start_point[0] + 1, stmt.end_point[0] + 2)):
+            continue
+        for node in walk(stmt):
+            field = {"assignment_expression": "left", "augmented_assignment_expression": "left",
+                     "variable_declarator": "name", "function_declaration": "name"}.get(node.type)
+            target = node.child_by_field_name(field) if field else None
+            if target is not None and target.type == "identifier":
+                out.add(text_of(src, target))
+    return out
