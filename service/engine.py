@@ -136,7 +136,7 @@ def scan(
         left = limits.left()
         found, notes = sg_run.result(timeout=300.0 if left is None else min(300.0, max(left, 0.5)))
         raw += found
-        notices += notes
+        notices = _one_per_file(notices + list(notes))
     findings = _finish(raw, contexts, trees, config, registry)
     usage = LLMUsage(status="skipped")
     dropped: tuple[Dropped, ...] = ()
@@ -245,6 +245,23 @@ def _detect(registry: Registry, config: Config, contexts: tuple[FileContext, ...
                                c.path, unreviewed=True) for c in contexts if c.path not in named]
             break
     return raw
+
+
+def _one_per_file(notices: list[Notice]) -> list[Notice]:
+    """A file that both the detectors and semgrep left out is named once: one notice joining both
+    reasons, where the file's first such notice stood."""
+    prefix = "not fully analysed: "
+    first: dict[str, int] = {}
+    out: list[Notice] = []
+    for notice in notices:
+        at = first.get(notice.path) if notice.path is not None and notice.unreviewed else None
+        if at is not None and notice.message.startswith(prefix) and out[at].message.startswith(prefix):
+            out[at] = replace(out[at], message=f"{out[at].message}; {notice.message[len(prefix):]}")
+            continue
+        if notice.path is not None and notice.unreviewed and notice.message.startswith(prefix):
+            first[notice.path] = len(out)
+        out.append(notice)
+    return out
 
 
 def _guarded(fn: Callable[..., Iterable[Finding]], ctx: object, notices: list[Notice],

@@ -55,8 +55,9 @@ def test_a_large_generated_file_is_named_and_the_scan_stays_fast(tmp_path: Path)
     assert time.process_time() - started < 15  # ~40 s before the bound, under 1 s after
     assert rules_at(result, "app.py") >= EXPECTED
     assert rules_at(result, "gen.py") == set()
-    assert ("not fully analysed: detectors skipped (475,017 bytes is over the detectors' 250,000-byte limit)"
-            in notices_at(result, "gen.py"))
+    (named,) = notices_at(result, "gen.py")  # one notice, whichever stages left the file out
+    assert named.startswith("not fully analysed: detectors skipped (475,017 bytes is over the detectors' "
+                            "250,000-byte limit)")
 
 
 def test_minified_code_and_files_over_the_node_budget_are_named(tmp_path: Path) -> None:
