@@ -65,7 +65,7 @@ def test_rule_through_engine(target: Path, tmp_path: Path) -> None:
     errors = [n.message for n in result.notices if n.message.startswith("semgrep")]
     assert not errors, errors
     got = {(f.rule, line) for f in result.findings if f.rule in named and f.source == "semgrep"
-           for line in range(f.line, f.last_line + 1)}
+           for start, end in ((f.line, f.last_line), *f.also) for line in range(start, end + 1)}
     missed = sorted(w for w in want if w not in got)
     wrong = sorted(a for a in avoid if a in got)
     assert not missed, f"missed: {missed}"
