@@ -18,6 +18,7 @@ scan could change.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,10 +53,26 @@ class DataLists:
         """The entries of list `key` as a set."""
         return _as_set(self.ordered(key))
 
+    def pattern(self, key: str, *, literal: bool = False) -> re.Pattern[str]:
+        """The entries of list `key` as one case-insensitive pattern matching any of them: each
+        entry a regular-expression fragment, or (`literal`) a plain word. A fragment that is not a
+        valid regular expression is a ConfigError naming the list and the files it comes from."""
+        return _compiled(self.ordered(key), literal, self.name, key)
+
 
 @functools.cache
 def _as_set(entries: tuple[str, ...]) -> frozenset[str]:
     return frozenset(entries)
+
+
+@functools.lru_cache(maxsize=128)
+def _compiled(entries: tuple[str, ...], literal: bool, name: str, key: str) -> re.Pattern[str]:
+    parts = (re.escape(e) if literal else e for e in entries)
+    try:
+        return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE)
+    except re.error as err:
+        raise ConfigError(f"list {key!r}: an entry is not a valid regular expression ({err})",
+                          f"rules/data/{name}.yml or {REPO_DIR}/{name}.yml") from None
 
 
 def data_lists(name: str, repo: RepoView | None = None, data_dir: Path = DATA_DIR) -> DataLists:

@@ -80,3 +80,16 @@ def test_every_bundled_list_file_is_valid() -> None:
     for name in ruledata.bundled_names():
         lists = ruledata.bundled(name)  # raises ConfigError on a malformed file
         assert lists.lists and all(lists.lists.values()), name
+
+
+def test_a_list_answers_as_one_case_insensitive_pattern(tmp_path: Path) -> None:
+    data = _data_dir(tmp_path)
+    lists = ruledata.data_lists("example", data_dir=data)
+    assert lists.pattern("log_methods").search("logger.WARNING")
+    assert not lists.pattern("sinks").search("spend")
+    own = "lists:\n  sinks:\n    entries: ['(unclosed', 'a.b']\n"
+    extended = ruledata.data_lists("example", _trees(tmp_path, {".slopguard/example.yml": own}), data)
+    assert extended.pattern("sinks", literal=True).search("A.B") and not extended.pattern(
+        "sinks", literal=True).search("axb")
+    with pytest.raises(ConfigError, match="list 'sinks': an entry is not a valid regular expression"):
+        extended.pattern("sinks")

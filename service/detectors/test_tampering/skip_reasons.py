@@ -8,23 +8,12 @@ lowers a finding's severity or confidence; it never decides alone whether a skip
 
 from __future__ import annotations
 
-import functools
 import re
 
 from ...detector import RepoView
-from ...errors import ConfigError
-from ...ruledata import REPO_DIR, data_lists
+from ...ruledata import data_lists
 
 
 def reason_pattern(repo: RepoView | None, key: str) -> re.Pattern[str]:
     """The list `key` of test-tampering.yml as one case-insensitive pattern."""
-    return _compiled(data_lists("test-tampering", repo).ordered(key), key)
-
-
-@functools.lru_cache(maxsize=64)
-def _compiled(entries: tuple[str, ...], key: str) -> re.Pattern[str]:
-    try:
-        return re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
-    except re.error as err:
-        raise ConfigError(f"list {key!r}: an entry is not a valid regular expression ({err})",
-                          f"rules/data/test-tampering.yml or {REPO_DIR}/test-tampering.yml") from None
+    return data_lists("test-tampering", repo).pattern(key)
