@@ -95,9 +95,6 @@ def test_context_three_times_the_budget_reviews_the_riskiest_and_names_the_rest(
         assert f"- {path} (added, +" in prompt and "not reviewed: over the LLM budget" in prompt
 
 
-@pytest.mark.xfail(strict=True, reason="since findings on adjacent lines are grouped (service/grouping.py), the "
-                   "riskiest file's hunks no longer fit a sixth of the full-context budget and the planner "
-                   "covers only the test file; the planner's sizing of grouped findings needs a look")
 def test_budget_covering_only_the_riskiest_hunks_still_sends_a_request(
         tmp_path: Path, env: pytest.MonkeyPatch) -> None:
     full = _full_context_tokens(_big_pr(tmp_path / "measure"))
@@ -106,6 +103,9 @@ def test_budget_covering_only_the_riskiest_hunks_still_sends_a_request(
     assert result.llm.status == "ran"
     assert '<file path="shop/risky.py"' in prompt
     assert result.llm.cost_usd <= _budget_for(full / 6)
+    # a sixth leaves less room than the riskiest file's hunks: they are cut, and that is
+    # preferred to showing only the test file whole, which would fit
+    assert "(cut here:" in prompt and '<file path="tests/test_shop.py"' not in prompt
 
 
 def test_a_budget_below_the_fixed_parts_sends_nothing_and_says_so(tmp_path: Path, env: pytest.MonkeyPatch) -> None:

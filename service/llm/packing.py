@@ -9,7 +9,12 @@
 3. Then deepen: each covered file, riskiest first, to `full`, else `outline`, else its whole
    hunks, while it fits.
 4. If not even the riskiest file fits, drop the called functions; then cut its hunks to what
-   fits. A budget that covers the fixed parts and one file's hunks always sends a request.
+   fits (the room after the fixed parts and the margin `fits` adds to the estimate). The
+   riskiest file covered, even cut, is preferred to other files covered whole. A budget that
+   covers the fixed parts and a few lines of one file's hunks always sends a request.
+
+The static findings are listed in each file's block (one line per finding, a grouped finding
+once); which lines are shown is decided by the changed lines only (regions.py), never by them.
 
 Files are laid out riskiest first into requests of at most `chunk_tokens`; each request pays
 the fixed parts and the output ceiling again. What is not sent is named, never silently dropped.
@@ -33,6 +38,8 @@ from .settings import LLMSettings
 _FRAMING = 80  # tokens of message framing per request
 _NOT_SHOWN_CAP = 100
 _CALLEE_TOKENS = 6000
+_MARGIN = 1.02  # the estimate of a request's parts, not of the joined prompt
+_PER_FILE = 10  # tokens of joining per file shown
 Choice = Level | str  # a level, or "cut" for a truncated `hunks` block
 
 
@@ -84,7 +91,7 @@ class _Budget:
         if chunks is None:
             return False
         tokens = sum(self.fixed + sum(i[2] for i in chunk) for chunk in chunks)
-        tokens = int(tokens * 1.02) + 10 * len(chosen)  # estimates of parts, not of the joined prompt
+        tokens = int(tokens * _MARGIN) + _PER_FILE * len(chosen)
         if not self.price.input_per_mtok:
             return tokens <= self.settings.chunk_tokens * 8
         return cost(self.price, tokens, 0) + len(chunks) * self.out <= self.settings.max_cost_usd
@@ -94,6 +101,12 @@ class _Budget:
         if not self.price.input_per_mtok:
             return self.settings.chunk_tokens
         return int((self.settings.max_cost_usd - self.out) / self.price.input_per_mtok * 1_000_000)
+
+    def room(self) -> int:
+        """Tokens one file shown alone in one request may take: what `fits` accepts after the
+        fixed parts, the margin on the estimate and the per-file joining."""
+        limit = min(self.input_tokens(), self.settings.chunk_tokens)
+        return int((limit - _PER_FILE) / _MARGIN) - self.fixed
 
 
 def _cut(view: FileView, tokens: int) -> tuple[FileView, Choice, int] | None:
@@ -108,7 +121,7 @@ def _choose(views: Sequence[FileView], budget: _Budget, allow_cut: bool) -> dict
     """Cover every file that fits, riskiest first, a large one cut to a quarter of the room;
     then deepen each, riskiest first, as far as the budget allows."""
     chosen: dict[str, tuple[FileView, Choice, int]] = {}
-    room = min(budget.input_tokens(), budget.settings.chunk_tokens) - budget.fixed
+    room = budget.room()
     share = max(room // 4, 1500)
 
     def trial(item: tuple[FileView, Choice, int] | None) -> bool:
@@ -185,8 +198,9 @@ def plan(files: Sequence[FileContext], static: Sequence[Finding], intent: str, s
             tried.append((texts, _choose(views, budget, allow_cut)))
         if any(views[0].path in chosen for _, chosen in tried) or not views:
             break
-    most = max(len(chosen) for _, chosen in tried)
-    context, chosen = next((t, c) for t, c in tried if len(c) == most)
+    # the riskiest file covered (cut if need be) before more files; then the most files, and of
+    # equals the first tried (called functions with bodies, then signatures, then none)
+    context, chosen = max(tried, key=lambda t: (bool(views) and views[0].path in t[1], len(t[1])))
     budget.fixed = base + estimate_tokens(frame(description, [], context, []))
     kept_calls = [c for c in calls if c.text in context or c.signature in context]
     chunks = budget.layout([chosen[v.path] for v in views if v.path in chosen]) or []
