@@ -3,8 +3,12 @@
 Both sides of a case (base/ and head/) and its title and description get the same rewrite, so the
 pull request means the same thing and only its spelling changes:
 - identifiers the case itself defines (functions, classes, methods, parameters, variables,
-  attributes it assigns) are renamed everywhere they occur; names from outside the case (imports,
-  builtins, methods overridden from a library base class, framework entry points) are kept;
+  attributes it assigns) are renamed everywhere they occur; names from outside the case are kept
+  everywhere: names bound by imports of other modules, attributes read on outside values, keyword
+  names and object keys given to outside calls (all read from the syntax, benchmarks/case_bindings.py),
+  builtins, well-known globals, methods overridden from a base class and framework entry points;
+- module specifiers (`require('crypto')`, `from 'express'`) are kept, except that a relative one
+  follows the renamed file;
 - module files the case defines are renamed, and the imports that name them follow;
 - prose in string literals and in comments is replaced word for word by other words (format
   placeholders, markers `expect:` and tool directives are kept);
@@ -20,7 +24,10 @@ import re
 from pathlib import Path, PurePosixPath
 
 import yaml
+from case_bindings import Outside, module_specifier
+from case_bindings import text as _text
 from slopguard.parsing import SourceFile, parse_source, walk
+from tree_sitter import Node
 
 CODE_SUFFIXES = (".py", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs")
 CONFIG_SUFFIXES = (".cfg", ".ini", ".toml", ".yml", ".yaml", ".json", ".txt")
@@ -75,16 +82,14 @@ def new_name(name: str) -> str:
     return head + joined
 
 
-def _text(node) -> str:  # type: ignore[no-untyped-def]
-    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
-
 
 def defined_names(sources: list[SourceFile], roots: set[str]) -> set[str]:
-    """Names the case defines, minus what comes from outside it: names imported from modules
-    that are not the case's own (`roots`: its top-level packages and modules), keyword names of
-    calls to functions the case does not define, and methods that may override a library's."""
+    """Names the case defines, minus what comes from outside it (`roots`: its top-level packages
+    and modules): see `Outside`; also keyword names of calls to functions the case does not
+    define, and methods that may override a library's."""
     defined: set[str] = set()
-    external: set[str] = set()
+    keep = KEEP_NAMES | JS_GLOBALS | set(dir(builtins)) | set(keyword.kwlist)
+    external: set[str] = Outside(sources, roots, JS_GLOBALS | frozenset(dir(builtins))).names()
     keywords: list[tuple[str, str]] = []
     for src in sources:
         if src.root is None:
@@ -106,27 +111,14 @@ def defined_names(sources: list[SourceFile], roots: set[str]) -> set[str]:
                 if name is not None:
                     defined |= {_text(n) for n in walk(name)
                                 if n.type in ("identifier", "shorthand_property_identifier_pattern")}
-            elif node.type in ("import_from_statement", "import_statement") and not _own_import(node, roots):
-                external |= {_text(n) for n in walk(node) if n.type == "identifier"}
             elif node.type == "keyword_argument" and node.parent is not None and node.parent.parent is not None:
                 func = node.parent.parent.child_by_field_name("function")
                 keywords.append((_text(func).rsplit(".", 1)[-1], _text(node.child_by_field_name("name"))))
     external |= {kw for func, kw in keywords if func not in defined}
-    keep = KEEP_NAMES | JS_GLOBALS | set(dir(builtins)) | set(keyword.kwlist)
     return {n for n in defined - external - keep if len(n) > 2 and not n.startswith("__")}
 
 
-def _own_import(node, roots: set[str]) -> bool:  # type: ignore[no-untyped-def]
-    """An import of the case's own code: relative, `@/`-aliased, or of one of its top-level names."""
-    source = node.child_by_field_name("source") or node.child_by_field_name("module_name")
-    if source is None:
-        names = [_text(n) for n in node.children_by_field_name("name")]
-        return any(n.split(".")[0] in roots for n in names)
-    spec = _text(source).strip("\"'`")
-    return spec.startswith((".", "@/", "~/")) or spec.split(".")[0].split("/")[0] in roots
-
-
-def _overridden(cls) -> set[str]:  # type: ignore[no-untyped-def]
+def _overridden(cls: Node) -> set[str]:
     """Method names of a class with a base class: they may override a library's methods."""
     has_base = cls.child_by_field_name("superclasses") is not None or any(
         c.type == "class_heritage" for c in cls.children)
@@ -174,7 +166,10 @@ def rewrite_source(path: str, text: str, names: dict[str, str], files: dict[str,
             edits.append((node.start_byte, node.end_byte, names[_text(node)]))
         elif kind in ("string_content", "string_fragment"):
             value = _text(node)
-            new = _relative_path(value, files) if value.startswith(".") else _rewrite_string(value, names)
+            if value.startswith("."):
+                new = _relative_path(value, files)
+            else:  # another module's name is kept
+                new = value if module_specifier(node.parent) else _rewrite_string(value, names)
             if new != value:
                 edits.append((node.start_byte, node.end_byte, new))
         elif kind == "comment":
