@@ -163,3 +163,22 @@ def test_the_design_documents_a_configuration_that_parses() -> None:
     assert config.llm_max_findings == 5 and config.rules["dead-code"].enabled is False
     readme = (ROOT / "README.md").read_text()
     assert "shared/DESIGN.md" not in readme and "docs/design.md" in readme
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+OUTSIDE = re.compile(r"(?<![\w.])(?:\.\./|/work/|/home/|/tmp/slopguard)")
+
+
+def test_the_readme_and_design_point_only_inside_the_repository() -> None:
+    problems = []
+    for doc in (ROOT / "README.md", ROOT / "docs" / "design.md"):
+        text = doc.read_text()
+        for target in LINK.findall(text):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address, not a path
+            path = (doc.parent / target).resolve()
+            if not path.is_relative_to(ROOT) or not path.exists():
+                problems.append(f"{doc.name}: link to {target}")
+        problems += [f"{doc.name}:{text.count(chr(10), 0, m.start()) + 1}: path {m.group(0)!r} outside the repository"
+                     for m in OUTSIDE.finditer(text)]
+    assert not problems, "\n".join(problems)
