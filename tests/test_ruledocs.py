@@ -34,21 +34,25 @@ MARK = re.compile(r"(?:#|//)\s*(ruleid|ok|ruleid-removed):\s*([\w.,\- ]+?)\s*$")
 NOT_FIXTURE_TESTABLE = LLM | MODES
 
 
-def _marks(root: Path, pattern: str) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for path in root.rglob(pattern):
+def _marks(root: Path, parts: int) -> dict[str, dict[str, set[str]]]:
+    """Per rule, per fixture unit (the first `parts` parts of a path under `root`, suffix dropped),
+    the kinds of lines marked for it: `ruleid` (must fire) and `ok` (must not)."""
+    out: dict[str, dict[str, set[str]]] = {}
+    for path in root.rglob("*"):
         if path.is_file():
+            unit = "/".join(path.relative_to(root).with_suffix("").parts[:parts])
             for line in path.read_text(errors="replace").splitlines():
                 m = MARK.search(line)
                 if m:
                     for rule in m.group(2).split(","):
-                        out.setdefault(rule.strip(), set()).add(m.group(1).replace("ruleid-removed", "ruleid"))
+                        out.setdefault(rule.strip(), {}).setdefault(unit, set()).add(
+                            m.group(1).replace("ruleid-removed", "ruleid"))
     return out
 
 
 def test_every_rule_is_a_complete_unit() -> None:
-    fixtures = _marks(ROOT / "tests" / "fixtures" / "detectors", "*")
-    semgrep_targets = _marks(ROOT / "rules" / "semgrep", "*")
+    fixtures = _marks(ROOT / "tests" / "fixtures" / "detectors", 2)  # <category>/<detector module>/
+    semgrep_targets = _marks(ROOT / "rules" / "semgrep", 2)  # <lang>/<rule file>
     problems = []
     for rule in RULES:
         if rule.id not in DOCS:
@@ -62,10 +66,11 @@ def test_every_rule_is_a_complete_unit() -> None:
             problems.append(f"{rule.id}: confidence {rule.confidence!r}")
         if rule.id in NOT_FIXTURE_TESTABLE:
             continue
-        kinds = (semgrep_targets if rule.id in SEMGREP else fixtures).get(rule.id, set())
-        for kind in ("ruleid", "ok"):
-            if kind not in kinds:
-                problems.append(f"{rule.id}: no fixture line marked `{kind}:`")
+        units = (semgrep_targets if rule.id in SEMGREP else fixtures).get(rule.id, {})
+        if not any(kinds >= {"ruleid", "ok"} for kinds in units.values()):
+            # its fixture folder (or semgrep target) holds both lines that must fire and near misses
+            found = ", ".join(f"{unit} {sorted(kinds)}" for unit, kinds in units.items()) or "none"
+            problems.append(f"{rule.id}: no fixture folder with lines marked both `ruleid:` and `ok:` ({found})")
     problems += [f"rules/docs: {rule_id} is not a rule" for rule_id in DOCS if rule_id not in REGISTRY.rules]
     assert not problems, "\n".join(problems)
 

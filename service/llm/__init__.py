@@ -50,8 +50,8 @@ def settings_from(config: Config, env: Mapping[str, str] = os.environ,
         LLMSettings(provider=provider, model=model, max_cost_usd=config.llm_max_cost_usd,
                     max_findings=config.llm_max_findings, base_url=base_url or None, api_key=key,
                     cache_dir=Path(cache) / "llm" / partition, exclude=config.llm_exclude,
-                    call_deadline_s=_seconds(env.get("SLOPGUARD_LLM_CALL_DEADLINE_S", ""), 180.0),
-                    pass_deadline_s=_seconds(env.get("SLOPGUARD_LLM_PASS_DEADLINE_S", ""), 600.0)),
+                    call_deadline_s=_seconds(env, "SLOPGUARD_LLM_CALL_DEADLINE_S", LLMSettings.call_deadline_s),
+                    pass_deadline_s=_seconds(env, "SLOPGUARD_LLM_PASS_DEADLINE_S", LLMSettings.pass_deadline_s)),
         "",
     )
 
@@ -82,9 +82,10 @@ def llm_dry_run_pass(files: Sequence[FileContext], findings: Sequence[Finding], 
     return run_pass(files, findings, intent, settings, left_out=left_out, dry_run=True)
 
 
-def _seconds(text: str, default: float) -> float:
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds from `env[name]`; the settings' default when unset or invalid."""
     try:
-        value = float(text)
+        value = float(env.get(name, ""))
     except ValueError:
         return default
     return value if value > 0 else default
