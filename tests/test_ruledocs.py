@@ -18,6 +18,7 @@ from slopguard.ruledocs import RuleDoc, explain, stale
 from slopguard.ruledocs import load as load_docs
 from slopguard.ruledocs.source import CodeBlock
 
+from .fixture_marks import marks as line_marks
 from .gitrepos import make_repo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +30,6 @@ LLM = {r.id for r in REGISTRY.extra_rules}
 # rules about file modes, which fixture files cannot carry: tests/test_file_changes.py drives them
 MODES = {"repo.orthogonal-edit.executable-bit-lost"}
 DETECTOR_RULES = [r for r in RULES if r.id not in SEMGREP | LLM | MODES]
-MARK = re.compile(r"(?:#|//)\s*(ruleid|ok|ruleid-removed):\s*([\w.,\- ]+?)\s*$")
 # rules whose findings a model decides: tests/test_llm.py drives the pass through a local fake server
 NOT_FIXTURE_TESTABLE = LLM | MODES
 
@@ -42,11 +42,8 @@ def _marks(root: Path, parts: int) -> dict[str, dict[str, set[str]]]:
         if path.is_file():
             unit = "/".join(path.relative_to(root).with_suffix("").parts[:parts])
             for line in path.read_text(errors="replace").splitlines():
-                m = MARK.search(line)
-                if m:
-                    for rule in m.group(2).split(","):
-                        out.setdefault(rule.strip(), {}).setdefault(unit, set()).add(
-                            m.group(1).replace("ruleid-removed", "ruleid"))
+                for kind, rule in (line_marks(line) or (0, []))[1]:
+                    out.setdefault(rule, {}).setdefault(unit, set()).add(kind.replace("ruleid-removed", "ruleid"))
     return out
 
 
