@@ -149,7 +149,7 @@ class Outside:
             self.valued |= _names(node.child_by_field_name("alias"))
         elif kind == "catch_clause":
             self.valued |= _names(node.child_by_field_name("parameter"))
-        elif kind in CALLS and kind != "new_expression" and self.is_outside(node.child_by_field_name(CALLS[kind])):
+        elif kind in CALLS and self.is_outside(node.child_by_field_name(CALLS[kind])):
             self._outside_call(node)
         elif kind in ("class_definition", "class_declaration"):
             bases = node.child_by_field_name("superclasses") or next(
