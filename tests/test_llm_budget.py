@@ -108,6 +108,21 @@ def test_budget_covering_only_the_riskiest_hunks_still_sends_a_request(
     assert "(cut here:" in prompt and '<file path="tests/test_shop.py"' not in prompt
 
 
+def test_from_a_seventh_to_the_whole_context_the_plan_stays_within_budget_and_covers_the_riskiest(
+        tmp_path: Path) -> None:
+    capture = Capture()
+    scan(Target(repo=_big_pr(tmp_path), base="main", head="feature"), registry=REGISTRY, second_pass=capture)
+    full = plan(capture.files, capture.findings, capture.intent, LLMSettings(max_cost_usd=100.0)).requests[0]
+    for share in (7, 6, 5, 4, 3, 2, 1.5, 1):  # a seventh leaves room for a few lines after the fixed parts
+        budget = _budget_for(full.input_tokens / share)
+        result = plan(capture.files, capture.findings, capture.intent, LLMSettings(max_cost_usd=budget))
+        assert result.requests and result.requests[0].files[0] == "shop/risky.py", share
+        assert sum(r.max_cost_usd for r in result.requests) <= budget, share
+        shown = [p for r in result.requests for p in r.files]
+        assert len(shown) == len(set(shown)) and set(shown) | set(result.not_reviewed) == {
+            v.path for v in capture.files}, share
+
+
 def test_a_budget_below_the_fixed_parts_sends_nothing_and_says_so(tmp_path: Path, env: pytest.MonkeyPatch) -> None:
     repo = _big_pr(tmp_path, 0.031)  # the output ceiling alone costs $0.0307
     prompts, result = _review(repo, env)
