@@ -15,6 +15,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ConfigError, GitError, SlopguardError, UsageError
+from .reporters import FORMATS
 from .terminal import CLOSED, CUT_SHORT, progress_line, silence_stdout, write
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--working-tree", action="store_true", help="also scan uncommitted changes")
     scan.add_argument("--staged", action="store_true",
                       help="scan what is staged for the next commit against HEAD (for pre-commit hooks)")
-    scan.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+    scan.add_argument("--format", choices=FORMATS, default="text")
     scan.add_argument("--output", help="write the report to FILE instead of standard output")
     scan.add_argument("--config", help="use this configuration file instead of the base's .slopguard.yml")
     scan.add_argument("--no-llm", action="store_true", help="skip the LLM pass")

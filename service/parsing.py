@@ -28,10 +28,6 @@ EXTENSIONS: dict[str, str] = {
     ".java": "java",
 }
 
-# The family a language belongs to, for rules written once for JS and TS.
-FAMILY: dict[str, str] = {"tsx": "typescript"}
-
-
 def language_for_path(path: str) -> str | None:
     return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
 
