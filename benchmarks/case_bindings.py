@@ -27,6 +27,7 @@ WRAPPERS = {"await", "await_expression", "parenthesized_expression", "non_null_e
 LITERALS = {"string", "concatenated_string", "template_string", "list", "dict", "set", "tuple", "integer", "float",
             "number", "array", "regex", "list_comprehension", "dictionary_comprehension", "set_comprehension"}
 FUNCTION_LITERALS = {"arrow_function", "function_expression", "function", "lambda"}
+DICT_METHODS = frozenset(n for n in dir(dict) if not n.startswith("_"))
 NAMES = {"identifier", "property_identifier", "shorthand_property_identifier_pattern", "shorthand_property_identifier"}
 
 
@@ -65,6 +66,25 @@ def module_specifier(node: Node | None) -> bool:
         return True
     call = parent.parent if parent is not None and parent.type == "arguments" else None
     return call is not None and text(call.child_by_field_name("function")) in ("require", "import")
+
+
+def data_key(string: Node | None) -> bool:
+    """A string node used as a key of data: a subscript (`row["stock"]`), a dict or object literal's
+    key (`{"sku": ...}`), or the first argument of a method dicts have (`row.get("stock")`)."""
+    parent = string.parent if string is not None else None
+    if parent is None:
+        return False
+    if parent.type in ("subscript", "subscript_expression"):
+        return parent.child_by_field_name("value") != string and parent.child_by_field_name("object") != string
+    if parent.type == "pair":
+        return parent.child_by_field_name("key") == string
+    call = parent.parent if parent.type in ("argument_list", "arguments") else None
+    if call is None or not parent.named_children or parent.named_children[0] != string:
+        return False
+    function = call.child_by_field_name("function")
+    if function is None or function.type not in MEMBERS:
+        return False
+    return text(function.child_by_field_name(MEMBERS[function.type][1])) in DICT_METHODS
 
 
 def _names(node: Node | None) -> set[str]:

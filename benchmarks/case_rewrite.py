@@ -10,6 +10,8 @@ pull request means the same thing and only its spelling changes:
 - module specifiers (`require('crypto')`, `from 'express'`) are kept, except that a relative one
   follows the renamed file;
 - module files the case defines are renamed, and the imports that name them follow;
+- a string naming the case's identifiers follows their rename, except a one-word data key
+  (`row["stock"]`, `{"sku": ...}`, `row.get("stock")`): it may name a field of outside data;
 - prose in string literals and in comments is replaced word for word by other words (format
   placeholders, markers `expect:` and tool directives are kept);
 - indentation is halved (4 spaces -> 2), which changes every line's formatting.
@@ -24,7 +26,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 import yaml
-from case_bindings import Outside, module_specifier
+from case_bindings import Outside, data_key, module_specifier
 from case_bindings import text as _text
 from slopguard.parsing import SourceFile, parse_source, walk
 from tree_sitter import Node
@@ -132,10 +134,14 @@ def _overridden(cls: Node) -> set[str]:
     return names
 
 
-def _rewrite_string(text: str, names: dict[str, str]) -> str:
-    """A string that names the case's identifiers (`"Coupon"`, `"coupon.id"`) follows their
-    rename; prose of three or more words is rewritten word for word; anything else is data."""
+def _rewrite_string(text: str, names: dict[str, str], key: bool) -> str:
+    """A string that names the case's identifiers (`"Coupon"`, `"coupon.id"`, `backref="order"`)
+    follows their rename, unless it is one word used as a data key (`key`: `product["stock"]`,
+    `{"sku": ...}`, `row.get("stock")`), which may name a field of outside data (an API's JSON)
+    and is kept. Prose of three or more words is rewritten word for word; anything else is data."""
     if DOTTED.fullmatch(text):
+        if key and "." not in text:
+            return text
         return ".".join(names.get(part, part) for part in text.split("."))
     if not PROSE.fullmatch(text) or len(text.split()) < 3:
         return text
@@ -169,7 +175,7 @@ def rewrite_source(path: str, text: str, names: dict[str, str], files: dict[str,
             if value.startswith("."):
                 new = _relative_path(value, files)
             else:  # another module's name is kept
-                new = value if module_specifier(node.parent) else _rewrite_string(value, names)
+                new = value if module_specifier(node.parent) else _rewrite_string(value, names, data_key(node.parent))
             if new != value:
                 edits.append((node.start_byte, node.end_byte, new))
         elif kind == "comment":

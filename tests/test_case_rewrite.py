@@ -101,6 +101,11 @@ def signature(key, message):
 
 def report(error):
     log.error("failed: %s", error)
+
+
+def available(product, payload):
+    stock = payload["stock"]
+    return stock.get("available") if stock else payload.get("stock", getattr(product, "sku"))
 """
 
 
@@ -112,7 +117,10 @@ def test_python_stdlib_attributes_and_logger_methods_are_kept(rewrite: Rewrite) 
                  "hashlib.sha256).digest()", ".error(\"failed: %s\""):
         assert kept in text, kept
     assert "token_checksum" not in text and "class Product" not in text
-    # a class attribute declared by an outside call is still the case's own: renamed everywhere
+    # a class attribute declared by an outside call is still the case's own: renamed everywhere,
+    # in the string naming it too
     assert "sku" not in text
+    # the keys of data (which may be an API's JSON) are kept, the variable of the same name is not
+    assert '["stock"]' in text and '.get("stock",' in text and "stock =" not in text and "payload" not in text
     declared = re.search(r"^ *(\w+): str = field", text, re.M)
     assert declared is not None and f".{declared.group(1)})" in text
