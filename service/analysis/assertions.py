@@ -1,15 +1,19 @@
-"""Matching a test's assertions before and after a change, for the weakened-assertion detectors.
+"""Matching a test's assertions before and after a change, for the weakened-assertion detector.
 
 Language-neutral: an assertion is anything with a normalised `text`, a `subject`, a strength
-`kind` and a head/base `line`; each language classifies its own assertions.
+`kind` and a head/base `line`; each language classifies its own assertions. `Test` is the view of
+one test that the detector reads, whatever the language calls it (a `test_*` function, an
+`it(...)` block); `ChangeFacts` is what the whole change tells a language about its tests.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, Protocol, TypeVar
+
+from tree_sitter import Node
 
 from ..models import FileDiff
 
@@ -32,6 +36,30 @@ C = TypeVar("C", bound=_Assertion)
 
 
 @dataclass(frozen=True)
+class Test:
+    """One test as the weakened-assertion detector reads it."""
+
+    label: str  # how messages name it: "`test_total`" or "'computes the total'"
+    qualname: str  # its identity within the file
+    start: Node  # its first node (a Python decorator, the `it(...)` call)
+    node: Node  # the definition: its last line ends the test
+    body: Node | None  # where its assertions are read
+    raw: object  # the language's own record (`TestFunc`, `Block`)
+
+
+@dataclass(frozen=True)
+class ChangeFacts:
+    """What the whole change says about the code under test, for one language."""
+
+    gone: set[str]  # names the change removes from the source
+    flag_values: bool  # whether a changed expected value is questioned at all
+    described: str = ""  # the description's words announcing a behaviour change ("" when none)
+    deprecated: set[str] = field(default_factory=set)  # functions the change makes warn
+    params: set[str] = field(default_factory=set)  # parameters the change removes from signatures
+    migrating: bool = False  # the description announces a move to another test runner
+
+
+@dataclass(frozen=True)
 class Pair(Generic[C]):
     """A removed assertion and the added one that replaced it."""
 
@@ -46,6 +74,11 @@ class Matching(NamedTuple, Generic[C]):
     lost: list[C]
     fresh: list[C]
     pairs: list[Pair[C]]
+
+
+def absorbed(mine: set[str], spare: list[set[str]]) -> bool:
+    """True when one new exact check names everything a lost one looked at (assertions merged)."""
+    return bool(mine) and any(mine <= theirs for theirs in spare)
 
 
 def match_checks(diff: FileDiff, before: list[C], after: list[C],

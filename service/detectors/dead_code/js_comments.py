@@ -11,6 +11,7 @@ from tree_sitter import Node
 
 from ...analysis.commented_code import Run, all_code
 from ...lang.js import symbols as sym
+from ...lang.js.testing import starts_test_call
 from ...parsing import SourceFile, parse_source, walk
 
 DIRECTIVE = re.compile(
@@ -30,7 +31,6 @@ CODE_EXPRESSIONS = frozenset({
     "call_expression", "assignment_expression", "augmented_assignment_expression", "await_expression",
     "new_expression", "update_expression", "yield_expression",
 })
-TEST_CALL = re.compile(r"^\s*(?:it|test|describe|expect|beforeEach|afterEach|beforeAll|afterAll|assert)\b")
 
 
 def _comment_lines(src: SourceFile) -> Iterator[tuple[int, str | None]]:
@@ -79,7 +79,7 @@ def is_code(language: str, lines: list[str]) -> bool:
 
 def test_block(path: str, run: Run) -> bool:
     """A commented-out test in a test file: the test-tampering rules report it."""
-    return sym.is_test_path(path) and any(TEST_CALL.match(t) for _, t in run)
+    return sym.is_test_path(path) and any(starts_test_call(t) for _, t in run)
 
 
 def markup_comments(src: SourceFile) -> Iterator[Node]:

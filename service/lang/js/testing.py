@@ -12,6 +12,7 @@ from tree_sitter import Node
 
 from ...detector import FileContext, RepoView
 from ...parsing import SourceFile, line_of, walk
+from ...ruledata import data_lists
 
 LANGUAGES: tuple[str, ...] = ("javascript", "typescript", "tsx")
 _EXTENSIONS = frozenset({".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"})
@@ -54,6 +55,16 @@ _MIGRATION = re.compile(
     + r"|\binstead of " + _RUNNERS,
     re.IGNORECASE,
 )
+_LEADING_NAME = re.compile(r"\s*([A-Za-z_$][\w$]*)")
+
+
+def starts_test_call(text: str, repo: RepoView | None = None) -> bool:
+    """A line of code that starts with a test-framework call (`it(`, `describe.skip(`, `expect(`):
+    the names are the `js_test_calls` list of rules/data/test-tampering.yml."""
+    m = _LEADING_NAME.match(text)
+    return m is not None and m.group(1) in data_lists("test-tampering", repo).get("js_test_calls")
+
+
 def announces_migration(intent: str) -> bool:
     """The description says the tests move to another runner or assertion library."""
     return bool(_MIGRATION.search(intent))

@@ -1,39 +1,14 @@
-"""Test and coverage configuration loosened so that a change passes CI with less checking.
-
-## What it does
-Reads the configuration files a change touches (pyproject.toml, setup.cfg, .coveragerc, tox.ini,
-pytest.ini, Makefile, CI workflows, conftest.py) and flags:
-- a coverage threshold lowered or removed (`fail_under`, `--cov-fail-under`, pylint `fail-under`)
-  (`coverage-threshold-lowered`, an error);
-- new coverage `omit` entries that exclude source files the same change adds or modifies
-  (`coverage-omit-added`); generated code (`*_pb2.py`, migrations, vendored code) is fine;
-- new options that keep tests from running: `--deselect`, `--ignore`, `-k "not ..."`, `-p no:...`,
-  `collect_ignore`, `|| true` after a test command, `continue-on-error: true`
-  (`tests-deselected`).
-
-## Why is this bad?
-Lowering the bar is the quiet way to make an under-tested change pass: the new code is excluded
-from coverage or the failing tests are not collected, and nobody reads the config diff.
-
-## Example
-```ini
- [coverage:report]
--fail_under = 90
-+fail_under = 75
-```
-
-## Use instead
-Add tests for the new code; raise thresholds, never lower them in a feature PR.
-"""
+"""The Python side of the test-config detector (`test_config.py`): pytest, coverage.py, pylint,
+tox/nox, Makefile and CI settings; their thresholds, `omit` lists and deselecting options."""
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...detector import ChangeContext, FileContext, Rule
 from ...lang.python.testing import is_test_path
 from ...models import Finding, Severity
 from ...parsing import SourceFile
@@ -91,21 +66,32 @@ def is_config_path(path: str) -> bool:
     return path.startswith(".github/workflows/") and p.suffix in (".yml", ".yaml")
 
 
-class TestThresholdConfig(Detector):
-    rules = (LOWERED, OMITTED, DESELECTED)
+class PythonTestSettings:
+    lowered = LOWERED
+    removed_once = False  # every removed threshold is reported
 
-    def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
+    is_config = staticmethod(is_config_path)
+
+    def thresholds(self, src: SourceFile | None) -> list[tuple[str, float, int]]:
+        return _values(src)
+
+    def checked(self, f: FileContext) -> bool:
+        return True
+
+    def threshold_name(self, kind: str) -> str:
+        return kind
+
+    def loosened(self, ctx: ChangeContext, configs: list[FileContext]) -> Iterator[Finding]:
+        """New coverage omissions of touched source files, and options that deselect tests."""
         touched = [f.path for f in ctx.files if f.diff.added and f.diff.status != "deleted"
                    and f.path.endswith(".py") and not is_test_path(f.path)]
-        base_thresholds = _orphaned(ctx)
-        head_kinds = set(_all_thresholds(ctx, "RIGHT"))
-        for f in ctx.files:
-            if not is_config_path(f.path):
-                continue
-            yield from _thresholds(f, base_thresholds, head_kinds)
+        for f in configs:
             if f.head is not None:
                 yield from _omits(f, f.head, touched)
                 yield from _deselects(f, f.head)
+
+
+PYTHON = PythonTestSettings()
 
 
 def _values(src: SourceFile | None) -> list[tuple[str, float, int]]:
@@ -121,46 +107,6 @@ def _values(src: SourceFile | None) -> list[tuple[str, float, int]]:
                 out.append((kind, float(m.group(1)), n))
                 break
     return out
-
-
-def _all_thresholds(ctx: ChangeContext, side: str) -> dict[str, float]:
-    """The highest threshold of each kind over the changed config files of one side."""
-    best: dict[str, float] = {}
-    for f in ctx.files:
-        if is_config_path(f.path):
-            for kind, value, _ in _values(f.base if side == "LEFT" else f.head):
-                best[kind] = max(best.get(kind, 0.0), value)
-    return best
-
-
-def _orphaned(ctx: ChangeContext) -> dict[str, float]:
-    """Base thresholds of each kind from changed files whose head no longer sets that kind (moved)."""
-    best: dict[str, float] = {}
-    for f in ctx.files:
-        if not is_config_path(f.path):
-            continue
-        kept = {k for k, _, _ in _values(f.head)}
-        for kind, value, _ in _values(f.base):
-            if kind not in kept:
-                best[kind] = max(best.get(kind, 0.0), value)
-    return best
-
-
-def _thresholds(f: FileContext, fallback: dict[str, float], head_kinds: set[str]) -> Iterator[Finding]:
-    before = _values(f.base) if f.diff.old_path else []
-    after = _values(f.head)
-    for kind, value, line in after:
-        if line not in f.diff.added:
-            continue
-        same = [v for k, v, _ in before if k == kind]
-        old = max(same) if same else fallback.get(kind)
-        if old is not None and value < old:
-            yield f.finding(LOWERED, line,
-                            f"The {kind} threshold is lowered from {old:g} to {value:g}: add tests for the new "
-                            "code instead of lowering the bar.")
-    for kind, value, line in before:
-        if kind not in head_kinds and line in f.diff.removed:
-            yield f.finding(LOWERED, line, f"The {kind} threshold ({value:g}) is removed: keep it.", side="LEFT")
 
 
 def _omit_lines(src: SourceFile) -> Iterator[tuple[int, str]]:

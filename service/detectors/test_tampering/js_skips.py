@@ -1,43 +1,14 @@
-"""JavaScript/TypeScript tests switched off (`it.skip`, `xit`, `.todo`) or focused (`.only`).
-
-## What it does
-In `*.test.*`/`*.spec.*` files and files under `__tests__/` or `test/`, flags what a change adds:
-- `js.test-tampering.skipped-test`: `it.skip`/`test.skip`/`describe.skip`, `xit`/`xtest`/
-  `xdescribe`, `.fixme`, `.failing`/`.fails`, an unconditional `this.skip()`/`ctx.skip()`/
-  `test.skip()` inside a test, or an `it.todo` that replaces an existing test. A skip under a real
-  condition (`it.skipIf(process.platform === "win32")`, `(cond ? it.skip : it)(...)`,
-  `test.skip(browserName === "webkit", ...)`) or with a comment naming a real constraint
-  (platform, runtime version, missing service or credentials, a tracked issue) is fine;
-  "flaky", "fix later" or no comment at all are not reasons;
-- `js.test-tampering.skipped-placeholder-test`: instead of the above when the skipped test (or
-  every test of a skipped suite) is new and asserts nothing, whatever its comment says;
-- `js.test-tampering.focused-test`: `it.only`/`describe.only`/`fit`/`fdescribe` left in, which
-  silently stops every other test of the file (or the run) from running.
-
-## Why is this bad?
-Skipping the test that started failing hides the regression it exists to catch; a focused test
-switches off the rest of the suite. Both turn CI green without fixing anything.
-
-## Example
-```ts
-it.skip('rejects lines in different currencies', () => { ... });
-```
-
-## Use instead
-Fix the code (or the test, if the behaviour change is intended and described), or skip only on a
-stated condition:
-```ts
-it.skipIf(process.platform === 'win32')('keeps POSIX file modes', () => { ... });
-```
-"""
+"""The JavaScript/TypeScript side of the skipped-test detector (`skipped_test.py`): `it.skip`,
+`xit`, `.todo`, `.fixme`, `.failing`, unconditional `this.skip()`, and focused tests (`.only`,
+`fit`, `fdescribe`: `js.test-tampering.focused-test`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, RepoView, Rule
+from ...detector import FileContext, Rule
 from ...lang.js.assertion_checks import verifies
 from ...lang.js.testing import (
     CONDITIONAL,
@@ -54,7 +25,7 @@ from ...lang.js.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
-from .skip_reasons import reason_pattern
+from .skip_reasons import SkipWords, conditional, reported, verdict
 
 SKIPPED = Rule(
     id="js.test-tampering.skipped-test",
@@ -82,15 +53,16 @@ FOCUSED = Rule(
 
 _SKIP_WORDS = frozenset({"skip", "fixme", "failing", "fails", "fail"})
 _SKIP_CALL_OWNERS = frozenset({"this", "ctx", "context", "t", "test"})
+_WORDS = SkipWords(weak="js_skip_reason_weak", constraint="js_skip_reason_constraint", constraint_first=True)
+_CONDITIONS = FUNCTIONS | {"if_statement", "ternary_expression", "binary_expression", "catch_clause",
+                           "switch_case", "for_statement", "for_in_statement", "while_statement", "else_clause"}
 
 
-class JsTestSkip(Detector):
+class JsSkips:
     rules = (SKIPPED, PLACEHOLDER, FOCUSED)
+    is_test_path = staticmethod(is_test_path)
 
-    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or not is_test_path(ctx.path) or not ctx.diff.added:
-            return
+    def skips(self, ctx: FileContext, head: SourceFile) -> Iterator[Finding]:
         base = base_version(ctx)
         base_blocks = blocks(base)
         before = {b.qualname: b for b in base_blocks}
@@ -131,12 +103,12 @@ class JsTestSkip(Detector):
         if _playwright_condition(src, block):
             return None
         reason = _reason(src, block.node)
-        verdict = _verdict(reason, ctx.repo)
+        said = verdict(ctx.repo, _WORDS, reason)
         failing = bool(words & {"failing", "fails", "fail"})  # still runs, and reports when it passes
-        if (verdict == "real" and failing) or (verdict == "unknown" and old is None):
+        if not reported(said, failing, old is not None):
             return None
         what = "expected to fail" if failing else "skipped"
-        if verdict == "real":
+        if said == "real":
             # the comment names a constraint, but nothing tests it: the test never runs anywhere
             return ctx.finding(SKIPPED, block.callee,
                                f"{'Suite' if block.kind == 'suite' else 'Test'} '{block.title}' is skipped "
@@ -164,12 +136,12 @@ class JsTestSkip(Detector):
                 args = call_args(node)
                 if args and args[0].type != "true":
                     continue  # `test.skip(condition, reason)`: a conditional skip
-                if _conditional(node, block.body):
+                if conditional(node, block.body, _CONDITIONS):
                     continue
                 if block.qualname not in before and _hollow(src, block, found, before):
                     yield _placeholder(ctx, src, node, block, [block])
                     continue
-                if _verdict(_reason(src, node), ctx.repo) == "real":
+                if verdict(ctx.repo, _WORDS, _reason(src, node)) == "real":
                     continue
                 yield ctx.finding(SKIPPED, node,
                                   f"Test '{block.title}' skips itself unconditionally (`{text_of(src, node)}`): "
@@ -247,23 +219,4 @@ def _reason(src: SourceFile, node: Node) -> str | None:
     return " ".join(parts) if parts else None
 
 
-def _verdict(reason: str | None, repo: RepoView | None) -> str:
-    """'weak' (no real reason), 'real' (a platform, service or tracked issue) or 'unknown'."""
-    if reason is None or not reason.strip():
-        return "weak"
-    if reason_pattern(repo, "js_skip_reason_constraint").search(reason):
-        return "real"
-    if reason_pattern(repo, "js_skip_reason_weak").search(reason):
-        return "weak"
-    return "unknown"
-
-
-def _conditional(node: Node, stop: Node) -> bool:
-    cur = node.parent
-    while cur is not None and cur != stop:
-        if cur.type in ("if_statement", "ternary_expression", "binary_expression", "catch_clause",
-                        "switch_case", "for_statement", "for_in_statement", "while_statement",
-                        "else_clause") or cur.type in FUNCTIONS:
-            return True
-        cur = cur.parent
-    return False
+JS = JsSkips()

@@ -1,46 +1,17 @@
-"""Tests switched off with skip/xfail markers that state no real constraint.
-
-## What it does
-Flags a `pytest.mark.skip`, `pytest.mark.xfail`, `pytest.mark.skipif(True, ...)`,
-`unittest.skip`/`expectedFailure`, `pytestmark = pytest.mark.skip`, or an unconditional
-`pytest.skip()`/`pytest.xfail()`/`self.skipTest()` call that a change adds to a test, when neither a
-condition (platform, Python version, optional dependency, environment) nor the reason explains a
-real constraint. "flaky", "temporarily", "fix later", "TODO", an empty or a missing reason are not
-reasons. A reason saying the test fails (because of the change) is reported as an error.
-`python.test-tampering.skipped-placeholder-test` reports instead when the skipped test is new and
-asserts nothing (whatever its reason says): it can never fail.
-
-## Why is this bad?
-Skipping a test that started failing hides the regression the test exists to catch: the suite
-goes green, the bug ships. AI agents do this routinely to make CI pass.
-
-## Example
-```python
-@pytest.mark.skip(reason="flaky, needs investigation")
-def test_coupon_min_spend_uses_pre_discount_subtotal(): ...
-```
-
-## Use instead
-Fix the code (or the test, if the behaviour change is intended and described), or skip only on a
-real, stated condition:
-```python
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes are not enforced on Windows")
-def test_cache_file_is_private(): ...
-```
-"""
+"""The Python side of the skipped-test detector (`skipped_test.py`): pytest/unittest skip and
+xfail markers, `pytestmark`, and unconditional `pytest.skip()`/`self.skipTest()` calls."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, RepoView, Rule
+from ...detector import FileContext, Rule
 from ...lang.python.assertion_checks import verifies
 from ...lang.python.testing import (
     call_args,
     dotted_name,
-    enclosing,
     is_test_path,
     is_truthy_constant,
     norm,
@@ -51,7 +22,7 @@ from ...lang.python.testing import (
 )
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
-from .skip_reasons import reason_pattern
+from .skip_reasons import SkipWords, conditional, reported, verdict
 
 SKIP_RULE = Rule(
     id="python.test-tampering.skipped-test",
@@ -80,19 +51,11 @@ _MARKERS = {
 }
 _CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail", "self.skipTest": "skip", "cls.skipTest": "skip",
           "unittest.SkipTest": "skip", "SkipTest": "skip", "pytest.skip.Exception": "skip"}
-def _reason_verdict(reason: str | None, repo: RepoView | None) -> str:
-    """'error' (says it fails), 'weak' (no real reason), 'real' or 'unknown'."""
-    if reason is None or not reason.strip():
-        return "weak"
-    fails = reason_pattern(repo, "python_skip_reason_fails").search(reason)
-    constraint = reason_pattern(repo, "python_skip_reason_constraint").search(reason)
-    if fails and not constraint:
-        return "error"
-    if reason_pattern(repo, "python_skip_reason_weak").search(reason):
-        return "error" if fails else "weak"
-    if constraint:
-        return "real"
-    return "unknown"
+_WORDS = SkipWords(weak="python_skip_reason_weak", constraint="python_skip_reason_constraint",
+                   fails="python_skip_reason_fails")
+_CONDITIONS = frozenset({"if_statement", "elif_clause", "else_clause", "except_clause", "conditional_expression",
+                         "boolean_operator", "for_statement", "while_statement", "match_statement",
+                         "try_statement", "lambda", "function_definition"})
 
 
 def _reason(src: SourceFile, call: Node | None, kind: str) -> str | None:
@@ -127,13 +90,11 @@ def _has_real_condition(src: SourceFile, call: Node | None, kind: str) -> bool:
     return not is_truthy_constant(src, condition) and condition.type not in ("false", "none")
 
 
-class PythonTestSkip(Detector):
+class PythonSkips:
     rules = (SKIP_RULE, PLACEHOLDER_RULE)
+    is_test_path = staticmethod(is_test_path)
 
-    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or not is_test_path(ctx.path) or not ctx.diff.added:
-            return
+    def skips(self, ctx: FileContext, head: SourceFile) -> Iterator[Finding]:
         base_skips = _base_markers(ctx.base) if ctx.diff.old_path else {}
         base_names: set[str] = set()
         if ctx.diff.old_path and ctx.base is not None:
@@ -162,11 +123,11 @@ class PythonTestSkip(Detector):
         reason = _reason(src, call, kind)
         if hollow and kind != "xfail":
             return _placeholder(ctx, src, marker, hollow, reason)
-        verdict = _reason_verdict(reason, ctx.repo)
-        if (verdict == "unknown" and not existing) or (verdict == "real" and kind == "xfail"):
-            return None  # an xfail still runs, and its tracked reason shows up when it passes
+        said = verdict(ctx.repo, _WORDS, reason)
+        if not reported(said, kind == "xfail", existing):
+            return None
         what = "xfailed" if kind == "xfail" else "skipped"
-        if verdict == "real":
+        if said == "real":
             # the reason names a constraint, but nothing tests it: the test never runs anywhere
             return ctx.finding(
                 SKIP_RULE, marker,
@@ -174,13 +135,13 @@ class PythonTestSkip(Detector):
                 "skip on a condition that tests it (`skipif(...)`, `importorskip`).",
                 severity=Severity.NOTICE, confidence="low")
         why = "without a reason" if not reason else f"with reason {reason!r}, which names no real constraint"
-        if verdict == "error":
+        if said == "error":
             why = f"because it fails ({reason!r})"
         return ctx.finding(
             SKIP_RULE, marker,
             f"Test {what} {why}: fix the code or the test, or skip only on a real condition "
             "(platform, Python version, optional dependency).",
-            severity=Severity.ERROR if verdict == "error" else None,
+            severity=Severity.ERROR if said == "error" else None,
         )
 
     def _calls(self, ctx: FileContext, src: SourceFile, base_names: set[str], hollow: _Hollow) -> Iterator[Finding]:
@@ -192,7 +153,7 @@ class PythonTestSkip(Detector):
                 if node.type != "call" or not ctx.changed(node):
                     continue
                 kind = _CALLS.get(dotted_name(src, node))
-                if kind is None or _conditional(node, test.node):
+                if kind is None or conditional(node, test.node, _CONDITIONS):
                     continue
                 finding = self._judge(ctx, src, node, test.qualname in base_names, kind,
                                       hollow=hollow.scope(test.qualname))
@@ -238,15 +199,6 @@ def _placeholder(ctx: FileContext, src: SourceFile, marker: Node, hollow: list[s
         "out of the change.")
 
 
-def _conditional(node: Node, stop: Node) -> bool:
-    """True when a skip call runs only under a condition (if/else/except/with/loop)."""
-    types = ("if_statement", "elif_clause", "else_clause", "except_clause", "conditional_expression",
-             "boolean_operator", "for_statement", "while_statement", "match_statement", "try_statement",
-             "lambda", "function_definition")
-    found = enclosing(node, types, stop)
-    return found is not None and found != stop
-
-
 def _markers(src: SourceFile) -> Iterator[tuple[str, Node]]:
     """(qualname, marker node) of every skip-like decorator and module-level `pytestmark`."""
     root = src.root
@@ -283,3 +235,6 @@ def _base_markers(src: SourceFile | None) -> dict[str, set[str]]:
     for qualname, marker in _markers(src):
         out.setdefault(qualname, set()).add(norm(src.node_text(marker)))
     return out
+
+
+PYTHON = PythonSkips()

@@ -1,43 +1,16 @@
-"""JavaScript/TypeScript test and coverage configuration loosened so that a change passes CI.
-
-## What it does
-Reads the test configuration a change touches (package.json, jest.config.*, vitest.config.*,
-vite.config.*, playwright.config.*, .nycrc, .c8rc, .mocharc) and flags:
-- a coverage threshold lowered or removed (`coverageThreshold`, vitest `coverage.thresholds`,
-  nyc/c8 `lines`/`branches`/`functions`/`statements`, `--coverage.thresholds.lines=...`)
-  (`coverage-threshold-lowered`, an error);
-- new coverage exclusions (`coveragePathIgnorePatterns`, `coverage.exclude`, nyc `exclude`) that
-  cover source files the same change adds or modifies (`coverage-exclude-added`);
-- tests kept from running: new `testPathIgnorePatterns`/`exclude`/`testIgnore` entries that match
-  existing test files, `--passWithNoTests`/`passWithNoTests: true` added, `|| true` after a test
-  command, or a `test` script that no longer runs the test runner (`tests-excluded`).
-
-## Why is this bad?
-Lowering the bar is the quiet way to make an under-tested or broken change pass: the failing
-tests are not collected, the new code is excluded from coverage, and nobody reads config diffs.
-
-## Example
-```js
- coverageThreshold: {
--  global: { lines: 90, branches: 85 },
-+  global: { lines: 70, branches: 60 },
- },
-```
-
-## Use instead
-Add tests for the new code and fix the failing ones; raise thresholds, never lower them in a
-feature PR.
-"""
+"""The JavaScript/TypeScript side of the test-config detector (`test_config.py`): package.json,
+jest/vitest/vite/playwright/karma configs, .nycrc, .c8rc and .mocharc; their coverage thresholds,
+ignore/exclude arrays and test scripts."""
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...detector import ChangeContext, FileContext, Rule
 from ...lang.js.testing import LANGUAGES, is_test_path
 from ...models import Finding, Severity
 from ...parsing import SourceFile
@@ -83,25 +56,33 @@ def is_config_path(path: str) -> bool:
     return _CONFIG.match(PurePosixPath(path).name) is not None
 
 
-class JsTestConfig(Detector):
-    rules = (LOWERED, COVERAGE_EXCLUDED, EXCLUDED)
+class JsTestSettings:
+    lowered = LOWERED
+    removed_once = True  # one removed threshold per file: a removed block removes all its metrics
 
-    def check_change(self, ctx: ChangeContext) -> Iterable[Finding]:
-        configs = [f for f in ctx.files if is_config_path(f.path)]
-        if not configs:
-            return
+    is_config = staticmethod(is_config_path)
+
+    def checked(self, f: FileContext) -> bool:
+        return bool(f.diff.old_path) and f.diff.status == "modified"
+
+    def thresholds(self, src: SourceFile | None) -> list[tuple[str, float, int]]:
+        return _thresholds(src)
+
+    def threshold_name(self, kind: str) -> str:
+        return f"`{kind.rsplit('.', 1)[-1]}` coverage"
+
+    def loosened(self, ctx: ChangeContext, configs: list[FileContext]) -> Iterator[Finding]:
+        """New exclusions of touched sources or existing tests, and test scripts that cannot fail."""
         touched = [f.path for f in ctx.files if f.diff.added and f.diff.status != "deleted"
                    and f.language in LANGUAGES and not is_test_path(f.path) and not is_config_path(f.path)]
         tests = [p for p in ctx.repo.paths("RIGHT") if is_test_path(p)]
-        fallback = _orphaned(configs)
-        head_kinds = {k for f in configs for k, _, _ in _thresholds(f.head)}
         for f in configs:
-            if not f.diff.old_path or f.diff.status != "modified":
-                continue
-            yield from _lowered(f, fallback, head_kinds)
-            if f.head is not None:
+            if self.checked(f) and f.head is not None:
                 yield from _exclusions(f, f.head, touched, tests)
                 yield from _scripts(f, f.head)
+
+
+JS = JsTestSettings()
 
 
 # --- thresholds ---------------------------------------------------------------------------------
@@ -145,35 +126,6 @@ def _thresholds(src: SourceFile | None) -> list[tuple[str, float, int]]:
             if "cover" in code or "c8" in code or "nyc" in code:
                 out.append((f"cli.{cli.group(1)}", float(cli.group(2)), n))
     return out
-
-
-def _orphaned(configs: list[FileContext]) -> dict[str, float]:
-    """Base thresholds of kinds that a changed file's head no longer sets (moved elsewhere)."""
-    best: dict[str, float] = {}
-    for f in configs:
-        kept = {k for k, _, _ in _thresholds(f.head)}
-        for kind, value, _ in _thresholds(f.base):
-            if kind not in kept:
-                best[kind] = max(best.get(kind, 0.0), value)
-    return best
-
-
-def _lowered(f: FileContext, fallback: dict[str, float], head_kinds: set[str]) -> Iterator[Finding]:
-    before = _thresholds(f.base)
-    for kind, value, line in _thresholds(f.head):
-        if line not in f.diff.added:
-            continue
-        same = [v for k, v, _ in before if k == kind]
-        old = max(same) if same else fallback.get(kind)
-        if old is not None and value < old:
-            metric = kind.rsplit(".", 1)[-1]
-            yield f.finding(LOWERED, line, f"The `{metric}` coverage threshold is lowered from {old:g} to "
-                            f"{value:g}: add tests for the new code instead of lowering the bar.")
-    for kind, value, line in before:
-        if kind not in head_kinds and line in f.diff.removed:
-            yield f.finding(LOWERED, line, f"The `{kind.rsplit('.', 1)[-1]}` coverage threshold ({value:g}) is "
-                            "removed: keep it.", side="LEFT")
-            return
 
 
 # --- exclusions ---------------------------------------------------------------------------------
