@@ -105,3 +105,42 @@ def test_a_retry_loop_by_structure_is_not_flagged(tmp_path: Path) -> None:
                           "        if resp.ok:\n            break\n")
     findings = _scan(tmp_path, {"app/__init__.py": ""}, {"app/send.py": code})
     assert not [f for f in findings if f.rule == "python.excessive-io.io-in-loop"]
+
+
+ACCOUNT = """from flask import Blueprint
+
+from .auth import requires_auth
+
+bp = Blueprint("account", __name__)
+
+
+@bp.get("/account")
+@requires_auth
+def account():
+    return "me"
+
+
+@bp.get("/account/orders")
+@requires_auth
+def orders():
+    return "orders"
+
+
+@bp.post("/login")
+def login():
+    return "token"
+"""
+
+
+def test_a_route_only_named_public_keeps_its_dropped_auth_finding_at_low_confidence(tmp_path: Path) -> None:
+    finding = _only(_scan(tmp_path, {"app/__init__.py": ""}, {"app/account.py": ACCOUNT}),
+                    "python.insecure-auth.dropped-auth")
+    assert finding.confidence == "low" and finding.severity is Severity.NOTICE
+    assert "`/login` suggests it is public" in finding.message
+
+
+def test_an_allow_list_marker_makes_a_route_public(tmp_path: Path) -> None:
+    code = ACCOUNT.replace('@bp.post("/login")\n', '@bp.post("/login")\n@login_not_required\n').replace(
+        "import requires_auth", "import login_not_required, requires_auth")
+    findings = _scan(tmp_path, {"app/__init__.py": ""}, {"app/account.py": code})
+    assert not [f for f in findings if f.rule == "python.insecure-auth.dropped-auth"]

@@ -9,9 +9,11 @@ repository method around `pool.query`) count as I/O calls too.
 ## What it does
 `js.excessive-io.io-in-loop` flags a database/ORM query, HTTP request or cloud call awaited inside
 a `for`/`for..of`/`while` loop or a `.forEach` callback (the N+1 pattern), and a file read whose
-arguments do not change between iterations. It leaves alone loops over a constant array literal,
-retry loops, polling and worker loops, cursor/page pagination loops, loops over chunks/batches and
-calls that run once (followed by `return`/`break`).
+arguments do not change between iterations. It leaves alone loops whose structure makes the I/O
+inherent (a constant array literal or bound, endless worker loops, loops calling a timer, pagination
+loops whose call reads a variable the body advances, loops over a slicing splitter) and calls that
+run once (followed by `return`/`break`). A loop only a name calls a retry, pagination or batch loop
+is still reported, at low confidence, naming it.
 
 `js.excessive-io.unbatched-fan-out` flags `Promise.all(items.map(item => query(item)))` when each
 item costs a database query, or an HTTP call whose module also offers a batch variant

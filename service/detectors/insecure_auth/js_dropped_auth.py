@@ -8,8 +8,11 @@ Flags, in JavaScript and TypeScript route modules:
 - an auth middleware removed from a route (`router.get('/x', requireAuth, handler)` ->
   `router.get('/x', handler)`), or the session check removed from a Next.js route handler;
 - a new route without any auth in a module where the other routes require it.
-Routes that are public by nature (login, signup, health, webhooks, callbacks...) and handlers that
-verify a signature themselves are left alone.
+Routes marked public on purpose (a `skipAuth`/`allowAnonymous` middleware or option, the
+`public_markers` of rules/data/insecure-auth.yml) and handlers that verify a signature themselves are
+left alone. A route only whose path suggests it is public (login, signup, health, webhook...) is still
+reported, at low confidence, naming the path; so is a route whose module requires auth only once
+such named routes are left out of the count.
 
 ## Why is this bad?
 The endpoint becomes reachable by anonymous callers: whatever it reads or changes is now open to
@@ -44,6 +47,7 @@ from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
 from .auth_words import public_route
 from .js_denial import denying_names
+from .public_routes import Sibling, marked_public, module_norm, public_markers, public_word, wording_note
 from .thresholds import DroppedAuthSettings
 
 # per parsed file (by identity): the names that resolve to a middleware answering 401/403
@@ -228,20 +232,27 @@ def _unprotected_new_route(ctx: FileContext, src: SourceFile, route: Route, all_
                            global_auth: dict[str, Node],
                            base_routes: dict[tuple[str, str, str], Route], deny: Deny) -> Finding | None:
     public = public_route(ctx.repo)
-    if not ctx.changed(route.node) or public.search(route.path) or global_auth:
+    markers = public_markers(ctx.repo)
+    if not ctx.changed(route.node) or global_auth or marked_public(src, route.middleware, markers):
         return None
     body = route.handler.child_by_field_name("body")
     if body is not None and _SELF_VERIFIED.search(text(src, body)):
         return None
-    siblings = [r for r in all_routes if r.node != route.node and not public.search(r.path)]
     base = ctx.base
-    with_auth = [r for r in siblings if _route_auth(src, r, deny) is not None or (
-        base is not None and r.key in base_routes and _route_auth(base, base_routes[r.key], deny) is not None)]
-    min_siblings = ctx.options.settings(RULE, DroppedAuthSettings).min_siblings
-    min_ratio = ctx.options.settings(RULE, DroppedAuthSettings).min_ratio
-    if len(with_auth) < min_siblings or len(with_auth) < min_ratio * len(siblings):
+
+    def authed(r: Route) -> bool:
+        return _route_auth(src, r, deny) is not None or (
+            base is not None and r.key in base_routes and _route_auth(base, base_routes[r.key], deny) is not None)
+
+    siblings = [Sibling(authed(r), marked_public(src, r.middleware, markers), public_word(public, r.path))
+                for r in all_routes if r.node != route.node]
+    settings = ctx.options.settings(RULE, DroppedAuthSettings)
+    norm = module_norm(siblings, settings.min_siblings, settings.min_ratio)
+    if norm is None:
         return None
+    note = wording_note(norm, public_word(public, route.path))
     return ctx.finding(RULE, route.node, f"The new route `{route.method.upper()} {route.path}` has no "
-                       f"authentication while {len(with_auth)} of the {len(siblings)} other routes in this module "
-                       "require it; add the same auth middleware (or document why it is public).",
-                       end=line_of(route.node))
+                       f"authentication while {norm.with_auth} of the {norm.counted} other routes in this module "
+                       f"require it; add the same auth middleware (or document why it is public).{note}",
+                       end=line_of(route.node), confidence="low" if note else None,
+                       severity=Severity.NOTICE if note else None)

@@ -5,7 +5,11 @@ Flags a route handler whose auth decorator or dependency (`@login_required`,
 `@permission_required(...)`, `@jwt_required()`, `Depends(get_current_user)`...) is removed by the
 change (reported on the removed line, side LEFT), and a new route handler without any auth in a
 module where the other routes all require it (reported on the route's decorator/def lines).
-Routes that are public by nature (login, signup, health, webhooks, callbacks...) are left alone.
+Routes marked public on purpose (`@permission_classes([AllowAny])`, `@login_not_required`, the
+`public_markers` of rules/data/insecure-auth.yml) are left alone and not counted. A route only whose
+name or path suggests it is public (login, signup, health, webhook...) is still reported, at low
+confidence, and the message names it; so is a route whose module requires auth only once such
+named routes are left out of the count.
 
 ## Why is this bad?
 The endpoint becomes reachable by anonymous callers: whatever it reads or changes is now open to
@@ -39,6 +43,7 @@ from ...detector import Detector, FileContext, Rule
 from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
 from .auth_words import public_route
+from .public_routes import Sibling, marked_public, module_norm, public_markers, public_word, wording_note
 from .python_auth_syntax import (
     Handler,
     auth_decorators,
@@ -83,25 +88,29 @@ class DroppedAuthDetector(Detector):
         min_ratio = ctx.options.settings(RULE, DroppedAuthSettings).min_ratio
         global_auth = _module_level_auth(head)
         public = public_route(ctx.repo)
+        markers = public_markers(ctx.repo)
         for handler in routes:
-            if handler.name in authed:
+            if handler.name in authed or global_auth:
                 continue
             old = base_routes.get(handler.name)
-            if global_auth:
-                continue
             if old is not None and ctx.base is not None:
                 yield from _dropped(ctx, handler, old, ctx.base)
                 continue
-            if _public(handler, head, public):
+            if marked_public(head, handler.decorators, markers):
                 continue
-            siblings = [h for h in routes if h.name != handler.name and not _public(h, head, public)]
-            with_auth = [h for h in siblings if h.name in authed]
-            if len(with_auth) >= min_siblings and len(with_auth) >= min_ratio * len(siblings):
-                first = handler.decorators[0] if handler.decorators else handler.func
-                yield ctx.finding(RULE, first, f"The new route `{handler.name}` has no authentication while "
-                                  f"{len(with_auth)} of the {len(siblings)} other routes in this module require a "
-                                  "signed-in user; add the same auth decorator/dependency (or document why it is "
-                                  "public).", end=line_of(handler.func))
+            siblings = [Sibling(h.name in authed, marked_public(head, h.decorators, markers),
+                                public_word(public, route_path(h, head), h.name))
+                        for h in routes if h.name != handler.name]
+            norm = module_norm(siblings, min_siblings, min_ratio)
+            if norm is None:
+                continue
+            note = wording_note(norm, public_word(public, route_path(handler, head), handler.name))
+            first = handler.decorators[0] if handler.decorators else handler.func
+            yield ctx.finding(RULE, first, f"The new route `{handler.name}` has no authentication while "
+                              f"{norm.with_auth} of the {norm.counted} other routes in this module require a "
+                              "signed-in user; add the same auth decorator/dependency (or document why it is "
+                              f"public).{note}", end=line_of(handler.func),
+                              confidence="low" if note else None, severity=Severity.NOTICE if note else None)
 
 
 def _dropped(ctx: FileContext, handler: Handler, old: Handler, base: SourceFile) -> Iterator[Finding]:
@@ -117,10 +126,6 @@ def _dropped(ctx: FileContext, handler: Handler, old: Handler, base: SourceFile)
     else:
         first = handler.decorators[0] if handler.decorators else handler.func
         yield ctx.finding(RULE, first, message, end=line_of(handler.func))
-
-
-def _public(handler: Handler, src: SourceFile, public: re.Pattern[str]) -> bool:
-    return bool(public.search(handler.name) or public.search(route_path(handler, src)))
 
 
 def _module_level_auth(src: SourceFile) -> bool:
