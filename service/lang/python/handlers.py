@@ -34,15 +34,9 @@ BUILTIN_EXCEPTIONS = frozenset(
     for name, obj in vars(builtins).items()
     if isinstance(obj, type) and issubclass(obj, BaseException) and name not in BROAD_NAMES
 )
-# Name fragments of exception classes that stand for one condition, not "anything went wrong".
-SPECIFIC_TOKENS = re.compile(
-    r"NotFound|DoesNotExist|NoSuch|Missing|Timeout|TimedOut|Connection|Integrity|Duplicate|Exists|"
-    r"Conflict|Decode|Parse|Invalid|Validation|Expired|Signature|Declined|Unsupported|Permission|"
-    r"Forbidden|Unauthori[sz]ed|Denied|Interrupt|Cancel|Empty|Full|NoResult|MultipleResults|Locked|"
-    r"RateLimit|Throttl|OutOf|Insufficient|Stale|Unavailable|Closed|Refused|Reset|Busy|Lookup|Key|"
-    r"Index|Value|Type|Attribute|Import|Syntax|Unicode|Overflow|ZeroDivision|Format|Bad|Shutdown|Stop|"
-    r"Exit|Abort|Skip|Terminat"
-)
+# Name fragments of exception classes that stand for one condition, not "anything went wrong"
+# (rules/data/error-handling.yml, case-sensitive: `Key` in `KeyError`, not `key` in `MonkeyError`).
+SPECIFIC_TOKENS = re.compile("|".join(data_lists("error-handling").ordered("python_specific_error_words")))
 CLEANUP_METHODS = frozenset(
     {"rollback", "close", "unlink", "remove", "rmtree", "cleanup", "release", "cancel", "discard",
      "terminate", "kill", "shutdown", "sleep", "expunge_all", "expire_all", "invalidate"}
