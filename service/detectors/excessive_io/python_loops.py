@@ -14,6 +14,7 @@ from ...lang.python.memo import cached, node_key, scope_descendants
 from ...parsing import SourceFile
 from .python_names import SCOPE_TYPES, walk_scope
 from .python_sink_list import text
+from .words import data_list
 
 
 def _root_identifier(obj: Node) -> Node | None:
@@ -32,8 +33,7 @@ COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_compreh
                   "generator_expression")
 
 
-_DISPATCH = re.compile(r"(^|\.)(create_task|ensure_future|gather|spawn|start_soon|submit|"
-                       r"run_in_executor|apply_async|delay|run_coroutine_threadsafe)$")
+_DISPATCH = re.compile(r"(^|\.)(" + "|".join(data_list("python_dispatch_calls")) + ")$")
 
 
 

@@ -15,6 +15,7 @@ from ...lang.js.flow import Route, call_name, routes, unwrap
 from ...lang.js.syntax import call_args, text, walk_scope
 from ...models import Finding
 from ...parsing import SourceFile, line_of, walk
+from ...ruledata import data_lists
 from .auth_words import public_route
 from .js_denial import denying_names
 from .public_routes import Norm, Sibling, marked_public, public_markers, public_word
@@ -22,19 +23,15 @@ from .public_routes import Norm, Sibling, marked_public, public_markers, public_
 # per parsed file (by identity): the names that resolve to a middleware answering 401/403
 Deny = dict[int, frozenset[str]]
 
-_AUTH = re.compile(
-    r"(?i)(auth|login|logged|session|jwt|passport|guard|protect|require_?(user|role|admin|permission|scope|staff)|"
-    r"role|permission|admin|ensure|signed_?in|current_?user|acl|scope|bearer|apikey|api_key)"
-)
-_NOT_AUTH = re.compile(r"(?i)^(express\.|cors|helmet|compression|morgan|bodyParser|json|urlencoded|rateLimit|limiter|"
-                       r"cookieParser|multer|upload|validate|session$|cookieSession|expressSession|"
-                       r"passport\.(initialize|session)$)|(router|routes|Router|Routes|Controller|controller)$")
+_LISTS = data_lists("insecure-auth")
+_AUTH = _LISTS.pattern("js_auth_middleware_names")
+_NOT_AUTH = _LISTS.pattern("js_not_auth_middleware")
 _BODY_AUTH = re.compile(
     r"(?i)^(await\s+)?([\w.]*\.)?(get\w*session|getserversession|auth|currentuser|getcurrentuser|require\w*(user|auth|"
     r"session|admin|role)|verify\w*(token|jwt|session|auth)|authenticate\w*|get(user|viewer|caller)\w*|ensure\w*)$"
 )
 _REQ_USER = re.compile(r"\b(req|request|ctx)\.(user|auth|session\.user|state\.user)\b|res\.locals\.(user|caller)\b")
-_SELF_VERIFIED = re.compile(r"(?i)(verify|signature|hmac|timingSafeEqual|constructEvent)")
+_SELF_VERIFIED = _LISTS.pattern("js_signature_checks")
 _HOOKS = frozenset({"onRequest", "preHandler", "preValidation", "preParsing"})
 
 

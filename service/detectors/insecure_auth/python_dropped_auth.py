@@ -4,7 +4,6 @@ Django) keyed by function name, their auth decorators and dependencies, module-w
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -12,6 +11,7 @@ from tree_sitter import Node
 from ...detector import FileContext, Rule
 from ...models import Finding
 from ...parsing import SourceFile, line_of, walk
+from ...ruledata import data_lists
 from .auth_words import public_route
 from .public_routes import Norm, Sibling, marked_public, public_markers, public_word
 from .python_auth_syntax import (
@@ -25,7 +25,7 @@ from .python_auth_syntax import (
     route_path,
 )
 
-_GLOBAL_AUTH = re.compile(r"(?i)(login|auth|user|token|jwt|session|permission)")
+_GLOBAL_AUTH = data_lists("insecure-auth").pattern("python_router_auth_words")
 
 
 class PythonRoutes:
