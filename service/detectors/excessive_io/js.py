@@ -78,16 +78,14 @@ from .js_resolver import Resolver
 from .js_rows import RowFetches
 from .rules import FAN_OUT, REQUEST_PER_ROW, SYNC_READ
 from .rules import JS_IO_IN_LOOP as IO_IN_LOOP
+from .words import data_list, words_pattern
 
 _ITERATORS = frozenset({"forEach"})
 _CONCURRENT = frozenset({"map", "flatMap"})
 _PROMISE_ALL = re.compile(r"^Promise\.(all|allSettled|any|race)$")
-_SYNC_FS = frozenset({"readFileSync", "readdirSync", "statSync", "lstatSync", "writeFileSync", "appendFileSync",
-                      "readJsonSync", "openSync", "accessSync"})
-_RAW_SQL = frozenset({"query", "execute", "exec", "raw", "none", "one", "many", "any", "oneornone", "manyornone",
-                      "run", "all", "get", "unsafe"})
-_READS = re.compile(r"(?i)^(find\w*|get\w*|query|select\w*|count\w*|one|oneornone|many|manyornone|any|first|"
-                    r"aggregate|exists|load\w*|fetch\w*|read\w*|retrieve\w*|search\w*|list\w*|lookup\w*)$")
+_SYNC_FS = data_list("js_sync_fs_calls")
+_RAW_SQL = data_list("js_raw_sql_methods")
+_READS = re.compile("^(" + words_pattern("js_read_methods").pattern + ")$", re.IGNORECASE)
 
 
 

@@ -25,8 +25,8 @@ _BATCH_SOURCE = words_pattern("python_batch_sources")
 _WAIT_NAME = words_pattern("python_wait_names")
 _WAIT_CALLS = data_list("python_wait_calls")
 _BATCHERS = data_list("python_batch_functions")
-_FAN_OUT = re.compile(r"(^|\.)(" + "|".join(data_list("python_fan_out_calls")) + ")$")
-_POP_CALL = re.compile(r"\.(" + "|".join(data_list("python_pop_methods")) + ")$")
+_FAN_OUT = re.compile(r"(^|\.)(" + words_pattern("python_fan_out_calls").pattern + ")$")  # case-sensitive
+_POP_CALL = re.compile(r"\.(" + words_pattern("python_pop_methods").pattern + ")$")
 _COUNTERS = ("range", "itertools.count", "count")
 _BOUND = 20
 

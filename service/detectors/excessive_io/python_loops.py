@@ -14,7 +14,7 @@ from ...lang.python.memo import cached, node_key, scope_descendants
 from ...parsing import SourceFile
 from .python_names import SCOPE_TYPES, walk_scope
 from .python_sink_list import text
-from .words import data_list
+from .words import words_pattern
 
 
 def _root_identifier(obj: Node) -> Node | None:
@@ -33,7 +33,7 @@ COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_compreh
                   "generator_expression")
 
 
-_DISPATCH = re.compile(r"(^|\.)(" + "|".join(data_list("python_dispatch_calls")) + ")$")
+_DISPATCH = re.compile(r"(^|\.)(" + words_pattern("python_dispatch_calls").pattern + ")$")  # case-sensitive
 
 
 
