@@ -144,3 +144,22 @@ def test_an_allow_list_marker_makes_a_route_public(tmp_path: Path) -> None:
         "import requires_auth", "import login_not_required, requires_auth")
     findings = _scan(tmp_path, {"app/__init__.py": ""}, {"app/account.py": code})
     assert not [f for f in findings if f.rule == "python.insecure-auth.dropped-auth"]
+
+
+RESEND_JS = """import { Pool } from 'pg';
+
+const pool = new Pool();
+
+export async function resend(ids: string[], retries: number) {
+  for (let attempt = 0; attempt < retries; attempt++) {
+    await pool.query('UPDATE outbox SET sent = true WHERE id = ANY($1)', [ids]);
+  }
+}
+"""
+
+
+def test_a_js_loop_only_named_a_retry_keeps_its_finding_at_low_confidence(tmp_path: Path) -> None:
+    finding = _only(_scan(tmp_path, {"src/index.ts": "export {};\n"}, {"src/outbox.ts": RESEND_JS}),
+                    "js.excessive-io.io-in-loop")
+    assert finding.confidence == "low" and finding.severity is Severity.NOTICE
+    assert "the name `attempt` suggests a retry loop" in finding.message
