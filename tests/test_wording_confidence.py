@@ -80,3 +80,86 @@ def test_fix_in_the_title_does_not_hide_a_changed_expected_value(tmp_path: Path)
     finding = _only(_scan(tmp_path, base, head, intent="Fix the cart total"),
                     "python.test-tampering.expected-value-changed")
     assert finding.confidence == "low" and '"Fix"' in finding.message
+
+
+RESEND = """import requests
+
+
+def resend(http: requests.Session, url: str, body: dict, retries: int) -> None:
+    for attempt in range(retries):
+        http.post(url, json=body, timeout=10)
+"""
+
+
+def test_a_loop_only_named_a_retry_keeps_its_io_in_loop_finding_at_low_confidence(tmp_path: Path) -> None:
+    finding = _only(_scan(tmp_path, {"app/__init__.py": ""}, {"app/send.py": RESEND}),
+                    "python.excessive-io.io-in-loop")
+    assert finding.confidence == "low" and finding.severity is Severity.NOTICE
+    assert "the name `attempt` suggests a retry loop" in finding.message
+
+
+def test_a_retry_loop_by_structure_is_not_flagged(tmp_path: Path) -> None:
+    code = RESEND.replace("        http.post(url, json=body, timeout=10)\n",
+                          "        try:\n            resp = http.post(url, json=body, timeout=10)\n"
+                          "        except requests.ConnectionError:\n            continue\n"
+                          "        if resp.ok:\n            break\n")
+    findings = _scan(tmp_path, {"app/__init__.py": ""}, {"app/send.py": code})
+    assert not [f for f in findings if f.rule == "python.excessive-io.io-in-loop"]
+
+
+ACCOUNT = """from flask import Blueprint
+
+from .auth import requires_auth
+
+bp = Blueprint("account", __name__)
+
+
+@bp.get("/account")
+@requires_auth
+def account():
+    return "me"
+
+
+@bp.get("/account/orders")
+@requires_auth
+def orders():
+    return "orders"
+
+
+@bp.post("/login")
+def login():
+    return "token"
+"""
+
+
+def test_a_route_only_named_public_keeps_its_dropped_auth_finding_at_low_confidence(tmp_path: Path) -> None:
+    finding = _only(_scan(tmp_path, {"app/__init__.py": ""}, {"app/account.py": ACCOUNT}),
+                    "python.insecure-auth.dropped-auth")
+    assert finding.confidence == "low" and finding.severity is Severity.NOTICE
+    assert "`/login` suggests it is public" in finding.message
+
+
+def test_an_allow_list_marker_makes_a_route_public(tmp_path: Path) -> None:
+    code = ACCOUNT.replace('@bp.post("/login")\n', '@bp.post("/login")\n@login_not_required\n').replace(
+        "import requires_auth", "import login_not_required, requires_auth")
+    findings = _scan(tmp_path, {"app/__init__.py": ""}, {"app/account.py": code})
+    assert not [f for f in findings if f.rule == "python.insecure-auth.dropped-auth"]
+
+
+RESEND_JS = """import { Pool } from 'pg';
+
+const pool = new Pool();
+
+export async function resend(ids: string[], retries: number) {
+  for (let attempt = 0; attempt < retries; attempt++) {
+    await pool.query('UPDATE outbox SET sent = true WHERE id = ANY($1)', [ids]);
+  }
+}
+"""
+
+
+def test_a_js_loop_only_named_a_retry_keeps_its_finding_at_low_confidence(tmp_path: Path) -> None:
+    finding = _only(_scan(tmp_path, {"src/index.ts": "export {};\n"}, {"src/outbox.ts": RESEND_JS}),
+                    "js.excessive-io.io-in-loop")
+    assert finding.confidence == "low" and finding.severity is Severity.NOTICE
+    assert "the name `attempt` suggests a retry loop" in finding.message

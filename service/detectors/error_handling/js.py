@@ -62,6 +62,7 @@ from ...lang.js.linked import related_facts
 from ...lang.js.loggers import is_log_call
 from ...models import Finding, Severity
 from ...parsing import line_of, walk
+from ...ruledata import data_lists
 from .js_callers import awaited_caller, function_name
 from .js_fallbacks import ERROR_KEY, Fallback, fallback, probe_fallback, usual_result, zeroed_copy
 from .js_fire_and_forget import async_callback, dropped_finding, dropped_in_callback
@@ -78,7 +79,7 @@ CLEANUP_CALLS = frozenset({"close", "unlink", "rm", "rmdir", "destroy", "release
                            "abort", "removeItem", "removeEventListener", "unsubscribe", "kill", "quit",
                            "revokeObjectURL", "clearTimeout", "clearInterval", "terminate", "unlinkSync",
                            "rmSync", "closeSync", "cancel", "dispose", "stop", "removeChild", "remove"})
-PROBE_CALLS = re.compile(r"(?i)stat|read|access|exists|normalize|parse|json|import|require|resolve|which")
+PROBE_CALLS = data_lists("error-handling").pattern("js_probe_calls")
 NARROW = re.compile(r"\.(code|name|status|statusCode|errno|response)\b|\binstanceof\b|\bis\w*Error\(")
 RESPONSE_SEND = frozenset({"json", "send", "end", "sendStatus", "redirect", "render", "sendFile"})
 VERIFY_CALLS = frozenset({"JSON.parse", "jwt.verify", "jwt.decode", "jwtVerify", "jose.jwtVerify", "decodeURIComponent",

@@ -29,10 +29,7 @@ from ...parsing import SourceFile
 from ...ruledata import data_lists
 from .python_fallbacks import has_fallback
 
-RETRY_WORDS = frozenset({"attempt", "attempts", "retry", "retries", "tries", "try", "tried", "backoff"})
-
-
-SLEEP_CALLS = frozenset({"sleep", "backoff", "wait", "_sleep"})
+SLEEP_CALLS = data_lists("error-handling").get("python_sleep_calls")
 
 
 COMMIT_CALLS = frozenset({"commit", "flush"})
@@ -55,32 +52,24 @@ RESPONSE_CALLS = frozenset(
 HTTP_STATUS_NAMES = {"OK": 200, "CREATED": 201, "ACCEPTED": 202, "NO_CONTENT": 204, "MULTI_STATUS": 207}
 
 
-IO_ROOT_ERRORS = re.compile(
-    r"^(RequestException|HTTPError|SQLAlchemyError|DatabaseError|DBAPIError|BotoCoreError|RedisError|"
-    r"PyMongoError|KafkaError|SMTPException|ClientError|HTTPException|HttpError)$|(Api|API|Service|Client|Gateway)Error$"
-)
+_LISTS = data_lists("error-handling")
+
+
+# case-sensitive: exception class names
+IO_ROOT_ERRORS = re.compile("|".join(_LISTS.ordered("python_io_root_errors")))
 
 
 STATUS_KEYS = frozenset({"status", "status_code", "statusCode"})
 
 
-SIDE_EFFECT_NOUNS = r"notif|e?mail|metric|analytics|telemetry|cache|audit|webhook|slack|trac(e|ing)|span|statsd|sentry"
+SIDE_EFFECT_CALLS = re.compile("^(" + "|".join(_LISTS.ordered("python_side_effect_verbs")) + ")|"
+                               + _LISTS.pattern("python_side_effect_nouns").pattern, re.IGNORECASE)
 
 
-SIDE_EFFECT_CALLS = re.compile(
-    r"^(send|notify|publish|emit|track|incr|increment|gauge|timing|invalidate|warm|prefetch|audit|ping)|"
-    + SIDE_EFFECT_NOUNS,
-    re.IGNORECASE,
-)
+SIDE_EFFECT_RECEIVERS = _LISTS.pattern("python_side_effect_nouns")
 
 
-SIDE_EFFECT_RECEIVERS = re.compile(SIDE_EFFECT_NOUNS, re.IGNORECASE)
-
-
-BEST_EFFORT_WORDS = re.compile(
-    r"best[- ]effort|ignor|non-?fatal|not critical|harmless|will (be )?retr|fall(ing)? ?back|bypass|cache|optional",
-    re.IGNORECASE,
-)
+BEST_EFFORT_WORDS = _LISTS.pattern("python_best_effort_words")
 
 
 CLEANUP_FUNCTIONS = frozenset({"__exit__", "__aexit__", "close", "aclose", "shutdown", "stop", "cleanup",
@@ -144,21 +133,22 @@ def try_calls(src: SourceFile, clause: Node, full: bool = False) -> list[str]:
 
 
 def retry_loop(src: SourceFile, try_stmt: Node) -> Node | None:
-    """The loop around `try_stmt` when it is a retry loop (attempt counter, or exit-on-success + sleep)."""
+    """The loop around `try_stmt` when it is a retry loop, from structure: the `try` leaves the loop on
+    success (`return`/`break`) and the loop goes round again otherwise: it sleeps between attempts, counts
+    them (`for _ in range(...)`) or is a `while` loop (the loop's names play no part)."""
     loop = enclosing(try_stmt, ("for_statement", "while_statement"), ("function_definition", "lambda",
                                                                       "class_definition"))
     if loop is None:
         return None
-    if loop.type == "for_statement":
-        header = text(src, loop.child_by_field_name("left")) + " " + text(src, loop.child_by_field_name("right"))
-    else:
-        header = text(src, loop.child_by_field_name("condition"))
-    if RETRY_WORDS.intersection(re.split(r"[^a-z0-9]+", header.lower())):
-        return loop
     body = try_stmt.child_by_field_name("body")
     exits = body is not None and any(n.type in ("return_statement", "break_statement")
                                      for n in walk_same_scope(body))
-    return loop if exits and _sleeps(src, loop) else None
+    if not exits:
+        return None
+    source = loop.child_by_field_name("right") if loop.type == "for_statement" else None
+    counts = source is not None and source.type == "call" and \
+        last_name(call_name(src, source)) in ("range", "count")
+    return loop if loop.type == "while_statement" or counts or _sleeps(src, loop) else None
 
 
 def _sleeps(src: SourceFile, loop: Node) -> bool:

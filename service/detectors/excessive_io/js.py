@@ -9,9 +9,11 @@ repository method around `pool.query`) count as I/O calls too.
 ## What it does
 `js.excessive-io.io-in-loop` flags a database/ORM query, HTTP request or cloud call awaited inside
 a `for`/`for..of`/`while` loop or a `.forEach` callback (the N+1 pattern), and a file read whose
-arguments do not change between iterations. It leaves alone loops over a constant array literal,
-retry loops, polling and worker loops, cursor/page pagination loops, loops over chunks/batches and
-calls that run once (followed by `return`/`break`).
+arguments do not change between iterations. It leaves alone loops whose structure makes the I/O
+inherent (a constant array literal or bound, endless worker loops, loops calling a timer, pagination
+loops whose call reads a variable the body advances, loops over a slicing splitter) and calls that
+run once (followed by `return`/`break`). A loop only a name calls a retry, pagination or batch loop
+is still reported, at low confidence, naming it.
 
 `js.excessive-io.unbatched-fan-out` flags `Promise.all(items.map(item => query(item)))` when each
 item costs a database query, or an HTTP call whose module also offers a batch variant
@@ -61,32 +63,29 @@ from ...lang.js.flow import (
     unwrap,
 )
 from ...lang.js.syntax import FUNCTIONS, enclosing_function, last_name, text, walk_scope
-from ...models import Finding
+from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
 from .js_handles import JsSink
 from .js_loops import (
-    _BATCHED_ITERABLE,
-    _harmless_loop,
-    _paginates,
     _runs_item_statement,
     _runs_once,
     _searches,
     _varies,
+    batch_hint,
+    loop_excuse,
 )
 from .js_resolver import Resolver
 from .js_rows import RowFetches
 from .rules import FAN_OUT, REQUEST_PER_ROW, SYNC_READ
 from .rules import JS_IO_IN_LOOP as IO_IN_LOOP
+from .words import data_list, words_pattern
 
 _ITERATORS = frozenset({"forEach"})
 _CONCURRENT = frozenset({"map", "flatMap"})
 _PROMISE_ALL = re.compile(r"^Promise\.(all|allSettled|any|race)$")
-_SYNC_FS = frozenset({"readFileSync", "readdirSync", "statSync", "lstatSync", "writeFileSync", "appendFileSync",
-                      "readJsonSync", "openSync", "accessSync"})
-_RAW_SQL = frozenset({"query", "execute", "exec", "raw", "none", "one", "many", "any", "oneornone", "manyornone",
-                      "run", "all", "get", "unsafe"})
-_READS = re.compile(r"(?i)^(find\w*|get\w*|query|select\w*|count\w*|one|oneornone|many|manyornone|any|first|"
-                    r"aggregate|exists|load\w*|fetch\w*|read\w*|retrieve\w*|search\w*|list\w*|lookup\w*)$")
+_SYNC_FS = data_list("js_sync_fs_calls")
+_RAW_SQL = data_list("js_raw_sql_methods")
+_READS = re.compile("^(" + words_pattern("js_read_methods").pattern + ")$", re.IGNORECASE)
 
 
 
@@ -153,8 +152,10 @@ def _loop_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call: N
     loop, iterable = found
     if loop.type != "call_expression" and not _awaited(call) and not _sync_fs(src, call):
         return None
-    if _harmless_loop(src, loop, iterable) or _runs_once(call, loop) or _paginates(src, loop) \
-            or _searches(src, loop) or resolver.splits(src, iterable):
+    if _runs_once(call, loop) or _searches(src, loop) or resolver.splits(src, iterable):
+        return None
+    excuse = loop_excuse(src, loop, iterable, call)
+    if excuse.structural:
         return None
     hit = resolver.sink(src, call)
     if hit is None:
@@ -166,9 +167,12 @@ def _loop_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call: N
     if cat.name == "db" and last_name(name).lower() in _RAW_SQL and _runs_item_statement(src, call, loop):
         return None
     over = f" over `{text(src, iterable)[:40]}`" if iterable is not None else ""
-    return ctx.finding(IO_IN_LOOP, call, f"`{name}` makes a {cat.label} on every iteration of the loop{over} "
-                       f"(one round trip per item); {cat.advice}.{_named(hit)}", end=line_of(call),
-                       confidence="medium" if hit.by_name else None)
+    message = (f"`{name}` makes a {cat.label} on every iteration of the loop{over} (one round trip per item); "
+               f"{cat.advice}.{_named(hit)}")
+    if excuse.hint:
+        return ctx.finding(IO_IN_LOOP, call, f"{message}{_only_name(excuse.hint)}", end=line_of(call),
+                           confidence="low", severity=Severity.NOTICE)
+    return ctx.finding(IO_IN_LOOP, call, message, end=line_of(call), confidence="medium" if hit.by_name else None)
 
 
 def _fan_out_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call: Node) -> Finding | None:
@@ -186,8 +190,7 @@ def _fan_out_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call
         return None
     fn = mapper.child_by_field_name("function")
     receiver = unwrap(fn.child_by_field_name("object")) if fn is not None else None
-    if receiver is None or receiver.type == "array" or _BATCHED_ITERABLE.search(text(src, receiver)) \
-            or resolver.splits(src, receiver):
+    if receiver is None or receiver.type == "array" or resolver.splits(src, receiver):
         return None
     if not _returns_or_awaits(call, func):
         return None
@@ -208,9 +211,15 @@ def _fan_out_finding(ctx: FileContext, src: SourceFile, resolver: Resolver, call
         hit = JsSink(cat, hit.by_name or variant)
     else:
         return None
+    hint = batch_hint(src, receiver)
     return ctx.finding(FAN_OUT, call, f"`{name}` is fanned out over every item of `{text(src, receiver)[:40]}` "
-                       f"at once ({why}); {cat.advice}.{_named(hit)}", end=line_of(call),
-                       confidence="low" if hit.by_name else None)
+                       f"at once ({why}); {cat.advice}.{_named(hit)}{_only_name(hint)}", end=line_of(call),
+                       confidence="low" if hit.by_name or hint else None,
+                       severity=Severity.NOTICE if hint else None)
+
+
+def _only_name(hint: str) -> str:
+    return f" Only a name says this I/O may be inherent: {hint}." if hint else ""
 
 
 def _named(hit: JsSink) -> str:

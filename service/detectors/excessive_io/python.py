@@ -10,10 +10,12 @@ commit). Functions of the repository that do I/O themselves (a client method aro
 `python.excessive-io.io-in-loop` flags a database/ORM query, HTTP request, subprocess, cloud
 API call or new connection made once per iteration of a `for`/`while`/`async for` loop, a
 comprehension, a generator expression or a function passed to `map()` (the N+1 pattern), and a
-file read whose arguments do not change between iterations. It leaves alone loops over a
-bounded constant list, `range(3)`-style retry loops, polling loops that sleep, pagination loops
-that request the next page, loops over batches/chunks, and calls that run at most once (before
-a `break`/`return`, or behind an `if cache is None` lazy init).
+file read whose arguments do not change between iterations. It leaves alone loops whose structure
+makes the I/O inherent (`python_inherent.py`: a bounded constant list, a retry loop that leaves on
+success and goes round again from an `except`, a loop that sleeps, a loop over slices), pagination
+loops that request the next page, and calls that run at most once (before a `break`/`return`, or
+behind an `if cache is None` lazy init). A loop only a name calls a retry or batch loop is still
+reported, at low confidence, naming it.
 
 `python.excessive-io.repeated-read` flags a request handler (a route-decorated function or a
 view taking `request`) that reads the same constant file or URL on every request.

@@ -13,13 +13,13 @@ from tree_sitter import Node
 
 from ...detector import FileContext
 from ...lang.python.memo import node_key, nodes_of
-from ...models import Finding
+from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .python_inherent import Excuse, loop_excuse
 from .python_loops import (
     Loop,
     dispatched,
     first_clause,
-    harmless_loop,
     loops_around,
     paginates,
     runs_once,
@@ -61,29 +61,31 @@ class FileAnalysis(UnboundedReads):
         added = ctx.diff.added
         self.calls = [n for n in nodes_of(unit.src, "call") if line_of(n) in added]
         self.base_loops = _io_in_base_loops(ctx.base)
-        self.harmless: dict[tuple[int, int], bool] = {}
+        self.excuses: dict[tuple[int, int], Excuse] = {}
 
     # io-in-loop -----------------------------------------------------------------------------
 
     def loop_findings(self) -> Iterator[Finding]:
         seen: set[int] = set()
         for call in self.calls:
-            loop = self._loop_of(call)
-            if loop is None or line_of(call) in seen:
+            found_loop = self._loop_of(call)
+            if found_loop is None or line_of(call) in seen:
                 continue
-            found = self._in_loop(call, loop)
+            found = self._in_loop(call, *found_loop)
             if found is not None:
                 seen.add(line_of(call))
                 yield found
 
-    def _loop_of(self, call: Node) -> Loop | None:
+    def _loop_of(self, call: Node) -> tuple[Loop, str] | None:
+        """The innermost loop around `call` whose per-item I/O is not inherent by structure, with
+        the name that alone suggests it is ('' when none)."""
         for loop in loops_around(self.src, call):
             key = node_key(loop.node)
-            harmless = self.harmless.get(key)
-            if harmless is None:
-                harmless = self.harmless[key] = harmless_loop(self.src, loop, self.unit.constants)
-            if not harmless:
-                return loop
+            excuse = self.excuses.get(key)
+            if excuse is None:
+                excuse = self.excuses[key] = loop_excuse(self.unit, loop)
+            if not excuse.structural:
+                return loop, excuse.hint
         return None
 
     def _io_call(self, call: Node, loop: Loop) -> IOCall | None:
@@ -132,7 +134,7 @@ class FileAnalysis(UnboundedReads):
         return any(q.startswith("django") for q in self.unit.names.imports.values()) or \
             b".objects." in self.src.data
 
-    def _in_loop(self, call: Node, loop: Loop) -> Finding | None:
+    def _in_loop(self, call: Node, loop: Loop, hint: str) -> Finding | None:
         io = self._io_call(call, loop)
         if io is None or runs_once(self.src, call, loop) or paginates(self.src, call, loop) \
                 or dispatched(self.src, call):
@@ -143,6 +145,11 @@ class FileAnalysis(UnboundedReads):
         if self._opened_in_loop(io, loop) or self._pre_existing(call):
             return None
         message = self._message(call, loop, io, invariant) + io.note
+        if hint:
+            # only a name says the loop retries, pages or batches: kept, at low confidence
+            message += f" Only a name says this I/O may be inherent: {hint}."
+            return self.ctx.finding(IO_IN_LOOP, line_of(call), message, confidence="low",
+                                    severity=Severity.NOTICE)
         return self.ctx.finding(IO_IN_LOOP, line_of(call), message, confidence="medium" if io.note else None)
 
     def _opened_in_loop(self, io: IOCall, loop: Loop) -> bool:

@@ -1,6 +1,6 @@
-"""Loops of the Python excessive-io detector: which loops run a call once per item, and which of those
-loops are harmless (a bounded constant list, a retry, a pagination or batch loop, a call that runs
-once)."""
+"""Loops of the Python excessive-io detector: which loops run a call once per item, and which calls
+in them are not per-item I/O (a dispatched task, a call that runs once, a pagination request);
+`python_inherent.py` decides which loops are harmless as a whole."""
 
 from __future__ import annotations
 
@@ -33,29 +33,9 @@ COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_compreh
                   "generator_expression")
 
 
-_RETRY_NAME = words_pattern("python_retry_names")
+_DISPATCH = re.compile(r"(^|\.)(" + words_pattern("python_dispatch_calls").pattern + ")$")  # case-sensitive
 
 
-_BATCH_TARGET = words_pattern("python_batch_targets")
-
-
-_BATCH_SOURCE = words_pattern("python_batch_sources")
-
-
-_WAIT_CALL = words_pattern("python_wait_calls")
-
-
-_FAN_OUT = re.compile(r"(^|\.)(gather|wait|as_completed|run_until_complete|map_async)$")
-
-
-_POP_CALL = re.compile(r"\.(pop|popleft|popitem|get_nowait)$")
-
-
-_DISPATCH = re.compile(r"(^|\.)(create_task|ensure_future|gather|spawn|start_soon|submit|"
-                       r"run_in_executor|apply_async|delay|run_coroutine_threadsafe)$")
-
-
-_BOUND = 20
 
 
 @dataclass(frozen=True)
@@ -191,115 +171,7 @@ def varying_names(loop: Loop, src: SourceFile) -> set[str]:
     return cached(src, ("varying_names", loop.kind, node_key(node)), compute)
 
 
-# --- loops that are not excessive ----------------------------------------------------------
-
-
-def bounded(src: SourceFile, node: Node | None, constants: dict[str, Node]) -> bool:
-    """A literal list/tuple/set of constants, a small range(), or a module constant holding one."""
-    if node is None:
-        return False
-    if node.type in ("list", "tuple", "set", "dictionary"):
-        return len(node.named_children) <= _BOUND and all(
-            c.type in ("string", "integer", "float", "true", "false", "none", "tuple", "pair",
-                       "concatenated_string", "attribute", "identifier")
-            for c in node.named_children)
-    if node.type == "identifier":
-        name = text(src, node)
-        value = constants.get(name)
-        return value is not None and value.type != "identifier" and bounded(src, value, {})
-    if node.type == "call":
-        fn = text(src, node.child_by_field_name("function"))
-        args = node.child_by_field_name("arguments")
-        items = args.named_children if args is not None else []
-        if fn == "range" and len(items) == 1:
-            arg = items[0]
-            if arg.type == "integer":
-                return int(text(src, arg).replace("_", ""), 0) <= _BOUND
-            name = text(src, arg)
-            return (arg.type == "identifier" and name.isupper()) or bool(_RETRY_NAME.search(name))
-        if fn in ("enumerate", "sorted", "reversed", "zip") and items:
-            return all(bounded(src, a, constants) for a in items if a.type != "keyword_argument")
-    return False
-
-
-def harmless_loop(src: SourceFile, loop: Loop, constants: dict[str, Node]) -> bool:
-    """Loops whose per-iteration I/O is inherent: constant lists, retries, polling, batches."""
-    node = loop.node
-    if loop.kind == "for":
-        target = node.child_by_field_name("left")
-        source = node.child_by_field_name("right")
-        counter = source is not None and source.type == "call" and text(
-            src, source.child_by_field_name("function")) in ("range", "itertools.count", "count")
-        return (bounded(src, source, constants) or _retry_or_batch_target(src, target)
-                or _batch_source(src, source) or (counter and _waits(src, node)))
-    if loop.kind == "comprehension":
-        clause = first_clause(node)
-        if clause is None:
-            return False
-        source = clause.child_by_field_name("right")
-        return (bounded(src, source, constants) or _batch_source(src, source)
-                or _retry_or_batch_target(src, clause.child_by_field_name("left"))
-                or _fan_out(src, node))
-    if loop.kind == "while":
-        # A `while` loop is a retry, poll, consumer or pagination loop unless it works
-        # through a collection (`while queue: item = queue.pop()`).
-        cond = text(src, node.child_by_field_name("condition"))
-        return bool(_RETRY_NAME.search(cond)) or _waits(src, node) or not _pops(src, node)
-    return False
-
-
-def _pops(src: SourceFile, node: Node) -> bool:
-    body = node.child_by_field_name("body")
-    return body is not None and any(
-        sub.type == "call" and _POP_CALL.search(text(src, sub.child_by_field_name("function")))
-        for sub in walk_scope(body))
-
-
-def _retry_or_batch_target(src: SourceFile, target: Node | None) -> bool:
-    if target is None:
-        return False
-    names = used_names(target, src)
-    return any(_RETRY_NAME.search(n) or _BATCH_TARGET.match(n) for n in names)
-
-
-def _batch_source(src: SourceFile, source: Node | None) -> bool:
-    if source is None:
-        return False
-    while source.type == "call":
-        fn = source.child_by_field_name("function")
-        name = text(src, fn).rsplit(".", 1)[-1] if fn is not None else ""
-        args = source.child_by_field_name("arguments")
-        if _BATCH_SOURCE.search(name) or (name == "range" and args is not None
-                                          and len(args.named_children) == 3):
-            return True  # chunked(ids, 100), range(0, len(ids), 100)
-        if name not in ("enumerate", "iter", "list"):
-            return False
-        if args is None or not args.named_children:
-            return False
-        source = args.named_children[0]
-    if source.type == "attribute":
-        return bool(_BATCH_SOURCE.search(text(src, source.child_by_field_name("attribute"))))
-    return False
-
-
-def _waits(src: SourceFile, node: Node) -> bool:
-    body = node.child_by_field_name("body")
-    if body is None:
-        return False
-    for sub in walk_scope(body):
-        if sub.type == "call" and _WAIT_CALL.search(text(src, sub.child_by_field_name("function"))):
-            return True
-    return False
-
-
-def _fan_out(src: SourceFile, comp: Node) -> bool:
-    """`asyncio.gather(*(fetch(u) for u in urls))`: concurrent by design."""
-    node = comp.parent
-    while node is not None and node.type in ("list_splat", "argument_list", "parenthesized_expression"):
-        node = node.parent
-    if node is None or node.type != "call":
-        return False
-    return bool(_FAN_OUT.search(text(src, node.child_by_field_name("function"))))
+# --- calls that are not excessive ------------------------------------------------------
 
 
 def dispatched(src: SourceFile, call: Node) -> bool:

@@ -1,113 +1,38 @@
-"""Express/Fastify/Next.js routes that lose (or never get) the authentication their siblings have.
-
-## What it does
-Flags, in JavaScript and TypeScript route modules:
-- a router-wide auth middleware (`router.use(requireAuth)`, `fastify.addHook('onRequest',
-  authenticate)`) removed by the change while routes that it protected are left without their own
-  auth (reported on the removed line, side LEFT);
-- an auth middleware removed from a route (`router.get('/x', requireAuth, handler)` ->
-  `router.get('/x', handler)`), or the session check removed from a Next.js route handler;
-- a new route without any auth in a module where the other routes require it.
-Routes that are public by nature (login, signup, health, webhooks, callbacks...) and handlers that
-verify a signature themselves are left alone.
-
-## Why is this bad?
-The endpoint becomes reachable by anonymous callers: whatever it reads or changes is now open to
-the internet, usually without anyone noticing because the happy-path tests still pass.
-
-## Example
-```js
-const router = express.Router();
-router.get('/payroll-summary', async (req, res) => res.json(await runReport('payroll')));
-```
-
-## Use instead
-```js
-const router = express.Router();
-router.use(requireAuth, requireRole('admin', 'hr'));
-router.get('/payroll-summary', async (req, res) => res.json(await runReport('payroll')));
-```
-"""
+"""The JavaScript/TypeScript layer of the dropped-auth rule (`dropped_auth.py`): Express, Fastify and
+Next.js routes keyed by (router, method, path), auth middleware (by name, or by a definition that
+answers 401/403: `js_denial.py`), router-wide auth (`router.use(requireAuth)`, an `onRequest` hook)
+and auth a change removes."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
-from ...lang.js.flow import Route, call_name, is_test_path, routes, unwrap
-from ...lang.js.syntax import LANGUAGES, call_args, text, walk_scope
-from ...models import Finding, Severity
+from ...detector import FileContext, Rule
+from ...lang.js.flow import Route, call_name, routes, unwrap
+from ...lang.js.syntax import call_args, text, walk_scope
+from ...models import Finding
 from ...parsing import SourceFile, line_of, walk
+from ...ruledata import data_lists
 from .auth_words import public_route
 from .js_denial import denying_names
-from .thresholds import DroppedAuthSettings
+from .public_routes import Norm, Sibling, marked_public, public_markers, public_word
 
 # per parsed file (by identity): the names that resolve to a middleware answering 401/403
 Deny = dict[int, frozenset[str]]
 
-RULE = Rule(
-    id="js.insecure-auth.dropped-auth",
-    category="insecure-auth",
-    languages=LANGUAGES,
-    severity=Severity.ERROR,
-    summary="route loses the auth middleware/session check it had, or that its sibling routes have",
-    settings=DroppedAuthSettings(),
-    confidence="medium",
-)
-
-_AUTH = re.compile(
-    r"(?i)(auth|login|logged|session|jwt|passport|guard|protect|require_?(user|role|admin|permission|scope|staff)|"
-    r"role|permission|admin|ensure|signed_?in|current_?user|acl|scope|bearer|apikey|api_key)"
-)
-_NOT_AUTH = re.compile(r"(?i)^(express\.|cors|helmet|compression|morgan|bodyParser|json|urlencoded|rateLimit|limiter|"
-                       r"cookieParser|multer|upload|validate|session$|cookieSession|expressSession|"
-                       r"passport\.(initialize|session)$)|(router|routes|Router|Routes|Controller|controller)$")
+_LISTS = data_lists("insecure-auth")
+_AUTH = _LISTS.pattern("js_auth_middleware_names")
+_NOT_AUTH = _LISTS.pattern("js_not_auth_middleware")
 _BODY_AUTH = re.compile(
     r"(?i)^(await\s+)?([\w.]*\.)?(get\w*session|getserversession|auth|currentuser|getcurrentuser|require\w*(user|auth|"
     r"session|admin|role)|verify\w*(token|jwt|session|auth)|authenticate\w*|get(user|viewer|caller)\w*|ensure\w*)$"
 )
 _REQ_USER = re.compile(r"\b(req|request|ctx)\.(user|auth|session\.user|state\.user)\b|res\.locals\.(user|caller)\b")
-_SELF_VERIFIED = re.compile(r"(?i)(verify|signature|hmac|timingSafeEqual|constructEvent)")
+_SELF_VERIFIED = _LISTS.pattern("js_signature_checks")
 _HOOKS = frozenset({"onRequest", "preHandler", "preValidation", "preParsing"})
-
-
-class JsDroppedAuthDetector(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
-
-    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or is_test_path(ctx.path):
-            return
-        head_routes = routes(head)
-        if not head_routes:
-            return
-        base = ctx.base if ctx.base is not None and ctx.base.root is not None else None
-        base_routes = {r.key: r for r in routes(base)} if base is not None else {}
-        deny = {id(head): denying_names(ctx.repo, "RIGHT", ctx.path, head)}
-        if base is not None:
-            deny[id(base)] = denying_names(ctx.repo, "LEFT", ctx.diff.old_path or ctx.path, base)
-        head_global = _router_auth(head, deny)
-        reported = False
-        if base is not None:
-            for finding in _dropped_router_auth(ctx, base, head, head_routes, base_routes, head_global, deny):
-                reported = True
-                yield finding
-        if reported:
-            return
-        for route in head_routes:
-            if route.router in head_global or _route_auth(head, route, deny):
-                continue
-            old = base_routes.get(route.key)
-            if old is not None and base is not None:
-                yield from _dropped_route_auth(ctx, base, route, old, deny)
-            elif old is None:
-                new = _unprotected_new_route(ctx, head, route, head_routes, head_global, base_routes, deny)
-                if new is not None:
-                    yield new
 
 
 def _is_auth_arg(src: SourceFile, node: Node, deny: Deny) -> bool:
@@ -190,7 +115,7 @@ def _router_auth(src: SourceFile, deny: Deny) -> dict[str, Node]:
     return found
 
 
-def _dropped_router_auth(ctx: FileContext, base: SourceFile, head: SourceFile, head_routes: list[Route],
+def _dropped_router_auth(ctx: FileContext, rule: Rule, base: SourceFile, head: SourceFile, head_routes: list[Route],
                          base_routes: dict[tuple[str, str, str], Route],
                          head_global: dict[str, Node], deny: Deny) -> Iterator[Finding]:
     for receiver, use in _router_auth(base, deny).items():
@@ -205,12 +130,12 @@ def _dropped_router_auth(ctx: FileContext, base: SourceFile, head: SourceFile, h
                    "their own, so anonymous callers can now reach them; restore the middleware or add it to "
                    "every route that still needs it.")
         if line_of(use) in ctx.diff.removed:
-            yield ctx.finding(RULE, use, message, side="LEFT", end=line_of(use))
+            yield ctx.finding(rule, use, message, side="LEFT", end=line_of(use))
         else:
-            yield ctx.finding(RULE, exposed[0].node, message, end=line_of(exposed[0].node))
+            yield ctx.finding(rule, exposed[0].node, message, end=line_of(exposed[0].node))
 
 
-def _dropped_route_auth(ctx: FileContext, base: SourceFile, route: Route, old: Route,
+def _dropped_route_auth(ctx: FileContext, rule: Rule, base: SourceFile, route: Route, old: Route,
                         deny: Deny) -> Iterator[Finding]:
     mark = _route_auth(base, old, deny)
     if mark is None or (old.router and old.router in _router_auth(base, deny)):
@@ -219,29 +144,68 @@ def _dropped_route_auth(ctx: FileContext, base: SourceFile, route: Route, old: R
                f"(`{text(base, mark)[:60]}`), so anonymous callers can now reach it; restore the auth middleware "
                "or session check.")
     if line_of(mark) in ctx.diff.removed:
-        yield ctx.finding(RULE, mark, message, side="LEFT", end=line_of(mark))
+        yield ctx.finding(rule, mark, message, side="LEFT", end=line_of(mark))
     else:
-        yield ctx.finding(RULE, route.node, message, end=line_of(route.node))
+        yield ctx.finding(rule, route.node, message, end=line_of(route.node))
 
 
-def _unprotected_new_route(ctx: FileContext, src: SourceFile, route: Route, all_routes: list[Route],
-                           global_auth: dict[str, Node],
-                           base_routes: dict[tuple[str, str, str], Route], deny: Deny) -> Finding | None:
-    public = public_route(ctx.repo)
-    if not ctx.changed(route.node) or public.search(route.path) or global_auth:
-        return None
-    body = route.handler.child_by_field_name("body")
-    if body is not None and _SELF_VERIFIED.search(text(src, body)):
-        return None
-    siblings = [r for r in all_routes if r.node != route.node and not public.search(r.path)]
-    base = ctx.base
-    with_auth = [r for r in siblings if _route_auth(src, r, deny) is not None or (
-        base is not None and r.key in base_routes and _route_auth(base, base_routes[r.key], deny) is not None)]
-    min_siblings = ctx.options.settings(RULE, DroppedAuthSettings).min_siblings
-    min_ratio = ctx.options.settings(RULE, DroppedAuthSettings).min_ratio
-    if len(with_auth) < min_siblings or len(with_auth) < min_ratio * len(siblings):
-        return None
-    return ctx.finding(RULE, route.node, f"The new route `{route.method.upper()} {route.path}` has no "
-                       f"authentication while {len(with_auth)} of the {len(siblings)} other routes in this module "
-                       "require it; add the same auth middleware (or document why it is public).",
-                       end=line_of(route.node))
+class JsRoutes:
+    """One changed JS/TS file's routes as dropped-auth reads them."""
+
+    def __init__(self, ctx: FileContext, head: SourceFile, rule: Rule) -> None:
+        self.ctx, self.head, self.rule = ctx, head, rule
+        self.routes = routes(head)
+        base = ctx.base if ctx.base is not None and ctx.base.root is not None else None
+        self.base = base
+        self.base_routes = {r.key: r for r in routes(base)} if base is not None else {}
+        self.deny: Deny = {id(head): denying_names(ctx.repo, "RIGHT", ctx.path, head)} if self.routes else {}
+        if base is not None and self.routes:
+            self.deny[id(base)] = denying_names(ctx.repo, "LEFT", ctx.diff.old_path or ctx.path, base)
+        self.global_auth = _router_auth(head, self.deny) if self.routes else {}
+        self.public = public_route(ctx.repo)
+        self.markers = public_markers(ctx.repo)
+
+    def module_findings(self) -> Iterator[Finding]:
+        """Router-wide auth the change removes while routes it protected got none of their own."""
+        if self.base is not None:
+            yield from _dropped_router_auth(self.ctx, self.rule, self.base, self.head, self.routes, self.base_routes,
+                                            self.global_auth, self.deny)
+
+    def protected(self, route: Route) -> bool:
+        return route.router in self.global_auth or _route_auth(self.head, route, self.deny) is not None
+
+    def base_route(self, route: Route) -> Route | None:
+        return self.base_routes.get(route.key)
+
+    def dropped(self, route: Route, old: Route) -> Iterator[Finding]:
+        if self.base is not None:
+            yield from _dropped_route_auth(self.ctx, self.rule, self.base, route, old, self.deny)
+
+    def may_report_new(self, route: Route) -> bool:
+        """A changed route, in a module without router-wide auth, not marked public, that does not verify a
+        signature itself."""
+        if not self.ctx.changed(route.node) or self.global_auth \
+                or marked_public(self.head, route.middleware, self.markers):
+            return False
+        body = route.handler.child_by_field_name("body")
+        return body is None or not _SELF_VERIFIED.search(text(self.head, body))
+
+    def others(self, route: Route) -> list[Route]:
+        return [r for r in self.routes if r.node != route.node]
+
+    def sibling(self, route: Route) -> Sibling:
+        old = self.base_routes.get(route.key)
+        authed = _route_auth(self.head, route, self.deny) is not None or (
+            self.base is not None and old is not None and _route_auth(self.base, old, self.deny) is not None)
+        return Sibling(authed, marked_public(self.head, route.middleware, self.markers), self.word(route))
+
+    def word(self, route: Route) -> str:
+        return public_word(self.public, route.path)
+
+    def new_span(self, route: Route) -> tuple[Node, int]:
+        return route.node, line_of(route.node)
+
+    def new_message(self, route: Route, norm: Norm) -> str:
+        return (f"The new route `{route.method.upper()} {route.path}` has no authentication while {norm.with_auth} "
+                f"of the {norm.counted} other routes in this module require it; add the same auth middleware (or "
+                "document why it is public).")

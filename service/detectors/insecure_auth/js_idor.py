@@ -1,35 +1,6 @@
-"""Records loaded by a request-supplied id without an ownership check (IDOR) in Express, Fastify
-and Next.js handlers, and ownership checks removed by the change.
-
-## What it does
-`js.insecure-auth.idor-missing-owner-check`: in a route module whose other handlers tie the data
-to the caller (`where: { id, accountId: caller.accountId }`, `order.userId !== req.user.id`, an
-`assertOwner(...)` helper), flags a handler that loads a record by an id taken from the request
-(`req.params.id`, `request.params`, Next.js `params.id`) and never relates it to the caller. It
-reports the lookup line.
-
-`js.insecure-auth.owner-check-removed`: flags a handler whose base version related the record to
-the caller and whose head version no longer does (reported on the removed line, side LEFT).
-
-## Why is this bad?
-Ids are guessable; without the ownership check any signed-in user can read, download or modify
-every other customer's records by iterating ids (insecure direct object reference, OWASP A01).
-
-## Example
-```ts
-router.get('/:id/invoice', async (req, res) => {
-  const invoice = await prisma.invoice.findUnique({ where: { id: req.params.id } });
-  res.json(invoice);
-});
-```
-
-## Use instead
-```ts
-  const invoice = await prisma.invoice.findFirst({
-    where: { id: req.params.id, accountId: req.user.accountId },
-  });
-```
-"""
+"""The JavaScript/TypeScript layer of the IDOR rules (`idor.py`): Express, Fastify and Next.js
+handlers, the lookups that load a record by a request-supplied id, the ownership checks of a module
+and the checks a change removes."""
 
 from __future__ import annotations
 
@@ -37,32 +8,13 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
+from ...detector import FileContext
 from ...lang.js.flow import Route, call_name, direct_sink, is_test_path, routes
-from ...lang.js.syntax import LANGUAGES, last_name, text
-from ...models import Finding, Severity
+from ...lang.js.syntax import last_name, text
 from ...parsing import SourceFile, line_of, walk
-from .auth_words import privileged
-
-IDOR = Rule(
-    id="js.insecure-auth.idor-missing-owner-check",
-    category="insecure-auth",
-    languages=LANGUAGES,
-    severity=Severity.ERROR,
-    summary="handler loads a record by a request-supplied id without the ownership check its siblings do",
-    confidence="medium",
-)
-REMOVED = Rule(
-    id="js.insecure-auth.owner-check-removed",
-    category="insecure-auth",
-    languages=LANGUAGES,
-    severity=Severity.ERROR,
-    summary="the change removes the check that a record belongs to the caller",
-)
 
 _CALLER = re.compile(
     r"\b(req|request|ctx)\.(user|auth|session|state\.user)\b|\bres\.locals\.\w+|\b(caller|currentUser|current_user|"
@@ -77,36 +29,6 @@ _REQUEST_ID = re.compile(r"\b(req|request|ctx|context)\.params\b|\bparams\.\w*(i
 _COMPARE = frozenset({"===", "!==", "==", "!="})
 _ID_NAME = re.compile(r"(^|_)(id|pk|uuid|slug)$|Id$|ID$")
 _LOOKUP = re.compile(r"^(get|find|fetch|load|read|retrieve|select)\w*$|^(one|oneOrNone|first|query)$")
-
-
-class JsIdorDetector(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (IDOR, REMOVED)
-
-    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or is_test_path(ctx.path):
-            return
-        head_routes = routes(head)
-        if not head_routes:
-            return
-        removed_in: set[tuple[str, str, str]] = set()
-        if ctx.base is not None and ctx.base.root is not None and ctx.diff.removed:
-            for finding, key in _removed_checks(ctx, ctx.base, head, head_routes):
-                removed_in.add(key)
-                yield finding
-        checked = [r for r in head_routes if _checks_ownership(head, r)]
-        admin_words = privileged(ctx.repo)
-        for route in head_routes:
-            if route in checked or route.key in removed_in or _privileged(head, route, admin_words):
-                continue
-            if not any(r.node != route.node for r in checked):
-                continue
-            lookup = _unchecked_lookup(head, route)
-            if lookup is not None and ctx.changed(lookup):
-                yield ctx.finding(IDOR, lookup, f"`{route.method.upper()} {route.path}` loads a record by the "
-                                  "request's id here and never checks that it belongs to the caller (other handlers "
-                                  "in this module do); filter the query by the caller's owner/account id or compare "
-                                  "it, and answer 404 otherwise.", end=line_of(lookup))
 
 
 @dataclass(frozen=True)
@@ -251,22 +173,43 @@ def _outer_await(call: Node) -> Node:
     return parent if parent is not None and parent.type == "await_expression" else call
 
 
-def _removed_checks(ctx: FileContext, base: SourceFile, head: SourceFile,
-                    head_routes: list[Route]) -> Iterator[tuple[Finding, tuple[str, str, str]]]:
-    by_key = {r.key: r for r in head_routes}
-    removed = ctx.diff.removed
-    for old in routes(base):
-        new = by_key.get(old.key)
-        if new is None or not _checks_ownership(base, old) or _checks_ownership(head, new):
-            continue
-        body = old.handler.child_by_field_name("body")
-        req = _request(base, old)
-        gone = [n for n in walk(body) if line_of(n) in removed and _ownership_node(base, n, req)] \
-            if body is not None else []
-        if not gone:
-            continue
-        yield ctx.finding(REMOVED, gone[0], f"The change removes the check that ties the record to the caller from "
-                          f"`{old.method.upper()} {old.path}`; without it any signed-in user can reach other users' "
-                          "records by id, so restore the owner condition.", side="LEFT",
-                          end=line_of(gone[0])), old.key
+class JsIdor:
+    """JS/TS route handlers, keyed by (router, method, path)."""
 
+    routes = staticmethod(routes)
+    is_test_path = staticmethod(is_test_path)
+    unchecked_lookup = staticmethod(_unchecked_lookup)
+
+    def key(self, route: Route) -> tuple[str, str, str]:
+        return route.key
+
+    def checked(self, src: SourceFile, head_routes: list[Route]) -> set[tuple[str, str, str]]:
+        return {r.key for r in head_routes if _checks_ownership(src, r)}
+
+    def exempt(self, src: SourceFile, route: Route, words: re.Pattern[str]) -> bool:
+        return _privileged(src, route, words)
+
+    def idor_message(self, route: Route) -> str:
+        return (f"`{route.method.upper()} {route.path}` loads a record by the request's id here and never checks "
+                "that it belongs to the caller (other handlers in this module do); filter the query by the caller's "
+                "owner/account id or compare it, and answer 404 otherwise.")
+
+    def removed_checks(self, ctx: FileContext, base: SourceFile, head: SourceFile,
+                       head_routes: list[Route]) -> Iterator[tuple[Node, tuple[str, str, str], str]]:
+        """Handlers whose base version related the record to the caller and whose head version no longer
+        does: (removed check, route key, message)."""
+        by_key = {r.key: r for r in head_routes}
+        removed = ctx.diff.removed
+        for old in routes(base):
+            new = by_key.get(old.key)
+            if new is None or not _checks_ownership(base, old) or _checks_ownership(head, new):
+                continue
+            body = old.handler.child_by_field_name("body")
+            req = _request(base, old)
+            gone = [n for n in walk(body) if line_of(n) in removed and _ownership_node(base, n, req)] \
+                if body is not None else []
+            if gone:
+                yield gone[0], old.key, (
+                    f"The change removes the check that ties the record to the caller from `{old.method.upper()} "
+                    f"{old.path}`; without it any signed-in user can reach other users' records by id, so restore "
+                    "the owner condition.")

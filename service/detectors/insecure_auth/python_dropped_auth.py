@@ -1,44 +1,19 @@
-"""Route handlers that lose (or never get) the authentication their siblings have.
-
-## What it does
-Flags a route handler whose auth decorator or dependency (`@login_required`,
-`@permission_required(...)`, `@jwt_required()`, `Depends(get_current_user)`...) is removed by the
-change (reported on the removed line, side LEFT), and a new route handler without any auth in a
-module where the other routes all require it (reported on the route's decorator/def lines).
-Routes that are public by nature (login, signup, health, webhooks, callbacks...) are left alone.
-
-## Why is this bad?
-The endpoint becomes reachable by anonymous callers: whatever it reads or changes is now open to
-the internet, usually without anyone noticing because the happy-path tests still pass.
-
-## Example
-```python
-@bp.post("/<int:order_id>/refund")
-def refund_order(order_id):
-    ...
-```
-
-## Use instead
-```python
-@bp.post("/<int:order_id>/refund")
-@login_required
-def refund_order(order_id):
-    ...
-```
-"""
+"""The Python layer of the dropped-auth rule (`dropped_auth.py`): route handlers (Flask, FastAPI,
+Django) keyed by function name, their auth decorators and dependencies, module-wide auth
+(`@bp.before_request`, a router created with auth dependencies) and auth a change removes."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
-from ...models import Finding, Severity
+from ...detector import FileContext, Rule
+from ...models import Finding
 from ...parsing import SourceFile, line_of, walk
+from ...ruledata import data_lists
 from .auth_words import public_route
+from .public_routes import Norm, Sibling, marked_public, public_markers, public_word
 from .python_auth_syntax import (
     Handler,
     auth_decorators,
@@ -46,65 +21,63 @@ from .python_auth_syntax import (
     call_name,
     functions,
     is_authenticated,
-    is_test_path,
     last_segment,
     route_path,
 )
-from .thresholds import DroppedAuthSettings
 
-RULE = Rule(
-    id="python.insecure-auth.dropped-auth",
-    category="insecure-auth",
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="route handler loses the auth decorator/dependency it had, or that its sibling routes have",
-    settings=DroppedAuthSettings(),
-    confidence="medium",
-)
-
-_GLOBAL_AUTH = re.compile(r"(?i)(login|auth|user|token|jwt|session|permission)")
+_GLOBAL_AUTH = data_lists("insecure-auth").pattern("python_router_auth_words")
 
 
-class DroppedAuthDetector(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
+class PythonRoutes:
+    """One changed Python file's route handlers as dropped-auth reads them."""
 
-    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or is_test_path(ctx.path):
-            return
-        routes = [h for h in functions(head.root, head) if h.is_route]
-        if not routes:
-            return
-        base_routes: dict[str, Handler] = {}
-        if ctx.base is not None and ctx.base.root is not None:
-            base_routes = {h.name: h for h in functions(ctx.base.root, ctx.base) if h.is_route}
-        authed = {h.name for h in routes if is_authenticated(h, head)}
-        min_siblings = ctx.options.settings(RULE, DroppedAuthSettings).min_siblings
-        min_ratio = ctx.options.settings(RULE, DroppedAuthSettings).min_ratio
-        global_auth = _module_level_auth(head)
-        public = public_route(ctx.repo)
-        for handler in routes:
-            if handler.name in authed:
-                continue
-            old = base_routes.get(handler.name)
-            if global_auth:
-                continue
-            if old is not None and ctx.base is not None:
-                yield from _dropped(ctx, handler, old, ctx.base)
-                continue
-            if _public(handler, head, public):
-                continue
-            siblings = [h for h in routes if h.name != handler.name and not _public(h, head, public)]
-            with_auth = [h for h in siblings if h.name in authed]
-            if len(with_auth) >= min_siblings and len(with_auth) >= min_ratio * len(siblings):
-                first = handler.decorators[0] if handler.decorators else handler.func
-                yield ctx.finding(RULE, first, f"The new route `{handler.name}` has no authentication while "
-                                  f"{len(with_auth)} of the {len(siblings)} other routes in this module require a "
-                                  "signed-in user; add the same auth decorator/dependency (or document why it is "
-                                  "public).", end=line_of(handler.func))
+    def __init__(self, ctx: FileContext, head: SourceFile, rule: Rule) -> None:
+        self.ctx, self.head, self.rule = ctx, head, rule
+        self.routes = [h for h in functions(head.root, head) if h.is_route] if head.root is not None else []
+        base = ctx.base
+        self.base_routes = {h.name: h for h in functions(base.root, base) if h.is_route} \
+            if base is not None and base.root is not None else {}
+        self.authed = {h.name for h in self.routes if is_authenticated(h, head)}
+        self.global_auth = _module_level_auth(head)
+        self.public = public_route(ctx.repo)
+        self.markers = public_markers(ctx.repo)
+
+    def module_findings(self) -> Iterator[Finding]:
+        return iter(())  # module-wide auth is checked per route (`protected`)
+
+    def protected(self, route: Handler) -> bool:
+        return route.name in self.authed or self.global_auth
+
+    def base_route(self, route: Handler) -> Handler | None:
+        return self.base_routes.get(route.name)
+
+    def dropped(self, route: Handler, old: Handler) -> Iterator[Finding]:
+        if self.ctx.base is not None:
+            yield from _dropped(self.ctx, self.rule, route, old, self.ctx.base)
+
+    def may_report_new(self, route: Handler) -> bool:
+        return not marked_public(self.head, route.decorators, self.markers)
+
+    def others(self, route: Handler) -> list[Handler]:
+        return [h for h in self.routes if h.name != route.name]
+
+    def sibling(self, route: Handler) -> Sibling:
+        return Sibling(route.name in self.authed, marked_public(self.head, route.decorators, self.markers),
+                       self.word(route))
+
+    def word(self, route: Handler) -> str:
+        return public_word(self.public, route_path(route, self.head), route.name)
+
+    def new_span(self, route: Handler) -> tuple[Node, int]:
+        return (route.decorators[0] if route.decorators else route.func), line_of(route.func)
+
+    def new_message(self, route: Handler, norm: Norm) -> str:
+        return (f"The new route `{route.name}` has no authentication while {norm.with_auth} of the {norm.counted} "
+                "other routes in this module require a signed-in user; add the same auth decorator/dependency (or "
+                "document why it is public).")
 
 
-def _dropped(ctx: FileContext, handler: Handler, old: Handler, base: SourceFile) -> Iterator[Finding]:
+def _dropped(ctx: FileContext, rule: Rule, handler: Handler, old: Handler, base: SourceFile) -> Iterator[Finding]:
     marks = auth_decorators(old, base) + auth_parameters(old, base)
     removed = [m for m in marks if line_of(m) in ctx.diff.removed]
     if not marks:
@@ -113,14 +86,10 @@ def _dropped(ctx: FileContext, handler: Handler, old: Handler, base: SourceFile)
                f"(`{base.node_text(marks[0]).lstrip('@').strip()[:60]}`), so anonymous callers can now reach it; "
                "restore the auth decorator/dependency.")
     if removed:
-        yield ctx.finding(RULE, removed[0], message, side="LEFT", end=line_of(removed[0]))
+        yield ctx.finding(rule, removed[0], message, side="LEFT", end=line_of(removed[0]))
     else:
         first = handler.decorators[0] if handler.decorators else handler.func
-        yield ctx.finding(RULE, first, message, end=line_of(handler.func))
-
-
-def _public(handler: Handler, src: SourceFile, public: re.Pattern[str]) -> bool:
-    return bool(public.search(handler.name) or public.search(route_path(handler, src)))
+        yield ctx.finding(rule, first, message, end=line_of(handler.func))
 
 
 def _module_level_auth(src: SourceFile) -> bool:

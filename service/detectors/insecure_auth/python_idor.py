@@ -1,49 +1,16 @@
-"""Objects loaded by a request-supplied id without an ownership check (IDOR), and ownership
-checks removed by the change.
-
-## What it does
-`python.insecure-auth.idor-missing-owner-check`: in a module whose other handlers tie the data
-to the current user (`invoice.account_id != user.account_id`, `filter_by(owner_id=current_user.id)`,
-a helper such as `_get_owned_order`), flags a route handler that loads an object by an id taken
-from the request (route parameter, `request.args`, JSON body) and never compares it with the
-current user. It reports the lookup line.
-
-`python.insecure-auth.owner-check-removed`: flags a function whose base version compared an
-owner field (`owner_id`, `customer_id`, `account_id`...) with the current user and whose head
-version no longer checks ownership at all. It reports the removed check line (side LEFT).
-
-## Why is this bad?
-Ids are guessable; without the ownership check any signed-in user can read, download or modify
-every other customer's records by iterating ids (insecure direct object reference, OWASP A01).
-
-## Example
-```python
-@router.get("/{invoice_id}/pdf")
-def download_invoice_pdf(invoice_id: int, user: User = Depends(get_current_user), db=Depends(get_db)):
-    invoice = db.get(Invoice, invoice_id)
-    return stream(invoice.pdf_key)
-```
-
-## Use instead
-```python
-    invoice = db.get(Invoice, invoice_id)
-    if invoice is None or invoice.account_id != user.account_id:
-        raise HTTPException(404, "invoice not found")
-```
-"""
+"""The Python layer of the IDOR rules (`idor.py`): route handlers (Flask, FastAPI, Django), the
+lookups that load an object by a request-supplied id, the ownership checks of a module and the
+checks a change removes."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import ClassVar
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
-from ...models import Finding, Severity
+from ...detector import FileContext
 from ...parsing import SourceFile, line_of, walk
-from .auth_words import privileged
 from .python_auth_syntax import (
     Handler,
     auth_parameters,
@@ -59,22 +26,6 @@ from .python_auth_syntax import (
     user_names,
 )
 
-IDOR = Rule(
-    id="python.insecure-auth.idor-missing-owner-check",
-    category="insecure-auth",
-    languages=("python",),
-    severity=Severity.ERROR,
-    summary="route loads an object by a request-supplied id without the ownership check its siblings do",
-    confidence="medium",
-)
-REMOVED = Rule(
-    id="python.insecure-auth.owner-check-removed",
-    category="insecure-auth",
-    languages=("python",),
-    severity=Severity.ERROR,
-    summary="the change removes the check that an object belongs to the current user",
-)
-
 _LOOKUPS = frozenset({"get", "get_or_404", "get_object_or_404", "first_or_404", "one_or_404", "get_by_id",
                       "find_by_id", "filter_by", "filter", "where", "get_or_none", "find_one", "scalar",
                       "get_item", "fetch_one", "load"})
@@ -88,37 +39,56 @@ _PATH_PARAM = re.compile(r"[{<](?:\w+:)?(\w+)[}>]")
 _NON_REQUEST_PARAMS = frozenset({"self", "cls", "request", "db", "session", "s3", "response", "background_tasks"})
 
 
-class IdorDetector(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (IDOR, REMOVED)
+class PythonIdor:
+    """Python route handlers, keyed by function name."""
 
-    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        head = ctx.head
-        if head is None or head.root is None or is_test_path(ctx.path) or not (ctx.diff.added or ctx.diff.removed):
+    def routes(self, src: SourceFile) -> list[Handler]:
+        return [h for h in functions(src.root, src) if h.is_route] if src.root is not None else []
+
+    is_test_path = staticmethod(is_test_path)
+
+    def key(self, route: Handler) -> str:
+        return route.name
+
+    def checked(self, src: SourceFile, routes: list[Handler]) -> set[str]:
+        """Every function of the module (route or helper) that ties an object to the current user."""
+        funcs = list(functions(src.root, src)) if src.root is not None else []
+        helpers = {h.name: h for h in funcs}
+        return {h.name for h in funcs if checks_ownership(h, src, helpers)}
+
+    def exempt(self, src: SourceFile, route: Handler, words: re.Pattern[str]) -> bool:
+        """Admin/staff-only handlers may load any object; an anonymous one is dropped-auth's business."""
+        return _privileged(route, src, words) or not is_authenticated(route, src)
+
+    def unchecked_lookup(self, src: SourceFile, route: Handler) -> Node | None:
+        """The first call that loads a stored object by a request-supplied id."""
+        return _unchecked_lookup(route, src)
+
+    def idor_message(self, route: Handler) -> str:
+        return (f"`{route.name}` loads an object by the request's id here and never checks that it belongs to the "
+                "current user (other handlers in this module do); compare its owner/account id with the user or "
+                "filter the query by it, and answer 404 otherwise.")
+
+    def removed_checks(self, ctx: FileContext, base: SourceFile, head: SourceFile,
+                       routes: list[Handler]) -> Iterator[tuple[Node, str, str]]:
+        """Functions whose base version compared an owner field with the current user and whose head
+        version no longer ties the object to the user: (removed check, function name, message)."""
+        if base.root is None or head.root is None:
             return
-        head_funcs = list(functions(head.root, head))
-        helpers = {h.name: h for h in head_funcs}
-        removed_in: set[str] = set()
-        if ctx.base is not None and ctx.base.root is not None and ctx.diff.removed:
-            for finding, name in _removed_checks(ctx, ctx.base, head, helpers):
-                removed_in.add(name)
-                yield finding
-        routes = [h for h in head_funcs if h.is_route]
-        if not routes:
-            return
-        checked = {h.name for h in head_funcs if checks_ownership(h, head, helpers)}
-        admin_words = privileged(ctx.repo)
-        for handler in routes:
-            if handler.name in checked or handler.name in removed_in or _privileged(handler, head, admin_words) \
-                    or not is_authenticated(handler, head):
+        helpers = {h.name: h for h in functions(head.root, head)}
+        removed = ctx.diff.removed
+        for old in functions(base.root, base):
+            checks = comparison_checks(old.func, base, user_names(old.func, base), strict=True)
+            gone = [c for c in checks if line_of(c) in removed]
+            if not gone:
                 continue
-            if not any(name != handler.name for name in checked):
+            new = helpers.get(old.name)
+            if new is None or checks_ownership(new, head, helpers):
                 continue
-            lookup = _unchecked_lookup(handler, head)
-            if lookup is not None and ctx.changed(lookup):
-                yield ctx.finding(IDOR, lookup, f"`{handler.name}` loads an object by the request's id here and "
-                                  "never checks that it belongs to the current user (other handlers in this "
-                                  "module do); compare its owner/account id with the user or filter the query "
-                                  "by it, and answer 404 otherwise.", end=line_of(lookup))
+            yield gone[0], old.name, (
+                f"The change removes the check that ties the object to the current user from `{old.name}`; without "
+                "it any signed-in user can reach other users' records by id, so restore the owner comparison (or "
+                "filter the lookup by the user).")
 
 
 def _privileged(handler: Handler, src: SourceFile, words: re.Pattern[str]) -> bool:
@@ -188,24 +158,3 @@ def _uses_any(call: Node, src: SourceFile, names: set[str]) -> bool:
     if args is None:
         return False
     return any(n.type == "identifier" and src.node_text(n) in names for n in walk(args))
-
-
-def _removed_checks(ctx: FileContext, base: SourceFile, head: SourceFile,
-                    helpers: dict[str, Handler]) -> Iterator[tuple[Finding, str]]:
-    """Functions whose base version compared an owner field with the current user and whose head
-    version no longer ties the object to the user."""
-    if base.root is None:
-        return
-    removed = ctx.diff.removed
-    for old in functions(base.root, base):
-        checks = comparison_checks(old.func, base, user_names(old.func, base), strict=True)
-        gone = [c for c in checks if line_of(c) in removed]
-        if not gone:
-            continue
-        new = helpers.get(old.name)
-        if new is None or checks_ownership(new, head, helpers):
-            continue
-        yield ctx.finding(REMOVED, gone[0], f"The change removes the check that ties the object to the current "
-                          f"user from `{old.name}`; without it any signed-in user can reach other users' records "
-                          "by id, so restore the owner comparison (or filter the lookup by the user).",
-                          side="LEFT", end=line_of(gone[0])), old.name

@@ -34,21 +34,12 @@ BUILTIN_EXCEPTIONS = frozenset(
     for name, obj in vars(builtins).items()
     if isinstance(obj, type) and issubclass(obj, BaseException) and name not in BROAD_NAMES
 )
-# Name fragments of exception classes that stand for one condition, not "anything went wrong".
-SPECIFIC_TOKENS = re.compile(
-    r"NotFound|DoesNotExist|NoSuch|Missing|Timeout|TimedOut|Connection|Integrity|Duplicate|Exists|"
-    r"Conflict|Decode|Parse|Invalid|Validation|Expired|Signature|Declined|Unsupported|Permission|"
-    r"Forbidden|Unauthori[sz]ed|Denied|Interrupt|Cancel|Empty|Full|NoResult|MultipleResults|Locked|"
-    r"RateLimit|Throttl|OutOf|Insufficient|Stale|Unavailable|Closed|Refused|Reset|Busy|Lookup|Key|"
-    r"Index|Value|Type|Attribute|Import|Syntax|Unicode|Overflow|ZeroDivision|Format|Bad|Shutdown|Stop|"
-    r"Exit|Abort|Skip|Terminat"
-)
-CLEANUP_METHODS = frozenset(
-    {"rollback", "close", "unlink", "remove", "rmtree", "cleanup", "release", "cancel", "discard",
-     "terminate", "kill", "shutdown", "sleep", "expunge_all", "expire_all", "invalidate"}
-)
-EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "abort", "flask.abort"})
-SUCCESS_WORDS = frozenset({"ok", "success", "succeeded", "successful", "completed", "complete", "done"})
+# Name fragments of exception classes that stand for one condition, not "anything went wrong"
+# (rules/data/error-handling.yml, case-sensitive: `Key` in `KeyError`, not `key` in `MonkeyError`).
+SPECIFIC_TOKENS = re.compile("|".join(data_lists("error-handling").ordered("python_specific_error_words")))
+CLEANUP_METHODS = data_lists("error-handling").get("python_cleanup_methods")
+EXIT_CALLS = data_lists("error-handling").get("python_exit_calls")
+SUCCESS_WORDS = data_lists("error-handling").get("python_success_values")
 EMPTY_CALLS = frozenset({"list", "dict", "set", "tuple", "frozenset", "str"})
 TRANSPARENT = frozenset({"comment", "pass_statement"})
 
