@@ -134,7 +134,7 @@ KNOWN = {
     "dead_code/python_unused_definition/framework": {"svc/tasks.py:44 python.bloat.passthrough-wrapper"},
     "insecure_auth/js_idor/owner_removed": {"src/docs.js:7 js.null-check.unguarded-optional"},
     "insecure_auth/python_idor/owned_helper": {"shop/orders.py:11 python.orthogonal-edit.unrelated-logic-change"},
-    "null_check/python_unguarded_optional/removed_guard": {"svc/orders.py:24 python.orthogonal-edit.unrelated-default"},
+    "null_check/unguarded_optional/removed_guard": {"svc/orders.py:24 python.orthogonal-edit.unrelated-default"},
     "orthogonal_edit/unrelated_change/logic_and_config": {
         "setup.cfg:2 python.test-tampering.coverage-threshold-lowered"},
     "test_tampering/python_blanket_suppression/added": {"app/jobs.py:10 python.dead-code.unused-import"},

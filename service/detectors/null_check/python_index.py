@@ -7,11 +7,13 @@ may be None.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from ...detector import RepoView
 from ...lang.python.modules import python_modules
+from ...ruledata import DataLists, data_lists
 from .python_facts import ClassInfo, ModuleInfo, _read_module
 
 
@@ -25,6 +27,11 @@ class RepoIndex:
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._related: dict[str, list[ModuleInfo]] = {}
         self._null_keys: dict[str, set[str]] = {}
+
+    @functools.cached_property
+    def lists(self) -> DataLists:
+        """The name lists of `rules/data/null-check.yml`, with the repository's additions."""
+        return data_lists("null-check", self.repo)
 
     # -- module resolution ------------------------------------------------------------------
 

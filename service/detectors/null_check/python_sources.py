@@ -12,17 +12,6 @@ from .python_guards import _guarded
 from .python_scope import Scope, Source, _type_of
 from .python_syntax import text, unwrap
 
-ORM_NONE_METHODS = {
-    "first": "returns None when nothing matches",
-    "one_or_none": "returns None when nothing matches",
-    "scalar_one_or_none": "returns None when nothing matches",
-    "first_or_none": "returns None when nothing matches",
-    "get_or_none": "returns None when nothing matches",
-    "find_one": "returns None when nothing matches",
-    "fetchone": "returns None when the query has no rows",
-}
-
-
 HTTP_RECEIVER = re.compile(
     r"(?i)(?:^|_)(?:session|sess|client|requests|httpx|http|api|router|app|bp|blueprint|browser|"
     r"driver|page|web|resource)$"
@@ -156,10 +145,13 @@ def _nullable_method_call(scope: Scope, call: Node, obj: Node, method: str, posi
         return f"`{short}` returns None when the variable is unset", False
     if method in ("match", "search", "fullmatch") and positional and _is_regex(scope, obj_text):
         return f"`{short}` returns None when the text does not match", False
-    if method in ORM_NONE_METHODS and not positional and not keywords:
-        if method == "fetchone" and AGGREGATE.search(obj_text) and not GROUP_BY.search(obj_text):
+    lists = scope.index.lists
+    if method in lists.get("python_orm_lookups") and not positional and not keywords:
+        return f"`{short}` returns None when nothing matches", False
+    if method in lists.get("python_cursor_fetches") and not positional and not keywords:
+        if AGGREGATE.search(obj_text) and not GROUP_BY.search(obj_text):
             return None  # an aggregate without GROUP BY always yields one row
-        return f"`{short}` {ORM_NONE_METHODS[method]}", False
+        return f"`{short}` returns None when the query has no rows", False
     if method == "scalar" and positional and "select(" in text(src, positional[0]) \
             and "count(" not in text(src, positional[0]):
         return f"`{short}` returns None when nothing matches", False
