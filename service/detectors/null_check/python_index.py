@@ -144,7 +144,7 @@ class RepoIndex:
                     return name in klass.optional_methods
             return None
         defs = [c for info in self.related(path) for c in info.classes.values() if name in c.methods]
-        if not defs or name in GENERIC_METHOD_NAMES:
+        if not defs or name in self.lists.get("python_generic_methods"):
             return None
         return all(name in c.optional_methods for c in defs)
 
@@ -189,10 +189,6 @@ class RepoIndex:
                 if info is not None and real is not None and real in info.regex_names:
                     names.add(local)
         return names
-
-
-GENERIC_METHOD_NAMES = frozenset({"get", "pop", "find", "first", "match", "search", "next", "one",
-                                  "load", "read", "fetch", "run", "call", "__call__", "__init__"})
 
 
 def index_for(repo: RepoView) -> RepoIndex:
