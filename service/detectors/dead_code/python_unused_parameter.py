@@ -168,11 +168,12 @@ class UnusedParameter(Detector):
                old: set[str] | None) -> Iterator[Finding]:
         body = func.child_by_field_name("body")
         name = _name(func)
-        if body is None or _is_stub(body) or sym.registers(func) or sym.is_dunder(name) \
+        conv = sym.conventions(ctx.repo)
+        if body is None or _is_stub(body) or sym.registers(func, conv) or sym.is_dunder(name) \
                 or name.startswith("test_"):
             return  # a stub, or a signature a framework or a protocol imposes
         cls = sym.enclosing_class(func)
-        if cls is not None and (sym.has_external_bases(cls) or sym.registers(cls)):
+        if cls is not None and (sym.has_external_bases(cls, conv) or sym.registers(cls, conv)):
             return
         reads = _reads(body)
         if reads & data_lists("dead-code", ctx.repo).get("python_dynamic_lookups"):
