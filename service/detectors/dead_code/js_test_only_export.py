@@ -35,6 +35,7 @@ from ...detector import Detector, FileContext, Rule
 from ...lang.js import repo_index
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
+from ...ruledata import data_lists
 
 RULE = Rule(
     id="js.dead-code.test-only-export",
@@ -71,10 +72,11 @@ class TestOnlyExport(Detector):
         existing = {d.name for d in sym.declarations(ctx.base.root)} if ctx.base and ctx.base.root else set()
         spans = sym.export_list_spans(head.root)
         star: bool | None = None
+        conventions = data_lists("dead-code", ctx.repo).get("js_convention_exports")
         for decl in sym.declarations(head.root):
             if not decl.exported or decl.default or decl.line not in ctx.diff.added or decl.name in existing:
                 continue
-            if decl.kind not in ("function", "class", "const") or decl.name in sym.CONVENTION_EXPORTS:
+            if decl.kind not in ("function", "class", "const") or decl.name in conventions:
                 continue
             outside = repo_index.external_mentions(index, ctx.path, decl, spans)
             in_tests = sum(index.count_file(p, decl.name) for p in index.files_mentioning(decl.name)

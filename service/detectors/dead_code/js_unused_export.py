@@ -41,6 +41,7 @@ from ...lang.js import repo_index
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
 from ...parsing import SourceFile
+from ...ruledata import data_lists
 
 LANGUAGES = ("javascript", "typescript", "tsx")
 
@@ -123,6 +124,7 @@ class UnusedExport(Detector):
         spans = sym.export_list_spans(head.root)
         cjs = sym.commonjs_exports(head.root)
         added = ctx.diff.added
+        conventions = data_lists("dead-code", ctx.repo).get("js_convention_exports")
         for decl in sym.declarations(head.root):
             if decl.line not in added or decl.name in existing or decl.kind == "type":
                 continue
@@ -131,7 +133,7 @@ class UnusedExport(Detector):
                 if not index.is_default_imported(ctx.path) and not index.might_import(ctx.path):
                     yield self._unused_default(ctx, decl)
                 continue
-            if decl.name in sym.CONVENTION_EXPORTS or (decl.name.startswith("_") and decl.exported):
+            if decl.name in conventions or (decl.name.startswith("_") and decl.exported):
                 continue
             if repo_index.external_mentions(index, ctx.path, decl, spans) > 0:
                 continue
@@ -182,7 +184,8 @@ class UnusedExport(Detector):
 def _orphan(ctx: ChangeContext, name: str, path: str, line: int, head: repo_index.SideIndex,
             base: repo_index.SideIndex) -> Finding | None:
     decl = _declaration(head, path, name)
-    if decl is None or decl.kind not in ("function", "class", "const") or name in sym.CONVENTION_EXPORTS:
+    conventions = data_lists("dead-code", ctx.repo).get("js_convention_exports")
+    if decl is None or decl.kind not in ("function", "class", "const") or name in conventions:
         return None
     if decl.kind == "const" and not _definition_candidate(decl):
         return None

@@ -37,6 +37,7 @@ from ...lang.js import repo_index
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
 from ...parsing import line_of, walk
+from ...ruledata import data_lists
 
 RULE = Rule(
     id="js.dead-code.unused-method",
@@ -83,13 +84,14 @@ class UnusedMethod(Detector):
         if sym.is_test_path(ctx.path) or sym.is_convention_file(ctx.path):
             return
         index = repo_index.side_index(ctx.repo, "RIGHT")
+        conventions = data_lists("dead-code", ctx.repo).get("js_convention_exports")
         for cls in walk(head.root):
             if cls.type not in CLASSES or not _plain_class(cls):
                 continue
             for name, method in _methods(cls):
                 if line_of(method) not in ctx.diff.added or name == "constructor" or name.startswith("_"):
                     continue
-                if name in sym.CONVENTION_EXPORTS:
+                if name in conventions:
                     continue
                 copies: list[str] = []
                 mentioned = index.count(name) > 1

@@ -36,6 +36,7 @@ from ...detector import Detector, FileContext, Rule
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
 from ...parsing import line_of, walk
+from ...ruledata import data_lists
 
 RULE = Rule(
     id="js.dead-code.unused-parameter",
@@ -98,12 +99,12 @@ class UnusedParameter(Detector):
                 or ctx.path.endswith((".d.ts", ".d.mts", ".d.cts")):
             return  # files a framework loads call their exports with a signature it fixes
         existing = _base_function_names(ctx)
-        passed = _passed_as_values(head.root)
+        passed = _passed_as_values(head.root) | data_lists("dead-code", ctx.repo).get("js_convention_exports")
         for name, func in _functions(head.root):
             body = func.child_by_field_name("body")
             if body is None or line_of(func) not in ctx.diff.added or name in existing:
                 continue
-            if name in passed or name in sym.CONVENTION_EXPORTS:
+            if name in passed:
                 continue  # a callback or a framework hook: its caller fixes the signature
             params = _parameters(func)
             used = _read_names(body)

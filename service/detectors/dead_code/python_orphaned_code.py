@@ -106,7 +106,7 @@ class OrphanedCode(Detector):
         path, node = head_defs[0]
         if line_of(node) in added.get(path, frozenset()):
             return None  # a new or rewritten definition: python.dead-code.unused-definition
-        if sym.conventional(name, node, path) or _public_surface(head, path, name) \
+        if sym.conventional(name, node, path, sym.conventions(ctx.repo)) or _public_surface(head, path, name) \
                 or head.looked_up_dynamically(name):
             return None
         kind = "Class" if node.type == "class_definition" else (

@@ -85,6 +85,7 @@ class UnusedDefinition(Detector):
         )
         existing = _base_definitions(ctx)
         added = ctx.diff.added
+        conv = sym.conventions(ctx.repo)
         for node in sym.functions_and_classes(head.root):
             name_node = node.child_by_field_name("name")
             name = sym.text(name_node)
@@ -92,7 +93,7 @@ class UnusedDefinition(Detector):
                 continue
             if name in existing or (public_surface and not name.startswith("_")):
                 continue
-            if sym.conventional(name, node, ctx.path) or index.looked_up_dynamically(name):
+            if sym.conventional(name, node, ctx.path, conv) or index.looked_up_dynamically(name):
                 continue
             if index.count(name) - sym.own_refs(index, ctx.path, [node], name) > 0:
                 continue

@@ -45,6 +45,7 @@ from ...detector import Detector, FileContext, Rule
 from ...lang.python import symbols as sym
 from ...models import Finding, Severity
 from ...parsing import line_of, walk
+from ...ruledata import data_lists
 
 RULE = Rule(
     id="python.dead-code.unused-parameter",
@@ -55,7 +56,6 @@ RULE = Rule(
     confidence="medium",
 )
 PARAM_NODES = frozenset({"identifier", "typed_parameter", "default_parameter", "typed_default_parameter"})
-DYNAMIC = frozenset({"locals", "vars", "eval", "exec"})
 IMPORT_LINE = re.compile(rb"^[ \t]*(?:from|import)[ \t]")
 
 
@@ -98,10 +98,9 @@ def _is_stub(body: Node) -> bool:
     return True
 
 
-def _reads(body: Node) -> tuple[set[str], bool]:
-    """Names the body mentions, and whether it looks names up dynamically."""
-    names = {sym.text(n) for n in walk(body) if n.type == "identifier"}
-    return names, bool(names & DYNAMIC)
+def _reads(body: Node) -> set[str]:
+    """Names the body mentions."""
+    return {sym.text(n) for n in walk(body) if n.type == "identifier"}
 
 
 def _values(root: Node) -> set[str]:
@@ -169,15 +168,16 @@ class UnusedParameter(Detector):
                old: set[str] | None) -> Iterator[Finding]:
         body = func.child_by_field_name("body")
         name = _name(func)
-        if body is None or _is_stub(body) or sym.registers(func) or sym.is_dunder(name) \
+        conv = sym.conventions(ctx.repo)
+        if body is None or _is_stub(body) or sym.registers(func, conv) or sym.is_dunder(name) \
                 or name.startswith("test_"):
             return  # a stub, or a signature a framework or a protocol imposes
         cls = sym.enclosing_class(func)
-        if cls is not None and (sym.has_external_bases(cls) or sym.registers(cls)):
+        if cls is not None and (sym.has_external_bases(cls, conv) or sym.registers(cls, conv)):
             return
-        reads, dynamic = _reads(body)
-        if dynamic:
-            return
+        reads = _reads(body)
+        if reads & data_lists("dead-code", ctx.repo).get("python_dynamic_lookups"):
+            return  # `locals()`, `eval()`: names may be read without being written
         unused = [(param, ident) for param, ident in _parameters(func).items()
                   if param not in reads and not param.startswith("_") and line_of(ident) in added
                   and (old is None or param not in old)]

@@ -37,6 +37,7 @@ from ...detector import Detector, FileContext, Rule
 from ...lang.python import symbols as sym
 from ...models import Finding, Severity
 from ...parsing import line_of, walk
+from ...ruledata import data_lists
 
 RULE = Rule(
     id="python.dead-code.unused-variable",
@@ -46,7 +47,6 @@ RULE = Rule(
     summary="A local variable the function assigns and never reads",
 )
 
-DYNAMIC = frozenset({"locals", "vars", "eval", "exec"})
 
 
 def _target(stmt: Node) -> tuple[Node, Node] | None:
@@ -80,19 +80,10 @@ def _writes(func: Node) -> dict[str, list[tuple[Node, Node]]]:
     return found
 
 
-def _reads(func: Node, write_ids: set[tuple[int, int]]) -> tuple[set[str], bool]:
-    """Names read anywhere in the function (global/nonlocal declarations count as reads), and
-    whether it uses dynamic name lookups."""
-    names: set[str] = set()
-    dynamic = False
-    for node in walk(func):
-        if node.type != "identifier" or (node.start_byte, node.end_byte) in write_ids:
-            continue
-        name = sym.text(node)
-        names.add(name)
-        if name in DYNAMIC:
-            dynamic = True
-    return names, dynamic
+def _reads(func: Node, write_ids: set[tuple[int, int]]) -> set[str]:
+    """Names read anywhere in the function (global/nonlocal declarations count as reads)."""
+    return {sym.text(node) for node in walk(func)
+            if node.type == "identifier" and (node.start_byte, node.end_byte) not in write_ids}
 
 
 class UnusedVariable(Detector):
@@ -112,9 +103,9 @@ class UnusedVariable(Detector):
         if not writes:
             return
         write_ids = {(ident.start_byte, ident.end_byte) for hits in writes.values() for _, ident in hits}
-        reads, dynamic = _reads(func, write_ids)
-        if dynamic:
-            return
+        reads = _reads(func, write_ids)
+        if reads & data_lists("dead-code", ctx.repo).get("python_dynamic_lookups"):
+            return  # `locals()`, `eval()`: names may be read without being written
         for name, hits in writes.items():
             if name.startswith("_") or name in reads:
                 continue

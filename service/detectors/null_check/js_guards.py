@@ -16,9 +16,6 @@ from .js_sources import (
     SourceReader,
 )
 
-ASSERT_CALL = re.compile(r"(?i)(^|\.)(assert\w*|invariant|ok|ensure\w*|must\w*|expect|strictEqual|notEqual)$")
-
-
 GuardTest = Callable[[Node], bool]
 
 
@@ -116,7 +113,7 @@ class GuardReader(SourceReader):
                     return True
             elif sib.type == "expression_statement" and sib.named_children:
                 expr = sib.named_children[0]
-                if expr.type == "call_expression" and ASSERT_CALL.search(js.call_name(self.src, expr)):
+                if expr.type == "call_expression" and self._asserts(expr):
                     args = js.call_args(expr)
                     if args and tests(args[0]):
                         return True
@@ -130,3 +127,8 @@ class GuardReader(SourceReader):
                 return True
             cur = cur.parent
         return False
+
+    def _asserts(self, call: Node) -> bool:
+        """`assert(x)`, `invariant(x)`: a call that throws when its first argument is falsy."""
+        name = js.last_name(js.call_name(self.src, call))
+        return self.lists.pattern("js_assert_calls").fullmatch(name) is not None

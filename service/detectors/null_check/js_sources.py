@@ -13,15 +13,6 @@ from ...lang.js import syntax as js
 from ...parsing import SourceFile
 from ...ruledata import DataLists
 
-NULL_GETTERS = re.compile(r"(?:^|\.)(searchParams|headers|formData|params|localStorage|sessionStorage)$")
-
-
-REGEX_NAME = re.compile(r"(?i)(re|regex|regexp|pattern|pat)$")
-
-
-ID_NAME = re.compile(r"^(id|key|sku|slug|code|name)$|(Id|ID|Key|Sku|Slug|Code)$")
-
-
 PATTERN_ARGS = frozenset({"regex", "identifier", "new_expression", "member_expression"})
 
 
@@ -90,7 +81,8 @@ class SourceReader:
             if last in self.facts.maps or (recv is not None and recv.type == "new_expression"):
                 key = self.t(args[0])
                 return Source(f"`{short}` returns undefined for a missing key", has_check=f"{recv_text}.has({key})")
-            if NULL_GETTERS.search(recv_text) and recv_text not in ("req.params", "request.params"):
+            if js.last_name(recv_text) in self.lists.get("js_nullable_getters") \
+                    and recv_text not in ("req.params", "request.params"):
                 return Source(f"`{short}` returns null when the entry is absent")
         if method == "at" and len(args) == 1 and not awaited and not recv_text[:1].isupper():
             return Source(f"`{short}` returns undefined when the index is out of range (an empty array)")
@@ -101,7 +93,7 @@ class SourceReader:
         if method == "match" and len(args) == 1 and args[0].type in PATTERN_ARGS:
             return Source(f"`{short}` returns null when the pattern does not match")
         if method == "exec" and len(args) == 1 and recv is not None \
-                and (recv.type == "regex" or REGEX_NAME.search(js.last_name(recv_text))):
+                and (recv.type == "regex" or self.lists.pattern("js_regex_names").search(js.last_name(recv_text))):
             return Source(f"`{short}` returns null when the pattern does not match")
         if method in self.lists.get("js_orm_lookups"):
             return Source(f"`{short}` returns null when no row matches")
@@ -123,6 +115,11 @@ class SourceReader:
             return None
         return self.t(left)
 
+    def _names_entry(self, key: str) -> bool:
+        """`id`, `userId`: a key that names one entry (case matters: `valid` is no id)."""
+        suffixes = tuple(self.lists.ordered("js_entry_key_suffixes"))
+        return key in self.lists.get("js_entry_keys") or key.endswith(suffixes)
+
     def _lookup(self, expr: Node) -> Source | None:
         """`lookup[key]` with a key that names an entry (an id, a field of another object)."""
         obj = js.unwrap(expr.child_by_field_name("object"))
@@ -134,7 +131,7 @@ class SourceReader:
         if key.type == "member_expression":
             if self.t(key.child_by_field_name("property")) == "length" or "." in self.t(obj):
                 return None
-        elif key.type != "identifier" or not ID_NAME.search(self.t(key)):
+        elif key.type != "identifier" or not self._names_entry(self.t(key)):
             return None
         if self._filled_or_iterated(expr, obj, key):
             return None

@@ -17,9 +17,6 @@ from .python_syntax import _named, _walk, text, unwrap
 PREDICATE = re.compile(r"^_?(?:is|has|check|valid|validate)(?:_|[A-Z]|$)")
 
 
-NORETURN_CALLS = frozenset({"abort", "exit", "_exit", "fail", "skip", "exit_json", "fail_json"})
-
-
 NONE_ERRORS = ("AttributeError", "TypeError", "Exception", "BaseException")
 
 
@@ -125,7 +122,7 @@ def _non_none_literal(src: SourceFile, node: Node | None) -> bool:
     return False
 
 
-def terminates(src: SourceFile, block: Node | None) -> bool:
+def terminates(src: SourceFile, block: Node | None, noreturn: frozenset[str]) -> bool:
     """Does the block always leave (return, raise, continue, break, abort(), sys.exit())?"""
     if block is None:
         return False
@@ -133,28 +130,28 @@ def terminates(src: SourceFile, block: Node | None) -> bool:
         if stmt.type in ("return_statement", "raise_statement", "continue_statement",
                          "break_statement"):
             return True
-        if stmt.type == "expression_statement" and _is_noreturn_call(src, stmt):
+        if stmt.type == "expression_statement" and _is_noreturn_call(src, stmt, noreturn):
             return True
-        if stmt.type == "if_statement" and _if_always_leaves(src, stmt):
+        if stmt.type == "if_statement" and _if_always_leaves(src, stmt, noreturn):
             return True
     return False
 
 
-def _is_noreturn_call(src: SourceFile, stmt: Node) -> bool:
+def _is_noreturn_call(src: SourceFile, stmt: Node, noreturn: frozenset[str]) -> bool:
     expr = unwrap(stmt.named_children[0]) if stmt.named_children else None
     if expr is None or expr.type != "call":
         return False
     fn = text(src, expr.child_by_field_name("function"))
-    return fn.rsplit(".", 1)[-1] in NORETURN_CALLS
+    return fn.rsplit(".", 1)[-1] in noreturn
 
 
-def _if_always_leaves(src: SourceFile, stmt: Node) -> bool:
-    if not terminates(src, stmt.child_by_field_name("consequence")):
+def _if_always_leaves(src: SourceFile, stmt: Node, noreturn: frozenset[str]) -> bool:
+    if not terminates(src, stmt.child_by_field_name("consequence"), noreturn):
         return False
     has_else = False
     for alt in stmt.children_by_field_name("alternative"):
         body = alt.child_by_field_name("consequence") or alt.child_by_field_name("body")
-        if not terminates(src, body):
+        if not terminates(src, body, noreturn):
             return False
         has_else = has_else or alt.type == "else_clause"
     return has_else
@@ -171,12 +168,12 @@ def assigns(src: SourceFile, block: Node | None, path: str) -> bool:
     return False
 
 
-def restores(src: SourceFile, block: Node | None, path: str) -> bool:
+def restores(src: SourceFile, block: Node | None, path: str, noreturn: frozenset[str]) -> bool:
     """After this block the value is set again: it assigns it, asserts it, or (for `self.x`)
     calls a method of `self` that is expected to set it."""
     if block is None:
         return False
-    if terminates(src, block) or assigns(src, block, path):
+    if terminates(src, block, noreturn) or assigns(src, block, path):
         return True
     for node in _walk(block):
         if node.type == "assert_statement" and node.named_children \

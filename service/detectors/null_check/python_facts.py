@@ -16,6 +16,7 @@ from tree_sitter import Node
 
 from ...lang.python.memo import nodes_of
 from ...parsing import SourceFile
+from ...ruledata import DataLists
 from .python_syntax import _named, _walk, class_name_of, is_optional_type, text, unwrap
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def _read_module(index: RepoIndex, path: str, src: SourceFile) -> ModuleInfo:
         if node.type == "function_definition":
             _read_function(src, node, info.funcs, info.optional_funcs, info.returns)
         elif node.type == "class_definition":
-            cls = _read_class(src, node)
+            cls = _read_class(src, node, index.lists)
             info.classes[cls.name] = cls
         elif node.type == "expression_statement":
             _read_module_assignment(src, stmt, info)
@@ -166,7 +167,7 @@ def _returns_none_or_value(fn: Node) -> bool:
     return explicit_none and value
 
 
-def _read_class(src: SourceFile, node: Node) -> ClassInfo:
+def _read_class(src: SourceFile, node: Node, lists: DataLists) -> ClassInfo:
     cls = ClassInfo(name=text(src, node.child_by_field_name("name")))
     supers = node.child_by_field_name("superclasses")
     if supers is not None:
@@ -191,15 +192,9 @@ def _read_class(src: SourceFile, node: Node) -> ClassInfo:
         elif stmt.type == "expression_statement" and stmt.named_children:
             assign = stmt.named_children[0]
             if assign.type == "assignment":
-                _read_field(src, assign, cls, columns, relationships, plain)
+                _read_field(src, assign, cls, (columns, relationships), lists, plain)
     _read_relationships(src, cls, columns, relationships)
     return cls
-
-
-_COLUMN_CALLS = ("Column", "mapped_column")
-
-
-_RELATIONSHIP_CALLS = ("relationship", "relation")
 
 
 def _call_name(src: SourceFile, node: Node | None) -> str:
@@ -217,8 +212,10 @@ def _keyword(src: SourceFile, call: Node, name: str) -> str | None:
     return None
 
 
-def _read_field(src: SourceFile, assign: Node, cls: ClassInfo, columns: dict[str, Node],
-                relationships: dict[str, Node], plain: bool = False) -> None:
+def _read_field(src: SourceFile, assign: Node, cls: ClassInfo,
+                calls: tuple[dict[str, Node], dict[str, Node]], lists: DataLists, plain: bool = False) -> None:
+    """Whether the field `assign` declares may be None; column and relationship calls go to `calls`."""
+    columns, relationships = calls
     left = assign.child_by_field_name("left")
     if left is None or left.type != "identifier":
         return
@@ -234,12 +231,12 @@ def _read_field(src: SourceFile, assign: Node, cls: ClassInfo, columns: dict[str
         cls.nullable_fields[name] = f"`{cls.name}.{name}` defaults to None"
         return
     called = _call_name(src, right)
-    if right is not None and called in _COLUMN_CALLS:
+    if right is not None and called in lists.get("python_column_calls"):
         columns[name] = right
         if _keyword(src, right, "nullable") == "True":
             cls.nullable_fields[name] = f"`{cls.name}.{name}` is a nullable column"
             return
-    elif right is not None and called in _RELATIONSHIP_CALLS:
+    elif right is not None and called in lists.get("python_relationship_calls"):
         relationships[name] = right
         return
     elif right is not None and called.endswith(("Field", "ForeignKey")) \

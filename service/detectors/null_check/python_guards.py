@@ -18,10 +18,6 @@ from .python_conditions import (
 from .python_scope import Scope, Source
 from .python_syntax import text
 
-DEREF_FUNCS = frozenset({"len", "iter", "sorted", "list", "tuple", "set", "frozenset", "sum",
-                         "enumerate", "int", "float", "reversed", "dict"})
-
-
 ORDERING = frozenset({"<", ">", "<=", ">="})
 
 
@@ -65,7 +61,7 @@ def _deref_kind(scope: Scope, occurrence: Node) -> str | None:
     if kind in ("list_splat", "dictionary_splat"):
         return "unpacking it"
     if kind == "argument_list":
-        return _argument_deref(src, parent, node)
+        return _argument_deref(src, parent, node, scope.index.lists.get("python_deref_calls"))
     return None
 
 
@@ -79,13 +75,13 @@ def _comparison_deref(src: SourceFile, parent: Node, node: Node) -> str | None:
     return None
 
 
-def _argument_deref(src: SourceFile, args: Node, node: Node) -> str | None:
+def _argument_deref(src: SourceFile, args: Node, node: Node, deref_calls: frozenset[str]) -> str | None:
     call = args.parent
     if call is None or call.type != "call":
         return None
     positional = [a for a in args.named_children if a.type not in ("keyword_argument", "comment")]
     fn = text(src, call.child_by_field_name("function"))
-    if fn in DEREF_FUNCS and positional and positional[0] == node:
+    if fn in deref_calls and positional and positional[0] == node:
         return f"`{fn}()`"
     if fn.endswith(".join") and len(positional) == 1 and positional[0] == node and fn != "os.path.join":
         return "`.join()`"
@@ -95,6 +91,7 @@ def _argument_deref(src: SourceFile, args: Node, node: Node) -> str | None:
 def _guarded(scope: Scope, use: Node, source: Source) -> bool:
     """Is the use protected by a check between the source and the use?"""
     src, path, start = scope.src, source.path, source.start
+    noreturn = scope.index.lists.get("python_noreturn_calls")
     node = use
     while node.parent is not None and node != scope.body:
         parent = node.parent
@@ -104,7 +101,7 @@ def _guarded(scope: Scope, use: Node, source: Source) -> bool:
             for sibling in parent.named_children:
                 if sibling.start_byte >= node.start_byte:
                     break
-                if sibling.end_byte > start and _sequential_guard(src, sibling, path):
+                if sibling.end_byte > start and _sequential_guard(src, sibling, path, noreturn):
                     return True
         node = parent
     return False
@@ -177,11 +174,11 @@ def _case_guards(src: SourceFile, case: Node, path: str) -> bool:
     return bool(pattern) and "None" not in pattern and pattern.strip() != "_"
 
 
-def _sequential_guard(src: SourceFile, stmt: Node, path: str) -> bool:
+def _sequential_guard(src: SourceFile, stmt: Node, path: str, noreturn: frozenset[str]) -> bool:
     """A statement before the use after which the value cannot be None."""
     if stmt.type == "with_statement":
         body = stmt.child_by_field_name("body")
-        return body is not None and any(_sequential_guard(src, s, path) for s in body.named_children)
+        return body is not None and any(_sequential_guard(src, s, path, noreturn) for s in body.named_children)
     if stmt.type == "while_statement" and text(src, stmt.child_by_field_name("condition")) == "True":
         return _breaks_only_when_set(src, stmt, path)
     if stmt.type == "assert_statement":
@@ -197,12 +194,12 @@ def _sequential_guard(src: SourceFile, stmt: Node, path: str) -> bool:
         else:
             else_body = alt.child_by_field_name("body")
     for i, (cond, body) in enumerate(branches):
-        earlier_leave = all(terminates(src, b) for _, b in branches[:i])
+        earlier_leave = all(terminates(src, b, noreturn) for _, b in branches[:i])
         if not earlier_leave:
             break
-        if implies_not_none(src, cond, path, False) and restores(src, body, path):
+        if implies_not_none(src, cond, path, False) and restores(src, body, path, noreturn):
             return True
-    if else_body is not None and restores(src, else_body, path):
-        others_leave = all(terminates(src, b) for _, b in branches[1:])
+    if else_body is not None and restores(src, else_body, path, noreturn):
+        others_leave = all(terminates(src, b, noreturn) for _, b in branches[1:])
         return others_leave and implies_not_none(src, branches[0][0], path, True)
     return False

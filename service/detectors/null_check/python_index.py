@@ -7,11 +7,13 @@ may be None.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from ...detector import RepoView
 from ...lang.python.modules import python_modules
+from ...ruledata import DataLists, data_lists
 from .python_facts import ClassInfo, ModuleInfo, _read_module
 
 
@@ -25,6 +27,11 @@ class RepoIndex:
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._related: dict[str, list[ModuleInfo]] = {}
         self._null_keys: dict[str, set[str]] = {}
+
+    @functools.cached_property
+    def lists(self) -> DataLists:
+        """The name lists of `rules/data/null-check.yml`, with the repository's additions."""
+        return data_lists("null-check", self.repo)
 
     # -- module resolution ------------------------------------------------------------------
 
@@ -137,7 +144,7 @@ class RepoIndex:
                     return name in klass.optional_methods
             return None
         defs = [c for info in self.related(path) for c in info.classes.values() if name in c.methods]
-        if not defs or name in GENERIC_METHOD_NAMES:
+        if not defs or name in self.lists.get("python_generic_methods"):
             return None
         return all(name in c.optional_methods for c in defs)
 
@@ -182,10 +189,6 @@ class RepoIndex:
                 if info is not None and real is not None and real in info.regex_names:
                     names.add(local)
         return names
-
-
-GENERIC_METHOD_NAMES = frozenset({"get", "pop", "find", "first", "match", "search", "next", "one",
-                                  "load", "read", "fetch", "run", "call", "__call__", "__init__"})
 
 
 def index_for(repo: RepoView) -> RepoIndex:

@@ -12,29 +12,6 @@ from .python_guards import _guarded
 from .python_scope import Scope, Source, _type_of
 from .python_syntax import text, unwrap
 
-ORM_NONE_METHODS = {
-    "first": "returns None when nothing matches",
-    "one_or_none": "returns None when nothing matches",
-    "scalar_one_or_none": "returns None when nothing matches",
-    "first_or_none": "returns None when nothing matches",
-    "get_or_none": "returns None when nothing matches",
-    "find_one": "returns None when nothing matches",
-    "fetchone": "returns None when the query has no rows",
-}
-
-
-HTTP_RECEIVER = re.compile(
-    r"(?i)(?:^|_)(?:session|sess|client|requests|httpx|http|api|router|app|bp|blueprint|browser|"
-    r"driver|page|web|resource)$"
-)
-
-
-REGEX_RECEIVER = re.compile(r"(?i)(?:_re|_rx|_regex|_pattern|_pat|^re|^rx|^regex|^pattern|^pat)$")
-
-
-SESSION_RECEIVER = re.compile(r"(?i)(?:session|^db|\.db|_db)$")
-
-
 AGGREGATE = re.compile(r"(?i)\b(?:count|sum|max|min|avg|total|exists)\s*\(")
 
 
@@ -156,10 +133,13 @@ def _nullable_method_call(scope: Scope, call: Node, obj: Node, method: str, posi
         return f"`{short}` returns None when the variable is unset", False
     if method in ("match", "search", "fullmatch") and positional and _is_regex(scope, obj_text):
         return f"`{short}` returns None when the text does not match", False
-    if method in ORM_NONE_METHODS and not positional and not keywords:
-        if method == "fetchone" and AGGREGATE.search(obj_text) and not GROUP_BY.search(obj_text):
+    lists = scope.index.lists
+    if method in lists.get("python_orm_lookups") and not positional and not keywords:
+        return f"`{short}` returns None when nothing matches", False
+    if method in lists.get("python_cursor_fetches") and not positional and not keywords:
+        if AGGREGATE.search(obj_text) and not GROUP_BY.search(obj_text):
             return None  # an aggregate without GROUP BY always yields one row
-        return f"`{short}` {ORM_NONE_METHODS[method]}", False
+        return f"`{short}` returns None when the query has no rows", False
     if method == "scalar" and positional and "select(" in text(src, positional[0]) \
             and "count(" not in text(src, positional[0]):
         return f"`{short}` returns None when nothing matches", False
@@ -175,11 +155,16 @@ def _nullable_method_call(scope: Scope, call: Node, obj: Node, method: str, posi
     return None
 
 
+def _last_word(name: str) -> str:
+    """`session` of `self.http_session`: the last `_`-separated word of the last attribute, lower case."""
+    return name.rsplit(".", 1)[-1].rsplit("_", 1)[-1].lower()
+
+
 def _is_regex(scope: Scope, obj_text: str) -> bool:
     if obj_text in ("re", "regex") or obj_text.startswith(("re.compile(", "regex.compile(")) \
             or obj_text in scope.index.regex_names(scope.file_path):
         return True
-    return bool(REGEX_RECEIVER.search(obj_text.rsplit(".", 1)[-1]))
+    return _last_word(obj_text) in scope.index.lists.get("python_regex_receivers")
 
 
 def _nullable_get(scope: Scope, call: Node, obj_text: str, positional: list[Node],
@@ -192,12 +177,13 @@ def _nullable_get(scope: Scope, call: Node, obj_text: str, positional: list[Node
         if _env_default_missing(positional, keywords):
             return f"`{short}` returns None when the variable is unset", False
         return None
-    if len(positional) == 2 and SESSION_RECEIVER.search(obj_text) and \
+    if len(positional) == 2 and scope.index.lists.pattern("python_session_receivers").search(obj_text) and \
             re.fullmatch(r"(?:\w+\.)*[A-Z]\w*", text(scope.src, positional[0])):
         return f"`{short}` returns None for an unknown id", False
     if len(positional) == 2 and _is_none(positional[1]):
         return f"`{short}` returns None when the key is missing", False
-    if len(positional) != 1 or HTTP_RECEIVER.search(last) or last[:1].isupper():
+    if len(positional) != 1 or _last_word(last) in scope.index.lists.get("python_http_receivers") \
+            or last[:1].isupper():
         return None
     own = scope.index.module(scope.file_path)
     if own is not None and obj_text in own.module_aliases:

@@ -43,15 +43,6 @@ CONVENTION_FILE = re.compile(
     r"tailwind|postcss|next|playwright|cypress|tsup|esbuild|drizzle|knexfile|ormconfig)[\w.-]*\.[cm]?[jt]sx?$"
     r"|\.d\.[cm]?ts$|(^|/)migrations?/|(^|/)seeds?/"
 )
-# Exports frameworks look up by name (Next.js, Remix, SvelteKit, serverless handlers).
-CONVENTION_EXPORTS = frozenset({
-    "getServerSideProps", "getStaticProps", "getStaticPaths", "getInitialProps", "generateMetadata",
-    "generateStaticParams", "generateViewport", "generateImageMetadata", "generateSitemaps",
-    "metadata", "viewport", "revalidate", "dynamic", "dynamicParams", "runtime", "fetchCache",
-    "preferredRegion", "maxDuration", "config", "loader", "action", "meta", "links", "headers",
-    "handle", "ErrorBoundary", "HydrateFallback", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
-    "OPTIONS", "handler", "middleware", "load", "prerender", "ssr", "csr", "register", "onRequest",
-})
 
 
 def is_test_path(path: str) -> bool:

@@ -14,6 +14,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from tree_sitter import Node, Query, QueryCursor
@@ -21,6 +22,7 @@ from tree_sitter import Node, Query, QueryCursor
 from ...detector import RepoView
 from ...models import Side
 from ...parsing import SourceFile, grammar
+from ...ruledata import data_lists
 from ..lookup import Lookup
 from . import testing
 
@@ -41,30 +43,24 @@ TEXT_NAMES = frozenset({
 })
 MAX_TEXT_BYTES = 400_000
 
-# Decorators that do not register the function anywhere: the decorated name still needs a caller.
-TRANSPARENT_DECORATORS = frozenset({
-    "staticmethod", "classmethod", "property", "cached_property", "wraps", "cache", "lru_cache",
-    "functools.cache", "functools.lru_cache", "functools.wraps", "functools.cached_property",
-    "dataclass", "dataclasses.dataclass", "abstractmethod", "abc.abstractmethod", "final",
-    "typing.final", "total_ordering", "functools.total_ordering", "contextmanager",
-    "contextlib.contextmanager", "asynccontextmanager", "contextlib.asynccontextmanager",
-})
-# Method names frameworks call by convention (unittest, Django, Flask views, logging, pickle...).
-HOOK_NAMES = frozenset({
-    "setUp", "tearDown", "setUpClass", "tearDownClass", "setUpModule", "tearDownModule",
-    "asyncSetUp", "asyncTearDown", "setup_method", "teardown_method", "setup_class",
-    "teardown_class", "setup_module", "teardown_module", "setup_function", "teardown_function",
-    "main", "run", "handle", "ready", "save", "clean", "delete", "get", "post", "put", "patch",
-    "dispatch", "emit", "filter", "format", "default", "load_tests", "Meta", "Config",
-    "get_queryset", "get_context_data", "get_object", "form_valid", "form_invalid", "setup",
-})
-# Base classes that do not call methods of their subclasses by name.
-PLAIN_BASES = frozenset({
-    "object", "ABC", "abc.ABC", "Protocol", "typing.Protocol", "NamedTuple", "typing.NamedTuple",
-    "TypedDict", "typing.TypedDict", "Enum", "enum.Enum", "IntEnum", "StrEnum", "Exception",
-    "ValueError", "RuntimeError", "TypeError", "KeyError", "LookupError", "dict", "list",
-    "str", "int", "tuple", "set", "Generic",
-})
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """Names by which frameworks or Python itself use a definition without naming it in code: the
+    lists `python_transparent_decorators`, `python_hook_names` and `python_plain_bases` of
+    `rules/data/dead-code.yml`, with a repository's additions."""
+
+    transparent_decorators: frozenset[str]  # decorators that do not register the function anywhere
+    hook_names: frozenset[str]  # method names frameworks call by convention
+    plain_bases: frozenset[str]  # base classes that do not call their subclasses' methods by name
+
+
+def conventions(repo: RepoView | None) -> Conventions:
+    lists = data_lists("dead-code", repo)
+    return Conventions(lists.get("python_transparent_decorators"), lists.get("python_hook_names"),
+                       lists.get("python_plain_bases"))
+
 
 # Node types that can hold a function or class definition (expressions cannot).
 _HOLDERS = frozenset({
@@ -242,9 +238,9 @@ def decorators(definition: Node) -> list[str]:
     return names
 
 
-def registers(definition: Node) -> bool:
+def registers(definition: Node, conv: Conventions) -> bool:
     """True when a decorator may register the definition (route, CLI command, fixture, task...)."""
-    return any(name not in TRANSPARENT_DECORATORS for name in decorators(definition))
+    return any(name not in conv.transparent_decorators for name in decorators(definition))
 
 
 def outer(definition: Node) -> Node:
@@ -270,8 +266,8 @@ def base_names(cls: Node) -> list[str]:
     return [text(c) for c in supers.named_children if c.type != "keyword_argument"]
 
 
-def has_external_bases(cls: Node) -> bool:
-    return any(name.split("[", 1)[0] not in PLAIN_BASES for name in base_names(cls))
+def has_external_bases(cls: Node, conv: Conventions) -> bool:
+    return any(name.split("[", 1)[0] not in conv.plain_bases for name in base_names(cls))
 
 
 def is_dunder(name: str) -> bool:
@@ -288,23 +284,23 @@ def is_test_path(path: str) -> bool:
     return testing.is_test_path(path)
 
 
-def conventional(name: str, definition: Node, path: str) -> bool:
+def conventional(name: str, definition: Node, path: str, conv: Conventions) -> bool:
     """True when frameworks or Python itself use this definition without naming it in code."""
-    if is_dunder(name) or name in HOOK_NAMES or is_loaded_by_path(path) or name.startswith(("test_", "pytest_")):
+    if is_dunder(name) or name in conv.hook_names or is_loaded_by_path(path) or name.startswith(("test_", "pytest_")):
         return True
     if definition.type == "class_definition" and name.startswith("Test"):
         return True
-    if registers(definition):
+    if registers(definition, conv):
         return True
     cls = enclosing_class(definition)
     if cls is not None:
         if definition.type == "class_definition":
             return True  # nested classes (Meta, Config, serializers' inner classes)
-        if not name.startswith("_") or has_external_bases(cls):
+        if not name.startswith("_") or has_external_bases(cls, conv):
             return True  # public methods are the class's API; any method may override a base's
-        if registers(cls):
+        if registers(cls, conv):
             return True
-    if definition.type == "class_definition" and has_external_bases(definition):
+    if definition.type == "class_definition" and has_external_bases(definition, conv):
         return True  # models, commands, plugins: registered by their base class
     return is_test_path(path) and name.startswith(("Test", "test"))
 

@@ -1,50 +1,23 @@
-"""JavaScript/TypeScript values that may be null or undefined, dereferenced without a check.
+"""JavaScript/TypeScript values that may be null or undefined and their unguarded dereferences,
+for the unguarded-optional detector (`unguarded_optional.py`).
 
-## What it does
-Tracks values that can be missing: `array.find()`, `map.get(key)` on a `Map`,
-`document.querySelector()`/`getElementById()`, `str.match(re)`/`re.exec(str)`, ORM lookups
-(`findUnique`, `findFirst`, `findOne`, `findByPk`, `findById`), `process.env.X` used as a string,
-dictionary lookups `lookup[key]`, calls to functions of the repository declared to return
-`T | null`/`T | undefined`, and properties a TypeScript type declares optional (`x?: T`) or
-nullable. It reports the first dereference (`.prop`, `[i]`, a method call, destructuring, a
-non-null assertion `x!.prop`) that nothing guards: no `?.`, no `??`/`||` default, no `if (x)` block
-or early `return`/`throw`, no ternary, no `assert(x)`/`invariant(x)`, no `map.has(key)` check and no
-try/catch with a fallback around the use. `findUniqueOrThrow`/`findOrFail` never return null.
-
-## Why is this bad?
-The missing case is the one the happy-path test never hits: an unknown id in the URL, a
-`<meta>` tag absent in the dev server's HTML, an unset environment variable, a string the pattern
-does not match. It then fails as a `TypeError: Cannot read properties of undefined` far from its
-cause, usually as a 500 instead of a 404. A non-null assertion `!` only silences the compiler.
-
-## Example
-```ts
-const item = order.items.find((i) => i.sku === req.params.sku);
-res.json({ shipment: item.shipmentId });
-```
-
-## Use instead
-```ts
-const item = order.items.find((i) => i.sku === req.params.sku);
-if (!item) {
-  return res.status(404).json({ error: "item_not_found" });
-}
-res.json({ shipment: item.shipmentId });
-```
+`_Checker` walks a changed file: declarations whose value may be missing (then their first
+unguarded use), inline dereferences of such a value, and properties a type in scope declares
+optional or nullable; `js_guards.py` decides what guards a use and `js_sources.py` what may be
+missing. Only dereferences on lines the change added are reported. Test files are left alone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import ClassVar
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
+from ...detector import FileContext, Rule
 from ...lang.js import syntax as js
 from ...lang.js.linked import related_facts
-from ...models import Finding, Severity
+from ...models import Finding
 from ...parsing import walk
 from ...ruledata import data_lists
 from .js_guards import GuardReader, _optional, _squash
@@ -53,32 +26,15 @@ from .js_sources import (
     _clip,
 )
 
-RULE = Rule(
-    id="js.null-check.unguarded-optional",
-    category="null-check",
-    languages=js.LANGUAGES,
-    severity=Severity.WARNING,
-    summary="A value that may be null/undefined is dereferenced without a check.",
-)
 
-
-
-class JsNullCheck(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
-
-    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
-        src = ctx.head
-        if src is None or src.root is None or src.language not in js.LANGUAGES or not ctx.diff.added \
-                or js.is_test_path(ctx.path):
-            return
-        checker = _Checker(src, related_facts(ctx.repo, src, ctx.path), data_lists("null-check", ctx.repo))
-        seen: set[int] = set()
-        for node, message in checker.run():
-            line = node.start_point[0]
-            if line in seen or not ctx.changed(node):
-                continue
-            seen.add(line)
-            yield ctx.finding(RULE, node.start_point[0] + 1, message)
+def js_findings(ctx: FileContext, rule: Rule) -> Iterator[tuple[Finding, str]]:
+    """(finding, "") for every unguarded dereference on a line the change added."""
+    src = ctx.head
+    assert src is not None
+    checker = _Checker(src, related_facts(ctx.repo, src, ctx.path), data_lists("null-check", ctx.repo))
+    for node, message in checker.run():
+        if ctx.changed(node):
+            yield ctx.finding(rule, node.start_point[0] + 1, message), ""
 
 
 class _Checker(GuardReader):

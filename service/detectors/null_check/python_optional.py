@@ -1,38 +1,11 @@
-"""Values that may be None, dereferenced without a check.
+"""Python values that may be None and their unguarded dereferences, for the unguarded-optional
+detector (`unguarded_optional.py`).
 
-## What it does
-Tracks values that can be None inside one function: `dict.get(key)` without a default,
-`os.environ.get()`/`os.getenv()` without a default, `re.match/search/fullmatch` (also on a compiled
-pattern), ORM lookups (`.first()`, `.one_or_none()`, `session.get(Model, id)`, `.fetchone()`),
-`next(iterator, None)`, calls to functions of the repository annotated `-> Optional[...]` /
-`-> X | None`, parameters declared Optional or defaulting to None, class fields declared Optional
-or nullable (`Optional` annotations, `nullable=True` columns, relationships over a nullable
-foreign key) and payload keys a module documents as null. It reports the first dereference of
-such a value (attribute access, method call, subscript, arithmetic, iteration, `len()`) that no
-check guards: no `if x:` / `if x is not None:` around it, no early `return`/`raise`/`continue`
-when it is None, no `assert x`, no `try/except (AttributeError, TypeError)`; a method whose
-every call (`self.m()` in its file, no other source file naming it) checks the attribute first.
-
-## Why is this bad?
-The None case is the one the happy-path test never hits: an unknown id, an unset environment
-variable, a line the pattern does not match. It then fails as an `AttributeError` or `TypeError`
-far from its cause (a 500 instead of a 404, a crash at start-up instead of a default).
-
-## Example
-```python
-coupon = Coupon.query.filter_by(code=code).first()
-if coupon.is_expired(now):
-    abort(422)
-```
-
-## Use instead
-```python
-coupon = Coupon.query.filter_by(code=code).first()
-if coupon is None:
-    abort(422, description="unknown coupon")
-if coupon.is_expired(now):
-    abort(422)
-```
+Each function of a changed file (and its module top level) is a scope; `python_uses.py` collects
+the values of a scope that may be None and finds their first unguarded use. A finding is
+anchored on the dereference when the change touched it, else on the changed line that made the
+value nullable, else (a check the change removed) on the removed check in the base version.
+Test modules are left alone: a None there fails loudly.
 """
 
 from __future__ import annotations
@@ -40,13 +13,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from ...detector import Detector, FileContext, Rule
-from ...models import Finding, Severity
+from ...detector import FileContext, Rule
+from ...models import Finding
 from ...parsing import SourceFile
 from .python_callers import guarded_by_callers
 from .python_index import RepoIndex, index_for
@@ -54,43 +26,28 @@ from .python_scope import Hit, Scope, _scope, _scope_definitions
 from .python_syntax import text
 from .python_uses import _check_scope, _sources
 
-RULE = Rule(
-    id="python.null-check.unguarded-optional",
-    category="null-check",
-    languages=("python",),
-    severity=Severity.WARNING,
-    summary="A value that may be None is dereferenced without a check.",
-)
 
-
-class PythonNullCheck(Detector):
-    rules: ClassVar[tuple[Rule, ...]] = (RULE,)
-
-    def check_file(self, ctx: FileContext) -> Iterable[Finding]:
-        src = ctx.head
-        if src is None or src.root is None or _is_test(ctx.path) or not (ctx.diff.added or ctx.diff.removed):
-            return
-        index = index_for(ctx.repo)
-        reported: set[tuple[int, str]] = set()
-        base = _base_state(ctx, index)
-        every = bool(base and ctx.diff.removed)
-        for node, body in _scope_definitions(src):
-            if not every and not ctx.changed(node):
-                continue
-            scope = _scope(src, ctx.path, index, node, body)
-            for hit in _check_scope(scope):
-                finding = _report(ctx, scope, hit, base)
-                if finding is None or (finding.line, hit.source.path) in reported:
-                    continue
-                if guarded_by_callers(ctx, scope, hit.source.path, index):
-                    continue  # every call of this method checks the attribute first
-                if "type: ignore" in src.line_text(hit.use.start_point[0] + 1):
-                    # the type checker saw the same None and was told to be quiet: that hides it, not handles it
-                    finding = dataclasses.replace(finding, message=finding.message + (
-                        " The \"# type: ignore\" on that line silences the type checker's warning about the same "
-                        "None; it does not handle it."))
-                reported.add((finding.line, hit.source.path))
-                yield finding
+def python_findings(ctx: FileContext, rule: Rule) -> Iterator[tuple[Finding, str]]:
+    """(finding, the value it is about) for every unguarded None the change is responsible for."""
+    src = ctx.head
+    assert src is not None
+    index = index_for(ctx.repo)
+    base = _base_state(ctx, index)
+    every = bool(base and ctx.diff.removed)
+    for node, body in _scope_definitions(src):
+        if not every and not ctx.changed(node):
+            continue
+        scope = _scope(src, ctx.path, index, node, body)
+        for hit in _check_scope(scope):
+            finding = _report(ctx, rule, scope, hit, base)
+            if finding is None or guarded_by_callers(ctx, scope, hit.source.path, index):
+                continue  # nothing the change did, or every call of this method checks the attribute first
+            if "type: ignore" in src.line_text(hit.use.start_point[0] + 1):
+                # the type checker saw the same None and was told to be quiet: that hides it, not handles it
+                finding = dataclasses.replace(finding, message=finding.message + (
+                    " The \"# type: ignore\" on that line silences the type checker's warning about the same "
+                    "None; it does not handle it."))
+            yield finding, hit.source.path
 
 
 class BaseState:
@@ -149,13 +106,13 @@ def _scope_name(src: SourceFile, node: Node) -> str:
     return ".".join(reversed(names))
 
 
-def _report(ctx: FileContext, scope: Scope, hit: Hit, base: BaseState | None) -> Finding | None:
+def _report(ctx: FileContext, rule: Rule, scope: Scope, hit: Hit, base: BaseState | None) -> Finding | None:
     """Anchor the finding on the line a reviewer comments on (see `_anchor`)."""
     anchor = _anchor(ctx, hit)
     name = _scope_name(scope.src, scope.node)
     known = base is not None and base.has_hit(name, hit.source.path)
     if anchor is not None and (anchor == hit.use or not known):
-        return ctx.finding(RULE, anchor, hit.message, end=anchor.start_point[0] + 1,
+        return ctx.finding(rule, anchor, hit.message, end=anchor.start_point[0] + 1,
                            confidence="low" if hit.source.documented else None)
     if anchor is not None or known or base is None or not base.has_source(name, hit.source.path):
         return None
@@ -163,7 +120,7 @@ def _report(ctx: FileContext, scope: Scope, hit: Hit, base: BaseState | None) ->
     if line is None:
         return None
     use_line = hit.use.start_point[0] + 1
-    return ctx.finding(RULE, line, f"This change removes the check of `{hit.source.path}`, so line "
+    return ctx.finding(rule, line, f"This change removes the check of `{hit.source.path}`, so line "
                        f"{use_line} now dereferences it when it is None ({hit.source.why}); keep "
                        "the check.", side="LEFT")
 
@@ -192,7 +149,7 @@ def _anchor(ctx: FileContext, hit: Hit) -> Node | None:
     return None
 
 
-def _is_test(path: str) -> bool:
+def is_test(path: str) -> bool:
     """Tests fail loudly on None anyway; a None dereference there is not a production bug."""
     parts = path.split("/")
     name = parts[-1]
