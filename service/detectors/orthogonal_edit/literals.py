@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from .changes import Change
 from .languages import LangSpec
+from .requirements import bound_moves
 from .units import Unit, assign_target, assign_value, assignment_of
 
 MAX_STRING_LITERAL = 40
@@ -40,6 +41,13 @@ def _literal_change(change: Change, base: Unit, head: Unit, diffs: list[int]) ->
     change.what = f"{label} changes {old_text} -> {new_text}{more}"
     change.mentions = [*names, head.name]
     change.values = [head.tokens[i].text for i in diffs]
+    change.moves = {(base.tokens[i].text, head.tokens[i].text) for i in diffs}
+    for i in diffs:  # a dependency range: named by its distribution, moving version bounds
+        dependency = bound_moves(base.tokens[i].text, head.tokens[i].text)
+        if dependency is not None:
+            change.mentions.append(dependency[0])
+            change.defines.add(dependency[0])
+            change.bounds |= dependency[1]
     return True
 
 
