@@ -41,6 +41,7 @@ from ...lang.js import symbols as sym
 from ...lang.js.testing import block_kind
 from ...models import Finding, Severity
 from ...parsing import SourceFile, end_line_of, grammar, line_of
+from .mirrors import Mirrors
 from .thresholds import CopyPasteSettings
 
 RULE = Rule(
@@ -211,12 +212,14 @@ class CopyPaste(Detector):
                 unit.added = True
                 targets.append((unit, fctx))
         reported: list[clones.Unit[Func]] = []
+        mirrors = Mirrors(ctx.repo)
         table = clones.index(units, size, targets=[u for u, _ in targets])
         for unit, fctx in targets:
             if any(r.contains(unit) for r in reported):
                 continue
             need = test_size if sym.is_test_path(unit.path) else size
             found = clones.matches(unit, table, size, need, _compatible)
+            found = [m for m in found if not mirrors(unit.path, m[0].path)]  # a generated twin file
             # a partial copy must be longer than the shared boilerplate of sibling handlers
             found = [m for m in found if len(m[1]) >= 0.6 * len(unit.lines) or len(m[1]) >= need + need // 2]
             picked = clones.pick_original(unit, found)

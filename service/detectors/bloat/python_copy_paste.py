@@ -36,6 +36,7 @@ from ...analysis import clones
 from ...detector import ChangeContext, Detector, FileContext, Rule
 from ...lang.python import shape_index, shapes
 from ...models import Finding, Severity
+from .mirrors import Mirrors
 from .thresholds import CopyPasteSettings
 
 RULE = Rule(
@@ -73,9 +74,11 @@ class CopyPasteDetector(Detector):
                 unit.added = True
                 targets.append((unit, fctx))
         table = clones.index(units, window, _MAX_BUCKET, targets=[u for u, _ in targets])
+        mirrors = Mirrors(ctx.repo)
         for unit, fctx in targets:
             need = test_window if shapes.is_test_path(unit.path) else window
             found = clones.matches(unit, table, window, need, _same_sync)
+            found = [m for m in found if not mirrors(unit.path, m[0].path)]  # a generated twin file
             added = shapes.added_lines(fctx.diff)
             # the repeated lines must be ones the change adds: a kept block is not a new copy
             new_copies = [m for m in found if sum(1 for i in m[1] if unit.lines[i] in added) >= need]
