@@ -29,7 +29,8 @@ def import_catalog(path, columns: ColumnMap, dialect: Dialect): ...
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import PurePosixPath
 from typing import ClassVar
 
 from ...analysis import clones
@@ -83,8 +84,25 @@ class CopyPasteDetector(Detector):
             # the repeated lines must be ones the change adds: a kept block is not a new copy
             new_copies = [m for m in found if sum(1 for i in m[1] if unit.lines[i] in added) >= need]
             original = clones.pick_original(unit, new_copies)
-            if original is not None and not clones.is_idiom(unit, found):
+            if original is not None and not clones.is_idiom(unit, found) \
+                    and not _sibling_template(unit, *original, index, files):
                 yield _finding(fctx, unit, *original)
+
+
+def _sibling_template(unit: _Unit, other: _Unit, cov: set[int], index: shape_index.RepoIndex,
+                      files: Mapping[str, FileContext]) -> bool:
+    """A part of a function that repeats the same-named function of a sibling module, when at
+    least `clones.IDIOM_COPIES` existing modules of the directory define that name (each provider's
+    `handle_response`): the shared lines are the directory's template, not a copy. A whole copy
+    (`clones.IDIOM_SHARE` of the function) is still reported."""
+    parent = PurePosixPath(unit.path).parent
+    if (len(cov) >= clones.IDIOM_SHARE * len(unit.lines) or other.item.name != unit.item.name
+            or PurePosixPath(other.path).parent != parent):
+        return False
+    siblings = {f.path for f in index.functions
+                if f.name == unit.item.name and f.path != unit.path and PurePosixPath(f.path).parent == parent
+                and not (f.path in files and files[f.path].diff.status == "added")}
+    return len(siblings) >= clones.IDIOM_COPIES
 
 
 def _unit(func: shapes.FunctionInfo, index: shape_index.RepoIndex) -> _Unit:
