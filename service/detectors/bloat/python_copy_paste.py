@@ -84,8 +84,14 @@ class CopyPasteDetector(Detector):
             # the repeated lines must be ones the change adds: a kept block is not a new copy
             new_copies = [m for m in found if sum(1 for i in m[1] if unit.lines[i] in added) >= need]
             original = clones.pick_original(unit, new_copies)
-            if original is not None and not clones.is_idiom(unit, found) \
-                    and not _sibling_template(unit, *original, index, files):
+            if original is None or _sibling_template(unit, *original, index, files):
+                continue
+            # a test module's arrange block is its idiom when existing tests share `window` lines
+            # of it, though a test needs `test_window` lines to count as a copy
+            shared = found if need == window else [
+                m for m in clones.matches(unit, table, window, window, _same_sync)
+                if not mirrors(unit.path, m[0].path)]
+            if not clones.is_idiom(unit, shared):
                 yield _finding(fctx, unit, *original)
 
 
