@@ -99,8 +99,8 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str],
     if announced:
         candidates = [c for c in candidates if not (c.announced and c.path in worked)]
         main += announced
-    if not main and not text_uses:
-        return []  # the whole change is of one kind: that is what the PR does
+    if not text_uses and all(_prose(c) for c in main):
+        return []  # the whole change is of one kind (comments aside): that is what the PR does
     uses = set(text_uses)
     defines: set[str] = set()
     for c in main:
@@ -119,6 +119,11 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str],
                 grew = True
     worked |= {c.path for c in main}
     return [c for c in pending if not (c.announced and c.path in worked)]
+
+
+def _prose(c: Change) -> bool:
+    """A change that only adds or edits comments or docstrings: no code of its own."""
+    return all(u.kind in ("comment", "doc") for u in (c.base, c.head) if u is not None)
 
 
 VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[A-Za-z]+\d*)?(?:[.+-][A-Za-z0-9]+)*$")
