@@ -74,3 +74,10 @@ def test_a_copy_written_beside_moved_code_is_reported(tmp_path: Path) -> None:
     head: dict[str, str | None] = {"src/parsers/index.ts": None,
                                    "src/parsers/week.ts": HEADER + _locale("last", "next")}
     assert _copy_lines(tmp_path, base, head) == [("src/parsers/week.ts", 58)]
+
+
+def test_one_file_per_folder_is_not_a_template(tmp_path: Path) -> None:
+    base: dict[str, str | None] = {f"src/components/{c}/index.ts": _locale(f"last{c}", f"next{c}")
+                                   for c in ("aa", "bb", "cc")}
+    head: dict[str, str | None] = {"src/components/dd/index.ts": _locale("lastdd", "nextdd")}
+    assert ("src/components/dd/index.ts", 17) in _copy_lines(tmp_path, base, head)

@@ -5,9 +5,10 @@
   `parsers/DateParser.ts`...): the code existed before, so whatever duplication it carries is not
   the change's.
 - Template instances: a file at a path that at least `TEMPLATE_INSTANCES` existing files repeat
-  with one directory swapped (`src/locale/<code>/_lib/formatRelative/index.ts` in every locale) is
-  an instance of the repository's template; a function of it that repeats a function of an
-  existing instance is the template's own code, whatever it shares with its neighbours.
+  with one directory swapped, a folder tree below it (`src/locale/<code>/_lib/formatRelative/index.ts`
+  in every locale), is an instance of the repository's template; a function of it that repeats a
+  function of an existing instance is the template's own code, whatever it shares with its
+  neighbours.
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ def removed_paths(ctx: ChangeContext, is_js: Callable[[str], bool]) -> list[str]
 
 
 def _template_keys(path: str) -> list[str]:
-    """The path with each directory component in turn replaced by `*`."""
+    """The path with each directory component in turn replaced by `*`, where a directory tree
+    stands below it (`src/locale/*/_lib/formatRelative/index.ts`, not `src/components/*/index.tsx`:
+    one file per folder is a naming habit, a tree per folder is a template)."""
     parts = PurePosixPath(path).parts
-    return ["/".join((*parts[:i], "*", *parts[i + 1:])) for i in range(len(parts) - 1)]
+    return ["/".join((*parts[:i], "*", *parts[i + 1:])) for i in range(len(parts) - 2)]
 
 
 def template_instances(paths: Iterable[str], changed: Iterable[str], added: set[str]) -> dict[str, list[str]]:
