@@ -163,3 +163,25 @@ def test_a_js_loop_only_named_a_retry_keeps_its_finding_at_low_confidence(tmp_pa
                     "js.excessive-io.io-in-loop")
     assert finding.confidence == "low" and finding.severity is Severity.NOTICE
     assert "the name `attempt` suggests a retry loop" in finding.message
+
+
+FACTORY = """class EmailNotifier:
+    def __init__(self, smtp):
+        self.smtp = smtp
+
+
+def {name}(kind, smtp):
+    if kind == "email":
+        return EmailNotifier(smtp)
+    raise ValueError(kind)
+"""
+
+
+def test_a_single_product_dispatch_without_a_factory_name_is_kept_as_a_low_notice(tmp_path: Path) -> None:
+    rule = "python.bloat.single-implementation"
+    named = _only(_scan(tmp_path / "a", {"app/__init__.py": ""},
+                        {"app/notify.py": FACTORY.format(name="create_notifier")}), rule)
+    assert named.confidence != "low" and named.severity is Severity.WARNING
+    plain = _only(_scan(tmp_path / "b", {"app/__init__.py": ""},
+                        {"app/notify.py": FACTORY.format(name="notifier")}), rule)
+    assert plain.confidence == "low" and plain.severity is Severity.NOTICE

@@ -41,6 +41,8 @@ from ...lang.js import symbols as sym
 from ...lang.js.testing import block_kind
 from ...models import Finding, Severity
 from ...parsing import SourceFile, end_line_of, grammar, line_of
+from . import js_copy_sources as sources
+from .mirrors import Mirrors
 from .thresholds import CopyPasteSettings
 
 RULE = Rule(
@@ -201,6 +203,9 @@ class CopyPaste(Detector):
         test_size = max(size, ctx.options.settings(RULE, CopyPasteSettings).test_min_lines)
 
         near = _neighbourhood(index, files)
+        added_paths = {p for p, f in files.items() if f.diff.status == "added"}
+        instances = sources.template_instances(index.readable_paths(), files, added_paths)
+        near += sorted({p for ps in instances.values() for p in ps[:sources.MAX_INSTANCES_READ]} - set(near))
         known = ctx.repo.cached_paths("RIGHT", near, _UNITS)
         ctx.repo.prefetch("RIGHT", [p for p in near if p not in known])  # one git process for the rest
         units = [u for path in near for u in _units(path, ctx.repo.derived("RIGHT", path, _UNITS, summarize) or [])]
@@ -211,17 +216,28 @@ class CopyPaste(Detector):
                 unit.added = True
                 targets.append((unit, fctx))
         reported: list[clones.Unit[Func]] = []
+        mirrors = Mirrors(ctx.repo)
+        old_units = [u for path in sources.removed_paths(ctx, sym.is_js_path)
+                     for u in _units(path, ctx.repo.derived("LEFT", path, _UNITS, summarize) or [])]
+        old_table = clones.index(old_units, size, targets=[u for u, _ in targets]) if old_units else {}
+        # a removed function moved to its namesake; one whose name is gone moved into a renamed one
+        old_names = {u.item.name for u in old_units if u.item.name.startswith("`")}
+        head_names = {u.item.name for u, _ in targets}
         table = clones.index(units, size, targets=[u for u, _ in targets])
         for unit, fctx in targets:
             if any(r.contains(unit) for r in reported):
                 continue
             need = test_size if sym.is_test_path(unit.path) else size
             found = clones.matches(unit, table, size, need, _compatible)
+            found = [m for m in found if not mirrors(unit.path, m[0].path)]  # a generated twin file
             # a partial copy must be longer than the shared boilerplate of sibling handlers
             found = [m for m in found if len(m[1]) >= 0.6 * len(unit.lines) or len(m[1]) >= need + need // 2]
             picked = clones.pick_original(unit, found)
-            if picked is None or clones.is_idiom(unit, found):
+            if picked is None or clones.is_idiom(unit, found) or sources.repeats_an_instance(unit, found, instances):
                 continue
+            if unit.item.name in old_names or any(
+                    m[0].item.name not in head_names for m in clones.matches(unit, old_table, size, need, _compatible)):
+                continue  # moved code: a file the change deletes or moves away had this function
             reported.append(unit)
             yield _finding(fctx, unit, *picked)
 

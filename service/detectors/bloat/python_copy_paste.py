@@ -29,13 +29,16 @@ def import_catalog(path, columns: ColumnMap, dialect: Dialect): ...
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import PurePosixPath
 from typing import ClassVar
 
 from ...analysis import clones
 from ...detector import ChangeContext, Detector, FileContext, Rule
 from ...lang.python import shape_index, shapes
 from ...models import Finding, Severity
+from .mirrors import Mirrors
 from .thresholds import CopyPasteSettings
 
 RULE = Rule(
@@ -73,15 +76,56 @@ class CopyPasteDetector(Detector):
                 unit.added = True
                 targets.append((unit, fctx))
         table = clones.index(units, window, _MAX_BUCKET, targets=[u for u, _ in targets])
+        mirrors = Mirrors(ctx.repo)
+        shapes_seen: Counter[str] | None = None
         for unit, fctx in targets:
             need = test_window if shapes.is_test_path(unit.path) else window
             found = clones.matches(unit, table, window, need, _same_sync)
+            found = [m for m in found if not mirrors(unit.path, m[0].path)]  # a generated twin file
             added = shapes.added_lines(fctx.diff)
             # the repeated lines must be ones the change adds: a kept block is not a new copy
             new_copies = [m for m in found if sum(1 for i in m[1] if unit.lines[i] in added) >= need]
             original = clones.pick_original(unit, new_copies)
-            if original is not None and not clones.is_idiom(unit, found):
+            if original is None or _sibling_template(unit, *original, index, files):
+                continue
+            # a test module's arrange block is its idiom when existing tests share `window` lines
+            # of it, though a test needs `test_window` lines to count as a copy
+            shared = found if need == window else [
+                m for m in clones.matches(unit, table, window, window, _same_sync)
+                if not mirrors(unit.path, m[0].path)]
+            if clones.is_idiom(unit, shared):
+                continue
+            if shapes_seen is None:
+                shapes_seen = Counter(_shape(u) for u in units if not u.added)
+            if shapes_seen[_shape(unit)] < TEMPLATE_COPIES:
                 yield _finding(fctx, unit, *original)
+
+
+# Existing functions with exactly the new function's token sequence (line layout aside) that make
+# it the repository's template (a per-model getter: the new one is at least the third).
+TEMPLATE_COPIES = 2
+
+
+def _shape(unit: _Unit) -> str:
+    """The function's normalised tokens without line breaks or spaces: the same code whatever
+    the formatter wrapped."""
+    return "".join(unit.texts).replace(" ", "")
+
+
+def _sibling_template(unit: _Unit, other: _Unit, cov: set[int], index: shape_index.RepoIndex,
+                      files: Mapping[str, FileContext]) -> bool:
+    """A part of a function that repeats the same-named function of a sibling module, when at
+    least `clones.IDIOM_COPIES` existing modules of the directory define that name (each provider's
+    `handle_response`): the shared lines are the directory's template, not a copy. A whole copy
+    (`clones.IDIOM_SHARE` of the function) is still reported."""
+    parent = PurePosixPath(unit.path).parent
+    if (len(cov) >= clones.IDIOM_SHARE * len(unit.lines) or other.item.name != unit.item.name
+            or PurePosixPath(other.path).parent != parent):
+        return False
+    siblings = {f.path for f in index.functions
+                if f.name == unit.item.name and f.path != unit.path and PurePosixPath(f.path).parent == parent
+                and not (f.path in files and files[f.path].diff.status == "added")}
+    return len(siblings) >= clones.IDIOM_COPIES
 
 
 def _unit(func: shapes.FunctionInfo, index: shape_index.RepoIndex) -> _Unit:

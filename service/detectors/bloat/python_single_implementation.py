@@ -44,11 +44,10 @@ from tree_sitter import Node
 
 from ...detector import ChangeContext, Detector, FileContext, Rule
 from ...lang.python import constants, shape_index, shapes
-from ...models import Finding
+from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
+from ...ruledata import data_lists
 from .python_single_registries import RULE, _parameter_names, _registries
-
-_FACTORY_WORDS = ("factory", "create", "make", "build", "for_", "_for", "get_", "resolve", "select")
 
 
 class SingleImplementationDetector(Detector):
@@ -175,10 +174,8 @@ def _constructed_classes(src: SourceFile, node: Node, index: shape_index.RepoInd
 
 
 def _dispatch_factory(ctx: FileContext, func: shapes.FunctionInfo, index: shape_index.RepoIndex) -> Finding | None:
-    """`def create_x(kind): if kind == "a": return A(); raise ValueError(...)`."""
-    name = func.name.lower()
-    if not any(word in name for word in _FACTORY_WORDS):
-        return None
+    """`def create_x(kind): if kind == "a": return A(); raise ValueError(...)`; a name without
+    a factory word (`rules/data/bloat.yml`) makes it a low-confidence notice, never drops it."""
     src = func.src
     stmts = shapes.body_statements(func.node)
     if not stmts or stmts[-1].type != "raise_statement":
@@ -195,9 +192,12 @@ def _dispatch_factory(ctx: FileContext, func: shapes.FunctionInfo, index: shape_
     product = _single_product(src, ifs[0], index)
     if product is None:
         return None
+    name = func.name.lower()
+    named = any(word in name for word in data_lists("bloat", ctx.repo).ordered("factory_words"))
     return ctx.finding(
         RULE,
         func.line,
         f"{func.name} dispatches on a kind but can only create {product}; construct {product} "
         f"directly and drop the factory until there is a second choice.",
+        severity=None if named else Severity.NOTICE, confidence=None if named else "low",
     )

@@ -36,6 +36,8 @@ class Change:
     defines: set[str] = field(default_factory=set)
     new_refs: set[str] = field(default_factory=set)
     swaps: dict[str, str] = field(default_factory=dict)  # identifiers replaced one-to-one
+    moves: set[tuple[str, str]] = field(default_factory=set)  # literal texts replaced (old, new)
+    bounds: set[tuple[str, str]] = field(default_factory=set)  # dependency version bounds moved
     followers: int = 0  # hunks that only update references to what this change renames
     announced: str = ""  # the description's word that announces this kind of edit ("cleanup")
 

@@ -99,8 +99,8 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str],
     if announced:
         candidates = [c for c in candidates if not (c.announced and c.path in worked)]
         main += announced
-    if not main and not text_uses:
-        return []  # the whole change is of one kind: that is what the PR does
+    if not text_uses and all(_prose(c) for c in main):
+        return []  # the whole change is of one kind (comments aside): that is what the PR does
     uses = set(text_uses)
     defines: set[str] = set()
     for c in main:
@@ -121,11 +121,17 @@ def _islands(changes: list[Change], intent: Intent, text_uses: set[str],
     return [c for c in pending if not (c.announced and c.path in worked)]
 
 
+def _prose(c: Change) -> bool:
+    """A change that only adds or edits comments or docstrings: no code of its own."""
+    return all(u.kind in ("comment", "doc") for u in (c.base, c.head) if u is not None)
+
+
 VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[A-Za-z]+\d*)?(?:[.+-][A-Za-z0-9]+)*$")
 
 
 def _version_stamps(changes: list[Change]) -> set[tuple[str, int]]:
-    """The added lines that bump a version string (`"2.34.1"` -> `"2.34.2"`)."""
+    """The added lines that bump a version string (`"2.34.1"` -> `"2.34.2"`), and the files
+    they are in (as `(path, 0)`)."""
     out: set[tuple[str, int]] = set()
     for c in changes:
         if c.base is None or c.head is None:
@@ -133,14 +139,22 @@ def _version_stamps(changes: list[Change]) -> set[tuple[str, int]]:
         old = [t.text for t in c.base.tokens if t.cls == "str" and _version(t.text)]
         new = [t.text for t in c.head.tokens if t.cls == "str" and _version(t.text)]
         if old and new and old != new:
-            out |= {(c.path, n) for n in c.added}
+            out |= {(c.path, n) for n in c.added} | {(c.path, 0)}
     return out
 
 
+DUNDER = re.compile(r"^__\w+__$")
+
+
 def _beside_stamp(c: Change, stamps: set[tuple[str, int]]) -> bool:
-    """A change on a version-bump line or the line next to one: the same release stamp (a build
-    number, a release date written beside the version)."""
-    return any((c.path, n + d) in stamps for n in c.added for d in (-1, 0, 1))
+    """A change on a version-bump line or the line next to one (a build number, a release date
+    written beside the version), or a module-level dunder assignment (`__copyright__`, PEP 8's
+    module metadata) in a module whose version the change bumps: the same release stamp."""
+    if any((c.path, n + d) in stamps for n in c.added for d in (-1, 0, 1)):
+        return True
+    unit = c.head or c.base
+    return (unit is not None and unit.kind == "assign" and not unit.prefix
+            and DUNDER.match(unit.key) is not None and (c.path, 0) in stamps)
 
 
 def _version(text: str) -> bool:
@@ -161,6 +175,8 @@ def _member_names(c: Change) -> set[str]:
 def _linked(c: Change, uses: set[str], defines: set[str], main: list[Change]) -> bool:
     if c.defines & uses or c.new_refs & defines:
         return True
+    if c.kind == "literal" and c.moves and c.moves <= {m for o in main for m in o.bounds}:
+        return True  # the version numbers a dependency range of the change moves (a compat check)
     if c.kind == "membership" and _new_words(c) & _words(uses):
         return True  # the new member (a key, a name, a MIME type) is used by the rest of the PR
     if c.kind == "membership" and _member_names(c) & {u.lower() for u in uses}:

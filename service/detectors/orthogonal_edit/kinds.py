@@ -282,12 +282,29 @@ def _exits(stmt: Node, unit: Unit, spec: LangSpec) -> bool:
     return stmt.type in spec.statement_wrappers and text.startswith(ABORT_CALLS) and "(" in text
 
 
-def _still_checked(cond: str, head: Unit) -> bool:
+def _raise_head(guard: Node, unit: Unit) -> str:
+    """The start of the raise/throw a guard exits with, spaces removed, up to its first
+    interpolation (`raiseInvalidHeader(f"Headerpart(`), or "" when it exits otherwise."""
+    body = guard.child_by_field_name("consequence")
+    for node in walk(body) if body is not None else ():
+        if node.type in ("raise_statement", "throw_statement"):
+            flat = "".join(unit.src.node_text(node).split())
+            return flat.split("{", 1)[0] if "(" in flat else ""
+    return ""
+
+
+def _still_checked(cond: str, head: Unit, raised: str = "") -> bool:
     """The condition is still tested: elsewhere in the function, or in a function of the same file
-    that the head version calls (the check moved into a helper)."""
+    that the head version calls (the check moved into a helper); or the same raise (class and
+    message start) now stands in such a helper (the check moved and was rewritten)."""
     flat = "".join(cond.split())
     if flat in "".join(head.src.node_text(head.node).split()):
         return True
+    return _in_called(flat, head) or (len(raised) >= 16 and _in_called(raised, head))
+
+
+def _in_called(flat: str, head: Unit) -> bool:
+    """A function of the same file that the head version calls contains `flat` (spaces removed)."""
     root = head.src.root
     called = set(IDENTIFIER.findall(head.src.node_text(head.node)))
     for node in walk(root) if root is not None else ():
@@ -304,7 +321,8 @@ def _removed_check(change: Change, base: Unit, head: Unit) -> bool:
     if base.kind != "def" or len(head.tokens) >= len(base.tokens):
         return False
     before, after = _guards(base, change.spec), _guards(head, change.spec)
-    gone = [cond for cond in before if cond not in after and not _still_checked(cond, head)]
+    gone = [cond for cond, guard in before.items()
+            if cond not in after and not _still_checked(cond, head, _raise_head(guard, base))]
     if not gone or set(after) - set(before):
         return False
     change.what = f"`{base.key}` drops the check `{gone[0]}`"

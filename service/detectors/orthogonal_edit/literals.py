@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import PurePosixPath
 
 from tree_sitter import Node
 
 from .changes import Change
 from .languages import LangSpec
+from .requirements import bound_moves
 from .units import Unit, assign_target, assign_value, assignment_of
 
 MAX_STRING_LITERAL = 40
@@ -22,6 +24,8 @@ VERSION = re.compile(r"version", re.IGNORECASE)
 
 
 def _literal_change(change: Change, base: Unit, head: Unit, diffs: list[int]) -> bool:
+    if _moved_paths(change, base, head, diffs):
+        return False  # relative paths of a file the change moves follow it to its new directory
     constant = head.kind == "assign"
     for i in diffs:
         old, new = base.tokens[i], head.tokens[i]
@@ -40,7 +44,24 @@ def _literal_change(change: Change, base: Unit, head: Unit, diffs: list[int]) ->
     change.what = f"{label} changes {old_text} -> {new_text}{more}"
     change.mentions = [*names, head.name]
     change.values = [head.tokens[i].text for i in diffs]
+    change.moves = {(base.tokens[i].text, head.tokens[i].text) for i in diffs}
+    for i in diffs:  # a dependency range: named by its distribution, moving version bounds
+        dependency = bound_moves(base.tokens[i].text, head.tokens[i].text)
+        if dependency is not None:
+            change.mentions.append(dependency[0])
+            change.defines.add(dependency[0])
+            change.bounds |= dependency[1]
     return True
+
+
+def _moved_paths(change: Change, base: Unit, head: Unit, diffs: list[int]) -> bool:
+    """Every changed literal is a string naming a path (`"tsconfig.esm.json"` ->
+    `"./configs/tsconfig.esm.json"`) in a file the change moves to another directory."""
+    old_path = change.ctx.diff.old_path
+    if old_path is None or PurePosixPath(old_path).parent == PurePosixPath(change.path).parent:
+        return False
+    return all(base.tokens[i].cls == "str" and head.tokens[i].cls == "str"
+               and "/" in base.tokens[i].text + head.tokens[i].text for i in diffs)
 
 
 def _not_a_setting(node: Node, spec: LangSpec) -> bool:
