@@ -100,3 +100,39 @@ def test_copy_paste_findings_are_the_same_with_a_cache(tmp_path: Path) -> None:
     cache = BlobCache(tmp_path / "cache")
     assert findings(cache) == plain  # builds the index
     assert findings(cache) == plain  # answers from it
+
+
+_PY_FUNC = '''
+
+def {name}(session, ids, payload):
+    settings = payload.get("settings")
+    results = []
+    for record_id in ids:
+        row = session.get(Record, record_id)
+        if row is None:
+            continue
+        data = fetch(record_id)
+        row.name = data["name"].strip()
+        row.updated = data.get("updated") or row.updated
+        results.append(row.id)
+    if settings:
+        log.info("settings %s", settings.get("mode"))
+    return results
+'''
+
+
+def test_python_copy_paste_findings_are_the_same_with_a_cache(tmp_path: Path) -> None:
+    base = {f"app/mod_{n}.py": f"LIMIT_{n} = {n}\n" for n in range(6)}
+    base["app/mod_1.py"] += _PY_FUNC.format(name="sync_orders")
+    feature = {"app/mod_4.py": base["app/mod_4.py"] + _PY_FUNC.format(name="sync_invoices")}
+    repo = make_repo(tmp_path, base, feature)
+
+    def findings(cache: BlobCache | None) -> str:
+        found = scan(Target(repo, "main", "feature"), cache=cache).findings
+        return json.dumps([(f.rule, f.path, f.line, f.message) for f in found if "copy-paste" in f.rule])
+
+    plain = findings(None)
+    assert "python.bloat.copy-paste" in plain and "sync_orders" in plain
+    cache = BlobCache(tmp_path / "cache")
+    assert findings(cache) == plain
+    assert findings(cache) == plain
