@@ -125,7 +125,7 @@ class Trees:
                 files = {p: e[1] for p, e in self.listing(side).items() if e[0] not in (_SYMLINK, _GITLINK)}
                 self._tokens[(side, word_chars)] = token_index(
                     files, lambda paths: self._read_blobs(side, paths), lambda: self._all_blobs(side), self.cache,
-                    word_chars)
+                    word_chars, self.memo(f"tokens.{word_chars}", dict))  # blob -> tokens, for both sides
             return self._tokens[(side, word_chars)].lookup(wanted)
         if mode == "fixed" and size <= SMALL_TREE_BYTES:
             return search_blobs(self._all_blobs(side), wanted, mode=mode, word_chars=word_chars)

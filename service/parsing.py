@@ -32,6 +32,7 @@ EXTENSIONS: dict[str, str] = {
 FAMILY: dict[str, str] = {"tsx": "typescript"}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # asked for every file of a tree, several times a scan
 def language_for_path(path: str) -> str | None:
     return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
 
