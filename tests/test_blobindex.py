@@ -104,20 +104,20 @@ def test_copy_paste_findings_are_the_same_with_a_cache(tmp_path: Path) -> None:
 
 _PY_FUNC = '''
 
-def {name}(session, ids, payload):
-    settings = payload.get("settings")
-    results = []
-    for record_id in ids:
-        row = session.get(Record, record_id)
-        if row is None:
+def {name}(store, keys, limit=10):
+    seen = set()
+    total = 0
+    for key in keys[:limit]:
+        if key in seen:
             continue
-        data = fetch(record_id)
-        row.name = data["name"].strip()
-        row.updated = data.get("updated") or row.updated
-        results.append(row.id)
-    if settings:
-        log.info("settings %s", settings.get("mode"))
-    return results
+        seen.add(key)
+        value = store.lookup(key, default=0)
+        total += value * 2 if value > 5 else value
+        store.mark(key, total)
+    while len(seen) > limit:
+        seen.pop()
+    store.flush(total, sorted(seen))
+    return total
 '''
 
 
