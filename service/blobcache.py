@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .blobindex import BlobIndex
+
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -50,6 +52,13 @@ class BlobCache:
         self.written = 0  # bytes written by this process since the last trim
         self._base = str(root)
         self._stamp = code_stamp()
+
+    def keys(self) -> BlobIndex:
+        """The inverted index of keys by blob id kept beside the entries (see `blobindex`)."""
+        return BlobIndex(self.root / f"keys-{self._stamp}.sqlite", self._grew)
+
+    def _grew(self, size: int) -> None:
+        self.written += size
 
     def _path(self, kind: str, blob: str) -> Path:
         return self.root / f"{kind}-{self._stamp}" / blob[:2] / blob[2:]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from .blobcache import BlobCache
+from .blobindex import KeysOf, matching
 from .diff import NULL_SHA, RawEntry, display_path, git_path, parse_patch, parse_raw
 from .gitrepo import Git
 from .models import FileDiff, Hunk, Notice, Side
@@ -124,7 +125,7 @@ class Trees:
                 files = {p: e[1] for p, e in self.listing(side).items() if e[0] not in (_SYMLINK, _GITLINK)}
                 self._tokens[(side, word_chars)] = token_index(
                     files, lambda paths: self._read_blobs(side, paths), lambda: self._all_blobs(side), self.cache,
-                    word_chars)
+                    word_chars, self.memo(f"tokens.{word_chars}", dict))  # blob -> tokens, for both sides
             return self._tokens[(side, word_chars)].lookup(wanted)
         if mode == "fixed" and size <= SMALL_TREE_BYTES:
             return search_blobs(self._all_blobs(side), wanted, mode=mode, word_chars=word_chars)
@@ -168,14 +169,8 @@ class Trees:
                 self.source(side, path)
             return
         listing = self.listing(side)
-        shas = [
-            listing[p][1]
-            for p in wanted
-            if p in listing
-            and listing[p][0] not in (_SYMLINK, _GITLINK)
-            and listing[p][2] <= self.max_bytes
-        ]
-        blobs = self.git.cat_blobs(shas)
+        blobs = self.git.cat_blobs([listing[p][1] for p in wanted if p in listing and
+                                    listing[p][0] not in (_SYMLINK, _GITLINK) and listing[p][2] <= self.max_bytes])
         for path in wanted:
             entry = listing.get(path)
             data = blobs.get(entry[1]) if entry else None
@@ -224,6 +219,14 @@ class Trees:
                     self._derived[(key, entry[1])] = value
                     known.add(path)
         return known
+
+    def with_keys(self, side: Side, paths: list[str], kind: str, keys: KeysOf, wanted: set[int]) -> list[str]:
+        """Those of `paths` (in order) whose `keys(path)` meet `wanted` (see `blobindex.matching`)."""
+        listing = self.listing(side)
+        files = {p: (f"{kind}.{language_for_path(p)}", None if listing[p][1] == NULL_SHA else listing[p][1])
+                 for p in paths if p in listing}
+        found = matching(self.cache.keys() if self.cache is not None else None, files, keys, wanted)
+        return [p for p in paths if p in found]
 
     def source(self, side: Side, path: str) -> SourceFile | None:
         key = (side, path)

@@ -10,7 +10,7 @@ diff filter, so a detector never needs to know about any of those.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, TypeVar
 
@@ -78,6 +78,15 @@ class RepoView(Protocol):
 
     def prefetch(self, side: Side, paths: list[str]) -> None:
         """Read and parse many files of one side at once (one git process)."""
+        ...
+
+    def with_keys(self, side: Side, paths: list[str], kind: str,
+                  keys: Callable[[list[str]], Mapping[str, Iterable[int]]], wanted: set[int]) -> list[str]:
+        """Those of `paths`, in order, some of whose keys are in `wanted`. `keys(paths)` gives the
+        keys of many files at once (for each a pure function of the file's content and language,
+        such as the window hashes of its functions).
+        With a cache folder the keys are kept by blob id in one inverted index, so a later scan
+        computes them only for the files it has not met and finds the others by one query."""
         ...
 
     def memo(self, key: str, build: Callable[[], T]) -> T:

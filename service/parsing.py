@@ -28,6 +28,7 @@ EXTENSIONS: dict[str, str] = {
     ".java": "java",
 }
 
+@functools.lru_cache(maxsize=1 << 16)  # asked for every file of a tree, several times a scan
 def language_for_path(path: str) -> str | None:
     return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
 

@@ -119,21 +119,27 @@ def file_tokens(data: bytes, word_chars: str = IDENTIFIER_CHARS) -> bytes:
 
 def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, bytes]],
                 blobs: Callable[[], dict[str, bytes]], cache: BlobCache | None,
-                word_chars: str = IDENTIFIER_CHARS) -> TokenIndex:
+                word_chars: str = IDENTIFIER_CHARS, seen: dict[str, bytes] | None = None) -> TokenIndex:
     """The token table of the files `blob_ids` names (path -> blob id, NULL_SHA for a file of the
-    working tree): tokens of a blob kept in `cache` are not read again; `read(paths)` gives the
-    contents of the others."""
+    working tree): tokens of a blob kept in `cache` (or in `seen`, blob id -> tokens, which the
+    other side of the scan shares) are not read again; `read(paths)` gives the contents of the others."""
     kind = "tokens-lines-" + hashlib.sha1(word_chars.encode()).hexdigest()[:8]
+    seen = {} if seen is None else seen
     tokens: dict[str, bytes] = {}
     missing = []
     for path, blob in blob_ids.items():
+        if blob in seen:
+            tokens[path] = seen[blob]
+            continue
         hit, value = cache.get(kind, blob) if cache is not None and blob != NULL_SHA else (False, None)
         if hit and isinstance(value, bytes):
-            tokens[path] = value
+            tokens[path] = seen[blob] = value
         else:
             missing.append(path)
     for path, data in read(missing).items():
         tokens[path] = file_tokens(data, word_chars)
-        if cache is not None and blob_ids[path] != NULL_SHA:
-            cache.put(kind, blob_ids[path], tokens[path])
+        if blob_ids[path] != NULL_SHA:
+            seen[blob_ids[path]] = tokens[path]
+            if cache is not None:
+                cache.put(kind, blob_ids[path], tokens[path])
     return TokenIndex(tokens, blobs, word_chars)

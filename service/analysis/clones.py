@@ -8,6 +8,7 @@ clone of another when their shared windows cover at least `need` of its lines.
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -103,6 +104,21 @@ def index(units: Iterable[Unit[T]], size: int, max_bucket: int | None = None,
             if h and (wanted is None or h in wanted) and (max_bucket is None or len(table[h]) < max_bucket):
                 table[h].append(unit)
     return table
+
+
+def window_keys(texts: list[str], size: int) -> set[int]:
+    """Keys of the windows of `size` normalised lines that `index` hashes (the trivial ones left
+    out), the same in every process: a file whose functions have none of a target's keys cannot
+    hold a match for it, so a repository-wide index of these keys names the files worth reading.
+    (No window `index` hashes is left out here: line shapes are told apart by text, not by hash.)"""
+    codes = [zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in texts]
+    sizes = [len(t.replace(" ", "")) for t in texts]
+    keys = set()
+    for start in range(len(texts) - size + 1):
+        end = start + size
+        if sum(sizes[start:end]) >= MIN_WINDOW_CHARS * size and len(set(texts[start:end])) >= MIN_DISTINCT_SHAPES:
+            keys.add(hash(tuple(codes[start:end])))
+    return keys
 
 
 def _run_of(hashes: list[int], shapes: set[int], size: int) -> bool:

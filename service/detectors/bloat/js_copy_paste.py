@@ -28,14 +28,14 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
 from tree_sitter import Node, Query, QueryCursor
 
 from ...analysis import clones
-from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
 from ...lang.js import repo_index
 from ...lang.js import symbols as sym
 from ...lang.js.testing import block_kind
@@ -115,6 +115,7 @@ class Func:
 
 
 _UNITS = "js.copy-paste.units-1"
+_WINDOWS = "js.copy-paste.windows-1"
 Summary = list[tuple[int, int, int, str, bool, bool, list[tuple[int, str]]]]
 
 
@@ -143,6 +144,30 @@ def _units(path: str, summary: Summary) -> Iterator[clones.Unit[Func]]:
     for start, end, line, name, is_async, test_case, lines in summary:
         func = Func(path, line, name, is_async, test_case)
         yield clones.make_unit(func, path, start, end, [(n, text) for n, text in lines])
+
+
+class _Summaries:
+    """The function summaries of head files, read in batches (one git process for the files whose
+    summary is not kept by blob id)."""
+
+    def __init__(self, repo: RepoView) -> None:
+        self.repo = repo
+
+    def read(self, paths: list[str]) -> dict[str, Summary]:
+        known = self.repo.cached_paths("RIGHT", paths, _UNITS)
+        self.repo.prefetch("RIGHT", [p for p in paths if p not in known])
+        found = {p: self.repo.derived("RIGHT", p, _UNITS, summarize) for p in paths}
+        return {p: s for p, s in found.items() if s is not None}
+
+    def units(self, paths: list[str]) -> list[clones.Unit[Func]]:
+        read = self.read(paths)
+        return [u for path in paths for u in _units(path, read.get(path) or [])]
+
+    def keys(self, size: int) -> Callable[[list[str]], dict[str, set[int]]]:
+        def of(paths: list[str]) -> dict[str, set[int]]:
+            return {path: {k for *_, lines in summary for k in clones.window_keys([t for _, t in lines], size)}
+                    for path, summary in self.read(paths).items()}
+        return of
 
 
 def _neighbourhood(index: repo_index.SideIndex, changed: Iterable[str]) -> list[str]:
@@ -206,15 +231,22 @@ class CopyPaste(Detector):
         added_paths = {p for p, f in files.items() if f.diff.status == "added"}
         instances = sources.template_instances(index.readable_paths(), files, added_paths)
         near += sorted({p for ps in instances.values() for p in ps[:sources.MAX_INSTANCES_READ]} - set(near))
-        known = ctx.repo.cached_paths("RIGHT", near, _UNITS)
-        ctx.repo.prefetch("RIGHT", [p for p in near if p not in known])  # one git process for the rest
-        units = [u for path in near for u in _units(path, ctx.repo.derived("RIGHT", path, _UNITS, summarize) or [])]
+        summaries = _Summaries(ctx.repo)
+        changed = summaries.units([p for p in near if p in files])
         targets = []
-        for unit in units:
-            fctx = files.get(unit.path)
-            if fctx is not None and sum(1 for n in unit.lines if n in fctx.diff.added) >= 0.5 * max(1, len(unit.lines)):
+        for unit in changed:
+            fctx = files[unit.path]
+            if sum(1 for n in unit.lines if n in fctx.diff.added) >= 0.5 * max(1, len(unit.lines)):
                 unit.added = True
                 targets.append((unit, fctx))
+        # only the files holding one of the targets' windows can hold a match: found in the index
+        wanted = {k for unit, _ in targets for k in clones.window_keys(unit.texts, size)}
+        others = [p for p in near if p not in files]
+        others = ctx.repo.with_keys("RIGHT", others, f"{_WINDOWS}-{size}", summaries.keys(size), wanted)
+        by_path: dict[str, list[clones.Unit[Func]]] = {p: [] for p in near}
+        for unit in changed + summaries.units(others):
+            by_path[unit.path].append(unit)
+        units = [u for path in near for u in by_path.get(path, ())]
         reported: list[clones.Unit[Func]] = []
         mirrors = Mirrors(ctx.repo)
         old_units = [u for path in sources.removed_paths(ctx, sym.is_js_path)

@@ -30,7 +30,7 @@ def import_catalog(path, columns: ColumnMap, dialect: Dialect): ...
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import ClassVar
 
@@ -56,6 +56,7 @@ RULE = Rule(
 _MAX_BUCKET = 24
 
 _Unit = clones.Unit[shapes.FunctionInfo]
+_WINDOWS = "python.copy-paste.windows-1"
 
 
 class CopyPasteDetector(Detector):
@@ -68,13 +69,19 @@ class CopyPasteDetector(Detector):
         files, index = change
         window = max(2, ctx.options.settings(RULE, CopyPasteSettings).min_lines)
         test_window = max(window, ctx.options.settings(RULE, CopyPasteSettings).test_min_lines)
-        units = [_unit(f, index) for f in index.functions]
+        made = {id(f): _unit(f, index) for f in index.functions if f.path in files}
         targets = []
-        for unit in units:
-            fctx = files.get(unit.path)
-            if fctx is not None and shapes.added_fraction(fctx.diff, unit.item.node) >= 0.5:
+        for unit in made.values():
+            fctx = files[unit.path]
+            if shapes.added_fraction(fctx.diff, unit.item.node) >= 0.5:
                 unit.added = True
                 targets.append((unit, fctx))
+        # only the files holding one of the targets' windows can hold a match: found in the index
+        wanted = {k for unit, _ in targets for k in clones.window_keys(unit.texts, window)}
+        others = [p for p in index.paths if p not in files]
+        near = set(ctx.repo.with_keys("RIGHT", others, f"{_WINDOWS}-{window}", _keys(index, window), wanted))
+        index.load_bodies([p for p in others if p in near])
+        units = [made.get(id(f)) or _unit(f, index) for f in index.functions if f.path in files or f.path in near]
         table = clones.index(units, window, _MAX_BUCKET, targets=[u for u, _ in targets])
         mirrors = Mirrors(ctx.repo)
         shapes_seen: Counter[str] | None = None
@@ -130,6 +137,15 @@ def _sibling_template(unit: _Unit, other: _Unit, cov: set[int], index: shape_ind
 
 def _unit(func: shapes.FunctionInfo, index: shape_index.RepoIndex) -> _Unit:
     return clones.make_unit(func, func.path, func.start, func.end, index.body_lines(func))
+
+
+def _keys(index: shape_index.RepoIndex, window: int) -> Callable[[list[str]], dict[str, set[int]]]:
+    """The window keys of the functions of each file (`clones.window_keys`)."""
+    def of(paths: list[str]) -> dict[str, set[int]]:
+        index.load_bodies(paths)
+        return {path: {k for f in index.functions_in.get(path, ())
+                       for k in clones.window_keys([t for _, t in index.body_lines(f)], window)} for path in paths}
+    return of
 
 
 def _finding(ctx: FileContext, unit: _Unit, other: _Unit, cov: set[int]) -> Finding:

@@ -34,7 +34,8 @@ from .shapes import (
 )
 
 MAX_INDEXED_FILES = 4000
-SUMMARY = "python.shapes.summary-1"
+SUMMARY = "python.shapes.summary-2"
+BODIES = "python.shapes.bodies-1"  # kept apart: only copy-paste reads them, for a few files
 
 
 @dataclass(eq=False)
@@ -75,8 +76,8 @@ class RepoIndex:
         ]
         functions = [
             FunctionInfo(path, qualname, line, end_line, tuple(decorators), owner, start, end, is_async,
-                         _load=load, body_lines=[tuple(x) for x in body], size=tuple(size))
-            for qualname, line, end_line, start, end, decorators, owner, is_async, body, size in raw_functions
+                         _load=load, size=tuple(size))
+            for qualname, line, end_line, start, end, decorators, owner, is_async, size in raw_functions
         ]
         self._enter(path, classes, functions)
 
@@ -100,8 +101,26 @@ class RepoIndex:
             self._normalized[src.path] = stored if stored is not None else normalized_lines(src.text)
         return self._normalized[src.path]
 
+    def load_bodies(self, paths: list[str]) -> None:
+        """Set the body lines of the functions of files indexed from their summary, read in one
+        batch (kept by blob id, so an unchanged file is not parsed for them)."""
+        repo = self.repo
+        todo = [p for p in paths if p not in self.parsed and any(f.body_lines is None for f in self.functions_in[p])]
+        if repo is None or not todo:
+            return
+        known = repo.cached_paths("RIGHT", todo, BODIES)
+        repo.prefetch("RIGHT", [p for p in todo if p not in known])
+        for path in todo:
+            bodies = repo.derived("RIGHT", path, BODIES, _bodies)
+            functions = self.functions_in[path]
+            if bodies is not None and len(bodies) == len(functions):
+                for func, lines in zip(functions, bodies, strict=True):
+                    func.body_lines = [(n, text) for n, text in lines]
+
     def body_lines(self, func: FunctionInfo) -> list[tuple[int, str]]:
         """The normalised lines of a function's body without its docstring (copy-paste units)."""
+        if func.body_lines is None and func.path not in self.parsed:
+            self.load_bodies([func.path])
         if func.body_lines is None:
             body = func.node.child_by_field_name("body")
             func.body_lines = function_lines(self.normalized(func.src), body) if body is not None else []
@@ -166,13 +185,22 @@ def summarize(src: SourceFile) -> tuple[list[Any], list[Any]] | None:
          c.is_abstract())
         for c in classes
     ]
-    raw_functions = []
+    raw_functions = [(f.qualname, f.line, f.end_line, f.start, f.end, list(f.decorators), f.class_name, f.is_async,
+                      list(function_size(norm, f.node))) for f in functions]
+    return raw_classes, raw_functions
+
+
+def _bodies(src: SourceFile) -> list[list[list[Any]]] | None:
+    """The body lines of each function of `summarize`, in its order (plain data, kept by blob id)."""
+    if src.root is None:
+        return None
+    _, functions = classes_and_functions(src.path, src)
+    norm = normalized_lines(src.text)
+    out = []
     for f in functions:
         body = f.node.child_by_field_name("body")
-        lines = function_lines(norm, body) if body is not None else []
-        raw_functions.append((f.qualname, f.line, f.end_line, f.start, f.end, list(f.decorators), f.class_name,
-                              f.is_async, [list(x) for x in lines], list(function_size(norm, f.node))))
-    return raw_classes, raw_functions
+        out.append([list(x) for x in function_lines(norm, body)] if body is not None else [])
+    return out
 
 
 def python_paths(repo: RepoView) -> list[str]:
