@@ -185,3 +185,26 @@ def test_a_single_product_dispatch_without_a_factory_name_is_kept_as_a_low_notic
     plain = _only(_scan(tmp_path / "b", {"app/__init__.py": ""},
                         {"app/notify.py": FACTORY.format(name="notifier")}), rule)
     assert plain.confidence == "low" and plain.severity is Severity.NOTICE
+
+
+JS_BASE = {"src/cart.ts": "export const total = (p: number[]): number => p.reduce((a, b) => a + b, 0);\n",
+           "src/cart.test.ts": "import { total } from './cart';\n\nit('sums', () => {\n"
+                               "  expect(total([1, 2])).toBe(3);\n});\n",
+           "src/__snapshots__/cart.test.ts.snap": "exports[`sums 1`] = `\"3\"`;\n"}
+JS_HEAD = {"src/cart.ts": JS_BASE["src/cart.ts"].replace(", 0)", ", 1)"),
+           "src/cart.test.ts": JS_BASE["src/cart.test.ts"].replace("toBe(3)", "toBe(4)"),
+           "src/__snapshots__/cart.test.ts.snap": "exports[`sums 1`] = `\"4\"`;\n"}
+
+
+def test_fix_in_a_js_title_lowers_a_changed_expected_value_and_snapshot(tmp_path: Path) -> None:
+    findings = _scan(tmp_path, JS_BASE, JS_HEAD, intent="Fix the cart total")
+    for rule in ("js.test-tampering.expected-value-changed", "js.test-tampering.snapshot-updated"):
+        finding = _only(findings, rule)
+        assert finding.confidence == "low" and finding.severity is Severity.NOTICE
+        assert 'the description says "Fix"' in finding.message
+
+
+def test_a_js_title_that_announces_nothing_keeps_the_plain_message(tmp_path: Path) -> None:
+    finding = _only(_scan(tmp_path, JS_BASE, JS_HEAD, intent="Speed up the cart"),
+                    "js.test-tampering.expected-value-changed")
+    assert "the description states no behaviour change" in finding.message

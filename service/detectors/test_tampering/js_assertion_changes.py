@@ -31,7 +31,7 @@ from ...lang.js.testing import (
 )
 from ...models import Confidence, Finding, Severity
 from ...parsing import SourceFile, line_of, walk
-from .skip_reasons import announced_change
+from .skip_reasons import announced_change, stated_change, stated_confidence
 
 
 def _rule(name: str, summary: str, severity: Severity = Severity.WARNING, confidence: Confidence = "high") -> Rule:
@@ -80,9 +80,8 @@ class JsAssertions:
         return any(_snapshot(f) for f in ctx.files)
 
     def facts(self, ctx: ChangeContext) -> ChangeFacts:
-        described = announced_change(ctx.repo, ctx.intent, "js")
-        return ChangeFacts(gone=removed_definitions(ctx.files),
-                           flag_values=source_changed(ctx.files) and not described,
+        return ChangeFacts(gone=removed_definitions(ctx.files), flag_values=source_changed(ctx.files),
+                           described=announced_change(ctx.repo, ctx.intent, "js"),
                            migrating=announces_migration(ctx.intent))
 
     def base(self, f: FileContext) -> SourceFile | None:
@@ -162,12 +161,14 @@ class JsAssertions:
     def same_target(self, old: Check, new: Check) -> bool:
         return old.subject == new.subject and old.matcher == new.matcher
 
-    def rerecorded(self, ctx: FileContext, test: Test, old: Check, new: Check) -> Finding | None:
+    def rerecorded(self, ctx: FileContext, test: Test, old: Check, new: Check,
+                   facts: ChangeFacts) -> Finding | None:
         if old.matcher not in _INLINE or old.expected == new.expected:
             return None
         return ctx.finding(SNAPSHOT, new.node, f"The inline snapshot of {test.label} is rewritten while the "
-                           "code under test changed and the description states no behaviour change: fix the "
-                           "code or describe the change.", end=line_of(new.node))
+                           f"code under test changed and {stated_change(facts.described, 'output')}: fix the "
+                           "code or describe the change.", end=line_of(new.node),
+                           confidence=stated_confidence(facts.described))
 
     def is_literal(self, src: SourceFile, node: Node | None) -> bool:
         return is_literal(node)
@@ -189,9 +190,10 @@ class JsAssertions:
             for hunk in f.diff.hunks:
                 if hunk.removed and hunk.added and any(line.strip() for line in hunk.removed):
                     yield f.finding(SNAPSHOT, hunk.new_start,
-                                    f"Snapshot `{f.path}` is re-recorded while the code under test changed and the "
-                                    "description states no behaviour change: check the new output is intended, "
-                                    "fix the code or describe the change.")
+                                    f"Snapshot `{f.path}` is re-recorded while the code under test changed and "
+                                    f"{stated_change(facts.described, 'output')}: check the new output is "
+                                    "intended, fix the code or describe the change.",
+                                    confidence=stated_confidence(facts.described))
                     break
 
 

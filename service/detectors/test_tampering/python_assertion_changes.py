@@ -214,7 +214,8 @@ class PythonAssertions:
     def same_target(self, old: Check, new: Check) -> bool:
         return old.subject == new.subject
 
-    def rerecorded(self, ctx: FileContext, test: Test, old: Check, new: Check) -> Finding | None:
+    def rerecorded(self, ctx: FileContext, test: Test, old: Check, new: Check,
+                   facts: ChangeFacts) -> Finding | None:
         return None
 
     def is_literal(self, src: SourceFile, node: Node | None) -> bool:

@@ -4,9 +4,8 @@ compiled patterns.
 The lists live in `rules/data/test-tampering.yml` (`python_skip_reason_*`, `js_skip_reason_*`,
 `*_behaviour_change`) and a repository extends them in `.slopguard/test-tampering.yml`. Each entry is a fragment of a
 regular expression; a list matches when any entry matches, case-insensitively. Wording only
-lowers a finding's severity or confidence; it never decides alone whether a skip is reported.
-(One exception is kept from before the lists moved here: a JS description that announces a
-behaviour change turns the js expected-value and snapshot questions off.)
+lowers a finding's severity or confidence and is named in its message; it never decides alone
+whether a skip, a changed expected value or a re-recorded snapshot is reported.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ...detector import RepoView
+from ...models import Confidence
 from ...ruledata import data_lists
 
 
@@ -30,6 +30,20 @@ def announced_change(repo: RepoView | None, intent: str, family: str) -> str:
     or '' (none, or the description also says the behaviour is unchanged). `family`: python | js."""
     m = reason_pattern(repo, f"{family}_behaviour_change").search(intent)
     return m.group(0) if m and not reason_pattern(repo, f"{family}_no_behaviour_change").search(intent) else ""
+
+
+def stated_change(described: str, what: str) -> str:
+    """How a changed expected value's (or snapshot's) message names the description: the words that
+    announce a behaviour change (`described`, from `announced_change`) without stating this `what`
+    ("value", "output"), or that it states no behaviour change."""
+    return (f"the description says \"{described}\" but does not state this {what}" if described
+            else "the description states no behaviour change")
+
+
+def stated_confidence(described: str) -> Confidence | None:
+    """The confidence of such a finding: low when the description announces a behaviour change
+    (it is kept, not dropped), else the rule's own."""
+    return "low" if described else None
 
 
 @dataclass(frozen=True)

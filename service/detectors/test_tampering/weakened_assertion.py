@@ -18,8 +18,9 @@ Compares each changed test (a pytest/unittest `test_*` function, an `it`/`test` 
   `return` before the assertions, a handler that swallows the assertion error)
   (`always-true-assertion`);
 - an expected literal changed (or a JS snapshot rewritten) in a PR that also changes the code
-  under test, while the description does not say that the behaviour changes
-  (`expected-value-changed`, `snapshot-updated`).
+  under test (`expected-value-changed`, `snapshot-updated`); at low confidence, naming its words,
+  when the description announces a behaviour change ("fixes", "now returns") without quoting the
+  new value.
 
 One detector serves both languages: each language (`python_assertion_changes.py`,
 `js_assertion_changes.py`) lists its tests and assertions, says what makes one assertion weaker
@@ -55,6 +56,7 @@ from ...models import Confidence, Finding
 from ...parsing import SourceFile, end_line_of, line_of
 from .js_assertion_changes import JS
 from .python_assertion_changes import PYTHON
+from .skip_reasons import stated_change, stated_confidence
 
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
@@ -113,7 +115,7 @@ class Language(Protocol[A]):
     def dropped_cases(self, ctx: FileContext, old: Test, new: Test) -> Iterator[Finding]: ...
     def weakening(self, base: SourceFile, head: SourceFile, old: A, new: A) -> str: ...
     def same_target(self, old: A, new: A) -> bool: ...
-    def rerecorded(self, ctx: FileContext, test: Test, old: A, new: A) -> Finding | None: ...
+    def rerecorded(self, ctx: FileContext, test: Test, old: A, new: A, facts: ChangeFacts) -> Finding | None: ...
     def is_literal(self, src: SourceFile, node: Node | None) -> bool: ...
     def same_value(self, old: str, new: str) -> bool: ...
     def change_findings(self, ctx: ChangeContext, facts: ChangeFacts) -> Iterator[Finding]: ...
@@ -255,20 +257,19 @@ def _judge_pair(lang: Language[Any], ctx: FileContext, base: SourceFile, head: S
         return
     if not facts.flag_values or not lang.same_target(old, new):
         return
-    rerecorded = lang.rerecorded(ctx, test, old, new)
+    rerecorded = lang.rerecorded(ctx, test, old, new, facts)
     if rerecorded is not None:
         yield rerecorded
         return
     if (old.kind == new.kind == "eq" and lang.is_literal(base, old.expected_node)
             and lang.is_literal(head, new.expected_node) and not lang.same_value(old.expected, new.expected)
             and not _mentioned(ctx.intent, head.node_text(new.expected_node) if new.expected_node else "")):
-        stated = (f"the description says \"{facts.described}\" but does not state this value" if facts.described
-                  else "the description states no behaviour change")
+        stated = stated_change(facts.described, "value")
         yield ctx.finding(lang.value_changed, new.node,
                           f"{test.label} now expects `{_text(head, new.expected_node)}` instead of "
                           f"`{_text(base, old.expected_node)}` while the code under test changed and {stated}: "
                           "fix the code or describe the change.",
-                          end=line_of(new.node), confidence="low" if facts.described else None)
+                          end=line_of(new.node), confidence=stated_confidence(facts.described))
 
 
 def _mentioned(intent: str, literal: str) -> bool:
