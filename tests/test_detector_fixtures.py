@@ -130,9 +130,6 @@ UNREFERENCED = {"python.dead-code.unused-definition", "js.dead-code.unused-expor
 KNOWN = {
     # a false positive: `.populate()` is called on the query before `await`; the awaited `doc` is checked
     "insecure_auth/js_idor/owner_removed": {"src/docs.js:7 js.null-check.unguarded-optional"},
-    # `ssl` is rightly unused, but naming unused-import in this fixture would also demand lines 20-21,
-    # which the rule reports although the statement's first line carries a noqa comment (flake8's place)
-    "test_tampering/python_blanket_suppression/added": {"app/jobs.py:10 python.dead-code.unused-import"},
 }
 
 
