@@ -127,13 +127,7 @@ def test_fixture(case: Path, tmp_path: Path) -> None:
 # unreferenced definitions are not probed by them; and KNOWN lists the other rules' findings on `ok`
 # lines still to be settled in that rule. The list must shrink: an entry that no longer fires fails too.
 UNREFERENCED = {"python.dead-code.unused-definition", "js.dead-code.unused-export", "js.dead-code.unused-definition"}
-KNOWN = {
-    # a false positive: `.populate()` is called on the query before `await`; the awaited `doc` is checked
-    "insecure_auth/js_idor/owner_removed": {"src/docs.js:7 js.null-check.unguarded-optional"},
-    # `ssl` is rightly unused, but naming unused-import in this fixture would also demand lines 20-21,
-    # which the rule reports although the statement's first line carries a noqa comment (flake8's place)
-    "test_tampering/python_blanket_suppression/added": {"app/jobs.py:10 python.dead-code.unused-import"},
-}
+KNOWN: dict[str, set[str]] = {}
 
 
 def _other_rules_on_ok_lines(case: Path, findings, expected) -> list[str]:  # type: ignore[no-untyped-def]

@@ -5,8 +5,10 @@ module (`import os.path`: `os`). A use is any word of the module outside its imp
 comments and docstrings (so f-strings, string annotations and `__all__` count). Left alone:
 `__init__.py`, `conftest.py` and stubs (re-export surfaces and fixtures pytest injects by name),
 modules made only of imports, `from __future__`, star imports, `import x as x`, imports inside
-`try`, lines marked `# noqa`, modules of this repository (imported for their side effects:
-routes, commands, models) and names another module imports from this one.
+`try`, names a `# noqa` (bare or naming F401) covers as flake8 and ruff read it (on the name's
+own line or the statement's first line, which covers every name of a multi-line statement),
+modules of this repository (imported for their side effects: routes, commands, models) and
+names another module imports from this one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from ...detector import FileContext
 from ...lang.python import symbols as sym
 from ...parsing import SourceFile, line_of
 
-NOQA = re.compile(r"#\s*noqa\b", re.I)
+# flake8's form: a bare noqa comment silences every code; one listing codes after a colon only those
+NOQA = re.compile(r"#\s*noqa\b(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
+UNUSED_IMPORT_CODE = "F401"
 IMPORTS = ("import_statement", "import_from_statement")
 
 
@@ -130,10 +134,29 @@ def _uses(src: SourceFile) -> Counter[str]:
     return Counter({word.decode(): count for word, count in uses.items()})
 
 
+def _silences(line: str) -> bool:
+    """True when a line's noqa comment covers unused imports: bare, or naming F401."""
+    m = NOQA.search(line)
+    if m is None:
+        return False
+    codes = m.group("codes")
+    return codes is None or UNUSED_IMPORT_CODE in re.split(r"[,\s]+", codes.upper())
+
+
+def _noqa_lines(stmt: Node, imp: Imported) -> range | tuple[int, ...]:
+    """The lines whose noqa comment covers `imp`, as flake8 and ruff read them: the statement's
+    first line (where pyflakes reports every name of a multi-line import) and the name's own line;
+    every line of a statement continued by backslashes (one logical line, no brackets)."""
+    first, last = line_of(stmt), stmt.end_point[0] + 1
+    if last > first and not any(c.type == "(" for c in stmt.children):
+        return range(first, last + 1)
+    return (first, line_of(imp.node))
+
+
 def _exempt(ctx: FileContext, head: SourceFile, imp: Imported, uses: Counter[str]) -> bool:
-    if NOQA.search(head.line_text(line_of(imp.node))):
-        return True
     stmt = imp.stmt
+    if any(_silences(head.line_text(line)) for line in _noqa_lines(stmt, imp)):
+        return True
     if stmt.type == "import_from_statement":
         module = sym.text(stmt.child_by_field_name("module_name"))
         if module == "__future__" or any(c.type == "wildcard_import" for c in stmt.children):

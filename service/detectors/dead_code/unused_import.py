@@ -10,8 +10,10 @@ One detector serves Python and JS/TS; each language says what an import binds, w
 use and which imports are left alone (`python_imports.py`, `js_imports.py`):
 - Python: code, f-strings, string annotations and `__all__` count as uses. Left alone:
   `__init__.py`, `conftest.py`, stubs, modules made only of imports, `from __future__`, star
-  imports, `import x as x`, imports inside `try`, lines marked `# noqa`, modules of this
-  repository (imported for their side effects) and names another module imports from this one.
+  imports, `import x as x`, imports inside `try`, names a bare `# noqa` or `# noqa: F401` covers
+  (on the name's line, or on the statement's first line for all its names, as flake8 and ruff
+  read it), modules of this repository (imported for their side effects) and names another
+  module imports from this one.
   One finding per import line (each carries its own mechanical fix).
 - JS/TS: identifiers, types, JSX tags and `export { x }` lists count as uses (a property name or
   a string does not). Left alone: side-effect imports, declaration files, `React`/`h`/`Fragment`

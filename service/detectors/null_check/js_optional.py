@@ -73,8 +73,8 @@ class _Checker(GuardReader):
             yield from self._elements(decl, name, value)
             return
         source = self.source(value, declared=True)
-        if source is None:
-            return
+        if source is None or (source.query and value.type == "call_expression"):
+            return  # an un-awaited query builder: never null, its row comes when it is awaited
         if name.type == "object_pattern":
             if not source.string_only and not self._try_guarded(decl):
                 yield name, (f"Destructuring `{_clip(self.t(value))}` throws when it is missing ({source.why}); "
@@ -194,8 +194,8 @@ class _Checker(GuardReader):
         if typed is not None:
             return self._typed(node, inner, typed)
         source = self.source(inner)
-        if source is None:
-            return None
+        if source is None or (source.query and inner.type == "call_expression"):
+            return None  # a member of an un-awaited query builder, not of the row it resolves to
         if source.string_only and (node.type != "member_expression"
                                    or self.t(node.child_by_field_name("property")) not in self._strings):
             return None

@@ -23,6 +23,7 @@ class Source:
     why: str
     string_only: bool = False
     has_check: str = ""  # a `recv.has(key)` text that guards a Map lookup
+    query: bool = False  # an ORM lookup: a query builder (never null) until it is awaited
 
 
 def _clip(code: str, limit: int = 48) -> str:
@@ -61,6 +62,9 @@ class SourceReader:
             return None
         args = js.call_args(call)
         awaited = call.parent is not None and call.parent.type == "await_expression"
+        row = self._query_row(fn, awaited)
+        if row is not None:
+            return row
         if fn.type == "identifier":
             name = self.t(fn)
             if name in self.facts.nullable_functions:
@@ -96,12 +100,26 @@ class SourceReader:
                 and (recv.type == "regex" or self.lists.pattern("js_regex_names").search(js.last_name(recv_text))):
             return Source(f"`{short}` returns null when the pattern does not match")
         if method in self.lists.get("js_orm_lookups"):
-            return Source(f"`{short}` returns null when no row matches")
+            return Source(f"`{short}` returns null when no row matches", query=True)
         if method == "first" and "(" in recv_text and not args:
-            return Source(f"`{short}` returns undefined when no row matches")
+            return Source(f"`{short}` returns undefined when no row matches", query=True)
         if method in self.facts.nullable_methods:
             return Source(f"`{short}` is declared to return null/undefined")
         return None
+
+    def _query_row(self, fn: Node, awaited: bool) -> Source | None:
+        """`await Doc.findById(id).populate('tags')`: a row-keeping method on an un-awaited ORM
+        lookup; awaited, the chain resolves to the lookup's row or null."""
+        if fn.type != "member_expression" or self.t(fn.child_by_field_name("property")) \
+                not in self.lists.get("js_query_row_methods"):
+            return None
+        recv = js.unwrap(fn.child_by_field_name("object"))
+        if recv is None or recv.type != "call_expression":
+            return None
+        inner = self._call_source(recv)
+        if inner is None or not inner.query:
+            return None
+        return Source(inner.why, query=not awaited)
 
     def empty_fallback(self, value: Node) -> str | None:
         """`list ?? []` / `list || []`: the array that may be empty, for destructuring its elements."""
