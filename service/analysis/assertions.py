@@ -9,7 +9,7 @@ one test that the detector reads, whatever the language calls it (a `test_*` fun
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
@@ -79,6 +79,12 @@ class Matching(NamedTuple, Generic[C]):
 def absorbed(mine: set[str], spare: list[set[str]]) -> bool:
     """True when one new exact check names everything a lost one looked at (assertions merged)."""
     return bool(mine) and any(mine <= theirs for theirs in spare)
+
+
+def in_added_test(text: str, base_names: set[str], tests: Iterable[tuple[str, Sequence[_Assertion]]]) -> bool:
+    """An assertion with this (normalised) text stands in a test whose name the base did not have
+    (a test split up): `tests` are (qualified name, assertions) of the head file."""
+    return any(text == c.text for name, found in tests if name not in base_names for c in found)
 
 
 def match_checks(diff: FileDiff, before: list[C], after: list[C],

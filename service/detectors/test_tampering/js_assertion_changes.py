@@ -31,6 +31,7 @@ from ...lang.js.testing import (
 )
 from ...models import Confidence, Finding, Severity
 from ...parsing import SourceFile, line_of, walk
+from .js_reshaped_tests import moved_to_new_test, tabled
 from .skip_reasons import announced_change, stated_change, stated_confidence
 
 
@@ -121,11 +122,12 @@ class JsAssertions:
     def explained(self, ctx: FileContext, old: Test, new: Test, check: Check, fresh: list[Check],
                   after: Sequence[Check], facts: ChangeFacts) -> bool:
         """The lost assertion checked a name the change removes from the source, or a value only
-        removed code set."""
-        base = ctx.base
-        assert base is not None
+        removed code set, or it now runs over a table of cases or in a test the change adds."""
+        base, head = ctx.base, ctx.head
+        assert base is not None and head is not None
         feature = facts.gone | fed_by_removed(base, old.body, ctx.diff.removed, facts.gone)
-        return bool(identifiers(base, check.node) & feature)
+        return bool(identifiers(base, check.node) & feature) or tabled(base, _block(old), check, head, _block(new)) \
+            or moved_to_new_test(base, check, head)
 
     def absorbs(self, base: SourceFile, head: SourceFile, check: Check, spare: list[Check]) -> bool:
         # `expect` and the matcher name are the frame of every assertion, not what it looks at
@@ -198,6 +200,11 @@ class JsAssertions:
 
 
 JS = JsAssertions()
+
+
+def _block(test: Test) -> Block:
+    assert isinstance(test.raw, Block)
+    return test.raw
 
 
 def _snapshot(f: FileContext) -> bool:

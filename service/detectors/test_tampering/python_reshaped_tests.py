@@ -13,6 +13,7 @@ import re
 
 from tree_sitter import Node
 
+from ...analysis.assertions import in_added_test
 from ...lang.python.assertion_checks import Check, checks
 from ...lang.python.testing import (
     TestFunc,
@@ -120,5 +121,4 @@ def _strings(src: SourceFile, node: Node) -> list[str]:
 
 def moved_to_new_test(base_names: set[str], check: Check, head: SourceFile) -> bool:
     """The same assertion now stands in a test the change adds to the file (a test split up)."""
-    return any(check.text == c.text for t in test_functions(head) if t.qualname not in base_names
-               for c in checks(head, t.node))
+    return in_added_test(check.text, base_names, ((t.qualname, checks(head, t.node)) for t in test_functions(head)))
