@@ -208,3 +208,17 @@ def test_a_js_title_that_announces_nothing_keeps_the_plain_message(tmp_path: Pat
     finding = _only(_scan(tmp_path, JS_BASE, JS_HEAD, intent="Speed up the cart"),
                     "js.test-tampering.expected-value-changed")
     assert "the description states no behaviour change" in finding.message
+
+
+DEPRECATED = Path(__file__).parent / "fixtures/detectors/test_tampering/weakened_assertion/py_deprecated"
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): p.read_text() for p in root.rglob("*.py")}
+
+
+def test_an_assertion_lost_with_the_api_it_tested_deprecated_is_a_low_notice(tmp_path: Path) -> None:
+    finding = _only(_scan(tmp_path, _tree(DEPRECATED / "base"), _tree(DEPRECATED / "head"),
+                          intent="Retire the started property"), "python.test-tampering.removed-assertion")
+    assert finding.confidence == "low" and finding.severity is Severity.NOTICE
+    assert "deprecates `started`" in finding.message

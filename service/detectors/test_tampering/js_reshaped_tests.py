@@ -5,7 +5,8 @@ For the removed-assertion rule (`js_assertion_changes.py`): a lost assertion is 
 the test now feeds a table of cases, grown by the change, through a loop (`for (const x of cases)`,
 `cases.forEach/every/some/map(...)`, `it.each(cases)`) into an `expect`, and either the lost
 assertion's literal inputs are rows of that table, or the loop exercises the same subject (a local
-bound to the same expression, `const email = z.string().email()`) with cases of the same kind; or
+bound to the same expression, `const email = z.string().email()`) with cases of the same kind,
+and the loop does not assert the opposite (`.not.toThrow()` for a lost `.toThrow()`); or
 when the identical assertion now stands in a test the change adds to the file (a test split up).
 """
 
@@ -48,7 +49,8 @@ def tabled(base: SourceFile, old: Block, check: Check, head: SourceFile, new: Bl
         if wanted <= values:
             return True
         kinds = {_kind(r) for r in table.rows}
-        if {_kind(n) for n in lost} <= kinds and _same_subject(base, old, check, head, new, table):
+        if ({_kind(n) for n in lost} <= kinds and _same_outcome(check, head, table)
+                and _same_subject(base, old, check, head, new, table)):
             return True
     return False
 
@@ -152,6 +154,13 @@ def _kind(node: Node) -> str:
 def _value(src: SourceFile, node: Node) -> str:
     value = string_value(src, node)
     return value if value is not None else norm(text_of(src, node))
+
+
+def _same_outcome(check: Check, head: SourceFile, table: _Table) -> bool:
+    """The loop does not ask the opposite of the lost check: a table fed into `.not.toThrow()` does
+    not replace a lost `.toThrow()` (one that must fail is not checked by cases that must pass)."""
+    same = [c for c in checks(head, table.body) if c.matcher == check.matcher]
+    return not same or any(c.negated == check.negated for c in same)
 
 
 def _same_subject(base: SourceFile, old: Block, check: Check, head: SourceFile, new: Block,

@@ -52,7 +52,7 @@ from tree_sitter import Node
 
 from ...analysis.assertions import ChangeFacts, Pair, Test, match_checks
 from ...detector import ChangeContext, Detector, FileContext, Rule
-from ...models import Confidence, Finding
+from ...models import Confidence, Finding, Severity
 from ...parsing import SourceFile, end_line_of, line_of
 from .js_assertion_changes import JS
 from .python_assertion_changes import PYTHON
@@ -207,7 +207,7 @@ def _compare(lang: Language[Any], ctx: FileContext, base: SourceFile, head: Sour
 def _removed(lang: Language[Any], ctx: FileContext, base: SourceFile, head: SourceFile, test: Test,
              dropped: list[Assertion], deprecated: set[str]) -> Finding:
     """One finding for the assertions `test` lost: on the first, naming the base lines of the others.
-    Low confidence when every lost assertion uses a function the change deprecates (it now warns)."""
+    A low-confidence notice when every lost assertion uses a function the change deprecates (it now warns)."""
     first = dropped[0]
     warned = sorted(set.intersection(*(lang.identifiers(base, c.node) for c in dropped)) & deprecated)
     more = ""
@@ -218,15 +218,16 @@ def _removed(lang: Language[Any], ctx: FileContext, base: SourceFile, head: Sour
     message = (f"{test.label} no longer asserts `{_short(base, first)}`{more}: keep the assertion and fix "
                "the code, or explain the behaviour change.")
     confidence: Confidence | None = None
-    if warned:
-        confidence = "low"
+    severity: Severity | None = None
+    if warned:  # the change retires what the assertion tested: a question for the author, not a defect
+        confidence, severity = "low", Severity.NOTICE
         message += (f" The change deprecates `{warned[0]}` (it now emits a deprecation warning): keep testing it "
                     "under `pytest.deprecated_call()` until it is removed.")
     commented = _commented_out(lang, ctx, head, test, base.node_text(first.node))
     if commented:
-        return ctx.finding(lang.removed, commented, message, confidence=confidence)
+        return ctx.finding(lang.removed, commented, message, confidence=confidence, severity=severity)
     return ctx.finding(lang.removed, first.node, message, end=line_of(first.node), side="LEFT",
-                       confidence=confidence)
+                       confidence=confidence, severity=severity)
 
 
 def _commented_out(lang: Language[Any], ctx: FileContext, head: SourceFile, test: Test, code: str) -> int:
