@@ -6,7 +6,9 @@ CI workflows, package.json scripts), flags a changed line where a test runner (`
 `python -m pytest`, `coverage run -m pytest`, `jest`, `vitest`) that ran the whole suite or
 whole directories now runs only named test files (`pytest tests/a_canary.py tests/b_canary.py`).
 The replaced line must have named no test file: narrowing one file list to another is not
-reported.
+reported. The value of an option that takes one (`--config ./vitest.config.ts`, `--ignore
+tests/slow.py`; the list `runner_value_options` in rules/data/test-tampering.yml) names no test
+to run.
 
 ## Why is this bad?
 Every test not on the new list silently stops running in CI. A feature PR that "makes CI pass"
@@ -34,6 +36,7 @@ from typing import ClassVar
 
 from ...detector import ChangeContext, Detector, FileContext, Rule
 from ...models import Finding, Severity
+from ...ruledata import DataLists, data_lists
 
 RULE = Rule(
     id="python.test-tampering.test-command-narrowed",
@@ -55,7 +58,7 @@ def _is_config(path: str) -> bool:
     return p.name in CONFIG_NAMES or (path.startswith(".github/workflows/") and p.suffix in (".yml", ".yaml"))
 
 
-def _invocation(line: str) -> tuple[str, list[str]] | None:
+def _invocation(line: str, lists: DataLists) -> tuple[str, list[str]] | None:
     """(runner, the test files it names) of a line that runs a test runner."""
     m = RUNNER.search(line)
     if m is None:
@@ -66,7 +69,12 @@ def _invocation(line: str) -> tuple[str, list[str]] | None:
         words = shlex.split(rest, comments=True)
     except ValueError:
         words = rest.split()
-    files = [w for w in words if not w.startswith("-") and TEST_FILE.search(w)]
+    runner = m.group(1).split()[0]
+    runner = "pytest" if runner == "py.test" else runner
+    takes_value = {e.split(maxsplit=1)[1] for e in lists.ordered("runner_value_options")
+                   if e.split(maxsplit=1)[0] == runner and " " in e}
+    files = [w for i, w in enumerate(words)
+             if not w.startswith("-") and TEST_FILE.search(w) and not (i and words[i - 1] in takes_value)]
     return m.group(1).split()[0], files
 
 
@@ -76,17 +84,17 @@ class NarrowedTestCommand(Detector):
     def check_change(self, ctx: ChangeContext) -> Iterator[Finding]:
         for file in ctx.files:
             if _is_config(file.path) and file.diff.status == "modified":
-                yield from self._narrowed(file)
+                yield from self._narrowed(file, data_lists("test-tampering", ctx.repo))
 
     @staticmethod
-    def _narrowed(ctx: FileContext) -> Iterator[Finding]:
+    def _narrowed(ctx: FileContext, lists: DataLists) -> Iterator[Finding]:
         for hunk in ctx.diff.hunks:
-            before = [inv for line in hunk.removed if (inv := _invocation(line)) is not None]
+            before = [inv for line in hunk.removed if (inv := _invocation(line, lists)) is not None]
             if not before or any(files for _, files in before):
                 continue
             runners = {runner for runner, _ in before}
             for offset, line in enumerate(hunk.added):
-                inv = _invocation(line)
+                inv = _invocation(line, lists)
                 if inv is None or inv[0] not in runners or not inv[1]:
                     continue
                 count = len(inv[1])
