@@ -26,6 +26,7 @@ from .repo_search import (
     SMALL_TREE_BYTES,
     TokenIndex,
     grep_files,
+    indexed_grep,
     search_blobs,
     token_index,
 )
@@ -122,22 +123,25 @@ class Trees:
         if mode == "identifier" and (size <= SMALL_TREE_BYTES or (
                 size <= INDEXED_TREE_BYTES and self._asked[side] > budget)):
             if (side, word_chars) not in self._tokens:
-                files = {p: e[1] for p, e in self.listing(side).items() if e[0] not in (_SYMLINK, _GITLINK)}
                 self._tokens[(side, word_chars)] = token_index(
-                    files, lambda paths: self._read_blobs(side, paths), lambda: self._all_blobs(side), self.cache,
-                    word_chars, self.memo(f"tokens.{word_chars}", dict))  # blob -> tokens, for both sides
+                    self._regular(side), lambda paths: self._read_blobs(side, paths), lambda: self._all_blobs(side),
+                    self.cache, word_chars, self.memo(f"tokens.{word_chars}", dict))  # blob -> tokens, both sides
             return self._tokens[(side, word_chars)].lookup(wanted)
         if mode == "fixed" and size <= SMALL_TREE_BYTES:
             return search_blobs(self._all_blobs(side), wanted, mode=mode, word_chars=word_chars)
         commit = self.base if side == "LEFT" else self.head
-        return grep_files(self.git, commit, wanted, mode=mode, word_chars=word_chars)
+        if mode == "identifier" or commit is None or self.cache is None:
+            return grep_files(self.git, commit, wanted, mode=mode, word_chars=word_chars)
+        return indexed_grep(self.git, commit, self._regular(side), wanted, mode, self.cache.keys())
+
+    def _regular(self, side: Side) -> dict[str, str]:
+        """Path -> blob id of the regular files of one side (NULL_SHA: a file of the working tree)."""
+        return {p: e[1] for p, e in self.listing(side).items() if e[0] not in (_SYMLINK, _GITLINK)}
 
     def _all_blobs(self, side: Side) -> dict[str, bytes]:
         """Every regular file of a small side, read once (cheaper than a `git grep` per question)."""
         if side not in self._blobs:
-            listing = self.listing(side)
-            self._blobs[side] = self._read_blobs(side, [p for p, e in listing.items()
-                                                        if e[0] not in (_SYMLINK, _GITLINK)])
+            self._blobs[side] = self._read_blobs(side, list(self._regular(side)))
         return self._blobs[side]
 
     def _read_blobs(self, side: Side, paths: list[str]) -> dict[str, bytes]:
@@ -338,9 +342,8 @@ def _content_changed(entry: RawEntry, trees: Trees) -> bool:
     return decode(old).splitlines() != decode(new).splitlines()
 
 
-def _patches(
-    git: Git, base: str, head: str | None, entries: list[RawEntry], common: list[str]
-) -> dict[str, tuple[Hunk, ...]]:
+def _patches(git: Git, base: str, head: str | None, entries: list[RawEntry],
+             common: list[str]) -> dict[str, tuple[Hunk, ...]]:
     if not entries:
         return {}
     revs = [base] if head is None else [base, head]
@@ -349,9 +352,7 @@ def _patches(
         specs.append(f":(literal){entry.new_path}")
         if entry.old_path != entry.new_path:
             specs.append(f":(literal){entry.old_path}")
-    out = git.run(
-        "diff", "-U0", "--src-prefix=a/", "--dst-prefix=b/", *common, *revs, "--", *specs
-    )
+    out = git.run("diff", "-U0", "--src-prefix=a/", "--dst-prefix=b/", *common, *revs, "--", *specs)
     result = parse_patch(out)
     untracked = [e for e in entries if e.status == "A" and e.old_sha == NULL_SHA and head is None]
     for entry in untracked:

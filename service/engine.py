@@ -126,7 +126,7 @@ def scan(
     contexts, cut = _contexts([d for d in diffs if not d.binary], trees, config, intent, limits, notices)
     sg_rules = [r for r in registry.semgrep_rules if config.enabled(r.rule)]
     heads = [c.head for c in contexts if c.head is not None and c.diff.added]
-    sg_run = semgrep.Run(sg_rules, heads) if sg_rules and heads and not limits.passed() else None
+    sg_run = semgrep.Run(sg_rules, heads, cache=cache) if sg_rules and heads and not limits.passed() else None
     watchdog = Watchdog()
     try:
         raw = _detect(registry, config, contexts, cut, trees, intent, limits, watchdog, notices, progress)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from .blobcache import BlobCache
+from .blobindex import BlobIndex, matching
 from .diff import NULL_SHA
 from .gitrepo import Git
 
@@ -26,6 +27,8 @@ SMALL_TREE_BYTES = 6_000_000
 INDEXED_TREE_BYTES = 64_000_000
 GREP_BUDGET = 12
 _REFINE_LIMIT = 400  # files a second, exact (slower) search may go through
+_PATHSPEC_LIMIT = 200  # unseen files named to `git grep`; beyond, it searches the whole tree
+_MATCH = 1  # `indexed_grep`'s key of a blob that matches
 
 
 def identifier_pattern(name: str, word_chars: str = IDENTIFIER_CHARS) -> str:
@@ -54,6 +57,26 @@ def grep_files(git: Git, commit: str | None, patterns: Iterable[str], *, mode: s
         return found
     tokens = [identifier_pattern(p, word_chars) for p in unique]
     return _grep(git, commit, tokens, "-E", [f":(top,literal){p}" for p in sorted(found)])
+
+
+def indexed_grep(git: Git, commit: str, files: dict[str, str], patterns: Iterable[str], mode: str,
+                 index: BlobIndex | None) -> set[str]:
+    """`grep_files` in "fixed" or "regex" mode over the regular files of `commit` (`files`, path ->
+    blob id). Whether a blob matches is a pure function of its content, so each blob's answer is kept
+    in `index` (a key for a match, none otherwise): a later scan greps only the blobs it has not seen
+    (by path; the whole tree when they are many) and looks the others up."""
+    unique = sorted({p for p in patterns if p})
+    if not unique:
+        return set()
+    kind = f"grep-{mode}-" + hashlib.sha1("\n".join(unique).encode()).hexdigest()[:16]
+    flag = "-F" if mode == "fixed" else "-E"
+
+    def keys(paths: list[str]) -> dict[str, tuple[int, ...]]:
+        specs = [":/"] if len(paths) > _PATHSPEC_LIMIT else [f":(top,literal){p}" for p in paths]
+        hits = _grep(git, commit, unique, flag, specs)
+        return {p: (_MATCH,) if p in hits else () for p in paths}  # every path: a miss is an answer too
+
+    return matching(index, {p: (kind, blob) for p, blob in files.items()}, keys, {_MATCH})
 
 
 def _grep(git: Git, commit: str | None, patterns: list[str], kind: str, pathspecs: list[str]) -> set[str]:

@@ -7,6 +7,7 @@ The `semgrep` CLI costs seconds of start-up and checks for updates over the netw
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlsafe
+from .blobcache import BlobCache
 from .config import RULES_DIR
 from .detector import Rule
 from .errors import ConfigError
@@ -49,6 +51,7 @@ _ALIASES = {"py": "python", "python3": "python", "js": "javascript", "ts": "type
 # our language names -> semgrep's
 _LANG = {"python": "python", "javascript": "javascript", "typescript": "typescript", "tsx": "typescript",
          "go": "go", "java": "java"}
+_FINDINGS = "semgrep-findings"  # cache kind: one target's findings, keyed by rules, core, path and content
 
 
 @dataclass(frozen=True)
@@ -120,10 +123,14 @@ class Run:
     """
 
     def __init__(self, rules: Sequence[SemgrepRule], sources: Iterable[SourceFile],
-                 rule_timeout_s: float = RULE_TIMEOUT_S, max_target_bytes: int = MAX_TARGET_BYTES) -> None:
+                 rule_timeout_s: float = RULE_TIMEOUT_S, max_target_bytes: int = MAX_TARGET_BYTES,
+                 cache: BlobCache | None = None) -> None:
         self._notices: list[Notice] = []
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._cache = cache
+        self._keys: dict[str, str] = {}  # path of a target run -> the cache key of its findings
+        self._cached: list[Finding] = []
         targets = []
         for src in sources:
             if src.language not in _LANG:
@@ -133,6 +140,8 @@ class Run:
                                             f"over their {max_target_bytes:,}-byte limit)", src.path, unreviewed=True))
                 continue
             targets.append((src, _LANG[src.language]))
+        if cache is not None and targets:
+            targets = self._from_cache(cache, rules, targets)
         self._paths = [src.path for src, _ in targets]
         languages = {lang for _, lang in targets}
         wanted = [r for r in rules if languages & set(r.rule.languages)]
@@ -168,6 +177,40 @@ class Run:
             self._notices.append(Notice(f"semgrep failed to start: {exc.strerror}"))
             self._cleanup()
 
+    def _from_cache(self, cache: BlobCache, rules: Sequence[SemgrepRule],
+                    targets: list[tuple[SourceFile, str]]) -> list[tuple[SourceFile, str]]:
+        """The targets whose findings are not cached (the others' findings are kept in `_cached`): a
+        file's findings are a function of the rules, the semgrep-core binary, its path and its bytes."""
+        core = find_core()
+        if core is None:
+            return targets
+        stat = os.stat(core)
+        digest = hashlib.sha256(json.dumps([[r.spec for r in rules], core, stat.st_size, stat.st_mtime_ns],
+                                           sort_keys=True, default=str).encode())
+        index = {r.rule.id: r.rule for r in rules}
+        remaining = []
+        for src, lang in targets:
+            key = digest.copy()
+            key.update(f"\0{lang}\0{src.path}\0".encode() + src.data)
+            hit, rows = cache.get(_FINDINGS, key.hexdigest()[:40])
+            if hit and isinstance(rows, list) and all(row[0] in index for row in rows):
+                self._cached += [_finding(index[rule], src.path, line, end, message)
+                                 for rule, line, end, message in rows]
+            else:
+                self._keys[src.path] = key.hexdigest()[:40]
+                remaining.append((src, lang))
+        return remaining
+
+    def _store(self, findings: list[Finding]) -> None:
+        """Keep each target's findings of a run that reported no error (a cut-short run is not kept)."""
+        if self._cache is None:
+            return
+        rows: dict[str, list[tuple[str, int, int, str]]] = {path: [] for path in self._keys}
+        for f in findings:
+            rows.setdefault(f.path, []).append((f.rule, f.line, f.end_line, f.message))
+        for path, key in self._keys.items():
+            self._cache.put(_FINDINGS, key, rows[path])
+
     def _cleanup(self) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -175,18 +218,20 @@ class Run:
 
     def result(self, timeout: float = 300.0) -> tuple[list[Finding], list[Notice]]:
         if self._proc is None:
-            return [], self._notices
+            return list(self._cached), self._notices
         try:
             out, err = self._proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.communicate()
             self._cleanup()
-            return [], [*self._notices, *(Notice(f"not fully analysed: semgrep timed out after {timeout:.0f}s", path,
-                                                 unreviewed=True) for path in self._paths)]
+            cut = f"not fully analysed: semgrep timed out after {timeout:.0f}s"
+            return list(self._cached), [*self._notices, *(Notice(cut, path, unreviewed=True) for path in self._paths)]
         try:
             findings, notices = _parse_report(out, err, self._proc.returncode, self._root, self._index)
-            return findings, [*self._notices, *notices]
+            if not notices and self._proc.returncode == 0:
+                self._store(findings)
+            return self._cached + findings, [*self._notices, *notices]
         finally:
             self._cleanup()
 
@@ -207,24 +252,19 @@ def _parse_report(out: bytes, err: bytes, returncode: int, root: Path,
         if rule is None:
             continue
         rel = Path(item["path"]).resolve().relative_to(root).as_posix()
-        findings.append(
-            Finding(
-                rule=rule.id,
-                category=rule.category,
-                severity=rule.severity,
-                path=rel,
-                line=int(item["start"]["line"]),
-                end_line=int(item["end"]["line"]),
-                message=str(item.get("extra", {}).get("message", rule.summary)).strip(),
-                source="semgrep",
-            )
-        )
+        findings.append(_finding(rule, rel, int(item["start"]["line"]), int(item["end"]["line"]),
+                                 str(item.get("extra", {}).get("message", rule.summary)).strip()))
     notices = [
         Notice(f"semgrep: {error.get('message', error)}".splitlines()[0][:200])
         for error in report.get("errors", [])
         if str(error.get("level", "")).lower() == "error"
     ]
     return findings, notices + _cut_short(report.get("errors", []), root)
+
+
+def _finding(rule: Rule, path: str, line: int, end_line: int, message: str) -> Finding:
+    return Finding(rule=rule.id, category=rule.category, severity=rule.severity, path=path, line=line,
+                   end_line=end_line, message=message, source="semgrep")
 
 
 def _cut_short(errors: Iterable[Any], root: Path) -> list[Notice]:

@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
+from slopguard import repo_search
 from slopguard.blobcache import BlobCache, code_stamp
 from slopguard.changes import Trees
 from slopguard.engine import Target, scan
 from slopguard.errors import GitError
 from slopguard.gitrepo import Git
-from slopguard.repo_search import grep_files, search_blobs, token_index
+from slopguard.repo_search import grep_files, indexed_grep, search_blobs, token_index
 
 from .gitrepos import git, make_repo
 
@@ -42,6 +43,30 @@ def test_fixed_and_regex_modes(tmp_path: Path) -> None:
         "app/orders.py", "app/hex.py", "app/other.py", "docs/notes.md"}
     assert grep_files(Git(repo), "main", [r"def [a-z]+_order\("], mode="regex") == {
         "app/orders.py", "app/other.py"}
+
+
+def test_indexed_grep_keeps_each_blobs_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path, BASE, {"app/new.py": "def new_order():\n    return 2\n"})
+    index = BlobCache(tmp_path / "cache").keys()
+    tree = Trees(Git(repo), "main", "feature")
+    files = {side: {p: e[1] for p, e in tree.listing(side).items()} for side in ("LEFT", "RIGHT")}
+    asked: list[list[str]] = []
+    real = repo_search._grep
+
+    def spy(git: Git, commit: str | None, patterns: list[str], kind: str, specs: list[str]) -> set[str]:
+        asked.append(specs)
+        return real(git, commit, patterns, kind, specs)
+
+    monkeypatch.setattr(repo_search, "_grep", spy)
+    pattern = [r"def [a-z]+_order\("]
+    assert indexed_grep(Git(repo), "main", files["LEFT"], pattern, "regex", index) == {"app/orders.py", "app/other.py"}
+    assert indexed_grep(Git(repo), "feature", files["RIGHT"], pattern, "regex", index) == {
+        "app/orders.py", "app/other.py", "app/new.py"}
+    assert asked[1:] == [[":(top,literal)app/new.py"]]  # the head's other blobs were answered on main
+    assert indexed_grep(Git(repo), "feature", files["RIGHT"], pattern, "regex", index) == grep_files(
+        Git(repo), "feature", pattern, mode="regex")
+    assert indexed_grep(Git(repo), "main", files["LEFT"], ["load_ord"], "fixed", None) == grep_files(
+        Git(repo), "main", ["load_ord"], mode="fixed")
 
 
 def test_bare_repository_working_tree_and_subdirectory(tmp_path: Path) -> None:

@@ -9,8 +9,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from slopguard import semgrep
+from slopguard.blobcache import BlobCache
 from slopguard.config import Config, load_ruleset
 from slopguard.engine import Target, scan
 from slopguard.registry import load
@@ -70,3 +73,29 @@ def test_rule_through_engine(target: Path, tmp_path: Path) -> None:
     wrong = sorted(a for a in avoid if a in got)
     assert not missed, f"missed: {missed}"
     assert not wrong, f"false positives: {wrong}"
+
+
+@pytest.mark.skipif(find_core() is None, reason="semgrep-core is not installed in this environment")
+def test_findings_are_reused_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = TARGETS[0]
+    repo = make_repo(tmp_path, {}, {f"app/{target.name}": target.read_text()})
+    config = Config(ruleset=load_ruleset("strict"), ignore=())
+    cache = BlobCache(tmp_path / "cache")
+
+    def run() -> list[tuple[str, int, int, str]]:
+        result = scan(Target(repo=repo, base="main", head="feature"), config, cache=cache)
+        assert not [n.message for n in result.notices if n.message.startswith("semgrep")]
+        return sorted((f.rule, f.line, f.end_line, f.message) for f in result.findings if f.source == "semgrep")
+
+    first = run()
+    assert first
+    started: list[str] = []
+    real = subprocess.Popen
+
+    def popen(cmd: list[str], **kwargs: Any) -> Any:
+        started.append(cmd[0])
+        return real(cmd, **kwargs)
+
+    monkeypatch.setattr(semgrep.subprocess, "Popen", popen)
+    assert run() == first
+    assert find_core() not in started  # every target's findings came from the cache: semgrep-core was not started
