@@ -3,7 +3,7 @@
 It knows nothing of GitHub, HTTP, queues or output formats. Stages: resolve refs -> collect the
 diff -> parse both sides once -> detectors and semgrep -> configuration (enabled, severity) ->
 inline suppressions -> diff filter -> fingerprints -> grouping (one finding per pattern repeated in
-one function) -> risk score.
+one function) -> mirrored files (one finding for a file and its generated copy) -> risk score.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from . import brevity, difffilter, fingerprint, fixes, grouping, risk, semgrep, suppress
+from . import brevity, difffilter, fingerprint, fixes, grouping, mirrored, risk, semgrep, suppress
 from .blobcache import BlobCache
 from .bounds import Limits, Overrun, Watchdog, unparsed
 from .changes import MAX_FILE_BYTES, Trees, collect
@@ -305,7 +305,12 @@ def _finish(raw: list[Finding], contexts: tuple[FileContext, ...], trees: Trees,
         unique.setdefault((finding.rule, finding.path, finding.side, finding.line), finding)
     # after suppressions and the diff filter (every member is on its own a finding the change
     # answers for) and after fingerprints (a group keeps its first member's)
-    return grouping.group(fingerprint.assign(unique.values()), source)
+    grouped = grouping.group(fingerprint.assign(unique.values()), source)
+
+    def text(side: str, path: str) -> str | None:
+        src = trees.source("RIGHT" if side == "RIGHT" else "LEFT", path)
+        return None if src is None else src.text
+    return mirrored.merge(grouped, text)
 
 
 __all__ = ["ConfigError", "Target", "repo_config", "resolve", "scan"]

@@ -35,6 +35,7 @@ from typing import ClassVar
 from tree_sitter import Node, Query, QueryCursor
 
 from ...analysis import clones
+from ...analysis.mirrors import Mirrors, head_text
 from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
 from ...lang.js import repo_index
 from ...lang.js import symbols as sym
@@ -42,7 +43,6 @@ from ...lang.js.testing import block_kind
 from ...models import Finding, Severity
 from ...parsing import SourceFile, end_line_of, grammar, line_of
 from . import js_copy_sources as sources
-from .mirrors import Mirrors
 from .thresholds import CopyPasteSettings
 
 RULE = Rule(
@@ -248,7 +248,7 @@ class CopyPaste(Detector):
             by_path[unit.path].append(unit)
         units = [u for path in near for u in by_path.get(path, ())]
         reported: list[clones.Unit[Func]] = []
-        mirrors = Mirrors(ctx.repo)
+        mirrors = Mirrors(head_text(ctx.repo))
         old_units = [u for path in sources.removed_paths(ctx, sym.is_js_path)
                      for u in _units(path, ctx.repo.derived("LEFT", path, _UNITS, summarize) or [])]
         old_table = clones.index(old_units, size, targets=[u for u, _ in targets]) if old_units else {}

@@ -35,10 +35,10 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from ...analysis import clones
+from ...analysis.mirrors import Mirrors, head_text
 from ...detector import ChangeContext, Detector, FileContext, Rule
 from ...lang.python import shape_index, shapes
 from ...models import Finding, Severity
-from .mirrors import Mirrors
 from .thresholds import CopyPasteSettings
 
 RULE = Rule(
@@ -83,7 +83,7 @@ class CopyPasteDetector(Detector):
         index.load_bodies([p for p in others if p in near])
         units = [made.get(id(f)) or _unit(f, index) for f in index.functions if f.path in files or f.path in near]
         table = clones.index(units, window, _MAX_BUCKET, targets=[u for u, _ in targets])
-        mirrors = Mirrors(ctx.repo)
+        mirrors = Mirrors(head_text(ctx.repo))
         shapes_seen: Counter[str] | None = None
         for unit, fctx in targets:
             need = test_window if shapes.is_test_path(unit.path) else window
