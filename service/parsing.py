@@ -7,7 +7,7 @@ errors still parse: tree-sitter recovers and marks ERROR nodes, detectors work o
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -110,6 +110,16 @@ def walk(node: Node) -> Iterator[Node]:
         current = stack.pop()
         yield current
         stack.extend(reversed(current.children))
+
+
+def ancestor(node: Node, types: Collection[str], stop: Node | None = None) -> Node | None:
+    """The nearest ancestor of `node` of one of `types`, not looking at `stop` or above it."""
+    current = node.parent
+    while current is not None and current != stop:
+        if current.type in types:
+            return current
+        current = current.parent
+    return None
 
 
 def line_of(node: Node) -> int:

@@ -17,20 +17,10 @@ from ...parsing import SourceFile, walk
 from .words import NO_EXCUSE, STRUCTURE, Excuse, data_list, name_hint, words_pattern
 
 _BATCHED_ITERABLE = words_pattern("js_batch_names")
-
-
 _RETRY = words_pattern("js_retry_names")
-
-
 _PAGINATION = words_pattern("js_pagination_names")
-
-
 _SLEEP = words_pattern("js_wait_names")
-
-
 _WAIT_CALLS = data_list("js_wait_calls")
-
-
 _WORKER = words_pattern("js_worker_conditions")
 
 

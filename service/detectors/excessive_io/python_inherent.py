@@ -12,6 +12,7 @@ import re
 
 from tree_sitter import Node
 
+from ...parsing import ancestor
 from .python_loops import Loop, first_clause, used_names
 from .python_names import walk_scope
 from .python_resolver import Unit
@@ -118,7 +119,7 @@ def _retries(unit: Unit, loop: Node) -> bool:
     leaves = again = False
     for sub in walk_scope(body):
         if sub.type in ("break_statement", "return_statement") and _owner_loop(sub) == loop \
-                and _enclosing(sub, "except_clause", loop) is None:
+                and ancestor(sub, ("except_clause",), loop) is None:
             leaves = True
         if sub.type == "except_clause" and _owner_loop(sub) == loop:
             block = next((c for c in sub.named_children if c.type == "block"), None)
@@ -133,15 +134,6 @@ def _owner_loop(node: Node) -> Node | None:
     while cur is not None and cur.type not in ("for_statement", "while_statement", "function_definition"):
         cur = cur.parent
     return cur
-
-
-def _enclosing(node: Node, kind: str, stop: Node) -> Node | None:
-    cur = node.parent
-    while cur is not None and cur != stop:
-        if cur.type == kind:
-            return cur
-        cur = cur.parent
-    return None
 
 
 def _callee(unit: Unit, call: Node) -> str:

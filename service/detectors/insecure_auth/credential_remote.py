@@ -39,7 +39,7 @@ from ...detector import Detector, FileContext, Rule
 from ...lang.js.syntax import FUNCTIONS as JS_FUNCTIONS
 from ...lang.js.syntax import LANGUAGES as JS_LANGUAGES
 from ...models import Finding, Severity
-from ...parsing import SourceFile, line_of, walk
+from ...parsing import SourceFile, ancestor, line_of, walk
 
 _MESSAGE = ("The URL given to `{call}` here carries a credential in its user-info (built from a runtime value), "
             "and git stores that URL in plain text in the clone's .git/config, where it stays after this "
@@ -201,9 +201,4 @@ class CredentialInGitRemote(Detector):
 
 def _nested(node: Node, func: Node, kinds: frozenset[str]) -> bool:
     """The node belongs to a function nested inside `func` (checked on its own)."""
-    cur = node.parent
-    while cur is not None and cur != func:
-        if cur.type in kinds:
-            return True
-        cur = cur.parent
-    return False
+    return ancestor(node, kinds, func) is not None

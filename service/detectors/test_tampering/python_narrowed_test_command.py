@@ -58,7 +58,16 @@ def _is_config(path: str) -> bool:
     return p.name in CONFIG_NAMES or (path.startswith(".github/workflows/") and p.suffix in (".yml", ".yaml"))
 
 
-def _invocation(line: str, lists: DataLists) -> tuple[str, list[str]] | None:
+def _value_options(lists: DataLists) -> dict[str, frozenset[str]]:
+    """Runner -> its options that take the next word as their value (`runner_value_options`)."""
+    options: dict[str, set[str]] = {}
+    for entry in lists.ordered("runner_value_options"):
+        runner, *option = entry.split(maxsplit=1)
+        options.setdefault(runner, set()).update(option)
+    return {runner: frozenset(names) for runner, names in options.items()}
+
+
+def _invocation(line: str, value_options: dict[str, frozenset[str]]) -> tuple[str, list[str]] | None:
     """(runner, the test files it names) of a line that runs a test runner."""
     m = RUNNER.search(line)
     if m is None:
@@ -71,8 +80,7 @@ def _invocation(line: str, lists: DataLists) -> tuple[str, list[str]] | None:
         words = rest.split()
     runner = m.group(1).split()[0]
     runner = "pytest" if runner == "py.test" else runner
-    takes_value = {e.split(maxsplit=1)[1] for e in lists.ordered("runner_value_options")
-                   if e.split(maxsplit=1)[0] == runner and " " in e}
+    takes_value = value_options.get(runner, frozenset())
     files = [w for i, w in enumerate(words)
              if not w.startswith("-") and TEST_FILE.search(w) and not (i and words[i - 1] in takes_value)]
     return m.group(1).split()[0], files
@@ -84,17 +92,17 @@ class NarrowedTestCommand(Detector):
     def check_change(self, ctx: ChangeContext) -> Iterator[Finding]:
         for file in ctx.files:
             if _is_config(file.path) and file.diff.status == "modified":
-                yield from self._narrowed(file, data_lists("test-tampering", ctx.repo))
+                yield from self._narrowed(file, _value_options(data_lists("test-tampering", ctx.repo)))
 
     @staticmethod
-    def _narrowed(ctx: FileContext, lists: DataLists) -> Iterator[Finding]:
+    def _narrowed(ctx: FileContext, value_options: dict[str, frozenset[str]]) -> Iterator[Finding]:
         for hunk in ctx.diff.hunks:
-            before = [inv for line in hunk.removed if (inv := _invocation(line, lists)) is not None]
+            before = [inv for line in hunk.removed if (inv := _invocation(line, value_options)) is not None]
             if not before or any(files for _, files in before):
                 continue
             runners = {runner for runner, _ in before}
             for offset, line in enumerate(hunk.added):
-                inv = _invocation(line, lists)
+                inv = _invocation(line, value_options)
                 if inv is None or inv[0] not in runners or not inv[1]:
                     continue
                 count = len(inv[1])

@@ -17,6 +17,7 @@ from tree_sitter import Node
 
 from ...detector import RepoView
 from ...models import Confidence
+from ...parsing import ancestor
 from ...ruledata import data_lists
 
 
@@ -81,9 +82,4 @@ def reported(said: str, expected_to_fail: bool, existing: bool) -> bool:
 
 def conditional(node: Node, stop: Node, types: frozenset[str]) -> bool:
     """True when a node of `types` encloses `node` below `stop`: the skip runs only sometimes."""
-    current = node.parent
-    while current is not None and current != stop:
-        if current.type in types:
-            return True
-        current = current.parent
-    return False
+    return ancestor(node, types, stop) is not None

@@ -188,14 +188,6 @@ def is_truthy_constant(src: SourceFile, node: Node | None) -> bool:
     return node.type == "true"
 
 
-def enclosing(node: Node, types: tuple[str, ...], stop: Node | None = None) -> Node | None:
-    """The nearest ancestor of `node` of one of `types`, not looking above `stop`."""
-    current = node.parent
-    while current is not None and current != stop:
-        if current.type in types:
-            return current
-        current = current.parent
-    return None
 
 
 def identifiers(src: SourceFile, node: Node) -> set[str]:
