@@ -53,11 +53,14 @@ class DataLists:
         """The entries of list `key` as a set."""
         return _as_set(self.ordered(key))
 
-    def pattern(self, key: str, *, literal: bool = False) -> re.Pattern[str]:
-        """The entries of list `key` as one case-insensitive pattern matching any of them: each
-        entry a regular-expression fragment, or (`literal`) a plain word. A fragment that is not a
-        valid regular expression is a ConfigError naming the list and the files it comes from."""
-        return _compiled(self.ordered(key), literal, self.name, key)
+    def pattern(self, key: str, *, literal: bool = False, ignore_case: bool = True,
+                within: str = "{}") -> re.Pattern[str]:
+        """The entries of list `key` as one pattern matching any of them (case-insensitive unless
+        `ignore_case` is False): each entry a regular-expression fragment, or (`literal`) a plain
+        word. `within` places the alternation in a fixed context (`{}` marks it, e.g.
+        `\\.(?:{})\\b` for an attribute name). A fragment that is not a valid regular expression
+        is a ConfigError naming the list and the files it comes from."""
+        return _compiled(self.ordered(key), literal, self.name, key, ignore_case, within)
 
 
 @functools.cache
@@ -66,10 +69,12 @@ def _as_set(entries: tuple[str, ...]) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=128)
-def _compiled(entries: tuple[str, ...], literal: bool, name: str, key: str) -> re.Pattern[str]:
+def _compiled(entries: tuple[str, ...], literal: bool, name: str, key: str,
+              ignore_case: bool = True, within: str = "{}") -> re.Pattern[str]:
     parts = (re.escape(e) if literal else e for e in entries)
+    alternation = "|".join(f"(?:{part})" for part in parts)
     try:
-        return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE)
+        return re.compile(within.replace("{}", alternation), re.IGNORECASE if ignore_case else 0)
     except re.error as err:
         raise ConfigError(f"list {key!r}: an entry is not a valid regular expression ({err})",
                           f"rules/data/{name}.yml or {REPO_DIR}/{name}.yml") from None

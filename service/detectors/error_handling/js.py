@@ -75,15 +75,11 @@ from .js_promises import (
 )
 from .rules import JS_AS_SUCCESS, JS_EMPTY, JS_FLOATING, JS_LOGGED, JS_SWALLOWED_PROMISE
 
-CLEANUP_CALLS = frozenset({"close", "unlink", "rm", "rmdir", "destroy", "release", "disconnect", "end",
-                           "abort", "removeItem", "removeEventListener", "unsubscribe", "kill", "quit",
-                           "revokeObjectURL", "clearTimeout", "clearInterval", "terminate", "unlinkSync",
-                           "rmSync", "closeSync", "cancel", "dispose", "stop", "removeChild", "remove"})
+CLEANUP_CALLS = data_lists("error-handling").get("js_cleanup_calls")
 PROBE_CALLS = data_lists("error-handling").pattern("js_probe_calls")
 NARROW = re.compile(r"\.(code|name|status|statusCode|errno|response)\b|\binstanceof\b|\bis\w*Error\(")
-RESPONSE_SEND = frozenset({"json", "send", "end", "sendStatus", "redirect", "render", "sendFile"})
-VERIFY_CALLS = frozenset({"JSON.parse", "jwt.verify", "jwt.decode", "jwtVerify", "jose.jwtVerify", "decodeURIComponent",
-                          "decodeURI", "atob", "parseInt", "parseFloat"})
+RESPONSE_SEND = data_lists("error-handling").get("js_response_send")
+VERIFY_CALLS = data_lists("error-handling").get("js_verify_calls")
 
 
 class JsErrorHandling(Detector):

@@ -43,10 +43,7 @@ ROUTE_DECORATOR = re.compile(
 )
 
 
-RESPONSE_CALLS = frozenset(
-    {"jsonify", "JSONResponse", "JsonResponse", "HttpResponse", "Response", "make_response",
-     "ORJSONResponse", "UJSONResponse", "PlainTextResponse", "HTMLResponse", "json_response"}
-)
+RESPONSE_CALLS = data_lists("error-handling").get("python_response_calls")
 
 
 HTTP_STATUS_NAMES = {"OK": 200, "CREATED": 201, "ACCEPTED": 202, "NO_CONTENT": 204, "MULTI_STATUS": 207}
@@ -72,12 +69,10 @@ SIDE_EFFECT_RECEIVERS = _LISTS.pattern("python_side_effect_nouns")
 BEST_EFFORT_WORDS = _LISTS.pattern("python_best_effort_words")
 
 
-CLEANUP_FUNCTIONS = frozenset({"__exit__", "__aexit__", "close", "aclose", "shutdown", "stop", "cleanup",
-                               "teardown", "tearDown", "dispose", "terminate"})
+CLEANUP_FUNCTIONS = _LISTS.get("python_cleanup_functions")
 
 
-CLEANUP_CALLS = frozenset({"close", "aclose", "unlink", "remove", "rmtree", "shutdown", "terminate", "kill",
-                           "release", "stop", "disconnect", "cancel", "join", "rmdir", "delete_file"})
+CLEANUP_CALLS = _LISTS.get("python_cleanup_calls")
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -5,7 +5,6 @@ and auth a change removes."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -26,13 +25,10 @@ Deny = dict[int, frozenset[str]]
 _LISTS = data_lists("insecure-auth")
 _AUTH = _LISTS.pattern("js_auth_middleware_names")
 _NOT_AUTH = _LISTS.pattern("js_not_auth_middleware")
-_BODY_AUTH = re.compile(
-    r"(?i)^(await\s+)?([\w.]*\.)?(get\w*session|getserversession|auth|currentuser|getcurrentuser|require\w*(user|auth|"
-    r"session|admin|role)|verify\w*(token|jwt|session|auth)|authenticate\w*|get(user|viewer|caller)\w*|ensure\w*)$"
-)
-_REQ_USER = re.compile(r"\b(req|request|ctx)\.(user|auth|session\.user|state\.user)\b|res\.locals\.(user|caller)\b")
+_BODY_AUTH = _LISTS.pattern("js_body_auth_calls", within=r"^(?:await\s+)?(?:[\w.]*\.)?(?:{})$")
+_REQ_USER = _LISTS.pattern("js_request_user", ignore_case=False)
 _SELF_VERIFIED = _LISTS.pattern("js_signature_checks")
-_HOOKS = frozenset({"onRequest", "preHandler", "preValidation", "preParsing"})
+_HOOKS = _LISTS.get("js_auth_hooks")
 
 
 def _is_auth_arg(src: SourceFile, node: Node, deny: Deny) -> bool:

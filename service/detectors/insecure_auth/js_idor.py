@@ -15,20 +15,16 @@ from ...detector import FileContext
 from ...lang.js.flow import Route, call_name, direct_sink, is_test_path, routes
 from ...lang.js.syntax import last_name, text
 from ...parsing import SourceFile, line_of, walk
+from ...ruledata import data_lists
 
-_CALLER = re.compile(
-    r"\b(req|request|ctx)\.(user|auth|session|state\.user)\b|\bres\.locals\.\w+|\b(caller|currentUser|current_user|"
-    r"viewer|principal|session\.user|me|actor|authUser|auth\.user)\b"
-)
-_OWNER_FIELD = re.compile(r"(?i)\b\w*(owner|user|account|customer|tenant|org|organization|team|author|creator|"
-                          r"created_?by|member|workspace|company)_?id\b")
-_OWNER_HELPER = re.compile(r"(?i)(assert|ensure|check|require|verify|can|is)\w*(owner|access|permission|member|"
-                           r"belongs|allowed|authori[sz]ed)|authori[sz]e|canAccess|policy|ability")
-_REQUEST_ID = re.compile(r"\b(req|request|ctx|context)\.params\b|\bparams\.\w*(id|Id|ID)\b|\b(req|request)\.query\.\w*"
-                         r"(id|Id|ID)\b")
+_LISTS = data_lists("insecure-auth")
+_CALLER = _LISTS.pattern("js_caller", ignore_case=False)
+_OWNER_FIELD = _LISTS.pattern("js_owner_fields", within=r"\b\w*(?:{})_?id\b")
+_OWNER_HELPER = _LISTS.pattern("js_owner_helpers")
+_REQUEST_ID = _LISTS.pattern("js_request_ids", ignore_case=False)
 _COMPARE = frozenset({"===", "!==", "==", "!="})
-_ID_NAME = re.compile(r"(^|_)(id|pk|uuid|slug)$|Id$|ID$")
-_LOOKUP = re.compile(r"^(get|find|fetch|load|read|retrieve|select)\w*$|^(one|oneOrNone|first|query)$")
+_ID_NAME = _LISTS.pattern("js_id_names", ignore_case=False)
+_LOOKUP = _LISTS.pattern("js_lookup_calls", ignore_case=False)
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,16 @@ from tree_sitter import Node
 
 from ...lang.python.memo import cached, descendants, node_key
 from ...parsing import SourceFile
+from ...ruledata import data_lists
 from .python_principal import principal_params
 
 # Route decorators: `@app.get(...)`, `@router.post(...)`, `@bp.route(...)`, `@api_view([...])`.
 _ROUTE_ATTRS = frozenset({"get", "post", "put", "patch", "delete", "route", "api_route", "head", "options",
                           "websocket"})
 _ROUTE_FUNCS = frozenset({"api_view", "route", "action"})
-# Names of decorators, dependencies and helpers that authenticate or authorise the caller.
-AUTH_NAME = re.compile(
-    r"(?i)(login|auth|permission|perm(s)?_|jwt|token|admin|staff|superuser|role|scope|signed_in|"
-    r"authenticated|current_(active_)?user|get_user|require|protected|verify_|owner|member)"
-)
+_LISTS = data_lists("insecure-auth")
+# Names of decorators, dependencies and helpers that may authenticate or authorise the caller.
+AUTH_NAME = _LISTS.pattern("python_auth_names")
 
 
 def string_value(node: Node | None, src: SourceFile) -> str | None:
@@ -147,7 +146,7 @@ def _has_auth_dependency(node: Node, src: SourceFile) -> bool:
     return False
 
 
-_AUTH_TYPE_ALIAS = re.compile(r"^(Current\w+|Auth\w*|\w*Principal|Authenticated\w*|\w*UserDep|\w*SessionUser)$")
+_AUTH_TYPE_ALIAS = _LISTS.pattern("python_auth_type_aliases", ignore_case=False, within="^(?:{})$")
 
 
 def auth_parameters(handler: Handler, src: SourceFile) -> list[Node]:
@@ -167,11 +166,7 @@ def auth_parameters(handler: Handler, src: SourceFile) -> list[Node]:
     return found
 
 
-_BODY_AUTH = re.compile(
-    r"(?i)(is_authenticated|login_required|require_(login|auth|user|role|permission|admin)|"
-    r"check_(auth|permission|access)|verify_(token|jwt|auth|signature|api_key)|get_current_user|"
-    r"authenticate\(|has_perm|abort\(\s*40[13]|status_code\s*=\s*40[13]|HTTP_40[13]|Unauthorized|Forbidden)"
-)
+_BODY_AUTH = _LISTS.pattern("python_body_auth")
 
 
 def has_body_auth(handler: Handler, src: SourceFile) -> bool:
@@ -196,23 +191,11 @@ def is_test_path(path: str) -> bool:
 
 # --- ownership checks -------------------------------------------------------------------------
 
-_CURRENT_USER = re.compile(
-    r"(?<![\w.])(current_user|current_account|current_member|principal|viewer)\b|"
-    r"\b(request\.user|request\.auth|g\.user|g\.current_user)\b|"
-    r"get_jwt_identity\(|get_current_user\(|session\[[\"']user_id"
-)
-_USER_SOURCE = re.compile(r"(?i)(current_user|current_account|get_current_user|request\.user|g\.user|"
-                          r"authenticate|get_jwt_identity|load_user|user_from_token|principal)")
-_CHECKER_CALL = re.compile(r"(?i)(owned|owner|authori[sz]e|permission|can_(view|access|read|edit|modify|manage)|"
-                           r"check_access|ensure_access|has_access|verify_access|assert_access|belongs_to|"
-                           r"check_object_permissions|for_member|for_user|of_user|user_can|require_member)")
-_CHECKER_WITH_USER = re.compile(r"(?i)(own|perm|auth|access|member|allowed|can_|check|ensure|require|verify|"
-                                r"for_user|belongs|scope)")
-OWNER_ATTR = re.compile(
-    r"(?i)\.(owner|owner_id|user_id|account_id|customer_id|tenant_id|org_id|organization_id|organisation_id|"
-    r"created_by|created_by_id|author_id|author|team_id|company_id|workspace_id|member_id|merchant_id|"
-    r"seller_id|email|user|account|customer|uploaded_by|buyer_id)\b"
-)
+_CURRENT_USER = _LISTS.pattern("python_current_user", ignore_case=False)
+_USER_SOURCE = _LISTS.pattern("python_user_sources")
+_CHECKER_CALL = _LISTS.pattern("python_owner_checker_calls")
+_CHECKER_WITH_USER = _LISTS.pattern("python_checker_with_user")
+OWNER_ATTR = _LISTS.pattern("python_owner_attributes", within=r"\.(?:{})\b")
 
 
 def user_names(func: Node, src: SourceFile) -> frozenset[str]:

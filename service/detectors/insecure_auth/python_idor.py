@@ -11,6 +11,7 @@ from tree_sitter import Node
 
 from ...detector import FileContext
 from ...parsing import SourceFile, line_of, walk
+from ...ruledata import data_lists
 from .python_auth_syntax import (
     Handler,
     auth_parameters,
@@ -26,17 +27,14 @@ from .python_auth_syntax import (
     user_names,
 )
 
-_LOOKUPS = frozenset({"get", "get_or_404", "get_object_or_404", "first_or_404", "one_or_404", "get_by_id",
-                      "find_by_id", "filter_by", "filter", "where", "get_or_none", "find_one", "scalar",
-                      "get_item", "fetch_one", "load"})
-_STORE_OBJECT = re.compile(r"(?i)(^|\.)(query|objects|session|db|repo\w*|\w*_repo|store|dao|crud|table|collection)$")
-_NOT_STORE = re.compile(r"(?i)^(request|self\.request|session\[|os\.environ|headers|params|kwargs|data|payload|"
-                        r"body|json|form|args|config|settings|cache|redis)")
-_ID_NAME = re.compile(r"(?i)(^|_)(id|pk|uuid|guid|number|no)$|Id$")
-_REQUEST_ID = re.compile(r"request\.(args|values|form|json|get_json|view_args|GET|POST|data|query_params|"
-                         r"path_params|match_info)\b")
+_LISTS = data_lists("insecure-auth")
+_LOOKUPS = _LISTS.get("python_lookup_methods")
+_STORE_OBJECT = _LISTS.pattern("python_store_objects", within=r"(?:^|\.)(?:{})$")
+_NOT_STORE = _LISTS.pattern("python_not_store", within="^(?:{})")
+_ID_NAME = _LISTS.pattern("python_id_names")
+_REQUEST_ID = _LISTS.pattern("python_request_id_sources", ignore_case=False, within=r"request\.(?:{})\b")
 _PATH_PARAM = re.compile(r"[{<](?:\w+:)?(\w+)[}>]")
-_NON_REQUEST_PARAMS = frozenset({"self", "cls", "request", "db", "session", "s3", "response", "background_tasks"})
+_NON_REQUEST_PARAMS = _LISTS.get("python_non_request_params")
 
 
 class PythonIdor:
