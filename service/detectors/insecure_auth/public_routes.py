@@ -4,7 +4,8 @@ name only, a route whose path or handler name contains a public-route word (`/lo
 
 A name alone never drops a finding: a new route only its name calls public, or a module whose auth
 norm holds only when such routes are left out of the count, keeps its finding at low confidence, and
-the message names the words."""
+the message names the words. Likewise a norm that holds only because sibling routes carry auth that
+only its name suggests (`python_auth_evidence.py`) is reported at low confidence, naming it."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class Sibling:
     authed: bool
     marked: bool  # an allow-list marker makes it public by structure: not counted
     word: str  # its path or name when that contains a public-route word ('' otherwise)
+    named_auth: str = ""  # its auth when only the name of that auth suggests it authenticates
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Norm:
     with_auth: int
     counted: int
     named: tuple[str, ...]
+    named_auth: tuple[str, ...] = ()  # the auth of siblings the norm needs that only its name suggests
 
 
 def module_norm(siblings: list[Sibling], min_siblings: int, min_ratio: float) -> Norm | None:
@@ -63,11 +66,17 @@ def module_norm(siblings: list[Sibling], min_siblings: int, min_ratio: float) ->
         return with_auth >= min_siblings and with_auth >= min_ratio * total
 
     if holds(len(counted)):
-        return Norm(with_auth, len(counted), ())
-    named = tuple(s.word for s in counted if s.word and not s.authed)
-    if named and holds(len(counted) - len(named)):
-        return Norm(with_auth, len(counted) - len(named), named)
-    return None
+        norm = Norm(with_auth, len(counted), ())
+    else:
+        named = tuple(s.word for s in counted if s.word and not s.authed)
+        if not named or not holds(len(counted) - len(named)):
+            return None
+        norm = Norm(with_auth, len(counted) - len(named), named)
+    by_name = [s.named_auth for s in counted if s.authed and s.named_auth]
+    shown = with_auth - len(by_name)
+    if by_name and not (shown >= min_siblings and shown >= min_ratio * norm.counted):
+        return Norm(norm.with_auth, norm.counted, norm.named, tuple(dict.fromkeys(by_name)))
+    return norm
 
 
 def wording_note(norm: Norm, own_word: str) -> str:
@@ -79,4 +88,8 @@ def wording_note(norm: Norm, own_word: str) -> str:
         shown = ", ".join(f"`{w[:30]}`" for w in norm.named[:3])
         notes.append(f"{len(norm.named)} other route(s) without auth are not counted because only their names "
                      f"({shown}) suggest they are public")
+    if norm.named_auth:
+        shown = ", ".join(f"`{w[:30]}`" for w in norm.named_auth[:3])
+        notes.append(f"the auth of sibling routes is recognised only by the name of {shown}: its definition is not "
+                     "in the repository or does not show it reading credentials or answering 401/403")
     return (" Note: " + "; ".join(notes) + ".") if notes else ""

@@ -12,6 +12,7 @@ from tree_sitter import Node
 from ...lang.python.memo import cached, descendants, node_key
 from ...parsing import SourceFile
 from ...ruledata import data_lists
+from .python_auth_evidence import AuthResolver, Evidence, direct_auth
 from .python_principal import principal_params
 
 # Route decorators: `@app.get(...)`, `@router.post(...)`, `@bp.route(...)`, `@api_view([...])`.
@@ -118,64 +119,116 @@ def route_path(handler: Handler, src: SourceFile) -> str:
     return ""
 
 
-def auth_decorators(handler: Handler, src: SourceFile) -> list[Node]:
-    """Decorators that authenticate/authorise (`@login_required`, `@permission_required(...)`),
-    plus route decorators carrying `dependencies=[Depends(verify_token)]`."""
-    found = []
+def _named(text: str) -> Evidence | None:
+    return Evidence("named", text.split("(", 1)[0].strip()[:60]) if AUTH_NAME.search(text) else None
+
+
+def _better(a: Evidence | None, b: Evidence | None) -> Evidence | None:
+    """The stronger evidence: shown over named over none."""
+    return b if a is None or (b is not None and b.kind == "shown" and a.kind != "shown") else a
+
+
+def auth_marks(handler: Handler, src: SourceFile, auth: AuthResolver | None = None) -> list[tuple[Node, Evidence]]:
+    """The decorators and parameters that authenticate/authorise, each with its evidence: decorators
+    (`@login_required`, `@permission_required(...)`), route decorators carrying
+    `dependencies=[Depends(verify_token)]`, parameters whose default or annotation is an auth dependency
+    (`Depends(get_current_user)`, `user: CurrentUser`) or that the module compares with objects' owners.
+    Without a resolver (`auth`), a mark's name alone decides (`named`)."""
+    found: list[tuple[Node, Evidence]] = []
     for dec in handler.decorators:
         expr = decorator_expr(dec)
         if expr is None:
             continue
-        if is_route_decorator(dec, src):
-            if _has_auth_dependency(expr, src):
-                found.append(dec)
-            continue
         callee = expr.child_by_field_name("function") if expr.type == "call" else expr
-        if callee is not None and AUTH_NAME.search(src.node_text(callee)):
-            found.append(dec)
+        if is_route_decorator(dec, src):
+            evidence = _dependency_evidence(expr, src, auth)
+        elif callee is None:
+            continue
+        else:
+            text = src.node_text(callee)
+            evidence = auth.evidence(text) if auth is not None else _named(text)
+        if evidence is not None:
+            found.append((dec, evidence))
+    params = handler.func.child_by_field_name("parameters")
+    principals = principal_params(handler.func, src)
+    for p in params.named_children if params is not None else ():
+        annotation = p.child_by_field_name("type")
+        name = p.child_by_field_name("name")
+        evidence = _dependency_evidence(p, src, auth)
+        if annotation is not None:
+            text = src.node_text(annotation)
+            alias = Evidence("named", text[:60]) if _AUTH_TYPE_ALIAS.match(text) else None
+            resolved = auth.evidence(text) if auth is not None and _AUTH_TYPE_ALIAS.match(text) else None
+            evidence = _better(evidence, _better(alias, resolved))
+        if name is not None and src.node_text(name) in principals:
+            evidence = _better(evidence, Evidence("shown", src.node_text(name),
+                                                  "is the caller this module compares with objects' owners"))
+        if evidence is not None:
+            found.append((p, evidence))
     return found
 
 
-def _has_auth_dependency(node: Node, src: SourceFile) -> bool:
-    for call in descendants(src, node, "call"):
-        name = last_segment(call_name(call, src))
-        if name in ("Depends", "Security"):
-            args = call.child_by_field_name("arguments")
-            if args is not None and AUTH_NAME.search(src.node_text(args)):
-                return True
-    return False
-
-
-_AUTH_TYPE_ALIAS = _LISTS.pattern("python_auth_type_aliases", ignore_case=False, within="^(?:{})$")
+def auth_decorators(handler: Handler, src: SourceFile) -> list[Node]:
+    """Decorators that authenticate/authorise, by name (`auth_marks` without a resolver)."""
+    return [m for m, _ in auth_marks(handler, src) if m.type == "decorator"]
 
 
 def auth_parameters(handler: Handler, src: SourceFile) -> list[Node]:
-    """Parameters whose default or annotation is an auth dependency (`Depends(get_current_user)`,
-    or an `Annotated` alias such as `user: CurrentUser`)."""
-    params = handler.func.child_by_field_name("parameters")
-    if params is None:
-        return []
-    found = []
-    principals = principal_params(handler.func, src)
-    for p in params.named_children:
-        annotation = p.child_by_field_name("type")
-        alias = annotation is not None and bool(_AUTH_TYPE_ALIAS.match(src.node_text(annotation)))
-        name = p.child_by_field_name("name")
-        if alias or _has_auth_dependency(p, src) or (name is not None and src.node_text(name) in principals):
-            found.append(p)
-    return found
+    """Parameters that inject the caller, by name (`auth_marks` without a resolver)."""
+    return [m for m, _ in auth_marks(handler, src) if m.type != "decorator"]
 
 
+def _dependency_evidence(node: Node, src: SourceFile, auth: AuthResolver | None) -> Evidence | None:
+    """The strongest evidence of the `Depends(...)` / `Security(...)` calls in `node`."""
+    best: Evidence | None = None
+    for call in descendants(src, node, "call"):
+        if last_segment(call_name(call, src)) not in ("Depends", "Security"):
+            continue
+        args = call.child_by_field_name("arguments")
+        if args is None:
+            continue
+        first = next((a for a in args.named_children if a.type != "keyword_argument"), None)
+        if auth is None:
+            text = src.node_text(args)
+            shown = src.node_text(first) if first is not None else text
+            evidence = Evidence("named", shown.split("(", 1)[0][:60]) if AUTH_NAME.search(text) else None
+        else:
+            evidence = auth.evidence(src.node_text(first)) if first is not None else None
+        best = _better(best, evidence)
+    return best
+
+
+_AUTH_TYPE_ALIAS = _LISTS.pattern("python_auth_type_aliases", ignore_case=False, within="^(?:{})$")
 _BODY_AUTH = _LISTS.pattern("python_body_auth")
 
 
-def has_body_auth(handler: Handler, src: SourceFile) -> bool:
+def body_auth(handler: Handler, src: SourceFile) -> Evidence | None:
+    """The handler checks the caller itself: its body reads credentials or answers 401/403 (shown), or
+    calls something whose name suggests a check (`python_body_auth`, named)."""
     body = handler.func.child_by_field_name("body")
-    return body is not None and bool(_BODY_AUTH.search(src.node_text(body)))
+    if body is None:
+        return None
+    where = direct_auth(src, body, reads=False)
+    if where:
+        return Evidence("shown", handler.name, f"{where} in its body")
+    match = _BODY_AUTH.search(src.node_text(body))
+    return Evidence("named", match.group(0)) if match else None
+
+
+def has_body_auth(handler: Handler, src: SourceFile) -> bool:
+    return body_auth(handler, src) is not None
+
+
+def route_auth(handler: Handler, src: SourceFile, auth: AuthResolver | None = None) -> Evidence | None:
+    """The strongest evidence that the route authenticates its caller, None when nothing does."""
+    best = body_auth(handler, src)
+    for _, evidence in auth_marks(handler, src, auth):
+        best = _better(best, evidence)
+    return best
 
 
 def is_authenticated(handler: Handler, src: SourceFile) -> bool:
-    return bool(auth_decorators(handler, src) or auth_parameters(handler, src) or has_body_auth(handler, src))
+    return route_auth(handler, src) is not None
 
 
 def is_test_path(path: str) -> bool:
@@ -211,7 +264,7 @@ def _user_names(func: Node, src: SourceFile) -> frozenset[str]:
         for p in params.named_children:
             annotation = p.child_by_field_name("type")
             alias = annotation is not None and bool(_AUTH_TYPE_ALIAS.match(src.node_text(annotation)))
-            if alias or _has_auth_dependency(p, src):
+            if alias or _dependency_evidence(p, src, None) is not None:
                 ident = p.child_by_field_name("name") or next((c for c in p.named_children
                                                                if c.type == "identifier"), None)
                 if ident is not None:

@@ -9,19 +9,20 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from ...detector import FileContext, Rule
-from ...models import Finding
+from ...models import Confidence, Finding
 from ...parsing import SourceFile, line_of, walk
 from ...ruledata import data_lists
 from .auth_words import public_route
 from .public_routes import Norm, Sibling, marked_public, public_markers, public_word
+from .python_auth_evidence import AuthResolver, Evidence, direct_auth
 from .python_auth_syntax import (
     Handler,
-    auth_decorators,
-    auth_parameters,
+    auth_marks,
     call_name,
+    decorator_expr,
     functions,
-    is_authenticated,
     last_segment,
+    route_auth,
     route_path,
 )
 
@@ -37,8 +38,10 @@ class PythonRoutes:
         base = ctx.base
         self.base_routes = {h.name: h for h in functions(base.root, base) if h.is_route} \
             if base is not None and base.root is not None else {}
-        self.authed = {h.name for h in self.routes if is_authenticated(h, head)}
-        self.global_auth = _module_level_auth(head)
+        self.auth = AuthResolver(ctx.repo, "RIGHT", ctx.path, head)
+        self.evidence = {h.name: route_auth(h, head, self.auth) for h in self.routes}
+        self.authed = {name for name, evidence in self.evidence.items() if evidence is not None}
+        self.global_auth = _module_level_auth(head, self.auth) if self.routes else None
         self.public = public_route(ctx.repo)
         self.markers = public_markers(ctx.repo)
 
@@ -46,14 +49,16 @@ class PythonRoutes:
         return iter(())  # module-wide auth is checked per route (`protected`)
 
     def protected(self, route: Handler) -> bool:
-        return route.name in self.authed or self.global_auth
+        return route.name in self.authed or self.global_auth is not None
 
     def base_route(self, route: Handler) -> Handler | None:
         return self.base_routes.get(route.name)
 
     def dropped(self, route: Handler, old: Handler) -> Iterator[Finding]:
-        if self.ctx.base is not None:
-            yield from _dropped(self.ctx, self.rule, route, old, self.ctx.base)
+        base = self.ctx.base
+        if base is not None:
+            auth = AuthResolver(self.ctx.repo, "LEFT", self.ctx.diff.old_path or self.ctx.path, base)
+            yield from _dropped(self.ctx, self.rule, route, old, base, auth)
 
     def may_report_new(self, route: Handler) -> bool:
         return not marked_public(self.head, route.decorators, self.markers)
@@ -62,8 +67,9 @@ class PythonRoutes:
         return [h for h in self.routes if h.name != route.name]
 
     def sibling(self, route: Handler) -> Sibling:
-        return Sibling(route.name in self.authed, marked_public(self.head, route.decorators, self.markers),
-                       self.word(route))
+        evidence = self.evidence.get(route.name)
+        return Sibling(evidence is not None, marked_public(self.head, route.decorators, self.markers),
+                       self.word(route), evidence.name if evidence is not None and evidence.kind == "named" else "")
 
     def word(self, route: Handler) -> str:
         return public_word(self.public, route_path(route, self.head), route.name)
@@ -77,42 +83,67 @@ class PythonRoutes:
                 "document why it is public).")
 
 
-def _dropped(ctx: FileContext, rule: Rule, handler: Handler, old: Handler, base: SourceFile) -> Iterator[Finding]:
-    marks = auth_decorators(old, base) + auth_parameters(old, base)
-    removed = [m for m in marks if line_of(m) in ctx.diff.removed]
+def _dropped(ctx: FileContext, rule: Rule, handler: Handler, old: Handler, base: SourceFile,
+             auth: AuthResolver) -> Iterator[Finding]:
+    marks = auth_marks(old, base, auth)
     if not marks:
         return
+    removed = [(m, e) for m, e in marks if line_of(m) in ctx.diff.removed]
+    first, evidence = (removed or marks)[0]
+    best = next((e for _, e in (removed or marks) if e.kind == "shown"), evidence)
     message = (f"The change removes the authentication of route `{handler.name}` "
-               f"(`{base.node_text(marks[0]).lstrip('@').strip()[:60]}`), so anonymous callers can now reach it; "
-               "restore the auth decorator/dependency.")
+               f"(`{base.node_text(first).lstrip('@').strip()[:60]}`), so anonymous callers can now reach it; "
+               "restore the auth decorator/dependency." + best.note())
+    confidence: Confidence | None = "low" if best.kind == "named" else None
     if removed:
-        yield ctx.finding(rule, removed[0], message, side="LEFT", end=line_of(removed[0]))
+        yield ctx.finding(rule, first, message, side="LEFT", end=line_of(first), confidence=confidence)
     else:
-        first = handler.decorators[0] if handler.decorators else handler.func
-        yield ctx.finding(rule, first, message, end=line_of(handler.func))
+        anchor = handler.decorators[0] if handler.decorators else handler.func
+        yield ctx.finding(rule, anchor, message, end=line_of(handler.func), confidence=confidence)
 
 
-def _module_level_auth(src: SourceFile) -> bool:
-    """`@bp.before_request` hooks and routers created with auth dependencies protect every route."""
+def _module_level_auth(src: SourceFile, auth: AuthResolver) -> Evidence | None:
+    """A `@bp.before_request` hook that authenticates, or a router/app created (or included) with auth
+    dependencies, protects every route of the module."""
     if src.root is None:
-        return False
+        return None
     for node in walk(src.root):
-        if node.type == "decorator" and "before_request" in src.node_text(node):
-            return True
+        if node.type == "decorator" and last_segment(_callee(node, src)) == "before_request":
+            hook = node.parent.child_by_field_name("definition") if node.parent is not None else None
+            where = direct_auth(src, hook) if hook is not None else ""
+            name_node = hook.child_by_field_name("name") if hook is not None else None
+            name = src.node_text(name_node) if name_node is not None else ""
+            evidence = Evidence("shown", name, where) if where else auth.evidence(name) if name else None
+            if evidence is not None:
+                return evidence
         if node.type == "call" and last_segment(call_name(node, src)) in ("APIRouter", "FastAPI", "include_router"):
             args = node.child_by_field_name("arguments")
-            if args is not None and _has_dependencies(args, src):
-                return True
-    return False
+            evidence = _dependencies(args, src, auth) if args is not None else None
+            if evidence is not None:
+                return evidence
+    return None
 
 
-def _has_dependencies(args: Node, src: SourceFile) -> bool:
+def _callee(decorator: Node, src: SourceFile) -> str:
+    expr = decorator_expr(decorator)
+    callee = expr.child_by_field_name("function") if expr is not None and expr.type == "call" else expr
+    return src.node_text(callee) if callee is not None else ""
+
+
+def _dependencies(args: Node, src: SourceFile, auth: AuthResolver) -> Evidence | None:
+    """`dependencies=[Depends(x), ...]`: the evidence that one of them authenticates."""
     for kw in args.named_children:
-        if kw.type != "keyword_argument":
+        name, value = kw.child_by_field_name("name"), kw.child_by_field_name("value")
+        if kw.type != "keyword_argument" or name is None or value is None or src.node_text(name) != "dependencies":
             continue
-        name = kw.child_by_field_name("name")
-        value = kw.child_by_field_name("value")
-        if name is not None and value is not None and src.node_text(name) == "dependencies" \
-                and _GLOBAL_AUTH.search(src.node_text(value)):
-            return True
-    return False
+        for call in walk(value):
+            inner = call.child_by_field_name("arguments") if call.type == "call" else None
+            first = next(iter(inner.named_children), None) if inner is not None else None
+            if first is None or last_segment(call_name(call, src)) not in ("Depends", "Security"):
+                continue
+            evidence = auth.evidence(src.node_text(first))
+            if evidence is not None:
+                return evidence
+        if _GLOBAL_AUTH.search(src.node_text(value)):
+            return Evidence("named", src.node_text(value)[:60])
+    return None
