@@ -2,8 +2,10 @@
 from what they are called.
 
 A middleware that answers 401 or 403 (`res.status(401)`, `res.sendStatus(403)`, `reply.code(401)`,
-`next(createError(403))`, `throw new HttpError(401, ...)`) before letting the request through
-authenticates or authorises the caller, whatever it is named. This module follows a name used as
+`next(createError(403))`, `throw new HttpError(401, ...)`) before letting the request through, or
+that reads the caller's credentials (the `Authorization` header, cookies, the session, a JWT
+verification: `js_credential_reads` in rules/data/insecure-auth.yml), authenticates or authorises
+the caller, whatever it is named. This module follows a name used as
 a middleware to its definition: a function of the module itself, a factory returning one
 (`requireRole('admin')`), an array of middleware (`const adminOnly = [requireAuth, ...]`), or a
 function imported from a file of the repository (`require('../middleware/auth')`,
@@ -20,8 +22,10 @@ from ...lang.js.resolver import module_resolver
 from ...lang.js.syntax import text
 from ...models import Side
 from ...parsing import SourceFile, walk
+from ...ruledata import data_lists
 
 _DENIED = frozenset({"401", "403"})
+_CREDENTIALS = data_lists("insecure-auth").pattern("js_credential_reads", ignore_case=False)
 
 
 def answers_denied(src: SourceFile, func: Node) -> bool:
@@ -36,14 +40,22 @@ def answers_denied(src: SourceFile, func: Node) -> bool:
     return False
 
 
+def shows_auth(src: SourceFile, func: Node) -> bool:
+    """The function answers 401/403 or reads the caller's credentials."""
+    if answers_denied(src, func):
+        return True
+    body = func.child_by_field_name("body") or func
+    return _CREDENTIALS.search(text(src, body)) is not None
+
+
 def _local(src: SourceFile) -> set[str]:
-    """Functions of this module that deny."""
-    return {name for name, func in module_functions(src).items() if answers_denied(src, func)}
+    """Functions of this module that authenticate."""
+    return {name for name, func in module_functions(src).items() if shows_auth(src, func)}
 
 
 def denying_names(repo: RepoView, side: Side, path: str, src: SourceFile) -> frozenset[str]:
-    """The names usable as middleware in `src` that answer 401/403: its own functions and arrays,
-    and functions imported from files of the repository."""
+    """The names usable as middleware in `src` that answer 401/403 or read credentials: its own
+    functions and arrays, and functions imported from files of the repository."""
     found = _local(src)
     imported = imports(src)
     if not imported:
@@ -59,7 +71,7 @@ def denying_names(repo: RepoView, side: Side, path: str, src: SourceFile) -> fro
         if other is None:
             continue
         func = module_functions(other).get(name)
-        if func is not None and answers_denied(other, func):
+        if func is not None and shows_auth(other, func):
             found.add(local)
     return frozenset(found) | frozenset(_arrays_of(src, found))
 

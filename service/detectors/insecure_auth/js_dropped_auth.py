@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from ...detector import FileContext, Rule
-from ...lang.js.flow import Route, call_name, routes, unwrap
+from ...lang.js.flow import Route, call_name, is_inside, routes, unwrap
 from ...lang.js.syntax import call_args, text, walk_scope
-from ...models import Finding
+from ...models import Confidence, Finding
 from ...parsing import SourceFile, line_of, walk
 from ...ruledata import data_lists
 from .auth_words import public_route
-from .js_denial import denying_names
+from .js_denial import answers_denied, denying_names
 from .public_routes import Norm, Sibling, marked_public, public_markers, public_word
 
 # per parsed file (by identity): the names that resolve to a middleware answering 401/403
@@ -59,6 +59,26 @@ def _const_value(src: SourceFile, name: str) -> Node | None:
     return None
 
 
+def _hook_auth(src: SourceFile, value: Node, deny: Deny) -> bool:
+    return _AUTH.search(text(src, value)) is not None or _shown(src, value, deny)
+
+
+def _shown(src: SourceFile, mark: Node, deny: Deny) -> bool:
+    """The repository shows this middleware, hook or router-wide `use` authenticates: a name in it
+    resolves to a definition that answers 401/403 or reads credentials (`js_denial.py`)."""
+    names = deny.get(id(src), frozenset())
+    return any(n.type == "identifier" and text(src, n) in names for n in walk(mark))
+
+
+def _name_only_note(src: SourceFile, mark: Node, deny: Deny, handler: Node | None = None) -> str:
+    """'' when the repository shows `mark` authenticates (for a session check in a handler body: the
+    handler answers 401/403), else the sentence that says only its name suggests it."""
+    if _shown(src, mark, deny) or (handler is not None and is_inside(mark, handler) and answers_denied(src, handler)):
+        return ""
+    return (f" Note: only the name of `{text(src, mark)[:40]}` suggests it authenticates; its definition is not in "
+            "the repository or does not show it reading credentials or answering 401/403.")
+
+
 def _route_auth(src: SourceFile, route: Route, deny: Deny) -> Node | None:
     """The node that authenticates this route itself: a middleware, a Fastify hook option, or a session
     check in the handler body."""
@@ -66,14 +86,15 @@ def _route_auth(src: SourceFile, route: Route, deny: Deny) -> Node | None:
         if mark.type == "pair":
             key = text(src, mark.child_by_field_name("key"))
             value = mark.child_by_field_name("value")
-            if (key in _HOOKS or key == "config") and value is not None and _AUTH.search(text(src, value)):
+            if (key in _HOOKS or key == "config") and value is not None and _hook_auth(src, value, deny):
                 return mark
             continue
         inner = unwrap(mark)
         if inner is not None and inner.type == "object":
             for pair in inner.named_children:
                 key = text(src, pair.child_by_field_name("key"))
-                if pair.type == "pair" and key in _HOOKS and _AUTH.search(text(src, pair.child_by_field_name("value"))):
+                value = pair.child_by_field_name("value")
+                if pair.type == "pair" and key in _HOOKS and value is not None and _hook_auth(src, value, deny):
                     return pair
             continue
         if _is_auth_arg(src, mark, deny):
@@ -122,13 +143,15 @@ def _dropped_router_auth(ctx: FileContext, rule: Rule, base: SourceFile, head: S
         if not exposed:
             continue
         paths = ", ".join(f"`{r.path}`" for r in exposed[:3])
+        note = _name_only_note(base, use, deny)
         message = (f"The change removes the router-wide auth `{text(base, use)[:60]}`, and {paths} did not get "
                    "their own, so anonymous callers can now reach them; restore the middleware or add it to "
-                   "every route that still needs it.")
+                   "every route that still needs it." + note)
+        confidence: Confidence | None = "low" if note else None
         if line_of(use) in ctx.diff.removed:
-            yield ctx.finding(rule, use, message, side="LEFT", end=line_of(use))
+            yield ctx.finding(rule, use, message, side="LEFT", end=line_of(use), confidence=confidence)
         else:
-            yield ctx.finding(rule, exposed[0].node, message, end=line_of(exposed[0].node))
+            yield ctx.finding(rule, exposed[0].node, message, end=line_of(exposed[0].node), confidence=confidence)
 
 
 def _dropped_route_auth(ctx: FileContext, rule: Rule, base: SourceFile, route: Route, old: Route,
@@ -136,13 +159,15 @@ def _dropped_route_auth(ctx: FileContext, rule: Rule, base: SourceFile, route: R
     mark = _route_auth(base, old, deny)
     if mark is None or (old.router and old.router in _router_auth(base, deny)):
         return
+    note = _name_only_note(base, mark, deny, old.handler)
     message = (f"The change removes the authentication of route `{route.method.upper()} {route.path}` "
                f"(`{text(base, mark)[:60]}`), so anonymous callers can now reach it; restore the auth middleware "
-               "or session check.")
+               "or session check." + note)
+    confidence: Confidence | None = "low" if note else None
     if line_of(mark) in ctx.diff.removed:
-        yield ctx.finding(rule, mark, message, side="LEFT", end=line_of(mark))
+        yield ctx.finding(rule, mark, message, side="LEFT", end=line_of(mark), confidence=confidence)
     else:
-        yield ctx.finding(rule, route.node, message, end=line_of(route.node))
+        yield ctx.finding(rule, route.node, message, end=line_of(route.node), confidence=confidence)
 
 
 class JsRoutes:
@@ -191,9 +216,12 @@ class JsRoutes:
 
     def sibling(self, route: Route) -> Sibling:
         old = self.base_routes.get(route.key)
-        authed = _route_auth(self.head, route, self.deny) is not None or (
-            self.base is not None and old is not None and _route_auth(self.base, old, self.deny) is not None)
-        return Sibling(authed, marked_public(self.head, route.middleware, self.markers), self.word(route))
+        src, mark, handler = self.head, _route_auth(self.head, route, self.deny), route.handler
+        if mark is None and self.base is not None and old is not None:
+            src, mark, handler = self.base, _route_auth(self.base, old, self.deny), old.handler
+        named = text(src, mark)[:40] if mark is not None and _name_only_note(src, mark, self.deny, handler) else ""
+        return Sibling(mark is not None, marked_public(self.head, route.middleware, self.markers), self.word(route),
+                       named)
 
     def word(self, route: Route) -> str:
         return public_word(self.public, route.path)

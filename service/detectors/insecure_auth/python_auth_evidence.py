@@ -55,7 +55,7 @@ class Evidence:
     def note(self) -> str:
         """The sentence a finding resting on this mark adds."""
         if self.kind == "shown":
-            return f" (`{self.name}` {self.where})" if self.where else ""
+            return f" `{self.name}` {self.where}." if self.where else ""
         return (f" Note: only the name of `{self.name}` suggests it authenticates; its definition is not in the "
                 "repository or does not show it reading credentials or answering 401/403.")
 
@@ -185,13 +185,13 @@ def _shows(resolver: AuthResolver, path: str, src: SourceFile, node: Node, depth
     seen.add(key)
     local = direct_auth(src, node)
     if local:
-        return f"{local} at {path}:{line_of(node)}"
+        return f"{local} ({path}:{line_of(node)})"
     if depth <= 0:
         return ""
     for callee in _callees(src, node):
         target = resolver._definition(path, src, callee, _DEPTH)
         if isinstance(target, str):
-            return f"calls `{callee}` at {path}:{line_of(node)}"
+            return f"calls the library's `{callee}` ({path}:{line_of(node)})"
         if target is not None:
             found = _shows(resolver, target[0], target[1], target[2], depth - 1, seen)
             if found:
