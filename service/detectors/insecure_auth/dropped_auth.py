@@ -69,6 +69,9 @@ class RouteView(Protocol):
     def others(self, route: Any) -> list[Any]: ...
     def sibling(self, route: Any) -> Sibling: ...
     def word(self, route: Any) -> str: ...
+    def self_note(self, route: Any) -> str: ...
+    def named_protection(self, route: Any) -> str: ...
+    def label(self, route: Any) -> str: ...
     def new_span(self, route: Any) -> tuple[Node, int]: ...
     def new_message(self, route: Any, norm: Norm) -> str: ...
 
@@ -119,19 +122,32 @@ class DroppedAuthDetector(Detector):
             return
         settings = ctx.options.settings(rule, DroppedAuthSettings)
         for route in view.routes:
-            if view.protected(route):
+            named = view.named_protection(route) if view.protected(route) else ""
+            if view.protected(route) and not named:
                 continue
             old = view.base_route(route)
             if old is not None:
-                yield from view.dropped(route, old)
+                if not named:
+                    yield from view.dropped(route, old)
                 continue
             if not view.may_report_new(route):
                 continue
             norm = module_norm([view.sibling(r) for r in view.others(route)], settings.min_siblings,
                                settings.min_ratio)
-            if norm is None:
+            if norm is None or (named and (norm.named_auth or norm.named)):
                 continue
-            note = wording_note(norm, view.word(route))
             anchor, end = view.new_span(route)
+            if named:
+                yield ctx.finding(rule, anchor, _named_message(view.label(route), named, norm), end=end,
+                                  confidence="low", severity=Severity.NOTICE)
+                continue
+            note = wording_note(norm, view.word(route)) + view.self_note(route)
             yield ctx.finding(rule, anchor, view.new_message(route, norm) + note, end=end,
                               confidence="low" if note else None, severity=Severity.NOTICE if note else None)
+
+
+def _named_message(label: str, named: str, norm: Norm) -> str:
+    return (f"The new route `{label}` relies on `{named[:40]}` for authentication, but only its name suggests it "
+            "authenticates (its definition is not in the repository or does not show it reading credentials or "
+            f"answering 401/403), while {norm.with_auth} of the {norm.counted} other routes in this module use auth "
+            "the repository shows; check that it does, or use the same auth as they do.")

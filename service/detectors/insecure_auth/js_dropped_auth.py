@@ -11,7 +11,7 @@ from tree_sitter import Node
 
 from ...detector import FileContext, Rule
 from ...lang.js.flow import Route, call_name, is_inside, routes, unwrap
-from ...lang.js.syntax import call_args, text, walk_scope
+from ...lang.js.syntax import call_args, last_name, text, walk_scope
 from ...models import Confidence, Finding
 from ...parsing import SourceFile, line_of, walk
 from ...ruledata import data_lists
@@ -209,7 +209,27 @@ class JsRoutes:
                 or marked_public(self.head, route.middleware, self.markers):
             return False
         body = route.handler.child_by_field_name("body")
-        return body is None or not _SELF_VERIFIED.search(text(self.head, body))
+        calls = (n for n in walk_scope(body) if n.type == "call_expression") if body is not None else ()
+        return not any(_SELF_VERIFIED.search(last_name(call_name(self.head, c))) for c in calls)
+
+    def self_note(self, route: Route) -> str:
+        """A body that only mentions a signature check (a name, a comment) without making a verification call."""
+        body = route.handler.child_by_field_name("body")
+        found = _SELF_VERIFIED.search(text(self.head, body)) if body is not None else None
+        return (f" Note: its body mentions `{found.group(0)}`, which may mean it checks a request signature itself; "
+                "it makes no verification call.") if found else ""
+
+    def named_protection(self, route: Route) -> str:
+        """The middleware that alone protects the route, when only its name suggests it authenticates."""
+        if route.router in self.global_auth:
+            use = self.global_auth[route.router]
+            return text(self.head, use)[:40] if _name_only_note(self.head, use, self.deny) else ""
+        mark = _route_auth(self.head, route, self.deny)
+        return text(self.head, mark)[:40] if mark is not None and _name_only_note(
+            self.head, mark, self.deny, route.handler) else ""
+
+    def label(self, route: Route) -> str:
+        return f"{route.method.upper()} {route.path}"
 
     def others(self, route: Route) -> list[Route]:
         return [r for r in self.routes if r.node != route.node]

@@ -74,6 +74,19 @@ class PythonRoutes:
     def word(self, route: Handler) -> str:
         return public_word(self.public, route_path(route, self.head), route.name)
 
+    def self_note(self, route: Handler) -> str:
+        return ""
+
+    def named_protection(self, route: Handler) -> str:
+        """The name of the auth that alone protects the route, when only that name suggests it does."""
+        evidence = self.evidence.get(route.name)
+        if evidence is not None:
+            return evidence.name if evidence.kind == "named" else ""
+        return self.global_auth.name if self.global_auth is not None and self.global_auth.kind == "named" else ""
+
+    def label(self, route: Handler) -> str:
+        return route.name
+
     def new_span(self, route: Handler) -> tuple[Node, int]:
         return (route.decorators[0] if route.decorators else route.func), line_of(route.func)
 
