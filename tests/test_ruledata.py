@@ -93,3 +93,10 @@ def test_a_list_answers_as_one_case_insensitive_pattern(tmp_path: Path) -> None:
         "sinks", literal=True).search("axb")
     with pytest.raises(ConfigError, match="list 'sinks': an entry is not a valid regular expression"):
         extended.pattern("sinks")
+
+
+def test_a_pattern_may_be_case_sensitive_and_set_in_a_fixed_context(tmp_path: Path) -> None:
+    lists = ruledata.data_lists("example", data_dir=_data_dir(tmp_path))
+    assert not lists.pattern("log_methods", ignore_case=False).search("logger.WARNING")
+    attribute = lists.pattern("log_methods", within=r"\.(?:{})\b")
+    assert attribute.search("logger.Info(") and not attribute.search("info(") and not attribute.search("x.infos")

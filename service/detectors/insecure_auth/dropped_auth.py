@@ -11,11 +11,21 @@ hook) while routes it protected are left without their own (reported on the remo
 LEFT). Flags a new route without any auth in a module where at least `min_siblings` other routes,
 and a `min_ratio` share of them, require it.
 
+What counts as auth is decided from the repository: a decorator, dependency or middleware whose
+definition (in the module, or a repository module it is imported from, followed through its calls
+and dependencies) reads the caller's credentials (the `Authorization` header, cookies, the
+session, a credential scheme, a token verification) or answers 401/403 is auth whatever it is
+called; so is a library API known to authenticate (`flask_login.login_required`). One that only its
+name suggests is auth (its definition is elsewhere, or shows neither) still counts, but a finding
+resting on it is reported at low confidence and says so, and a new route protected only by such a
+name, next to siblings whose auth the repository shows, is reported as a low-confidence notice.
+
 Routes marked public on purpose (an allow-list decorator, middleware or option: `public_markers`
-in rules/data/insecure-auth.yml) are left alone and not counted, as are JS handlers that verify a
-signature themselves. A route only whose name or path suggests it is public (login, signup, health,
-webhook...) is still reported, at low confidence, naming it (`public_routes.py`); so is one whose
-module requires auth only when such named routes are left out of the count.
+in rules/data/insecure-auth.yml) are left alone and not counted, as are JS handlers that call a
+signature verification themselves (`createHmac`, `timingSafeEqual`, `constructEvent`). A route only
+whose name or path suggests it is public (login, signup, health, webhook...), or whose body only
+mentions a signature, is still reported, at low confidence, naming it (`public_routes.py`); so is
+one whose module requires auth only when such named routes are left out of the count.
 
 ## Why is this bad?
 The endpoint becomes reachable by anonymous callers: whatever it reads or changes is now open to
