@@ -10,6 +10,7 @@ from tree_sitter import Node
 
 from ...analysis.assertions import ChangeFacts
 from ...detector import ChangeContext, FileContext, RepoView, Rule
+from ...lang.python.test_subjects import project_calls, project_names
 from ...lang.python.testing import (
     TestFunc,
     body_lines,
@@ -107,6 +108,29 @@ class PythonDeletions:
     def statements(self, src: SourceFile, test: TestFunc) -> list[str]:
         return body_lines(src, test.node)
 
+    def replacement(self, ctx: ChangeContext, f: FileContext, test: TestFunc,
+                    added: list[tuple[SourceFile, TestFunc]]) -> tuple[str, str] | None:
+        """(name, call) of a test the change adds in place of `test` (its `def` in the hunk that
+        removes the deleted one's) that makes a call of the repository's code `test` made, with the
+        same arguments but literals, while the change also edits non-test Python code: the test is
+        rewritten for a behaviour the change alters, not dropped."""
+        base, head = f.base, f.head
+        if base is None or head is None or not _edits_source(ctx):
+            return None
+        hunk = next((h for h in f.diff.hunks if line_of(test.node) in h.removed_lines), None)
+        peers = [t for src, t in added if src is head and hunk is not None and line_of(t.node) in hunk.added_lines]
+        if not peers:
+            return None
+        mine = project_calls(base, test.node, project_names(ctx.repo, "LEFT", f.diff.old_path or f.path, base))
+        if not mine:
+            return None
+        names = project_names(ctx.repo, "RIGHT", f.path, head)
+        for peer in peers:
+            shared = [text for shape, text in project_calls(head, peer.node, names).items() if shape in mine]
+            if shared:
+                return peer.qualname, shared[0]
+        return None
+
     def container(self, f: FileContext, base: SourceFile, test: TestFunc) -> tuple[object, int, str] | None:
         """The test class, when the change deletes its `class` line too."""
         if test.cls_node is None or test.cls is None or line_of(test.cls_node) not in f.diff.removed:
@@ -116,6 +140,12 @@ class PythonDeletions:
 
 
 PYTHON = PythonDeletions()
+
+
+def _edits_source(ctx: ChangeContext) -> bool:
+    """The change adds or removes lines of a Python module that is not a test."""
+    return any(f.language == "python" and not is_test_path(f.path) and (f.diff.added or f.diff.removed)
+               for f in ctx.files)
 
 
 def _is_fixture(src: SourceFile, test: TestFunc) -> bool:
