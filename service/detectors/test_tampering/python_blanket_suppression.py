@@ -9,7 +9,8 @@ or `# pylint: disable=all`.
 
 A bare `# type: ignore` is left alone in a repository that writes it everywhere and (almost) never
 with a code: its house style. A suppression on a line the change rewrites, which the replaced line
-of the same hunk already ended with (the statement edited, its `# noqa` kept), is not the change's. A `# pragma: no cover - reason` states its reason.
+of the same hunk already ended with (the statement edited, its `# noqa` kept), is not the change's.
+A `# pragma: no cover - reason` states its reason.
 
 ## Why is this bad?
 A blanket suppression hides every present and future problem on that line (or in that file), not

@@ -4,6 +4,7 @@ deleted test."""
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from tree_sitter import Node
@@ -91,6 +92,18 @@ class PythonDeletions:
 
     def rewritten(self, f: FileContext, test: TestFunc, added: list[tuple[SourceFile, TestFunc]],
                   gone: ChangeFacts) -> bool:
+        """Two tests merged into one: a test of the base that the change rewrites now has (nearly)
+        the deleted test's body, so what the deleted test checked still runs under the kept name."""
+        base, head = f.base, f.head
+        if base is None or head is None:
+            return False
+        mine = "\n".join(body_lines(base, test.node))
+        before = {t.qualname: "\n".join(body_lines(base, t.node)) for t in test_functions(base)}
+        for other in test_functions(head):
+            theirs = "\n".join(body_lines(head, other.node))
+            if mine and before.get(other.qualname, theirs) != theirs \
+                    and difflib.SequenceMatcher(None, mine, theirs).ratio() >= self.similar:
+                return True
         return False
 
     def disabled(self, f: FileContext, test: TestFunc) -> tuple[Node | int, str] | None:
