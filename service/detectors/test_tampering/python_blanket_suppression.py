@@ -10,6 +10,8 @@ or `# pylint: disable=all`.
 A bare `# type: ignore` is left alone in a repository that writes it everywhere and (almost) never
 with a code: its house style. A suppression on a line the change rewrites, which the replaced line
 of the same hunk already ended with (the statement edited, its `# noqa` kept), is not the change's.
+A bare `# type: ignore` on a line shaped like one the module's base already suppresses bare (names
+and literals aside) is a low-confidence notice: the module's own form, named in the message.
 A `# pragma: no cover - reason` states its reason.
 
 ## Why is this bad?
@@ -35,7 +37,7 @@ from collections.abc import Iterable
 from tree_sitter import Node
 
 from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
-from ...lang.python import shape_index
+from ...lang.python import shape_index, shapes
 from ...lang.python.testing import is_test_path
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
@@ -98,11 +100,28 @@ class PythonBlanketPragma(Detector):
             if message and house_bare and _TYPE_IGNORE.search(head.node_text(node)) \
                     and not _FILE_WIDE.search(head.node_text(node)):
                 continue  # the repository writes bare `# type: ignore` everywhere and never a coded one
+            if message and _TYPE_IGNORE.search(head.node_text(node)) and _module_precedent(ctx, line):
+                yield ctx.finding(PRAGMA, line, message[:-1] + ", as this module already does on a line of "
+                                  "the same shape.", severity=Severity.NOTICE, confidence="low")
+                continue
             if message:
                 # A coverage pragma hides a branch from the threshold; a bare `type: ignore` or `noqa`
                 # hides every check on the line. The first is a question, the second a defect.
                 coverage = _COVERAGE_PRAGMA.search(head.node_text(node)) is not None
                 yield ctx.finding(PRAGMA, line, message, severity=Severity.NOTICE if coverage else None)
+
+
+def _module_precedent(ctx: FileContext, line: int) -> bool:
+    """The base of the file already puts a bare `# type: ignore` on a line of the same shape
+    (names and literals aside: `async def foo():` for a new `async def factory():`)."""
+    base, head = ctx.base, ctx.head
+    if base is None or head is None or ctx.diff.old_path is None:
+        return False
+    shape = shapes.normalized_lines(head.text).get(line)
+    if shape is None:
+        return False
+    old = shapes.normalized_lines(base.text)
+    return any(_TYPE_IGNORE.search(text) and old.get(n) == shape for n, text in enumerate(base.lines, 1))
 
 
 def _carried(ctx: FileContext) -> list[tuple[range, list[str]]]:
