@@ -124,3 +124,54 @@ def test_a_test_copy_that_changes_a_name_stays_a_warning(tmp_path: Path) -> None
     head = base + CASE.format(name="str", value='"<str>"').replace("files=files)", "data_files=files)")
     finding = _only(_scan(tmp_path, _files(ALLOWED, base), _files(ALLOWED, head)), COPY)
     assert finding.severity is Severity.WARNING
+
+
+WEAKENED = "python.test-tampering.weakened-assertion"
+ITEMS = "class TextItem:\n    type = \"text\"\n\n\ndef items():\n    return [TextItem()]\n"
+TAG_TEST = """from pkg.codec import TextItem, items
+
+
+def test_items():
+    result = items()
+    assert result[0].type == "text"
+"""
+
+
+def test_a_tag_comparison_turned_class_check_is_a_question(tmp_path: Path) -> None:
+    head = TAG_TEST.replace('    assert result[0].type == "text"\n',
+                            "    item = result[0]\n    assert isinstance(item, TextItem)\n")
+    files = {"pkg/__init__.py": "", "pkg/codec.py": ITEMS}
+    finding = _only(_scan(tmp_path, {**files, "tests/test_items.py": TAG_TEST}, {**files, "tests/test_items.py": head}),
+                    WEAKENED)
+    assert finding.severity is Severity.NOTICE and finding.confidence == "low"
+    assert "`assert result[0].type == \"text\"` became `assert isinstance(item, TextItem)`" in finding.message
+
+
+def test_a_class_check_of_another_object_stays_a_weakening(tmp_path: Path) -> None:
+    head = TAG_TEST.replace('    assert result[0].type == "text"\n', "    assert isinstance(result[0].type, str)\n")
+    files = {"pkg/__init__.py": "", "pkg/codec.py": ITEMS}
+    finding = _only(_scan(tmp_path, {**files, "tests/test_items.py": TAG_TEST}, {**files, "tests/test_items.py": head}),
+                    WEAKENED)
+    assert finding.severity is Severity.WARNING
+
+
+NESTED = """from pkg.codec import items
+
+
+def test_{name}():
+    with open(__file__) as fh:
+        assert fh.readable()
+        result = items()
+        assert len(result) == 1
+        assert result[0].type == "text"
+"""
+
+
+def test_a_renamed_test_keeping_its_nested_assertions_is_no_deletion(tmp_path: Path) -> None:
+    files = {"pkg/__init__.py": "", "pkg/codec.py": ITEMS}
+    base = NESTED.format(name="items_exception_content")
+    head = NESTED.format(name="items_error_details").replace("        result = items()\n", (
+        "        first = items()\n        second = items()\n        assert first[0].type == second[0].type\n"
+        "        result = [*first]\n")).replace("with open(__file__) as fh", "with open(__file__, encoding='utf-8') as fh")
+    findings = _scan(tmp_path, {**files, "tests/test_items.py": base}, {**files, "tests/test_items.py": head})
+    assert not [f for f in findings if f.rule == DELETED]

@@ -32,6 +32,7 @@ from .python_assertion_sources import (
     parameter_uses,
     removed_defaults,
     removed_parameters,
+    tag_to_class,
     tolerance,
     value_inputs,
     widened,
@@ -210,6 +211,15 @@ class PythonAssertions:
         if old.kind in ("rel", "in", "isinstance", "ne") and new.kind in ("truthy", "not-none"):
             return f"the check was reduced to a {_KINDS.get(new.kind, new.kind)} check"
         return ""
+
+    def question(self, base: SourceFile, head: SourceFile, old: Check, new: Check) -> str:
+        """A tag comparison turned into a class check of the same object: equivalent when the class
+        fixes the tag, so a question rather than a weakening."""
+        if not tag_to_class(base, head, old, new):
+            return ""
+        was, now = (" ".join(src.node_text(c.node).split()) for src, c in ((base, old), (head, new)))
+        return f"`{was}` became `{now}`: a class check instead of a field compared with a literal; confirm the class " \
+               "fixes that field."
 
     def same_target(self, old: Check, new: Check) -> bool:
         return old.subject == new.subject

@@ -18,6 +18,7 @@ from ...lang.python.testing import (
     head_test_names,
     identifiers,
     is_test_path,
+    norm,
     removed_definitions,
     test_functions,
     text_of,
@@ -119,7 +120,12 @@ class PythonDeletions:
         return bool(identifiers(base, test.node) & gone.gone or parameter_uses(base, test.node) & gone.params)
 
     def statements(self, src: SourceFile, test: TestFunc) -> list[str]:
-        return body_lines(src, test.node)
+        """The body's statements, then the `assert` statements nested in its blocks (`with`, `for`):
+        an assertion kept under a renamed test is found wherever it sits."""
+        body = test.node.child_by_field_name("body")
+        nested = [norm(text_of(src, n)) for n in walk(body) if n.type == "assert_statement"
+                  and n.parent is not body] if body is not None else []
+        return body_lines(src, test.node) + nested
 
     def replacement(self, ctx: ChangeContext, f: FileContext, test: TestFunc,
                     added: list[tuple[SourceFile, TestFunc]]) -> tuple[str, str] | None:
