@@ -172,6 +172,7 @@ def test_a_renamed_test_keeping_its_nested_assertions_is_no_deletion(tmp_path: P
     base = NESTED.format(name="items_exception_content")
     head = NESTED.format(name="items_error_details").replace("        result = items()\n", (
         "        first = items()\n        second = items()\n        assert first[0].type == second[0].type\n"
-        "        result = [*first]\n")).replace("with open(__file__) as fh", "with open(__file__, encoding='utf-8') as fh")
+        "        result = [*first]\n")).replace("with open(__file__) as fh",
+                                          "with open(__file__, encoding='utf-8') as fh")
     findings = _scan(tmp_path, {**files, "tests/test_items.py": base}, {**files, "tests/test_items.py": head})
     assert not [f for f in findings if f.rule == DELETED]
