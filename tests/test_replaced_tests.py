@@ -176,3 +176,33 @@ def test_a_renamed_test_keeping_its_nested_assertions_is_no_deletion(tmp_path: P
                                           "with open(__file__, encoding='utf-8') as fh")
     findings = _scan(tmp_path, {**files, "tests/test_items.py": base}, {**files, "tests/test_items.py": head})
     assert not [f for f in findings if f.rule == DELETED]
+
+
+REMOVED = "python.test-tampering.removed-assertion"
+BRANCHES = """from pkg.codec import items
+
+
+def test_items_never_resend():
+    output = {"status": items()[0].type}
+    if output["status"] == "error":
+        assert output["status"] != "resend"
+    else:
+        assert output["status"] != "resend"
+    assert len(output) == 1
+"""
+
+
+def test_an_assertion_repeated_in_both_branches_made_once_is_kept(tmp_path: Path) -> None:
+    head = BRANCHES.replace('''    if output["status"] == "error":
+        assert output["status"] != "resend"
+    else:
+        assert output["status"] != "resend"
+''', '''    assert output["status"] != "resend"
+''')
+    files = {"pkg/__init__.py": "", "pkg/codec.py": ITEMS}
+    findings = _scan(tmp_path, {**files, "tests/test_items.py": BRANCHES}, {**files, "tests/test_items.py": head})
+    assert not [f for f in findings if f.rule == REMOVED]
+    gone = head.replace('    assert output["status"] != "resend"\n', "")
+    findings = _scan(tmp_path / "gone", {**files, "tests/test_items.py": BRANCHES},
+                     {**files, "tests/test_items.py": gone})
+    assert [f for f in findings if f.rule == REMOVED]

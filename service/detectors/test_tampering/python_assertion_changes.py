@@ -85,6 +85,27 @@ def _view(test: TestFunc) -> Test:
     return Test(f"`{test.name}`", test.qualname, test.outer, test.node, test.node, test)
 
 
+def _branches_merged(check: Check, after: Sequence[Check]) -> bool:
+    """The lost assertion repeated the same assertion of another branch of its `if` (`if error:
+    assert x != y` / `else: assert x != y`), and the test now makes it once, unconditionally."""
+    if not any(c.text == check.text for c in after):
+        return False
+    branch = check.node.parent
+    while branch is not None and branch.type not in ("block",):
+        branch = branch.parent
+    owner = branch.parent if branch is not None else None
+    if owner is not None and owner.type in ("else_clause", "elif_clause"):
+        owner = owner.parent
+    if owner is None or owner.type != "if_statement":
+        return False
+    arms = [c for c in owner.named_children if c.type == "block"]
+    arms += [b for c in owner.named_children if c.type in ("elif_clause", "else_clause")
+             for b in c.named_children if b.type == "block"]
+    texts = [{norm((n.text or b"").decode("utf-8", "replace")) for n in walk(a) if n.type == "assert_statement"}
+             for a in arms]
+    return len(texts) >= 2 and all(check.text in t for t in texts)
+
+
 def _func(test: Test) -> TestFunc:
     assert isinstance(test.raw, TestFunc)
     return test.raw
@@ -161,7 +182,8 @@ class PythonAssertions:
             or _now_raises(head, _func(new), check, raisers)
             or reparametrized(base, _func(old), check, head, _func(new), list(after))
             or folded(base, check, head, [h for h in fresh if h.kind in ("eq", "approx")])
-            or moved_to_new_test({t.qualname for t in test_functions(base)}, check, head))
+            or moved_to_new_test({t.qualname for t in test_functions(base)}, check, head)
+            or _branches_merged(check, after))
 
     def absorbs(self, base: SourceFile, head: SourceFile, check: Check, spare: list[Check]) -> bool:
         return absorbed(identifiers(base, check.node) - {"self"}, [identifiers(head, h.node) for h in spare])
