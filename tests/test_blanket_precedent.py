@@ -28,10 +28,10 @@ async def test_restart():
 HEAD = BASE + """
 
 async def test_restart_twice():
-    async def factory():  # type: ignore
+    async def factory(attempt=1):  # type: ignore
         return 2
 
-    value = asyncio.run(factory())  # type: ignore
+    value = asyncio.run(factory(2))  # type: ignore
     assert value == 2
 """
 

@@ -113,15 +113,24 @@ class PythonBlanketPragma(Detector):
 
 def _module_precedent(ctx: FileContext, line: int) -> bool:
     """The base of the file already puts a bare `# type: ignore` on a line of the same shape
-    (names and literals aside: `async def foo():` for a new `async def factory():`)."""
+    (names and literals aside: `async def foo():` for a new `async def factory(arg):`)."""
     base, head = ctx.base, ctx.head
     if base is None or head is None or ctx.diff.old_path is None:
         return False
-    shape = shapes.normalized_lines(head.text).get(line)
+    shape = _kind(shapes.normalized_lines(head.text).get(line))
     if shape is None:
         return False
     old = shapes.normalized_lines(base.text)
-    return any(_TYPE_IGNORE.search(text) and old.get(n) == shape for n, text in enumerate(base.lines, 1))
+    return any(_TYPE_IGNORE.search(text) and _kind(old.get(n)) == shape for n, text in enumerate(base.lines, 1))
+
+
+_DEF_LINE = re.compile(r"(?:async )?def I\(")
+
+
+def _kind(shape: str | None) -> str | None:
+    """A line's shape, with every `def` header one shape whatever its parameters (an untyped helper
+    function suppressed the same way)."""
+    return "def" if shape is not None and _DEF_LINE.match(shape) else shape
 
 
 def _carried(ctx: FileContext) -> list[tuple[range, list[str]]]:
