@@ -8,7 +8,10 @@ least `min_lines` of its lines, `min_lines` of which the change adds (a function
 a block it already had is not a new copy). The finding sits on the copy's `def` line (or on the first
 copied line when only a block is copied) and names the original. When the change adds several
 copies, each added copy is reported; a copy of another added function is reported only for the
-later one. Test files need `test_min_lines` lines (repeated arrange blocks are common there).
+later one. Test files need `test_min_lines` lines (repeated arrange blocks are common there). A
+test function whose whole body repeats another test's with other literals only (names, calls and
+layout the same) is a low-confidence notice: a case for `pytest.mark.parametrize`, not a function
+to extract.
 
 ## Why is this bad?
 Copy-paste multiplies every bug and every later change; AI agents copy an existing function for
@@ -153,6 +156,12 @@ def _finding(ctx: FileContext, unit: _Unit, other: _Unit, cov: set[int]) -> Find
     whole = len(cov) >= len(unit.lines) * 0.6
     line = unit.item.line if whole or first == 0 else unit.lines[first]
     where = f"{other.item.path}:{other.item.line}"
+    if whole and _literal_twin_tests(unit, other):
+        return ctx.finding(
+            RULE, line,
+            f"{unit.item.name} repeats the test {other.item.name} ({where}) with other literals only: one test "
+            "parametrized over the literals (`pytest.mark.parametrize`) would keep the cases together.",
+            severity=Severity.NOTICE, confidence="low")
     what = "repeats" if whole else f"repeats {len(cov)} lines of"
     return ctx.finding(
         RULE,
@@ -160,6 +169,18 @@ def _finding(ctx: FileContext, unit: _Unit, other: _Unit, cov: set[int]) -> Find
         f"{unit.item.name} {what} {other.item.name} ({where}) with different names or literals; "
         f"extract one parameterised function and pass the parts that differ.",
     )
+
+
+def _literal_twin_tests(unit: _Unit, other: _Unit) -> bool:
+    """Two test functions whose bodies differ in literals only: a case table written out twice,
+    a question of parametrizing rather than a copy to extract (`shapes.literal_shape`)."""
+    funcs = (unit.item, other.item)
+    if not all(shapes.is_test_path(f.path) and f.name.startswith("test") for f in funcs):
+        return False
+    bodies = [f.node.child_by_field_name("body") for f in funcs]
+    if bodies[0] is None or bodies[1] is None:
+        return False
+    return shapes.literal_shape(unit.item.src, bodies[0]) == shapes.literal_shape(other.item.src, bodies[1])
 
 
 def _same_sync(a: _Unit, b: _Unit) -> bool:

@@ -177,6 +177,8 @@ def _linked(c: Change, uses: set[str], defines: set[str], main: list[Change]) ->
         return True
     if c.kind == "literal" and c.moves and c.moves <= {m for o in main for m in o.bounds}:
         return True  # the version numbers a dependency range of the change moves (a compat check)
+    if c.kind == "literal" and _new_names(c) & uses:
+        return True  # a name the rest of the PR binds or uses, listed as a string (`__all__` entries)
     if c.kind == "membership" and _new_words(c) & _words(uses):
         return True  # the new member (a key, a name, a MIME type) is used by the rest of the PR
     if c.kind == "membership" and _member_names(c) & {u.lower() for u in uses}:
@@ -205,6 +207,16 @@ def _new_words(c: Change) -> set[str]:
     fresh = {t.text for t in c.head.tokens if t.cls in ("id", "str") and line_of(t.node) in added}
     before = {t.text for t in c.base.tokens} if c.base is not None else set()
     return _words(fresh) - _words(before)
+
+
+def _new_names(c: Change) -> set[str]:
+    """The identifier-shaped string values the change's added lines bring into its unit."""
+    if c.head is None:
+        return set()
+    added = set(c.added)
+    before = c.base.strings() if c.base is not None else set()
+    return {t.text for t in c.head.tokens if t.cls == "str" and line_of(t.node) in added
+            and t.text.isidentifier() and t.text not in before}
 
 
 def _beside_main(c: Change, main: list[Change]) -> bool:

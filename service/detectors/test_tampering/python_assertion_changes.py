@@ -32,6 +32,7 @@ from .python_assertion_sources import (
     parameter_uses,
     removed_defaults,
     removed_parameters,
+    tag_to_class,
     tolerance,
     value_inputs,
     widened,
@@ -82,6 +83,27 @@ _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 
 def _view(test: TestFunc) -> Test:
     return Test(f"`{test.name}`", test.qualname, test.outer, test.node, test.node, test)
+
+
+def _branches_merged(check: Check, after: Sequence[Check]) -> bool:
+    """The lost assertion repeated the same assertion of another branch of its `if` (`if error:
+    assert x != y` / `else: assert x != y`), and the test now makes it once, unconditionally."""
+    if not any(c.text == check.text for c in after):
+        return False
+    branch = check.node.parent
+    while branch is not None and branch.type not in ("block",):
+        branch = branch.parent
+    owner = branch.parent if branch is not None else None
+    if owner is not None and owner.type in ("else_clause", "elif_clause"):
+        owner = owner.parent
+    if owner is None or owner.type != "if_statement":
+        return False
+    arms = [c for c in owner.named_children if c.type == "block"]
+    arms += [b for c in owner.named_children if c.type in ("elif_clause", "else_clause")
+             for b in c.named_children if b.type == "block"]
+    texts = [{norm((n.text or b"").decode("utf-8", "replace")) for n in walk(a) if n.type == "assert_statement"}
+             for a in arms]
+    return len(texts) >= 2 and all(check.text in t for t in texts)
 
 
 def _func(test: Test) -> TestFunc:
@@ -160,7 +182,8 @@ class PythonAssertions:
             or _now_raises(head, _func(new), check, raisers)
             or reparametrized(base, _func(old), check, head, _func(new), list(after))
             or folded(base, check, head, [h for h in fresh if h.kind in ("eq", "approx")])
-            or moved_to_new_test({t.qualname for t in test_functions(base)}, check, head))
+            or moved_to_new_test({t.qualname for t in test_functions(base)}, check, head)
+            or _branches_merged(check, after))
 
     def absorbs(self, base: SourceFile, head: SourceFile, check: Check, spare: list[Check]) -> bool:
         return absorbed(identifiers(base, check.node) - {"self"}, [identifiers(head, h.node) for h in spare])
@@ -210,6 +233,15 @@ class PythonAssertions:
         if old.kind in ("rel", "in", "isinstance", "ne") and new.kind in ("truthy", "not-none"):
             return f"the check was reduced to a {_KINDS.get(new.kind, new.kind)} check"
         return ""
+
+    def question(self, base: SourceFile, head: SourceFile, old: Check, new: Check) -> str:
+        """A tag comparison turned into a class check of the same object: equivalent when the class
+        fixes the tag, so a question rather than a weakening."""
+        if not tag_to_class(base, head, old, new):
+            return ""
+        was, now = (" ".join(src.node_text(c.node).split()) for src, c in ((base, old), (head, new)))
+        return f"`{was}` became `{now}`: a class check instead of a field compared with a literal; confirm the class " \
+               "fixes that field."
 
     def same_target(self, old: Check, new: Check) -> bool:
         return old.subject == new.subject

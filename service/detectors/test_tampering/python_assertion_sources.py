@@ -86,6 +86,47 @@ def widened(base: SourceFile, head: SourceFile, old: Check, new: Check) -> bool:
     return False
 
 
+def tag_to_class(base: SourceFile, head: SourceFile, old: Check, new: Check) -> bool:
+    """`assert item.type == "text"` -> `assert isinstance(item, TextContent)`: the comparison of one
+    field of an object with a literal (its tag) became a class check of that same object (or of a
+    name the test binds to it): the variant may still be pinned, by class instead of by tag."""
+    node = old.node.named_children[0] if old.node.type == "assert_statement" and old.node.named_children else None
+    if old.kind != "eq" or new.kind != "isinstance" or node is None or node.type != "comparison_operator":
+        return False
+    operands = [c for c in node.named_children if c.type != "comment"]
+    if len(operands) != 2 or operands[1].type != "string":
+        return False
+    field = operands[0]
+    owner = field.child_by_field_name("object") if field.type == "attribute" else None
+    if owner is None:
+        return False
+    target = norm(text_of(base, owner))
+    return new.subject == target or new.subject in _aliases(head, new.node, target)
+
+
+def _aliases(src: SourceFile, node: Node, target: str) -> set[str]:
+    """Names that assignments of the enclosing function bind to `target` (normalised text) before
+    `node`, through other such names (`message = result.messages[0]`; `content = message.content`)."""
+    func = node.parent
+    while func is not None and func.type != "function_definition":
+        func = func.parent
+    bound: dict[str, set[str]] = {}  # name -> the texts it stands for, as written and through other names
+    for n in walk(func) if func is not None else ():
+        if n.type == "assignment" and n.start_byte < node.start_byte:
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if left is not None and right is not None and left.type == "identifier":
+                value = norm(text_of(src, right))
+                root = _ROOT.match(value)
+                forms = {value}
+                if root is not None:
+                    forms |= {f + value[root.end():] for f in bound.get(root.group(0), ())}
+                bound[text_of(src, left)] = forms
+    return {name for name, forms in bound.items() if target in forms}
+
+
+_ROOT = re.compile(r"[^\W\d]\w*")
+
+
 def _callees(src: SourceFile, func: Node, functions: dict[str, Node], methods: dict[str, Node]) -> list[Node]:
     out: list[Node] = []
     body = func.child_by_field_name("body")

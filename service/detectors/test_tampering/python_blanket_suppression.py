@@ -8,7 +8,11 @@ code, and file-wide `# flake8: noqa`, `# ruff: noqa`, `# mypy: ignore-errors`, `
 or `# pylint: disable=all`.
 
 A bare `# type: ignore` is left alone in a repository that writes it everywhere and (almost) never
-with a code: its house style. A `# pragma: no cover - reason` states its reason.
+with a code: its house style. A suppression on a line the change rewrites, which the replaced line
+of the same hunk already ended with (the statement edited, its `# noqa` kept), is not the change's.
+A bare `# type: ignore` on a line shaped like one the module's base already suppresses bare (names
+and literals aside) is a low-confidence notice: the module's own form, named in the message.
+A `# pragma: no cover - reason` states its reason.
 
 ## Why is this bad?
 A blanket suppression hides every present and future problem on that line (or in that file), not
@@ -33,7 +37,7 @@ from collections.abc import Iterable
 from tree_sitter import Node
 
 from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
-from ...lang.python import shape_index
+from ...lang.python import shape_index, shapes
 from ...lang.python.testing import is_test_path
 from ...models import Finding, Severity
 from ...parsing import SourceFile, walk
@@ -84,22 +88,71 @@ class PythonBlanketPragma(Detector):
         if head is None or head.root is None or not ctx.diff.added:
             return
         before = {line.strip() for line in ctx.base.lines} if ctx.base is not None and ctx.diff.old_path else set()
+        carried = _carried(ctx)
         for node in walk(head.root):
             if node.type != "comment" or not ctx.changed(node):
                 continue
             line = node.start_point[0] + 1
             code = head.line_text(line)
-            if code.strip() in before:
+            if code.strip() in before or _take(carried, line, head.node_text(node)):
                 continue
             message = _verdict(head.node_text(node), code, is_test_path(ctx.path) or _idiomatic_block(head, node))
             if message and house_bare and _TYPE_IGNORE.search(head.node_text(node)) \
                     and not _FILE_WIDE.search(head.node_text(node)):
                 continue  # the repository writes bare `# type: ignore` everywhere and never a coded one
+            if message and _TYPE_IGNORE.search(head.node_text(node)) and _module_precedent(ctx, line):
+                yield ctx.finding(PRAGMA, line, message[:-1] + ", as this module already does on a line of "
+                                  "the same shape.", severity=Severity.NOTICE, confidence="low")
+                continue
             if message:
                 # A coverage pragma hides a branch from the threshold; a bare `type: ignore` or `noqa`
                 # hides every check on the line. The first is a question, the second a defect.
                 coverage = _COVERAGE_PRAGMA.search(head.node_text(node)) is not None
                 yield ctx.finding(PRAGMA, line, message, severity=Severity.NOTICE if coverage else None)
+
+
+def _module_precedent(ctx: FileContext, line: int) -> bool:
+    """The base of the file already puts a bare `# type: ignore` on a line of the same shape
+    (names and literals aside: `async def foo():` for a new `async def factory(arg):`)."""
+    base, head = ctx.base, ctx.head
+    if base is None or head is None or ctx.diff.old_path is None:
+        return False
+    shape = _kind(shapes.normalized_lines(head.text).get(line))
+    if shape is None:
+        return False
+    old = shapes.normalized_lines(base.text)
+    return any(_TYPE_IGNORE.search(text) and _kind(old.get(n)) == shape for n, text in enumerate(base.lines, 1))
+
+
+_DEF_LINE = re.compile(r"(?:async )?def I\(")
+
+
+def _kind(shape: str | None) -> str | None:
+    """A line's shape, with every `def` header one shape whatever its parameters (an untyped helper
+    function suppressed the same way)."""
+    return "def" if shape is not None and _DEF_LINE.match(shape) else shape
+
+
+def _carried(ctx: FileContext) -> list[tuple[range, list[str]]]:
+    """Per hunk, the removed lines (blanks collapsed) of the base: a line the change rewrites keeps
+    the comment it had."""
+    if ctx.diff.old_path is None:
+        return []
+    return [(h.added_lines, [" ".join(r.split()) for r in h.removed]) for h in ctx.diff.hunks if h.removed]
+
+
+def _take(carried: list[tuple[range, list[str]]], line: int, comment: str) -> bool:
+    """The suppression comment on `line` ends a line the same hunk removes: the change rewrote a
+    line that already carried it (a rename inside a statement keeps its `# noqa`), so the change
+    did not add it. Each removed line accounts for one added comment."""
+    text = " ".join(comment.split())
+    for lines, removed in carried:
+        if line in lines:
+            for i, old in enumerate(removed):
+                if old.endswith(text):
+                    del removed[i]
+                    return True
+    return False
 
 
 # A bare noqa on an import line marks a deliberate re-export or fixture import (the unused-import

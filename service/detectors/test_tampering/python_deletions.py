@@ -4,18 +4,21 @@ deleted test."""
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from tree_sitter import Node
 
 from ...analysis.assertions import ChangeFacts
 from ...detector import ChangeContext, FileContext, RepoView, Rule
+from ...lang.python.test_subjects import project_calls, project_names
 from ...lang.python.testing import (
     TestFunc,
     body_lines,
     head_test_names,
     identifiers,
     is_test_path,
+    norm,
     removed_definitions,
     test_functions,
     text_of,
@@ -90,6 +93,18 @@ class PythonDeletions:
 
     def rewritten(self, f: FileContext, test: TestFunc, added: list[tuple[SourceFile, TestFunc]],
                   gone: ChangeFacts) -> bool:
+        """Two tests merged into one: a test of the base that the change rewrites now has (nearly)
+        the deleted test's body, so what the deleted test checked still runs under the kept name."""
+        base, head = f.base, f.head
+        if base is None or head is None:
+            return False
+        mine = "\n".join(body_lines(base, test.node))
+        before = {t.qualname: "\n".join(body_lines(base, t.node)) for t in test_functions(base)}
+        for other in test_functions(head):
+            theirs = "\n".join(body_lines(head, other.node))
+            if mine and before.get(other.qualname, theirs) != theirs \
+                    and difflib.SequenceMatcher(None, mine, theirs).ratio() >= self.similar:
+                return True
         return False
 
     def disabled(self, f: FileContext, test: TestFunc) -> tuple[Node | int, str] | None:
@@ -105,7 +120,35 @@ class PythonDeletions:
         return bool(identifiers(base, test.node) & gone.gone or parameter_uses(base, test.node) & gone.params)
 
     def statements(self, src: SourceFile, test: TestFunc) -> list[str]:
-        return body_lines(src, test.node)
+        """The body's statements, then the `assert` statements nested in its blocks (`with`, `for`):
+        an assertion kept under a renamed test is found wherever it sits."""
+        body = test.node.child_by_field_name("body")
+        nested = [norm(text_of(src, n)) for n in walk(body) if n.type == "assert_statement"
+                  and n.parent is not body] if body is not None else []
+        return body_lines(src, test.node) + nested
+
+    def replacement(self, ctx: ChangeContext, f: FileContext, test: TestFunc,
+                    added: list[tuple[SourceFile, TestFunc]]) -> tuple[str, str] | None:
+        """(name, call) of a test the change adds in place of `test` (its `def` in the hunk that
+        removes the deleted one's) that makes a call of the repository's code `test` made, with the
+        same arguments but literals, while the change also edits non-test Python code: the test is
+        rewritten for a behaviour the change alters, not dropped."""
+        base, head = f.base, f.head
+        if base is None or head is None or not _edits_source(ctx):
+            return None
+        hunk = next((h for h in f.diff.hunks if line_of(test.node) in h.removed_lines), None)
+        peers = [t for src, t in added if src is head and hunk is not None and line_of(t.node) in hunk.added_lines]
+        if not peers:
+            return None
+        mine = project_calls(base, test.node, project_names(ctx.repo, "LEFT", f.diff.old_path or f.path, base))
+        if not mine:
+            return None
+        names = project_names(ctx.repo, "RIGHT", f.path, head)
+        for peer in peers:
+            shared = [text for shape, text in project_calls(head, peer.node, names).items() if shape in mine]
+            if shared:
+                return peer.qualname, shared[0]
+        return None
 
     def container(self, f: FileContext, base: SourceFile, test: TestFunc) -> tuple[object, int, str] | None:
         """The test class, when the change deletes its `class` line too."""
@@ -116,6 +159,12 @@ class PythonDeletions:
 
 
 PYTHON = PythonDeletions()
+
+
+def _edits_source(ctx: ChangeContext) -> bool:
+    """The change adds or removes lines of a Python module that is not a test."""
+    return any(f.language == "python" and not is_test_path(f.path) and (f.diff.added or f.diff.removed)
+               for f in ctx.files)
 
 
 def _is_fixture(src: SourceFile, test: TestFunc) -> bool:

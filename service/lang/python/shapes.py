@@ -346,3 +346,18 @@ def is_new(diff: FileDiff, node: Node) -> bool:
     return line_of(node) in added_lines(diff)
 
 
+
+
+_LITERAL_NODES = frozenset({"string", "concatenated_string", "integer", "float", "true", "false", "none"})
+
+
+def literal_shape(src: SourceFile, node: Node) -> str:
+    """The tokens below `node` with every literal as `$`, names kept, comments and blanks dropped:
+    two pieces of code with the same shape differ in literals only."""
+    if node.type in _LITERAL_NODES:
+        return "$"
+    if node.type == "comment":
+        return ""
+    if not node.children:
+        return text_of(src, node)
+    return " ".join(s for s in (literal_shape(src, c) for c in node.children) if s)
