@@ -25,6 +25,7 @@ from ...lang.js.testing import (
 )
 from ...models import Severity
 from ...parsing import SourceFile
+from .js_merged_tests import merged
 
 DELETED = Rule(
     id="js.test-tampering.deleted-test",
@@ -94,7 +95,10 @@ class JsDeletions:
         """A parameterised test (`test.each(...)('... %s ...')`) rewritten in the same file as a loop
         of tests with template titles: the title's fixed words all reappear in the new test's
         suite-qualified title; or, when the file now asserts with another library (a test-runner
-        migration), any new parameterised test in the file takes its place."""
+        migration), any new parameterised test in the file takes its place. Or it was merged into a
+        test of its file the change edits (`js_merged_tests.py`)."""
+        if merged(f, test):
+            return True
         if not _parameterized(test.qualname):
             return False
         mine = content_stems(_PLACEHOLDER.sub(" ", test.qualname))
