@@ -9,7 +9,10 @@ commented out, or (Python) renamed to a name pytest does not collect (`_test_x`,
 (moved to another file, a suite renamed), that was rewritten under a new name with (mostly) the
 same body or the same assertion, whose code under test the change removes (a deleted function or
 class, a parameter removed from a signature), or whose removal the description announces, is not
-reported.
+reported. A Python test that a test added in its place replaces (the new `def` in the hunk that
+removes the old one, making a call of the repository's code the deleted test made, with the same
+arguments but literals) while the change edits non-test code is a low-confidence notice naming the
+replacement: the change alters the behaviour, and the reviewer confirms that is its point.
 
 One detector serves both languages: each language (`python_deletions.py`, `js_deletions.py`)
 lists the tests of a file, says what replaced or disabled one and what encloses it; the search
@@ -39,7 +42,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 from ...analysis.assertions import ChangeFacts
 from ...analysis.intent import announced, announced_removals
 from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
-from ...models import Finding
+from ...models import Finding, Severity
 from ...parsing import SourceFile
 from .js_deletions import JS
 from .python_deletions import PYTHON
@@ -71,6 +74,8 @@ class Deletions(Protocol[T]):
     def checks_removed(self, base: SourceFile, test: T, gone: ChangeFacts) -> bool: ...
     def statements(self, src: SourceFile, test: T) -> list[str]: ...
     def container(self, f: FileContext, base: SourceFile, test: T) -> tuple[object, int, str] | None: ...
+    def replacement(self, ctx: ChangeContext, f: FileContext, test: T,
+                    added: list[tuple[SourceFile, T]]) -> tuple[str, str] | None: ...
 
 
 LANGUAGES: tuple[Deletions[Any], ...] = (PYTHON, JS)
@@ -105,6 +110,14 @@ def _deleted(lang: Deletions[T], ctx: ChangeContext) -> Iterator[Finding]:
             yield f.finding(lang.rule, disabled[0], disabled[1])
             continue
         if lang.checks_removed(base, test, gone) or _replaced(lang, base, test, added):
+            continue
+        swap = lang.replacement(ctx, f, test, added) if f.diff.status != "deleted" \
+            and lang.container(f, base, test) is None else None
+        if swap is not None:
+            yield f.finding(lang.rule, lang.line(test), f"Test {lang.label(test)} is deleted; `{swap[0]}`, which the "
+                            f"change adds in its place, makes the same call `{swap[1]}`: check that the behaviour "
+                            "the deleted test asserted is meant to change.", side="LEFT",
+                            severity=Severity.NOTICE, confidence="low")
             continue
         yield from _report(lang, f, base, test, done)
 

@@ -26,6 +26,7 @@ from ...lang.js.testing import (
 from ...models import Severity
 from ...parsing import SourceFile
 from .js_merged_tests import merged
+from .js_replacements import replacement
 
 DELETED = Rule(
     id="js.test-tampering.deleted-test",
@@ -124,6 +125,10 @@ class JsDeletions:
 
     def statements(self, src: SourceFile, test: Block) -> list[str]:
         return body_statements(src, test)
+
+    def replacement(self, ctx: ChangeContext, f: FileContext, test: Block,
+                    added: list[tuple[SourceFile, Block]]) -> tuple[str, str] | None:
+        return replacement(ctx, f, test, added)
 
     def container(self, f: FileContext, base: SourceFile, test: Block) -> tuple[object, int, str] | None:
         """The outermost enclosing base `describe` whose own line the change removes as well."""

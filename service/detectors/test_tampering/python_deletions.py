@@ -107,6 +107,10 @@ class PythonDeletions:
     def statements(self, src: SourceFile, test: TestFunc) -> list[str]:
         return body_lines(src, test.node)
 
+    def replacement(self, ctx: ChangeContext, f: FileContext, test: TestFunc,
+                    added: list[tuple[SourceFile, TestFunc]]) -> tuple[str, str] | None:
+        return None  # not told apart yet: a deleted Python test is reported whatever replaced it
+
     def container(self, f: FileContext, base: SourceFile, test: TestFunc) -> tuple[object, int, str] | None:
         """The test class, when the change deletes its `class` line too."""
         if test.cls_node is None or test.cls is None or line_of(test.cls_node) not in f.diff.removed:
