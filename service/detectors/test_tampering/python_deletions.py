@@ -104,12 +104,12 @@ class PythonDeletions:
         """The test uses a name the change removes from the source, or a parameter it removes."""
         return bool(identifiers(base, test.node) & gone.gone or parameter_uses(base, test.node) & gone.params)
 
-    def statements(self, src: SourceFile, test: TestFunc) -> list[str]:
-        return body_lines(src, test.node)
-
     def replacement(self, ctx: ChangeContext, f: FileContext, test: TestFunc,
                     added: list[tuple[SourceFile, TestFunc]]) -> tuple[str, str] | None:
         return None  # not told apart yet: a deleted Python test is reported whatever replaced it
+
+    def statements(self, src: SourceFile, test: TestFunc) -> list[str]:
+        return body_lines(src, test.node)
 
     def container(self, f: FileContext, base: SourceFile, test: TestFunc) -> tuple[object, int, str] | None:
         """The test class, when the change deletes its `class` line too."""
