@@ -6,7 +6,9 @@ property name (`lib.PDFDocument`) or a string is not, and a word of a comment co
 comment carries a JSDoc tag. Left alone: side-effect imports (`import "./styles.css"`),
 declaration files (`.d.ts`), the JSX runtime names (`React`, `h`, `Fragment`: the list
 `js_jsx_runtime_names` of `rules/data/dead-code.yml`) in a file with JSX, and lines marked
-`eslint-disable` / `@ts-ignore` / `biome-ignore`.
+`eslint-disable` / `@ts-ignore` / `biome-ignore`, or preceded by a comment line holding a directive
+for the next line (`// @ts-ignore TS6133`, `// @ts-expect-error`, `// eslint-disable-next-line`,
+`// biome-ignore ...`), as the compiler and the linters read it: the import is kept on purpose.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ...ruledata import data_lists
 USE_NODES = frozenset({"identifier", "type_identifier", "shorthand_property_identifier"})
 JSX_NODES = frozenset({"jsx_element", "jsx_self_closing_element", "jsx_fragment"})
 DISABLE = re.compile(r"eslint-disable|@ts-ignore|biome-ignore")
+NEXT_LINE = re.compile(r"^\s*(?://|/\*)\s*(?:@ts-ignore|@ts-expect-error|eslint-disable-next-line|biome-ignore)\b")
 JSDOC_TAG = re.compile(r"@\w+")
 DECLARATION_FILE = re.compile(r"\.d\.[cm]?ts$")
 
@@ -100,8 +103,9 @@ def _applies(ctx: FileContext, head: SourceFile) -> bool:
 def _exempt(ctx: FileContext, head: SourceFile, imp: Imported, uses: Counter[str]) -> bool:
     if uses["<jsx>"] > 0 and imp.name in data_lists("dead-code", ctx.repo).get("js_jsx_runtime_names"):
         return True  # the classic JSX runtime needs it in scope
-    return bool(DISABLE.search(head.line_text(line_of(imp.node)))
-                or DISABLE.search(head.line_text(line_of(imp.stmt))))
+    first = line_of(imp.stmt)
+    return bool(DISABLE.search(head.line_text(line_of(imp.node))) or DISABLE.search(head.line_text(first))
+                or (first > 1 and NEXT_LINE.match(head.line_text(first - 1))))
 
 
 def _kept(ctx: FileContext, imp: Imported) -> bool:

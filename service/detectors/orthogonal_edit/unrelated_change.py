@@ -61,6 +61,7 @@ Leave `DEFAULT_TIMEOUT` alone, or change it in its own pull request that says wh
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
@@ -118,19 +119,31 @@ class OrthogonalEdit(Detector):
 
 
 def _report(islands: list[Change], tested: set[int]) -> Iterator[Finding]:
-    seen: set[tuple[str, int, str]] = set()
-    for c in sorted(islands, key=lambda c: (c.path, c.group, _location(c)[1])):
+    seen: set[tuple[object, ...]] = set()
+    ordered = sorted(islands, key=lambda c: (c.path, c.group, _location(c)[1]))
+    repeats = Counter(_same_literal(c) for c in ordered)
+    for c in ordered:
         rule = RULES_OF_FAMILY[c.spec.family][c.kind]
         side, line = _location(c)
-        # cosmetic edits in one diff hunk are one finding; each behaviour change is its own
-        group_key = (c.path, c.group if c.kind in MERGED_KINDS else -line, rule.id)
+        # cosmetic edits in one diff hunk are one finding; each behaviour change is its own, but
+        # one literal replaced alike in several units of a file ("master" -> "main") is one change
+        group_key = _same_literal(c) or (c.path, c.group if c.kind in MERGED_KINDS else -line, rule.id)
         if group_key in seen:
             continue
         seen.add(group_key)
         severity = Severity.NOTICE if c.kind in NOTICE_KINDS or id(c) in tested else None
         low = bool(c.announced) or id(c) in tested
-        yield c.ctx.finding(rule, line, _message(c, id(c) in tested), side=side, severity=severity,
-                            confidence="low" if low else None)
+        message = _message(c, id(c) in tested)
+        others = repeats[group_key] - 1 if _same_literal(c) else 0
+        if others:
+            message = message.replace(f" in {c.path};", f" in {c.path} (and alike in {others} other place(s) "
+                                      "of the file);", 1)
+        yield c.ctx.finding(rule, line, message, side=side, severity=severity, confidence="low" if low else None)
+
+
+def _same_literal(c: Change) -> tuple[object, ...] | None:
+    """The key of a literal change that replaces the same texts as others of its file."""
+    return (c.path, "literal", frozenset(c.moves)) if c.kind == "literal" and c.moves else None
 
 
 def _location(c: Change) -> tuple[Side, int]:

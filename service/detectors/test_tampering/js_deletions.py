@@ -25,6 +25,8 @@ from ...lang.js.testing import (
 )
 from ...models import Severity
 from ...parsing import SourceFile
+from .js_merged_tests import merged
+from .js_replacements import replacement
 
 DELETED = Rule(
     id="js.test-tampering.deleted-test",
@@ -94,7 +96,10 @@ class JsDeletions:
         """A parameterised test (`test.each(...)('... %s ...')`) rewritten in the same file as a loop
         of tests with template titles: the title's fixed words all reappear in the new test's
         suite-qualified title; or, when the file now asserts with another library (a test-runner
-        migration), any new parameterised test in the file takes its place."""
+        migration), any new parameterised test in the file takes its place. Or it was merged into a
+        test of its file the change edits (`js_merged_tests.py`)."""
+        if merged(f, test):
+            return True
         if not _parameterized(test.qualname):
             return False
         mine = content_stems(_PLACEHOLDER.sub(" ", test.qualname))
@@ -123,7 +128,7 @@ class JsDeletions:
 
     def replacement(self, ctx: ChangeContext, f: FileContext, test: Block,
                     added: list[tuple[SourceFile, Block]]) -> tuple[str, str] | None:
-        return None  # not told apart yet: a deleted JS test is reported whatever replaced it
+        return replacement(ctx, f, test, added)
 
     def container(self, f: FileContext, base: SourceFile, test: Block) -> tuple[object, int, str] | None:
         """The outermost enclosing base `describe` whose own line the change removes as well."""

@@ -181,11 +181,40 @@ def _exclusions(f: FileContext, head: SourceFile, touched: list[str], tests: lis
                                 f"`{entry.pattern}` excludes `{hits[0]}`, which this change adds or modifies, "
                                 "from coverage: test it instead of excluding it.")
             continue
-        hits = [p for p in tests if _matches(entry.pattern, p) and not _OTHER_RUNNER.search(p)]
+        hits = _collected(head, [p for p in tests if _matches(entry.pattern, p) and not _OTHER_RUNNER.search(p)])
         if hits:
             yield f.finding(EXCLUDED, entry.line,
                             f"`{entry.pattern}` in `{entry.key}` keeps `{hits[0]}` from running: fix or delete "
                             "the tests explicitly instead of excluding them in configuration.")
+
+
+_TEST_REGEX = re.compile(r"^\s*[\"']?testRegex[\"']?\s*:\s*(\[.*?\]|([\"'])(?:\\.|(?!\2).)*\2)")
+_TEST_NAME = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
+
+
+def _collected(config: SourceFile, hits: list[str]) -> list[str]:
+    """The excluded paths the runner would collect, test-named files first: with a `testRegex` in
+    the config (jest), only paths it matches (an exclusion of files the runner never collects keeps
+    no test from running)."""
+    regexes = []
+    for line in config.lines:
+        m = _TEST_REGEX.match(line)
+        if m:
+            regexes += [_unescape(s.group(2)) for s in _STRING.finditer(m.group(1))]
+    if regexes:
+        hits = [p for p in hits if any(_search(r, p) for r in regexes)]
+    return sorted(hits, key=lambda p: _TEST_NAME.search(p) is None)
+
+
+def _unescape(json_string: str) -> str:
+    return json_string.replace("\\\\", "\\")
+
+
+def _search(regex: str, path: str) -> bool:
+    try:
+        return re.search(regex, "/" + path) is not None
+    except re.error:
+        return True
 
 
 def _matches(pattern: str, path: str) -> bool:
