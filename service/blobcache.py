@@ -169,7 +169,6 @@ class BlobCache:
                         found[blob] = value
         except sqlite3.Error as exc:
             self._failed(exc)
-            return {blob: value for blob, value in found.items() if blob not in wanted}
         return found
 
     def _loaded(self, kind: str, blob: str, data: bytes, used: int) -> tuple[bool, object]:
