@@ -93,3 +93,16 @@ def test_a_list_answers_as_one_case_insensitive_pattern(tmp_path: Path) -> None:
         "sinks", literal=True).search("axb")
     with pytest.raises(ConfigError, match="list 'sinks': an entry is not a valid regular expression"):
         extended.pattern("sinks")
+
+
+def test_shipped_files_read_the_same_with_either_yaml_parser() -> None:
+    """Slopguard's own YAML files are parsed with libyaml (`shipped=True`) for speed; a repository's
+    with the pure-Python parser. Both must give the same data for every shipped file."""
+    from slopguard import yamlsafe
+    from slopguard.config import RULES_DIR
+
+    files = sorted(p for p in RULES_DIR.rglob("*.y*ml") if p.suffix in (".yml", ".yaml"))
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yamlsafe.load(text, str(path), 4 << 20, shipped=True) == yamlsafe.load(text, str(path), 4 << 20), path
