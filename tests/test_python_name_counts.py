@@ -4,7 +4,7 @@ occurrences (`lang/python/symbols.py`), with the same answers as tokenising ever
 from __future__ import annotations
 
 import random
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from slopguard.changes import Trees
 from slopguard.gitrepo import Git
@@ -47,3 +47,22 @@ def test_definitions_agree_with_the_definition_pattern(tmp_path: Path) -> None:
         assert index.count(name) == sum(WORD.findall(index.masked_of(p) or b"").count(key) for p in sorted(files))
         found += len(expected)
     assert found > 50
+
+
+def test_path_tests_read_paths_as_pure_posix_paths_do() -> None:
+    from slopguard.analysis.mirrors import Mirrors
+    from slopguard.lang.js import symbols as js_symbols
+    from slopguard.lang.python import symbols as py_symbols
+
+    paths = ["setup.cfg", "docs/index.RST", ".env", "a/.env", "a/b.", "Makefile", "x/Makefile", "a.b/c",
+             "node_modules/x/y.js", "a/dist/b.min.js", "src/app.py", "a/b.tar.gz", "README", "a/.flaskenv"]
+    for path in paths:
+        pure = PurePosixPath(path)
+        assert py_symbols.is_text_path(path) == (pure.suffix.lower() in py_symbols.TEXT_SUFFIXES
+                                                 or pure.name in py_symbols.TEXT_NAMES), path
+        assert js_symbols._is_text(path) == (pure.suffix.lower() in js_symbols.TEXT_SUFFIXES
+                                             or pure.name in js_symbols.TEXT_NAMES), path
+        assert js_symbols._skipped(path) == (any(p in js_symbols.SKIP_PARTS for p in pure.parts[:-1])
+                                             or path.endswith((".min.js", ".bundle.js"))), path
+    same_name = Mirrors(lambda path: None)
+    assert not same_name("a/x.ts", "b/y.ts") and not same_name("a/x.ts", "a/x.ts")

@@ -75,8 +75,11 @@ _MASK_QUERY = "(comment) @c (expression_statement (string) @s)"
 
 
 def is_text_path(path: str) -> bool:
-    pure = PurePosixPath(path)
-    return pure.suffix.lower() in TEXT_SUFFIXES or pure.name in TEXT_NAMES
+    """A file that may name Python objects as text (asked of every file of a tree: string
+    operations, with `PurePosixPath`'s `name` and `suffix` of a path as git lists it)."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return (0 < dot < len(name) - 1 and name[dot:].lower() in TEXT_SUFFIXES) or name in TEXT_NAMES
 
 
 @functools.cache
