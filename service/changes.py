@@ -208,19 +208,19 @@ class Trees:
     def cached_paths(self, side: Side, paths: list[str], kind: str) -> set[str]:
         """Those of `paths` whose `derived(kind)` value is already known (in memory or on disk):
         what a batch read before many `derived` calls may leave out."""
-        listing = self.listing(side)
-        known = set()
-        for path in paths:
-            entry = listing.get(path)
-            if entry is None:
-                continue
-            key = f"{kind}.{language_for_path(path)}"
-            if (key, entry[1]) in self._derived:
+        listing, cache, known = self.listing(side), self.cache, set()
+        asked: dict[str, list[tuple[str, str]]] = {}  # key -> (path, blob) to read from the cache
+        for path in (p for p in paths if p in listing):
+            key, blob = f"{kind}.{language_for_path(path)}", listing[path][1]
+            if (key, blob) in self._derived:
                 known.add(path)
-            elif self.cache is not None and entry[1] != NULL_SHA:
-                hit, value = self.cache.get(key, entry[1])
-                if hit:
-                    self._derived[(key, entry[1])] = value
+            elif cache is not None and blob != NULL_SHA:
+                asked.setdefault(key, []).append((path, blob))
+        for key, wanted in asked.items():
+            stored = cache.get_many(key, [blob for _, blob in wanted]) if cache is not None else {}
+            for path, blob in wanted:
+                if blob in stored:
+                    self._derived[(key, blob)] = stored[blob]
                     known.add(path)
         return known
 

@@ -166,8 +166,8 @@ def scan(
     removed = sum(d.removed_count for d in diffs)
     if not diffs:
         notices.append(Notice("no changes between base and head"))
-    if cache is not None and cache.written:
-        cache.trim()
+    if cache is not None:
+        cache.finish()  # pending entries written, the folder kept within its bound
     stats = Stats(len(diffs), added, removed, round(time.perf_counter() - started, 3))
     return ScanResult(
         base=base,

@@ -150,12 +150,13 @@ def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, 
     seen = {} if seen is None else seen
     tokens: dict[str, bytes] = {}
     missing = []
+    stored = cache.get_many(kind, [b for b in blob_ids.values() if b not in seen and b != NULL_SHA]) if cache else {}
     for path, blob in blob_ids.items():
         if blob in seen:
             tokens[path] = seen[blob]
             continue
-        hit, value = cache.get(kind, blob) if cache is not None and blob != NULL_SHA else (False, None)
-        if hit and isinstance(value, bytes):
+        value = stored.get(blob)
+        if isinstance(value, bytes):
             tokens[path] = seen[blob] = value
         else:
             missing.append(path)

@@ -99,7 +99,7 @@ def bundled(name: str, data_dir: Path = DATA_DIR) -> DataLists:
     if not path.is_file():
         raise ConfigError("no such data file", f"rules/data/{name}.yml")
     text = path.read_text(encoding="utf-8")
-    return DataLists(name, parse(text, f"rules/data/{name}.yml", known=None))
+    return DataLists(name, parse(text, f"rules/data/{name}.yml", known=None, shipped=True))
 
 
 @functools.lru_cache(maxsize=32)
@@ -118,10 +118,10 @@ def _merge(first: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def parse(text: str, where: str, known: frozenset[str] | None,
-          max_bytes: int = 4 * 1024 * 1024) -> dict[str, tuple[str, ...]]:
+          max_bytes: int = 4 * 1024 * 1024, shipped: bool = False) -> dict[str, tuple[str, ...]]:
     """list name -> entries of one data file. `known`: the list names a repository file may extend
     (None for a bundled file, which declares them). Errors name `where` and the list."""
-    data = yamlsafe.load(text, where, max_bytes)
+    data = yamlsafe.load(text, where, max_bytes, shipped=shipped)
     if not isinstance(data, dict) or set(data) != {"lists"} or not isinstance(data["lists"], dict):
         raise ConfigError("expected exactly one top-level key, `lists`, holding a mapping", where)
     out: dict[str, tuple[str, ...]] = {}
@@ -163,7 +163,8 @@ def bundled_names() -> tuple[str, ...]:
     loaders of their own)."""
     names = []
     for path in sorted(DATA_DIR.glob("*.yml")):
-        data = yamlsafe.load(path.read_text(encoding="utf-8"), f"rules/data/{path.name}", 4 * 1024 * 1024)
+        data = yamlsafe.load(path.read_text(encoding="utf-8"), f"rules/data/{path.name}", 4 * 1024 * 1024,
+                             shipped=True)
         if isinstance(data, dict) and "lists" in data:
             names.append(path.stem)
     return tuple(names)

@@ -68,9 +68,9 @@ def rule_files(extra_dirs: Sequence[Path] = ()) -> list[Path]:
     return files
 
 
-def parse_rules(text: str, source: str) -> list[SemgrepRule]:
+def parse_rules(text: str, source: str, shipped: bool = False) -> list[SemgrepRule]:
     """Semgrep rules of one YAML file, with our metadata (a category) checked."""
-    data = yamlsafe.load(text, source, MAX_RULE_FILE_BYTES) or {}
+    data = yamlsafe.load(text, source, MAX_RULE_FILE_BYTES, shipped=shipped) or {}
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise ConfigError("a semgrep rule file must have a top-level `rules:` list", source)
     out = []
@@ -101,7 +101,7 @@ def parse_rules(text: str, source: str) -> list[SemgrepRule]:
 def load_bundled() -> list[SemgrepRule]:
     rules: list[SemgrepRule] = []
     for path in rule_files():
-        rules += parse_rules(path.read_text(), str(path))
+        rules += parse_rules(path.read_text(), str(path), shipped=True)
     return rules
 
 

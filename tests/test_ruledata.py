@@ -100,3 +100,16 @@ def test_a_pattern_may_be_case_sensitive_and_set_in_a_fixed_context(tmp_path: Pa
     assert not lists.pattern("log_methods", ignore_case=False).search("logger.WARNING")
     attribute = lists.pattern("log_methods", within=r"\.(?:{})\b")
     assert attribute.search("logger.Info(") and not attribute.search("info(") and not attribute.search("x.infos")
+
+
+def test_shipped_files_read_the_same_with_either_yaml_parser() -> None:
+    """Slopguard's own YAML files are parsed with libyaml (`shipped=True`) for speed; a repository's
+    with the pure-Python parser. Both must give the same data for every shipped file."""
+    from slopguard import yamlsafe
+    from slopguard.config import RULES_DIR
+
+    files = sorted(p for p in RULES_DIR.rglob("*.y*ml") if p.suffix in (".yml", ".yaml"))
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yamlsafe.load(text, str(path), 4 << 20, shipped=True) == yamlsafe.load(text, str(path), 4 << 20), path

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
 from ..detector import RepoView
 
@@ -30,7 +29,7 @@ class Mirrors:
         self._pairs: dict[tuple[str, str], bool] = {}
 
     def __call__(self, a: str, b: str) -> bool:
-        if a == b or PurePosixPath(a).name != PurePosixPath(b).name:
+        if a == b or a.rsplit("/", 1)[-1] != b.rsplit("/", 1)[-1]:  # not the same file name
             return False
         key = (a, b) if a < b else (b, a)
         if key not in self._pairs:

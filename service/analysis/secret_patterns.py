@@ -13,15 +13,16 @@ import yaml
 from ..config import RULES_DIR
 from ..detector import RepoView
 from ..errors import ConfigError
+from ..yamlsafe import SHIPPED_LOADER
 
 BUNDLED_FILE = RULES_DIR / "data" / "secret-patterns.yml"
 REPO_FILE = ".slopguard/secret-patterns.yml"
 
 
-def parse(text: str, where: str) -> dict[str, str]:
-    """name -> regex of every entry of a patterns file."""
+def parse(text: str, where: str, shipped: bool = False) -> dict[str, str]:
+    """name -> regex of every entry of a patterns file (`shipped`: slopguard's own, see `yamlsafe`)."""
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=SHIPPED_LOADER if shipped else yaml.SafeLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError("invalid YAML", where, mark.line + 1 if mark else None) from None
@@ -48,7 +49,7 @@ def parse(text: str, where: str) -> dict[str, str]:
 
 @functools.cache
 def bundled() -> re.Pattern[str]:
-    return _compile(parse(Path(BUNDLED_FILE).read_text(encoding="utf-8"), str(BUNDLED_FILE)))
+    return _compile(parse(Path(BUNDLED_FILE).read_text(encoding="utf-8"), str(BUNDLED_FILE), shipped=True))
 
 
 def for_repo(repo: RepoView) -> re.Pattern[str]:
@@ -59,7 +60,7 @@ def for_repo(repo: RepoView) -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=8)
 def _merged(extra: str) -> re.Pattern[str]:
-    own = parse(Path(BUNDLED_FILE).read_text(encoding="utf-8"), str(BUNDLED_FILE))
+    own = parse(Path(BUNDLED_FILE).read_text(encoding="utf-8"), str(BUNDLED_FILE), shipped=True)
     return _compile({**own, **parse(extra, REPO_FILE)})
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from tree_sitter import Node
 
+from ... import yamlsafe
 from ...config import RULES_DIR
 from ...parsing import SourceFile, walk
 from . import testing
@@ -255,8 +256,14 @@ class Category:
 
 
 @functools.cache
+def _sinks_data() -> dict[str, Any]:
+    """`js-io-sinks.yml`, parsed once (its readers only read it)."""
+    return yaml.load(SINKS_FILE.read_text(), Loader=yamlsafe.SHIPPED_LOADER) or {}
+
+
+@functools.cache
 def sink_categories() -> tuple[Category, ...]:
-    data: dict[str, Any] = yaml.safe_load(SINKS_FILE.read_text()) or {}
+    data = _sinks_data()
     out = []
     for name, spec in (data.get("categories") or {}).items():
         out.append(Category(
@@ -317,7 +324,7 @@ class Hooks:
 
 @functools.cache
 def data_hooks() -> Hooks:
-    data: dict[str, Any] = yaml.safe_load(SINKS_FILE.read_text()) or {}
+    data = _sinks_data()
     spec = data.get("hooks") or {}
     return Hooks(
         data=tuple(str(h) for h in spec.get("data", ())),
@@ -331,5 +338,5 @@ def data_hooks() -> Hooks:
 @functools.cache
 def batching_functions() -> frozenset[str]:
     """`module:export` of the utility functions that split a list into batches (`lodash:chunk`)."""
-    data: dict[str, Any] = yaml.safe_load(SINKS_FILE.read_text()) or {}
+    data = _sinks_data()
     return frozenset(str(f) for f in data.get("batching", ()))

@@ -9,7 +9,6 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from tree_sitter import Node, Query, QueryCursor
 
@@ -60,13 +59,14 @@ def is_js_path(path: str) -> bool:
 
 
 def _skipped(path: str) -> bool:
-    parts = PurePosixPath(path).parts
-    return any(p in SKIP_PARTS for p in parts[:-1]) or path.endswith((".min.js", ".bundle.js"))
+    """Asked of every file of a tree: string operations on a path as git lists it."""
+    return any(p in SKIP_PARTS for p in path.split("/")[:-1]) or path.endswith((".min.js", ".bundle.js"))
 
 
 def _is_text(path: str) -> bool:
-    pure = PurePosixPath(path)
-    return pure.suffix.lower() in TEXT_SUFFIXES or pure.name in TEXT_NAMES
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")  # `PurePosixPath.suffix`: none for `.env` or `name.`
+    return (0 < dot < len(name) - 1 and name[dot:].lower() in TEXT_SUFFIXES) or name in TEXT_NAMES
 
 
 def text(node: Node | None) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -28,6 +27,9 @@ from . import testing
 
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 DEF_LINE = re.compile(rb"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+_DEF_PREFIX = re.compile(rb"[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+")  # DEF_LINE up to the name
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_DIGITS = frozenset(b"0123456789")
 # `getattr(obj, f"handle_{kind}")`, `getattr(obj, "on_" + event)`: names built from a prefix.
 DYNAMIC_PREFIX = re.compile(
     rb"getattr\(\s*[^,]{1,200}?,\s*f?[\"']([A-Za-z_][A-Za-z0-9_]*)(?:\{|[\"']\s*[+%])"
@@ -73,8 +75,11 @@ _MASK_QUERY = "(comment) @c (expression_statement (string) @s)"
 
 
 def is_text_path(path: str) -> bool:
-    pure = PurePosixPath(path)
-    return pure.suffix.lower() in TEXT_SUFFIXES or pure.name in TEXT_NAMES
+    """A file that may name Python objects as text (asked of every file of a tree: string
+    operations, with `PurePosixPath`'s `name` and `suffix` of a path as git lists it)."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return (0 < dot < len(name) - 1 and name[dot:].lower() in TEXT_SUFFIXES) or name in TEXT_NAMES
 
 
 @functools.cache
@@ -119,7 +124,6 @@ class SideIndex:
         self.python_paths = [p for p in paths if p.endswith((".py", ".pyi"))]
         self._wanted = frozenset(p for p in paths if p.endswith((".py", ".pyi")) or is_text_path(p))
         self._counts: dict[str, int] = {}
-        self._words: dict[str, Counter[bytes]] = {}
         self.defs: Lookup[list[tuple[str, int]]] = Lookup(lambda n: self.definitions(n) or None, self._names)
         self.masked: Lookup[bytes] = Lookup(self.masked_of, self._readable)
         self._star: set[str] | None = None
@@ -139,22 +143,22 @@ class SideIndex:
             return None
         return self.repo.derived(self.side, path, _MASKED, _masked_value)
 
-    def _words_of(self, path: str) -> Counter[bytes]:
-        if path not in self._words:
-            if path.endswith((".py", ".pyi")):
-                data = self.masked_of(path)
-            else:
-                src = self.repo.source(self.side, path)
-                data = None
-                if src is not None and len(src.data or b"") <= MAX_TEXT_BYTES:
-                    data = src.data or src.text.encode("utf-8", "replace")
-            self._words[path] = Counter(WORD.findall(data)) if data else Counter()
-        return self._words[path]
+    def _text_of(self, path: str) -> bytes | None:
+        """What `count` reads of a file: a Python file's masked text, a text file's bytes."""
+        if path.endswith((".py", ".pyi")):
+            return self.masked_of(path)
+        src = self.repo.source(self.side, path)
+        if src is not None and len(src.data or b"") <= MAX_TEXT_BYTES:
+            return src.data or src.text.encode("utf-8", "replace")
+        return None
 
     def count(self, name: str) -> int:
+        """How many times `name` stands as a word (`WORD`) in the files that may hold it."""
         if name not in self._counts:
             key = name.encode()
-            self._counts[name] = sum(self._words_of(p)[key] for p in self.candidates([name]))
+            words = WORD.fullmatch(key) is not None
+            self._counts[name] = sum(word_count(self._text_of(p) or b"", key) for p in self.candidates([name])
+                                     ) if words else 0
         return self._counts[name]
 
     def count_in(self, path: str, start: int, end: int, name: str) -> int:
@@ -194,17 +198,43 @@ class SideIndex:
                        for m in DEF_LINE.finditer(self.masked_of(p) or b"")})
 
     def definitions(self, name: str) -> list[tuple[str, int]]:
-        """(path, line) of every `def`/`class` named `name` in Python files, in path order."""
+        """(path, line) of every `def`/`class` named `name` in Python files, in path order: the
+        lines `DEF_LINE` matches with `name` as its name, found from the name's occurrences."""
         found = []
+        key = name.encode()
         for path in self.candidates([name]):
             data = (self.masked_of(path) if path.endswith((".py", ".pyi")) else None) or b""
-            for m in DEF_LINE.finditer(data):
-                if m.group(1) == name.encode():
-                    found.append((path, data.count(b"\n", 0, m.start(1)) + 1))
+            if WORD.fullmatch(key) is None:
+                continue
+            at = data.find(key)
+            while at != -1:
+                end = at + len(key)
+                if (end == len(data) or data[end] not in _WORD_BYTES) and \
+                        _DEF_PREFIX.fullmatch(data, data.rfind(b"\n", 0, at) + 1, at):
+                    found.append((path, data.count(b"\n", 0, at) + 1))
+                at = data.find(key, at + 1)
         return found
 
 
 _MASKED = "python.masked"
+
+
+def word_count(data: bytes, key: bytes) -> int:
+    """`WORD.findall(data).count(key)` for a `key` that is a whole `WORD`, from the occurrences of
+    `key` alone: one stands as a word when no word character follows it and the run of word
+    characters it ends in holds only digits before it (`0xname` holds the word `xname`)."""
+    total = 0
+    at = data.find(key)
+    while at != -1:
+        end = at + len(key)
+        if end == len(data) or data[end] not in _WORD_BYTES:
+            start = at
+            while start > 0 and data[start - 1] in _DIGITS:
+                start -= 1
+            if start == 0 or data[start - 1] not in _WORD_BYTES:
+                total += 1
+        at = data.find(key, at + 1)
+    return total
 
 
 def _masked_value(src: SourceFile) -> bytes:

@@ -1,0 +1,68 @@
+"""The Python dead-code index counts a name's words and finds its definitions from the name's own
+occurrences (`lang/python/symbols.py`), with the same answers as tokenising every file."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path, PurePosixPath
+
+from slopguard.changes import Trees
+from slopguard.gitrepo import Git
+from slopguard.lang.python.symbols import DEF_LINE, WORD, SideIndex, word_count
+
+from .gitrepos import make_repo
+
+_PIECES = [b"a", b"b", b"0", b"7", b"_", b" ", b"\n", b"\t", b"(", b":", b"def ", b"class ", b"async ", b"x"]
+_KEYS = [b"a", b"ab", b"a0", b"_", b"b_a", b"aa", b"def", b"class", b"x_1"]
+
+
+def _texts(seed: int, count: int) -> list[bytes]:
+    rng = random.Random(seed)
+    return [b"".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 40))) for _ in range(count)]
+
+
+def test_word_count_agrees_with_tokenising() -> None:
+    texts = [*_texts(1, 5000), b"0xa a0a 9a _a a_ a", b"a", b"", b"0a", b"a0", b"1_a"]
+    nonzero = 0
+    for data in texts:
+        for key in _KEYS:
+            expected = WORD.findall(data).count(key)
+            assert word_count(data, key) == expected, (data, key)
+            nonzero += expected > 0
+    assert nonzero > 1000
+
+
+def test_definitions_agree_with_the_definition_pattern(tmp_path: Path) -> None:
+    texts = [t for t in _texts(2, 3000) if DEF_LINE.search(t)][:150]
+    files = {f"m{i}.py": t.decode() for i, t in enumerate(texts)}
+    repo = make_repo(tmp_path, files, {})
+    index = SideIndex(Trees(Git(repo), "main", "main"), "LEFT")
+    found = 0
+    for key in _KEYS:
+        name = key.decode()
+        expected = [(path, index.masked_of(path).count(b"\n", 0, m.start(1)) + 1)  # type: ignore[union-attr]
+                    for path in sorted(files) for m in DEF_LINE.finditer(index.masked_of(path) or b"")
+                    if m.group(1) == key]
+        assert index.definitions(name) == expected, name
+        assert index.count(name) == sum(WORD.findall(index.masked_of(p) or b"").count(key) for p in sorted(files))
+        found += len(expected)
+    assert found > 50
+
+
+def test_path_tests_read_paths_as_pure_posix_paths_do() -> None:
+    from slopguard.analysis.mirrors import Mirrors
+    from slopguard.lang.js import symbols as js_symbols
+    from slopguard.lang.python import symbols as py_symbols
+
+    paths = ["setup.cfg", "docs/index.RST", ".env", "a/.env", "a/b.", "Makefile", "x/Makefile", "a.b/c",
+             "node_modules/x/y.js", "a/dist/b.min.js", "src/app.py", "a/b.tar.gz", "README", "a/.flaskenv"]
+    for path in paths:
+        pure = PurePosixPath(path)
+        assert py_symbols.is_text_path(path) == (pure.suffix.lower() in py_symbols.TEXT_SUFFIXES
+                                                 or pure.name in py_symbols.TEXT_NAMES), path
+        assert js_symbols._is_text(path) == (pure.suffix.lower() in js_symbols.TEXT_SUFFIXES
+                                             or pure.name in js_symbols.TEXT_NAMES), path
+        assert js_symbols._skipped(path) == (any(p in js_symbols.SKIP_PARTS for p in pure.parts[:-1])
+                                             or path.endswith((".min.js", ".bundle.js"))), path
+    same_name = Mirrors(lambda path: None)
+    assert not same_name("a/x.ts", "b/y.ts") and not same_name("a/x.ts", "a/x.ts")
