@@ -82,7 +82,7 @@ def _looks_abstract(node: Node) -> bool:
 _SHAPES = "js.single-implementation.shapes-1"
 
 
-def _file_shapes(src: SourceFile, shapes: RepoShapes, path: str, keep_nodes: bool) -> None:
+def file_shapes(src: SourceFile, shapes: RepoShapes, path: str, keep_nodes: bool) -> None:
     """Add one file's classes, interfaces and structural uses to `shapes`."""
     root = src.root
     if root is None or not (b"class" in src.data or b"interface" in src.data):
@@ -113,7 +113,7 @@ def _file_shapes(src: SourceFile, shapes: RepoShapes, path: str, keep_nodes: boo
 def _summary(src: SourceFile) -> tuple[list[Any], list[str], list[str], list[str]]:
     """One file's shapes as plain data (kept by blob id: an unchanged file is not parsed again)."""
     shapes = RepoShapes()
-    _file_shapes(src, shapes, src.path, keep_nodes=False)
+    file_shapes(src, shapes, src.path, keep_nodes=False)
     return ([(c.name, c.line, c.abstract, c.extends, c.implements) for c in shapes.classes],
             [name for name, found in shapes.interfaces.items() for _ in found],
             sorted(shapes.interface_parents), sorted(shapes.structural))
@@ -131,7 +131,7 @@ def shapes(index: repo_index.SideIndex, changed: set[str]) -> RepoShapes:
         if path in changed:
             src = index.sources.get(path)
             if src is not None:
-                _file_shapes(src, shapes, path, keep_nodes=True)
+                file_shapes(src, shapes, path, keep_nodes=True)
             continue
         summary = repo.derived("RIGHT", path, _SHAPES, _summary)
         if summary is None:

@@ -116,6 +116,7 @@ class Func:
 
 _UNITS = "js.copy-paste.units-1"
 _WINDOWS = "js.copy-paste.windows-1"
+_FILE_WINDOWS = "js.copy-paste.file-windows-1"
 Summary = list[tuple[int, int, int, str, bool, bool, list[tuple[int, str]]]]
 
 
@@ -168,6 +169,19 @@ class _Summaries:
             return {path: {k for *_, lines in summary for k in clones.window_keys([t for _, t in lines], size)}
                     for path, summary in self.read(paths).items()}
         return of
+
+
+def _file_keys(repo: RepoView, size: int) -> Callable[[list[str]], dict[str, set[int]]]:
+    """The window keys of the normalised lines of whole files (a superset of their functions')."""
+    def of(paths: list[str]) -> dict[str, set[int]]:
+        repo.prefetch("RIGHT", paths)
+        found = {}
+        for path in paths:
+            src = repo.source("RIGHT", path)
+            if src is not None:
+                found[path] = clones.window_keys(list(normalized_lines(src).values()), size)
+        return found
+    return of
 
 
 def _neighbourhood(index: repo_index.SideIndex, changed: Iterable[str]) -> list[str]:
@@ -242,6 +256,9 @@ class CopyPaste(Detector):
         # only the files holding one of the targets' windows can hold a match: found in the index
         wanted = {k for unit, _ in targets for k in clones.window_keys(unit.texts, size)}
         others = [p for p in near if p not in files]
+        # a function's lines are consecutive lines of its file: the file's windows, found without
+        # parsing it, hold every window of its functions (the files they rule out are not parsed)
+        others = ctx.repo.with_keys("RIGHT", others, f"{_FILE_WINDOWS}-{size}", _file_keys(ctx.repo, size), wanted)
         others = ctx.repo.with_keys("RIGHT", others, f"{_WINDOWS}-{size}", summaries.keys(size), wanted)
         by_path: dict[str, list[clones.Unit[Func]]] = {p: [] for p in near}
         for unit in changed + summaries.units(others):

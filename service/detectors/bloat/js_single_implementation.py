@@ -71,10 +71,31 @@ class SingleImplementation(Detector):
                  and sym.is_js_path(f.path) and f.diff.added and not sym.is_test_path(f.path)]
         if not files:
             return
+        if not any(_may_report(f) for f in files):
+            return  # the repository's shapes can only matter to a new interface, class or factory
         index = repo_index.side_index(ctx.repo, "RIGHT")
         shapes = js_class_shapes.shapes(index, {f.path for f in files})
         for fctx in files:
             yield from _check_file(fctx, shapes)
+
+
+def _may_report(ctx: FileContext) -> bool:
+    """The file adds what `_check_file` reports on: an interface with methods, a class or a
+    factory-named function (read from the file alone, before the repository's shapes)."""
+    src = ctx.head
+    assert src is not None and src.root is not None
+    own = RepoShapes()
+    js_class_shapes.file_shapes(src, own, ctx.path, keep_nodes=True)
+    existing = _base_names(ctx)
+    for node in (n for nodes in own.interfaces.values() for _, n in nodes):
+        body = node.child_by_field_name("body") if node is not None else None
+        if node is not None and body is not None and any(m.type == "method_signature" for m in body.named_children) \
+                and _is_new(ctx, node, sym.text(node.child_by_field_name("name")), existing):
+            return True
+    if any(c.node is not None and _is_new(ctx, c.node, c.name, existing) for c in own.classes):
+        return True
+    return any(FACTORY_FUNCTION.search(name) and _is_new(ctx, func, name, existing)
+               for func, name in _functions(src.root))
 
 
 def _is_new(ctx: FileContext, node: Node, name: str, existing: set[str]) -> bool:

@@ -32,6 +32,7 @@ def import_catalog(path, columns: ColumnMap, dialect: Dialect): ...
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePosixPath
@@ -39,7 +40,7 @@ from typing import ClassVar
 
 from ...analysis import clones
 from ...analysis.mirrors import Mirrors, head_text
-from ...detector import ChangeContext, Detector, FileContext, Rule
+from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
 from ...lang.python import shape_index, shapes
 from ...models import Finding, Severity
 from .thresholds import CopyPasteSettings
@@ -60,6 +61,7 @@ _MAX_BUCKET = 24
 
 _Unit = clones.Unit[shapes.FunctionInfo]
 _WINDOWS = "python.copy-paste.windows-1"
+_FILE_WINDOWS = "python.copy-paste.file-windows-1"
 
 
 class CopyPasteDetector(Detector):
@@ -72,7 +74,7 @@ class CopyPasteDetector(Detector):
         files, index = change
         window = max(2, ctx.options.settings(RULE, CopyPasteSettings).min_lines)
         test_window = max(window, ctx.options.settings(RULE, CopyPasteSettings).test_min_lines)
-        made = {id(f): _unit(f, index) for f in index.functions if f.path in files}
+        made = {id(f): _unit(f, index) for f in index.changed_functions(files)}
         targets = []
         for unit in made.values():
             fctx = files[unit.path]
@@ -81,10 +83,13 @@ class CopyPasteDetector(Detector):
                 targets.append((unit, fctx))
         # only the files holding one of the targets' windows can hold a match: found in the index
         wanted = {k for unit, _ in targets for k in clones.window_keys(unit.texts, window)}
-        others = [p for p in index.paths if p not in files]
+        others = [p for p in index.all_paths if p not in files]
+        # a function's lines are lines of its file: the files without one of the windows of their
+        # whole normalised text (`_file_keys`) are ruled out unparsed
+        others = ctx.repo.with_keys("RIGHT", others, f"{_FILE_WINDOWS}-{window}", _file_keys(ctx.repo, window), wanted)
         near = set(ctx.repo.with_keys("RIGHT", others, f"{_WINDOWS}-{window}", _keys(index, window), wanted))
         index.load_bodies([p for p in others if p in near])
-        units = [made.get(id(f)) or _unit(f, index) for f in index.functions if f.path in files or f.path in near]
+        units = [made.get(id(f)) or _unit(f, index) for f in index.changed_functions({*files, *near})]
         table = clones.index(units, window, _MAX_BUCKET, targets=[u for u, _ in targets])
         mirrors = Mirrors(head_text(ctx.repo))
         shapes_seen: Counter[str] | None = None
@@ -140,6 +145,42 @@ def _sibling_template(unit: _Unit, other: _Unit, cov: set[int], index: shape_ind
 
 def _unit(func: shapes.FunctionInfo, index: shape_index.RepoIndex) -> _Unit:
     return clones.make_unit(func, func.path, func.start, func.end, index.body_lines(func))
+
+
+_ONLY_STRINGS = re.compile(r"[$\\ ]*\$[$\\ ]*")  # a line of string literals (a docstring's)
+
+
+def file_window_keys(texts: list[str], size: int) -> set[int]:
+    """The window keys of a file's normalised lines (`texts`, in order), holding every window of
+    its functions' body lines: those are consecutive lines of the file but for the function's
+    docstring, which they leave out (a docstring's lines hold only string literals, so the
+    windows across the leading part of each run of such lines are added)."""
+    keys = clones.window_keys(texts, size)
+    start = 0
+    while start < len(texts):
+        if not _ONLY_STRINGS.fullmatch(texts[start]):
+            start += 1
+            continue
+        end = start
+        while end < len(texts) and _ONLY_STRINGS.fullmatch(texts[end]):
+            end += 1
+        for gap in range(start + 1, end + 1):  # the docstring: texts[start:gap]
+            keys |= clones.window_keys(texts[max(0, start - size + 1) : start] + texts[gap : gap + size - 1], size)
+        start = end
+    return keys
+
+
+def _file_keys(repo: RepoView, size: int) -> Callable[[list[str]], dict[str, set[int]]]:
+    """`file_window_keys` of each file, read without parsing it."""
+    def of(paths: list[str]) -> dict[str, set[int]]:
+        repo.prefetch("RIGHT", paths)
+        found = {}
+        for path in paths:
+            src = repo.source("RIGHT", path)
+            if src is not None:
+                found[path] = file_window_keys(list(shapes.normalized_lines(src.text).values()), size)
+        return found
+    return of
 
 
 def _keys(index: shape_index.RepoIndex, window: int) -> Callable[[list[str]], dict[str, set[int]]]:

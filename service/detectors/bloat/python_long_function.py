@@ -68,6 +68,11 @@ class LongFunctionDetector(Detector):
         files, index = change
         limits = ctx.options.settings(RULE, LongFunctionSettings)
         factor = limits.percentile_factor
+        # a limit is never below the settings' floor: the repository's sizes only matter to a
+        # changed function over it (else they are not read)
+        if not any(size[0] > limits.max_lines or size[1] > limits.max_branches
+                   for size in map(index.size, index.changed_functions(files))):
+            return
         sizes = [index.size(f) for f in index.functions]
         added = [f.path in files and shapes.added_fraction(files[f.path].diff, f.node) >= 0.5
                  for f in index.functions]

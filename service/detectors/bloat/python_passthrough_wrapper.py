@@ -57,15 +57,12 @@ class PassthroughWrapperDetector(Detector):
         if change is None:
             return
         files, index = change
-        interface_methods = _interface_methods(index)
-        by_name = {c.name: c for c in index.classes}
         for fctx in files.values():
             if not shapes.is_test_path(fctx.path):
-                yield from _check_file(fctx, index, by_name, interface_methods)
+                yield from _check_file(fctx, index)
 
 
-def _check_file(fctx: FileContext, index: shape_index.RepoIndex, by_name: dict[str, shapes.ClassInfo],
-                interface_methods: set[str]) -> Iterable[Finding]:
+def _check_file(fctx: FileContext, index: shape_index.RepoIndex) -> Iterable[Finding]:
     classes = {c.name: c for c in index.classes_in.get(fctx.path, [])}
     for func in index.functions_in.get(fctx.path, []):
         if not shapes.is_new(fctx.diff, func.node):
@@ -74,7 +71,7 @@ def _check_file(fctx: FileContext, index: shape_index.RepoIndex, by_name: dict[s
             continue
         if func.class_name is not None:
             owner = classes.get(func.class_name)
-            if owner is None or _may_override(owner, func.name, by_name, interface_methods):
+            if owner is None or _may_override(owner, func.name, _by_name(index), _interface_methods(index)):
                 continue
         finding = _check(fctx, func)
         if finding is not None:
@@ -82,7 +79,13 @@ def _check_file(fctx: FileContext, index: shape_index.RepoIndex, by_name: dict[s
 
 
 def _interface_methods(index: shape_index.RepoIndex) -> set[str]:
-    return {name for c in index.classes if c.is_abstract() for name in c.method_names()}
+    """The methods of the tree's abstract classes (read on the first method that asks)."""
+    return index.memo("passthrough.interface-methods",
+                      lambda: {name for c in index.classes if c.is_abstract() for name in c.method_names()})
+
+
+def _by_name(index: shape_index.RepoIndex) -> dict[str, shapes.ClassInfo]:
+    return index.memo("passthrough.by-name", lambda: {c.name: c for c in index.classes})
 
 
 def _may_override(owner: shapes.ClassInfo, name: str, by_name: dict[str, shapes.ClassInfo],

@@ -3,7 +3,7 @@ dict or list of handlers, or a register() call site, that only ever holds one en
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -49,14 +49,14 @@ class _Container:
 
 def _registries(ctx: FileContext, src: SourceFile, index: shape_index.RepoIndex) -> Iterator[Finding]:
     classes = index.classes_in.get(ctx.path, [])
-    known = index.class_names | index.function_names
+    known = shape_index.DefinedNames(index)  # read on the first container that needs it
     for container in _containers(src, classes, known):
         finding = _registry_finding(ctx, src, container, index)
         if finding is not None:
             yield finding
 
 
-def _containers(src: SourceFile, classes: list[shapes.ClassInfo], known: set[str]) -> Iterator[_Container]:
+def _containers(src: SourceFile, classes: list[shapes.ClassInfo], known: Container[str]) -> Iterator[_Container]:
     root = src.root
     assert root is not None
     scopes: list[tuple[Node | None, shapes.ClassInfo | None]] = [(root, None)]
@@ -82,7 +82,7 @@ def _containers(src: SourceFile, classes: list[shapes.ClassInfo], known: set[str
                 yield _Container(src.node_text(left), assign, owner, entries)
 
 
-def _registry_literal(src: SourceFile, value: Node, known: set[str]) -> int | None:
+def _registry_literal(src: SourceFile, value: Node, known: Container[str]) -> int | None:
     """Entries of a dict that maps keys to classes/functions; None when not such a dict."""
     if value.type == "call" and src.node_text(value).replace(" ", "") == "dict()":
         return 0

@@ -67,12 +67,12 @@ def _module_path(ctx: FileContext, stmt: Node, child: Node) -> str:
     return "/".join([*parts, *([rest] if rest else []), dotted])
 
 
-def _is_local_module(ctx: FileContext, paths: set[str], stmt: Node, child: Node) -> bool:
-    """True when the import binds a module of this repository: imported for its side effects
-    (registering routes, commands, models, signal handlers)."""
+def _is_local_module(ctx: FileContext, index: sym.SideIndex, stmt: Node, child: Node) -> bool:
+    """True when the import binds a module of this repository (a readable file): imported for its
+    side effects (registering routes, commands, models, signal handlers)."""
     stem = _module_path(ctx, stmt, child)
     for candidate in (f"{stem}.py", f"{stem}/__init__.py"):
-        if candidate in paths or any(p.endswith("/" + candidate) for p in paths):
+        if any((p == candidate or p.endswith("/" + candidate)) and p in index.masked for p in index.python_paths):
             return True
     return False
 
@@ -95,14 +95,15 @@ def _reexported(ctx: FileContext, name: str) -> bool:
         + re.escape(name.encode()) + rb"\b"
     )
     index = sym.side_index(ctx.repo, "RIGHT")
+    # only a file whose text holds the name can import it (masking blanks text, never adds any)
     return any(
-        path != ctx.path and pattern.search(data) is not None for path, data in index.masked.items()
+        path != ctx.path and pattern.search(index.masked_of(path) or b"") is not None
+        for path in index.candidates([name]) if path.endswith((".py", ".pyi"))
     )
 
 
 def _kept(ctx: FileContext, imp: Imported) -> bool:
-    paths = set(sym.side_index(ctx.repo, "RIGHT").masked)
-    return _is_local_module(ctx, paths, imp.stmt, imp.node) or _reexported(ctx, imp.name)
+    return _is_local_module(ctx, sym.side_index(ctx.repo, "RIGHT"), imp.stmt, imp.node) or _reexported(ctx, imp.name)
 
 
 def _applies(ctx: FileContext, head: SourceFile) -> bool:

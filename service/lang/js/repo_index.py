@@ -67,22 +67,32 @@ class SideIndex:
         self._counts: dict[str, int] = {}
         self._file_counts: dict[str, Counter[bytes]] = {}
         self._readable: list[str] = []
+        self._graphed = False
 
     def build(self) -> SideIndex:
-        """Read every file's specifiers (by blob id when known) into the import graph."""
+        """Which JS/TS files can be read (without parsing them) and the text files' entry points;
+        the import graph of the JS/TS files is read on first use (`_graph`)."""
         repo, side = self.repo, self.side
         known = repo.cached_paths(side, self.js_paths, _SPECIFIERS)
         repo.prefetch(side, [p for p in self.js_paths if p not in known] + self.text_paths)
-        for path in self.js_paths:
-            found = repo.derived(side, path, _SPECIFIERS, _specifiers)
-            if found is not None:
-                self._readable.append(path)
-                self._add_specifiers(path, found)
+        self._readable = [p for p in self.js_paths if (repo.derived(side, p, _SPECIFIERS, _specifiers) is not None
+                                                       if p in known else repo.source(side, p) is not None)]
         for path in self.text_paths:
             src = repo.source(side, path)
             if src is not None:
                 self.add_text(path, src.data or src.text.encode("utf-8", "replace"))
         return self
+
+    def _graph(self) -> None:
+        """Read every JS/TS file's specifiers (by blob id when known) into the import graph: only a
+        question about who imports a file needs it (it parses every file not read before)."""
+        if self._graphed:
+            return
+        self._graphed = True
+        for path in self._readable:
+            found = self.repo.derived(self.side, path, _SPECIFIERS, _specifiers)
+            if found is not None:
+                self._add_specifiers(path, found)
 
     def _candidates(self, name: str) -> list[str]:
         found = self.repo.files_containing(self.side, [name], word_chars=_WORD_CHARS)
@@ -170,6 +180,7 @@ class SideIndex:
     def might_import(self, path: str) -> bool:
         """Some import the resolver could not follow may name `path` (same file or folder name):
         a rule must not call its exports unused."""
+        self._graph()
         pure = PurePosixPath(path)
         stem = pure.name.split(".", 1)[0]
         names = {stem, pure.parent.name} if stem == "index" else {stem}
@@ -224,10 +235,12 @@ class SideIndex:
                 self.entries.add(found)
 
     def is_imported(self, path: str) -> bool:
+        self._graph()
         return self.imported.get(path, 0) > 0
 
     def is_default_imported(self, path: str) -> bool:
         """Some module imports the default export (or the whole module) of `path`."""
+        self._graph()
         return self.default_imported.get(path, 0) > 0
 
 

@@ -16,10 +16,10 @@ interface) gets it parsed on first use.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from ...detector import ChangeContext, FileContext, RepoView
 from ...parsing import SourceFile
@@ -33,6 +33,7 @@ from .shapes import (
     normalized_lines,
 )
 
+T = TypeVar("T")
 MAX_INDEXED_FILES = 4000
 SUMMARY = "python.shapes.summary-2"
 BODIES = "python.shapes.bodies-1"  # kept apart: only copy-paste reads them, for a few files
@@ -43,22 +44,90 @@ class RepoIndex:
     """Classes and functions of the head tree's Python files."""
 
     repo: RepoView | None = None
-    paths: list[str] = field(default_factory=list)  # the indexed files, in index order
-    classes: list[ClassInfo] = field(default_factory=list)
-    functions: list[FunctionInfo] = field(default_factory=list)
     parsed: dict[str, SourceFile] = field(default_factory=dict)  # the files indexed from their tree
+    # by file: filled for the changed files first, for others as `load` or `complete` reads them
     classes_in: dict[str, list[ClassInfo]] = field(default_factory=lambda: defaultdict(list))
     functions_in: dict[str, list[FunctionInfo]] = field(default_factory=lambda: defaultdict(list))
-    children: dict[str, list[ClassInfo]] = field(default_factory=lambda: defaultdict(list))
-    class_names: set[str] = field(default_factory=set)
-    function_names: set[str] = field(default_factory=set)
+    all_paths: list[str] = field(default_factory=list)  # the files to index, in index order (unread)
+    _loaded: dict[str, bool] = field(default_factory=dict)  # path -> indexed (False: not readable)
+    _whole: dict[str, Any] | None = None  # the repository-wide tables, once `complete` built them
     _normalized: dict[str, dict[int, str]] = field(default_factory=dict)
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """A value a rule derives from the index, computed once per scan."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return cast(T, self._memo[key])
 
     def add(self, path: str, src: SourceFile) -> None:
         """A file indexed from its syntax tree."""
         classes, functions = classes_and_functions(path, src)
         self.parsed[path] = src
+        if self.repo is None:  # an index built by hand holds what it is given
+            self.all_paths.append(path)
         self._enter(path, classes, functions)
+
+    def load(self, paths: list[str]) -> None:
+        """Index these files from their summaries (one batched read), without the rest of the tree."""
+        repo = self.repo
+        todo = [p for p in paths if p not in self._loaded]
+        if repo is None or not todo:
+            return
+        known = repo.cached_paths("RIGHT", todo, SUMMARY)
+        repo.prefetch("RIGHT", [p for p in todo if p not in known])
+        for path in todo:
+            summary = repo.derived("RIGHT", path, SUMMARY, summarize)
+            if summary is None:
+                self._loaded[path] = False
+            else:
+                self.add_summary(path, summary)
+
+    def complete(self) -> dict[str, Any]:
+        """Every file indexed and the repository-wide tables built, in index order (read on the
+        first question about the whole tree: a class name, subclasses, every function)."""
+        if self._whole is None:
+            self.load(self.all_paths)
+            paths = [p for p in self.all_paths if self._loaded.get(p)]
+            classes = [c for p in paths for c in self.classes_in[p]]
+            children: dict[str, list[ClassInfo]] = defaultdict(list)
+            for cls in classes:
+                for base in set(cls.bases):
+                    children[base].append(cls)
+            functions = [f for p in paths for f in self.functions_in[p]]
+            self._whole = {"paths": paths, "classes": classes, "functions": functions, "children": children,
+                           "class_names": {c.name for c in classes}, "function_names": {f.name for f in functions}}
+        return self._whole
+
+    @property
+    def paths(self) -> list[str]:
+        """The indexed files, in index order."""
+        return cast(list[str], self.complete()["paths"])
+
+    @property
+    def classes(self) -> list[ClassInfo]:
+        return cast(list[ClassInfo], self.complete()["classes"])
+
+    @property
+    def functions(self) -> list[FunctionInfo]:
+        return cast(list[FunctionInfo], self.complete()["functions"])
+
+    @property
+    def children(self) -> dict[str, list[ClassInfo]]:
+        return cast(dict[str, list[ClassInfo]], self.complete()["children"])
+
+    @property
+    def class_names(self) -> set[str]:
+        return cast(set[str], self.complete()["class_names"])
+
+    @property
+    def function_names(self) -> set[str]:
+        return cast(set[str], self.complete()["function_names"])
+
+    def changed_functions(self, paths: Iterable[str]) -> list[FunctionInfo]:
+        """The functions of these (already indexed) files, in index order, without reading others."""
+        wanted = set(paths)
+        return [f for p in self.all_paths if p in wanted for f in self.functions_in.get(p, ())]
 
     def add_summary(self, path: str, summary: Any) -> None:
         """A file indexed from its summary (`summarize`); its trees are parsed on first use."""
@@ -82,16 +151,9 @@ class RepoIndex:
         self._enter(path, classes, functions)
 
     def _enter(self, path: str, classes: list[ClassInfo], functions: list[FunctionInfo]) -> None:
-        self.paths.append(path)
-        self.classes += classes
-        self.functions += functions
+        self._loaded[path] = True
         self.classes_in[path] += classes
         self.functions_in[path] += functions
-        for cls in classes:
-            self.class_names.add(cls.name)
-            for base in set(cls.bases):
-                self.children[base].append(cls)
-        self.function_names.update(f.name for f in functions)
 
     def normalized(self, src: SourceFile) -> dict[int, str]:
         if src.path not in self._normalized or self.parsed.get(src.path) is not src:
@@ -105,6 +167,7 @@ class RepoIndex:
         """Set the body lines of the functions of files indexed from their summary, read in one
         batch (kept by blob id, so an unchanged file is not parsed for them)."""
         repo = self.repo
+        self.load(paths)
         todo = [p for p in paths if p not in self.parsed and any(f.body_lines is None for f in self.functions_in[p])]
         if repo is None or not todo:
             return
@@ -136,10 +199,10 @@ class RepoIndex:
         """The indexed files whose text contains `text`, in index order (found by a text search,
         so that the others are not read)."""
         if self.repo is None:
-            candidates = [p for p in self.paths if text in self.parsed[p].text]
-        else:
+            candidates = [p for p in self.all_paths if text in self.parsed[p].text]
+        else:  # a file that cannot be indexed (binary, too large) has no source either
             found = self.repo.files_containing("RIGHT", [text], mode="fixed")
-            candidates = [p for p in self.paths if p in found]
+            candidates = [p for p in self.all_paths if p in found]
         for path in candidates:
             src = self.parsed.get(path) or (self.repo.source("RIGHT", path) if self.repo is not None else None)
             if src is not None and text in src.text:
@@ -168,6 +231,17 @@ class RepoIndex:
             if proto.name in other.bases or (wanted and wanted <= other.method_names()):
                 found.append(other)
         return found
+
+
+class DefinedNames:
+    """`name in names`: a class or function of that name is defined in the indexed files (the
+    whole tree is read on the first question, not before)."""
+
+    def __init__(self, index: RepoIndex) -> None:
+        self.index = index
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.index.class_names or name in self.index.function_names
 
 
 def _normalized_text(src: SourceFile) -> dict[int, str]:
@@ -219,19 +293,14 @@ def _build_index(repo: RepoView, changed: Sequence[str]) -> RepoIndex:
         dirs = {str(PurePosixPath(p).parent) for p in changed}
         near = [p for p in paths if p not in wanted and str(PurePosixPath(p).parent) in dirs]
         paths = [*(p for p in paths if p in wanted), *near][:MAX_INDEXED_FILES]
-    others = [p for p in paths if p not in wanted]
-    known = repo.cached_paths("RIGHT", others, SUMMARY)
-    repo.prefetch("RIGHT", [p for p in paths if p not in known])  # many blobs in one git call
-    index = RepoIndex(repo=repo)
+    index = RepoIndex(repo=repo, all_paths=paths)
     for path in paths:
         if path in wanted:
             src = repo.source("RIGHT", path)
             if src is not None and src.root is not None:
                 index.add(path, src)
-            continue
-        summary = repo.derived("RIGHT", path, SUMMARY, summarize)
-        if summary is not None:
-            index.add_summary(path, summary)
+            else:
+                index._loaded[path] = False
     return index
 
 
