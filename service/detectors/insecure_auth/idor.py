@@ -9,8 +9,12 @@ user.account_id`, `filter_by(owner_id=current_user.id)`, `where: { id, accountId
 caller.accountId }`, an `assertOwner(...)` or `_get_owned_order` helper), flags a route handler
 that loads an object by an id taken from the request (a route parameter, `request.args`, the JSON
 body, `req.params.id`, Next.js `params.id`) and never relates it to the current user. It reports
-the lookup line. Admin/staff-only handlers (the `privileged_words` of rules/data/insecure-auth.yml)
-and, in Python, handlers without auth are left alone.
+the lookup line. Admin/staff-only handlers are left alone when the repository shows it: the handler
+checks the caller's role (`user.is_admin`, `req.user.role`, `has_perm`) and answers 401/403 before
+the lookup, or a decorator, dependency or middleware of it does so in its definition
+(`privilege.py`). A handler that only a word (`privileged_words` of rules/data/insecure-auth.yml:
+`admin`, `staff` in its path, decorators or middleware) calls admin-only keeps its finding at low
+confidence, and the message names the word. In Python, handlers without auth are left alone.
 
 `python.insecure-auth.owner-check-removed` / `js.insecure-auth.owner-check-removed`: flags a
 function or handler whose base version related the object to the current user and whose head
@@ -50,6 +54,7 @@ from ...models import Finding, Severity
 from ...parsing import SourceFile, line_of
 from .auth_words import privileged
 from .js_idor import JsIdor
+from .privilege import Privilege
 from .python_idor import PythonIdor
 
 
@@ -60,11 +65,18 @@ class IdorLayer(Protocol):
     def key(self, route: Any) -> Hashable: ...
     def is_test_path(self, path: str) -> bool: ...
     def checked(self, src: SourceFile, routes: Any) -> set[Any]: ...
-    def exempt(self, src: SourceFile, route: Any, words: re.Pattern[str]) -> bool: ...
+    def exempt(self, src: SourceFile, route: Any) -> bool: ...
+    def privilege(self, ctx: FileContext, src: SourceFile, words: re.Pattern[str]) -> PrivilegeOf: ...
     def unchecked_lookup(self, src: SourceFile, route: Any) -> Node | None: ...
     def idor_message(self, route: Any) -> str: ...
     def removed_checks(self, ctx: FileContext, base: SourceFile, head: SourceFile,
                        routes: Any) -> Iterator[tuple[Node, Any, str]]: ...
+
+
+class PrivilegeOf(Protocol):
+    """Whether one handler of a file is admin/staff-only (`privilege.py`)."""
+
+    def of(self, route: Any, lookup: Node) -> Privilege | None: ...
 
 
 def _rules(prefix: str, languages: tuple[str, ...], handler: str, obj: str, who: str) -> tuple[Rule, Rule]:
@@ -105,13 +117,20 @@ class IdorDetector(Detector):
         if not routes:
             return
         checked = layer.checked(head, routes)
-        words = privileged(ctx.repo)
+        privilege: PrivilegeOf | None = None
         for route in routes:
             key = layer.key(route)
-            if key in checked or key in removed_in or layer.exempt(head, route, words):
+            if key in checked or key in removed_in or layer.exempt(head, route):
                 continue
             if not any(other != key for other in checked):
                 continue  # no other handler of the module checks ownership: no norm to break
             lookup = layer.unchecked_lookup(head, route)
-            if lookup is not None and ctx.changed(lookup):
-                yield ctx.finding(idor, lookup, layer.idor_message(route), end=line_of(lookup))
+            if lookup is None or not ctx.changed(lookup):
+                continue
+            privilege = privilege or layer.privilege(ctx, head, privileged(ctx.repo))
+            found = privilege.of(route, lookup)
+            if found is not None and found.kind == "shown":
+                continue  # admin/staff-only: it may load any object
+            message = layer.idor_message(route) + (found.note() if found is not None else "")
+            yield ctx.finding(idor, lookup, message, end=line_of(lookup),
+                              confidence="low" if found is not None else None)

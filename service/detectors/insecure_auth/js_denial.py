@@ -14,6 +14,8 @@ function imported from a file of the repository (`require('../middleware/auth')`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tree_sitter import Node
 
 from ...detector import RepoView
@@ -48,15 +50,20 @@ def shows_auth(src: SourceFile, func: Node) -> bool:
     return _CREDENTIALS.search(text(src, body)) is not None
 
 
-def _local(src: SourceFile) -> set[str]:
-    """Functions of this module that authenticate."""
-    return {name for name, func in module_functions(src).items() if shows_auth(src, func)}
+Shows = Callable[[SourceFile, Node], bool]
 
 
-def denying_names(repo: RepoView, side: Side, path: str, src: SourceFile) -> frozenset[str]:
-    """The names usable as middleware in `src` that answer 401/403 or read credentials: its own
-    functions and arrays, and functions imported from files of the repository."""
-    found = _local(src)
+def _local(src: SourceFile, shows: Shows) -> set[str]:
+    """Functions of this module that authenticate (that `shows` holds for)."""
+    return {name for name, func in module_functions(src).items() if shows(src, func)}
+
+
+def denying_names(repo: RepoView, side: Side, path: str, src: SourceFile,
+                  shows: Shows = shows_auth) -> frozenset[str]:
+    """The names usable as middleware in `src` that answer 401/403 or read credentials (or that
+    `shows` holds for): its own functions and arrays, and functions imported from files of the
+    repository."""
+    found = _local(src, shows)
     imported = imports(src)
     if not imported:
         return frozenset(found)
@@ -71,7 +78,7 @@ def denying_names(repo: RepoView, side: Side, path: str, src: SourceFile) -> fro
         if other is None:
             continue
         func = module_functions(other).get(name)
-        if func is not None and shows_auth(other, func):
+        if func is not None and shows(other, func):
             found.add(local)
     return frozenset(found) | frozenset(_arrays_of(src, found))
 

@@ -16,6 +16,7 @@ from ...lang.js.flow import Route, call_name, direct_sink, is_test_path, routes
 from ...lang.js.syntax import last_name, text
 from ...parsing import SourceFile, line_of, walk
 from ...ruledata import data_lists
+from .privilege import JsPrivilege
 
 _LISTS = data_lists("insecure-auth")
 _CALLER = _LISTS.pattern("js_caller", ignore_case=False)
@@ -106,11 +107,6 @@ def _caller_bound(src: SourceFile, body: Node, name: str, req: _Request) -> bool
     return False
 
 
-def _privileged(src: SourceFile, route: Route, words: re.Pattern[str]) -> bool:
-    """Admin/staff-only handlers may load any record."""
-    return bool(words.search(route.path) or any(words.search(text(src, m)) for m in route.middleware))
-
-
 def _request_ids(src: SourceFile, body: Node, req: _Request) -> set[str]:
     """Local names bound from the request's id parameters (`const { id } = req.params`)."""
     names: set[str] = set()
@@ -182,8 +178,11 @@ class JsIdor:
     def checked(self, src: SourceFile, head_routes: list[Route]) -> set[tuple[str, str, str]]:
         return {r.key for r in head_routes if _checks_ownership(src, r)}
 
-    def exempt(self, src: SourceFile, route: Route, words: re.Pattern[str]) -> bool:
-        return _privileged(src, route, words)
+    def exempt(self, src: SourceFile, route: Route) -> bool:
+        return False
+
+    def privilege(self, ctx: FileContext, src: SourceFile, words: re.Pattern[str]) -> JsPrivilege:
+        return JsPrivilege(ctx, src, words)
 
     def idor_message(self, route: Route) -> str:
         return (f"`{route.method.upper()} {route.path}` loads a record by the request's id here and never checks "

@@ -17,6 +17,7 @@ and then it is `named`: a finding that rests on it is reported at low confidence
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,6 +42,7 @@ _INJECTORS = frozenset({"Depends", "Security"})
 _DEPTH = 3
 
 Kind = Literal["shown", "named"]
+Check = Callable[[SourceFile, Node], str]  # what in a node shows the property, '' for nothing
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,17 @@ class AuthResolver:
         if _NAMES.search(callee):
             return Evidence("named", callee)
         return None
+
+    def shown_by(self, callee: str, check: Check, library: Collection[str]) -> str:
+        """Where the definition of `callee` (followed like `evidence`) shows what `check` looks for;
+        for a library API, whether it is one of `library`; '' when nothing shows it."""
+        callee = callee.split("(", 1)[0].strip().lstrip("@")
+        target = self._definition(self.path, self.src, callee, _DEPTH) if callee else None
+        if isinstance(target, str):
+            return f"is the library's `{target.lstrip('.')}`" if target.lstrip(".") in library else ""
+        if target is None:
+            return ""
+        return _shows(self, target[0], target[1], target[2], _DEPTH, set(), check, library)
 
     # ------------------------------------------------------------------ resolution
 
@@ -176,14 +189,15 @@ def _imports(src: SourceFile) -> dict[str, str]:
 
 
 def _shows(resolver: AuthResolver, path: str, src: SourceFile, node: Node, depth: int,
-           seen: set[tuple[str, int]]) -> str:
+           seen: set[tuple[str, int]], check: Check | None = None, library: Collection[str] = _LIBRARY) -> str:
     """Where `node` (a function, a class, or the value a name is assigned) reads credentials or
-    answers 401/403, followed through the calls and dependencies it makes; '' when it does not."""
+    answers 401/403 (or shows what `check` looks for), followed through the calls and dependencies
+    it makes (a library API counts when it is one of `library`); '' when it does not."""
     key = (path, node.start_byte)
     if key in seen:
         return ""
     seen.add(key)
-    local = direct_auth(src, node)
+    local = (check or direct_auth)(src, node)
     if local:
         return f"{local} ({path}:{line_of(node)})"
     if depth <= 0:
@@ -191,9 +205,11 @@ def _shows(resolver: AuthResolver, path: str, src: SourceFile, node: Node, depth
     for callee in _callees(src, node):
         target = resolver._definition(path, src, callee, _DEPTH)
         if isinstance(target, str):
-            return f"calls the library's `{callee}` ({path}:{line_of(node)})"
+            if target.lstrip(".") in library:
+                return f"calls the library's `{callee}` ({path}:{line_of(node)})"
+            continue
         if target is not None:
-            found = _shows(resolver, target[0], target[1], target[2], depth - 1, seen)
+            found = _shows(resolver, target[0], target[1], target[2], depth - 1, seen, check, library)
             if found:
                 return found
     return ""

@@ -12,15 +12,14 @@ from tree_sitter import Node
 from ...detector import FileContext
 from ...parsing import SourceFile, line_of, walk
 from ...ruledata import data_lists
+from .privilege import PythonPrivilege
 from .python_auth_syntax import (
     Handler,
-    auth_parameters,
     call_name,
     checks_ownership,
     comparison_checks,
     functions,
     is_authenticated,
-    is_route_decorator,
     is_test_path,
     last_segment,
     route_path,
@@ -54,9 +53,12 @@ class PythonIdor:
         helpers = {h.name: h for h in funcs}
         return {h.name for h in funcs if checks_ownership(h, src, helpers)}
 
-    def exempt(self, src: SourceFile, route: Handler, words: re.Pattern[str]) -> bool:
-        """Admin/staff-only handlers may load any object; an anonymous one is dropped-auth's business."""
-        return _privileged(route, src, words) or not is_authenticated(route, src)
+    def exempt(self, src: SourceFile, route: Handler) -> bool:
+        """An anonymous handler is dropped-auth's business."""
+        return not is_authenticated(route, src)
+
+    def privilege(self, ctx: FileContext, src: SourceFile, words: re.Pattern[str]) -> PythonPrivilege:
+        return PythonPrivilege(ctx, src, words)
 
     def unchecked_lookup(self, src: SourceFile, route: Handler) -> Node | None:
         """The first call that loads a stored object by a request-supplied id."""
@@ -87,12 +89,6 @@ class PythonIdor:
                 f"The change removes the check that ties the object to the current user from `{old.name}`; without "
                 "it any signed-in user can reach other users' records by id, so restore the owner comparison (or "
                 "filter the lookup by the user).")
-
-
-def _privileged(handler: Handler, src: SourceFile, words: re.Pattern[str]) -> bool:
-    """Admin/staff-only handlers may load any object."""
-    marks = [d for d in handler.decorators if not is_route_decorator(d, src)] + auth_parameters(handler, src)
-    return any(words.search(src.node_text(m)) for m in marks)
 
 
 def _request_params(handler: Handler, src: SourceFile) -> set[str]:

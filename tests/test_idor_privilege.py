@@ -1,0 +1,117 @@
+"""Admin/staff-only handlers decided from structure (idor-missing-owner-check): a role check that
+answers 403, in the handler or in the definition of its dependency/middleware (here in another
+module of the repository), exempts the lookup; a handler admin-only only by a word keeps its
+finding at low confidence and the message names the word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slopguard.config import Config, load_ruleset
+from slopguard.engine import Target, scan
+from slopguard.models import Finding
+from slopguard.registry import load
+
+from .gitrepos import make_repo
+
+REGISTRY = load()
+PY_RULE = "python.insecure-auth.idor-missing-owner-check"
+JS_RULE = "js.insecure-auth.idor-missing-owner-check"
+
+
+def _scan(tmp_path: Path, base: dict[str, str], head: dict[str, str]) -> list[Finding]:
+    repo = make_repo(tmp_path, base, head, message="change")
+    config = Config(ruleset=load_ruleset("strict"), ignore=())
+    return list(scan(Target(repo=repo, base="main", head="feature"), config, registry=REGISTRY).findings)
+
+
+PY_API = """from fastapi import APIRouter, Depends, HTTPException
+
+from .deps import get_current_user, get_db, staff_user
+from .models import Invoice
+
+router = APIRouter()
+
+
+@router.get("/{invoice_id}")
+def get_invoice(invoice_id: int, user=Depends(get_current_user), db=Depends(get_db)):
+    invoice = db.get(Invoice, invoice_id)
+    if invoice is None or invoice.account_id != user.account_id:
+        raise HTTPException(404)
+    return invoice
+
+
+@router.post("/{invoice_id}/resend")
+def resend(invoice_id: int, db=Depends(get_db), who=Depends(staff_user)):
+    invoice = db.get(Invoice, invoice_id)
+    return invoice
+"""
+PY_DEPS = """from fastapi import Depends, HTTPException
+
+
+def get_current_user():
+    return None
+
+
+def get_db():
+    return None
+
+
+def staff_user(user=Depends(get_current_user)):
+    CHECK
+    return user
+"""
+ROLE_CHECK = "if not user.is_staff:\n        raise HTTPException(status_code=403)"
+
+
+def _python(tmp_path: Path, check: str) -> list[Finding]:
+    head = {"app/api.py": PY_API, "app/deps.py": PY_DEPS.replace("CHECK", check), "app/__init__.py": ""}
+    return [f for f in _scan(tmp_path, {"app/__init__.py": ""}, head) if f.rule == PY_RULE]
+
+
+def test_a_dependency_whose_definition_checks_the_role_exempts_the_handler(tmp_path: Path) -> None:
+    assert _python(tmp_path, ROLE_CHECK) == []
+
+
+def test_a_handler_staff_only_by_name_keeps_its_finding_at_low_confidence(tmp_path: Path) -> None:
+    hits = _python(tmp_path, "pass")
+    assert len(hits) == 1, [f"{f.rule}:{f.line}" for f in hits]
+    assert hits[0].confidence == "low"
+    assert "only the word `staff`" in hits[0].message
+
+
+JS_API = """import { Router } from 'express';
+import { prisma } from './prisma';
+import { adminOnly } from './guards';
+
+export const orders = Router();
+
+orders.get('/:id', async (req, res) => {
+  res.json(await prisma.order.findFirst({ where: { id: req.params.id, accountId: req.user.accountId } }));
+});
+
+orders.get('/:id/audit', adminOnly, async (req, res) => {
+  res.json(await prisma.order.findUnique({ where: { id: req.params.id } }));
+});
+"""
+JS_GUARDS = """export function adminOnly(req, res, next) {
+  CHECK
+  next();
+}
+"""
+
+
+def _js(tmp_path: Path, check: str) -> list[Finding]:
+    head = {"src/orders.ts": JS_API, "src/guards.ts": JS_GUARDS.replace("CHECK", check), "src/prisma.ts": ""}
+    return [f for f in _scan(tmp_path, {"src/prisma.ts": ""}, head) if f.rule == JS_RULE]
+
+
+def test_js_middleware_of_the_repository_that_checks_the_role_exempts_the_handler(tmp_path: Path) -> None:
+    assert _js(tmp_path, "if (req.user.role !== 'admin') return res.status(403).end();") == []
+
+
+def test_js_middleware_admin_only_by_name_keeps_the_finding_at_low_confidence(tmp_path: Path) -> None:
+    hits = _js(tmp_path, "console.log(req.path);")
+    assert len(hits) == 1, [f"{f.rule}:{f.line}" for f in hits]
+    assert hits[0].confidence == "low"
+    assert "only the word `admin`" in hits[0].message
