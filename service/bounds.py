@@ -106,11 +106,13 @@ class Watchdog:
 
     POLL_S = 0.05  # how often the watchdog looks at the armed block
     RETRY_S = 0.005  # how soon it looks again when the thread is in library code
+    REDELIVER_S = 0.2  # a block still running this long after its raise lost the `Overrun`
 
     def __init__(self) -> None:
         self._armed: _Armed | None = None
         self._raising: _Armed | None = None  # the watchdog is deciding whether to raise for this block
         self._fired: _Armed | None = None  # the block the watchdog raised in
+        self._fired_at = 0.0  # when it last raised there (monotonic)
         self._closed = False
         self._thread = threading.Thread(target=self._watch, name="slopguard-watchdog", daemon=True)
         self._thread.start()
@@ -127,8 +129,11 @@ class Watchdog:
         while not self._closed:
             armed = self._armed
             wait = self.POLL_S
-            if armed is not None and self._fired is not armed:
-                left = armed.wait()
+            # Still inside the block well after the raise: the `Overrun` landed where Python ignores
+            # exceptions (a weakref callback, a `__del__`) and was lost; raise it again.
+            lost = self._fired is armed and time.monotonic() - self._fired_at >= self.REDELIVER_S
+            if armed is not None and (self._fired is not armed or lost):
+                left = 0.0 if lost else armed.wait()
                 if left > 0:
                     wait = min(wait, left)
                 elif not _in_own_code(armed.thread_id):
@@ -136,7 +141,7 @@ class Watchdog:
                 else:
                     self._raising = armed
                     if self._armed is armed:  # still inside the block: it now waits for this to finish
-                        self._fired = armed
+                        self._fired, self._fired_at = armed, time.monotonic()
                         _raise_in(armed.thread_id, Overrun)
                     self._raising = None
             time.sleep(wait)
