@@ -13,6 +13,7 @@ import base64
 import fcntl
 import os
 import re
+import stat
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,8 +60,18 @@ def forget(workdir: Path, repo: str, number: int) -> None:
 
 
 def size(path: Path) -> int:
-    """Bytes the cache takes on disk."""
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+    """Bytes the cache takes on disk. Files and folders that git removes while this walks (a prune
+    or repack by another worker) are not counted."""
+    total = 0
+    for folder, _dirs, files in os.walk(path):  # os.walk skips a folder that vanished under it
+        for name in files:
+            try:
+                st = os.lstat(os.path.join(folder, name))
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                total += st.st_size
+    return total
 
 
 @contextmanager
