@@ -9,6 +9,7 @@ superset: a hit may be in a comment or a string, and the caller decides on the p
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -135,9 +136,21 @@ class TokenIndex:
 
 def file_tokens(data: bytes, word_chars: str = IDENTIFIER_CHARS) -> bytes:
     """The distinct identifier tokens of one file, leading digits dropped, one per line between
-    newlines (one compact object per file; a token is found with `b"\\n" + token + b"\\n" in`)."""
-    run = re.compile(rb"[" + word_chars.encode() + rb"]+")
-    return b"\n" + b"\n".join(sorted({token.lstrip(b"0123456789") for token in run.findall(data)})) + b"\n"
+    newlines (one compact object per file; a token is found with `b"\\n" + token + b"\\n" in`).
+    The runs of `word_chars` are the words `bytes.split` finds once every other byte is a blank."""
+    runs = set(data.translate(_blanking(word_chars)).split())
+    return b"\n" + b"\n".join(sorted({run.lstrip(b"0123456789") for run in runs})) + b"\n"
+
+
+@functools.cache
+def _blanking(word_chars: str) -> bytes:
+    """A `bytes.translate` table keeping the bytes of the bracket expression `word_chars` and
+    turning every other byte into a space."""
+    word = re.compile(rb"[" + word_chars.encode() + rb"]")
+    kept = [b for b in range(256) if word.fullmatch(bytes([b]))]
+    if any(bytes([b]).isspace() for b in kept):
+        raise ValueError(f"word characters {word_chars!r} include a blank")
+    return bytes(b if b in kept else 0x20 for b in range(256))
 
 
 def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, bytes]],

@@ -6,8 +6,10 @@ from __future__ import annotations
 import random
 from pathlib import Path, PurePosixPath
 
+import pytest
 from slopguard.changes import Trees
 from slopguard.gitrepo import Git
+from slopguard.lang.python import symbols
 from slopguard.lang.python.symbols import DEF_LINE, WORD, SideIndex, word_count
 
 from .gitrepos import make_repo
@@ -66,3 +68,36 @@ def test_path_tests_read_paths_as_pure_posix_paths_do() -> None:
                                              or path.endswith((".min.js", ".bundle.js"))), path
     same_name = Mirrors(lambda path: None)
     assert not same_name("a/x.ts", "b/y.ts") and not same_name("a/x.ts", "a/x.ts")
+
+
+# Pieces that put comments, docstrings and prefixed strings next to `def`/`class` and the name.
+_MASKABLE = [b"def ", b"class ", b"def", b"class", b"a", b"ab", b"_", b" ", b"\t", b"\n", b"#", b"# x\n",
+             b'"', b"'", b'"""', b'f"', b"rb'", b"u", b"(", b":", b";", b"\\\n", b"async "]
+
+
+def _masked_lines(index: SideIndex, paths: list[str], key: bytes) -> list[tuple[str, int]]:
+    return [(path, (index.masked_of(path) or b"").count(b"\n", 0, m.start(1)) + 1)
+            for path in paths for m in DEF_LINE.finditer(index.masked_of(path) or b"") if m.group(1) == key]
+
+
+def test_definitions_mask_only_files_whose_raw_text_may_define_the_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(3)
+    texts = [b"".join(rng.choice(_MASKABLE) for _ in range(rng.randint(0, 30))) for _ in range(1500)]
+    texts += [b'def """x""" ab():\n', b"class # c\nab: pass\n", b"def ab#c\n", b'def ab"""d"""\n',
+              b"x = 1; def ab(): pass\n", b"def abc(): ab\n", b'def abf"x"\n', b'class ab "x"\n']
+    files = {f"m{i}.py": t.decode() for i, t in enumerate(texts)}
+    repo = make_repo(tmp_path, files, {})
+    reference = SideIndex(Trees(Git(repo), "main", "main"), "LEFT")
+    masked: list[bytes] = []
+    original = symbols.masked_bytes
+    monkeypatch.setattr(symbols, "masked_bytes", lambda src: masked.append(src.data) or original(src))
+    found = 0
+    for key in [b"a", b"ab", b"_", b"u"]:
+        expected = _masked_lines(reference, sorted(files), key)
+        masked.clear()
+        index = SideIndex(Trees(Git(repo), "main", "main"), "LEFT")  # nothing masked yet
+        assert index.definitions(key.decode()) == expected, key
+        assert len(masked) < len(index.candidates([key.decode()])), key  # not every candidate was masked
+        found += len(expected)
+    assert found > 40

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
@@ -143,3 +145,17 @@ def test_in_memory_search_agrees_with_git_grep(tmp_path: Path, names: list[str],
 
         again = token_index(ids, nothing_to_read, lambda: contents, cache, chars)
         assert again.lookup(names) == expected
+
+
+@pytest.mark.parametrize("chars", ["A-Za-z0-9_", "A-Za-z0-9_$"])
+def test_file_tokens_are_the_runs_of_word_characters(chars: str) -> None:
+    rng = random.Random(5)
+    pieces = [b"a", b"Z", b"0", b"9", b"_", b"$", b" ", b"\n", b"\t", b"\x0b", b"\x0c", b"\x1c", b"\r", b"\xc3\xa9",
+              b"\x00", b"-", b".", b"0x", b"12", b"\xff"]
+    texts = [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    run = re.compile(rb"[" + chars.encode() + rb"]+")
+    for data in [*texts, b"", b"99", b"a$1b 12$ab"]:
+        expected = sorted({token.lstrip(b"0123456789") for token in run.findall(data)})
+        assert repo_search.file_tokens(data, chars) == b"\n" + b"\n".join(expected) + b"\n", data
+    with pytest.raises(ValueError):
+        repo_search.file_tokens(b"a b", "a-z ")

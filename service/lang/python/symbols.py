@@ -128,12 +128,14 @@ class SideIndex:
         self.masked: Lookup[bytes] = Lookup(self.masked_of, self._readable)
         self._star: set[str] | None = None
         self._dynamic: set[str] | None = None
+        self._known: set[str] = set()  # Python files whose masked text is in memory
 
     def candidates(self, patterns: Iterable[str], mode: str = "identifier") -> list[str]:
         """Python and text files that may hold one of `patterns`, in path order, read in one batch."""
         found = sorted(self.repo.files_containing(self.side, patterns, mode=mode) & self._wanted)
         python = [p for p in found if p.endswith((".py", ".pyi"))]
         known = self.repo.cached_paths(self.side, python, _MASKED)
+        self._known.update(known)
         self.repo.prefetch(self.side, [p for p in found if p not in known])
         return found
 
@@ -200,12 +202,16 @@ class SideIndex:
     def definitions(self, name: str) -> list[tuple[str, int]]:
         """(path, line) of every `def`/`class` named `name` in Python files, in path order: the
         lines `DEF_LINE` matches with `name` as its name, found from the name's occurrences."""
-        found = []
+        found: list[tuple[str, int]] = []
         key = name.encode()
-        for path in self.candidates([name]):
-            data = (self.masked_of(path) if path.endswith((".py", ".pyi")) else None) or b""
-            if WORD.fullmatch(key) is None:
+        paths = self.candidates([name])
+        if WORD.fullmatch(key) is None:
+            return found
+        heading = re.compile(_DEF_WORD + re.escape(key) + _DEF_END + rb"|" + _DEF_GAP)
+        for path in paths:
+            if not path.endswith((".py", ".pyi")) or not self._may_define(path, heading):
                 continue
+            data = self.masked_of(path) or b""
             at = data.find(key)
             while at != -1:
                 end = at + len(key)
@@ -215,8 +221,28 @@ class SideIndex:
                 at = data.find(key, at + 1)
         return found
 
+    def _may_define(self, path: str, heading: re.Pattern[bytes]) -> bool:
+        """False when the masked text of `path` cannot hold a `DEF_LINE` of the name `heading` is
+        built for, seen on the raw text: a file not yet masked is masked only when that can change
+        the answer. Masking only blanks bytes out, so the keyword and the name of a masked match
+        stand at the same offsets of the raw text, and what lies between them there is blanks
+        (`_DEF_WORD`) or begins with a blanked comment or string (`_DEF_GAP`); the byte after the
+        name is not a word byte or it begins a blanked comment or string (`_DEF_END`)."""
+        if path in self._known:
+            return True
+        src = self.repo.source(self.side, path)
+        if src is None:
+            return False
+        return heading.search(src.data or src.text.encode("utf-8", "surrogatepass")) is not None
+
 
 _MASKED = "python.masked"
+# A `def`/`class` keyword and the name after blanks; or a keyword whose next non-blank byte starts
+# a comment or a string (tree-sitter's string starts with any run of prefix letters, then a quote),
+# which masking may have blanked out.
+_DEF_WORD = rb"(?:def|class)[ \t]+"
+_DEF_GAP = rb"(?:def|class)[ \t]*(?:#|[bfrtuBFRTU]*[\"'])"
+_DEF_END = rb"(?:(?![A-Za-z0-9_])|(?=[bfrtuBFRTU]*[\"']))"
 
 
 def word_count(data: bytes, key: bytes) -> int:
