@@ -158,7 +158,8 @@ def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, 
                 word_chars: str = IDENTIFIER_CHARS, seen: dict[str, bytes] | None = None) -> TokenIndex:
     """The token table of the files `blob_ids` names (path -> blob id, NULL_SHA for a file of the
     working tree): tokens of a blob kept in `cache` (or in `seen`, blob id -> tokens, which the
-    other side of the scan shares) are not read again; `read(paths)` gives the contents of the others."""
+    other side of the scan shares) are not read again; `read(paths)` gives the contents of the others,
+    `blobs()` those of every file (kept by the caller) when most are not known."""
     kind = "tokens-lines-" + hashlib.sha1(word_chars.encode()).hexdigest()[:8]
     seen = {} if seen is None else seen
     tokens: dict[str, bytes] = {}
@@ -173,7 +174,10 @@ def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, 
             tokens[path] = seen[blob] = value
         else:
             missing.append(path)
-    for path, data in read(missing).items():
+    # most of the tree unseen (a first scan): read it whole through `blobs`, which keeps the contents
+    # for the table of other word characters, instead of reading every file again for that one
+    contents = blobs() if len(missing) > len(blob_ids) // 2 else read(missing)
+    for path, data in ((p, contents[p]) for p in missing if p in contents):
         tokens[path] = file_tokens(data, word_chars)
         if blob_ids[path] != NULL_SHA:
             seen[blob_ids[path]] = tokens[path]
