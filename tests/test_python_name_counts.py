@@ -7,6 +7,7 @@ import random
 from pathlib import Path, PurePosixPath
 
 import pytest
+from slopguard.blobcache import BlobCache
 from slopguard.changes import Trees
 from slopguard.gitrepo import Git
 from slopguard.lang.python import symbols
@@ -85,7 +86,8 @@ def test_definitions_mask_only_files_whose_raw_text_may_define_the_name(
     rng = random.Random(3)
     texts = [b"".join(rng.choice(_MASKABLE) for _ in range(rng.randint(0, 30))) for _ in range(1500)]
     texts += [b'def """x""" ab():\n', b"class # c\nab: pass\n", b"def ab#c\n", b'def ab"""d"""\n',
-              b"x = 1; def ab(): pass\n", b"def abc(): ab\n", b'def abf"x"\n', b'class ab "x"\n']
+              b"x = 1; def ab(): pass\n", b"def abc(): ab\n", b'def abf"x"\n', b'class ab "x"\n',
+              b"def undef ab\n", b'"x"def ab():\n']
     files = {f"m{i}.py": t.decode() for i, t in enumerate(texts)}
     repo = make_repo(tmp_path, files, {})
     reference = SideIndex(Trees(Git(repo), "main", "main"), "LEFT")
@@ -101,3 +103,17 @@ def test_definitions_mask_only_files_whose_raw_text_may_define_the_name(
         assert len(masked) < len(index.candidates([key.decode()])), key  # not every candidate was masked
         found += len(expected)
     assert found > 40
+
+
+def test_a_later_scan_reads_no_file_to_find_definitions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"m{i}.py": f"def ab_{i}(x):\n    return ab(x)\n" for i in range(30)}
+    files["z.py"] = "def ab(x):\n    return x\n"
+    repo = make_repo(tmp_path, files, {})
+    cache = BlobCache(tmp_path / "cache")
+    assert SideIndex(Trees(Git(repo), "main", "main", cache=cache), "LEFT").definitions("ab") == [("z.py", 1)]
+    cache.finish()
+    read: list[str] = []
+    monkeypatch.setattr(Git, "cat_blobs", lambda self, blobs: read.extend(blobs) or {})
+    again = SideIndex(Trees(Git(repo), "main", "main", cache=BlobCache(tmp_path / "cache")), "LEFT")
+    assert again.definitions("ab") == [("z.py", 1)]
+    assert read == []

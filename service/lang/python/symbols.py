@@ -128,14 +128,12 @@ class SideIndex:
         self.masked: Lookup[bytes] = Lookup(self.masked_of, self._readable)
         self._star: set[str] | None = None
         self._dynamic: set[str] | None = None
-        self._known: set[str] = set()  # Python files whose masked text is in memory
 
     def candidates(self, patterns: Iterable[str], mode: str = "identifier") -> list[str]:
         """Python and text files that may hold one of `patterns`, in path order, read in one batch."""
         found = sorted(self.repo.files_containing(self.side, patterns, mode=mode) & self._wanted)
         python = [p for p in found if p.endswith((".py", ".pyi"))]
         known = self.repo.cached_paths(self.side, python, _MASKED)
-        self._known.update(known)
         self.repo.prefetch(self.side, [p for p in found if p not in known])
         return found
 
@@ -204,13 +202,10 @@ class SideIndex:
         lines `DEF_LINE` matches with `name` as its name, found from the name's occurrences."""
         found: list[tuple[str, int]] = []
         key = name.encode()
-        paths = self.candidates([name])
+        paths = sorted(self.repo.files_containing(self.side, [name]) & self._wanted)
         if WORD.fullmatch(key) is None:
             return found
-        heading = re.compile(_DEF_WORD + re.escape(key) + _DEF_END + rb"|" + _DEF_GAP)
-        for path in paths:
-            if not path.endswith((".py", ".pyi")) or not self._may_define(path, heading):
-                continue
+        for path in self._may_define([p for p in paths if p.endswith((".py", ".pyi"))], name):
             data = self.masked_of(path) or b""
             at = data.find(key)
             while at != -1:
@@ -221,28 +216,40 @@ class SideIndex:
                 at = data.find(key, at + 1)
         return found
 
-    def _may_define(self, path: str, heading: re.Pattern[bytes]) -> bool:
-        """False when the masked text of `path` cannot hold a `DEF_LINE` of the name `heading` is
-        built for, seen on the raw text: a file not yet masked is masked only when that can change
-        the answer. Masking only blanks bytes out, so the keyword and the name of a masked match
-        stand at the same offsets of the raw text, and what lies between them there is blanks
-        (`_DEF_WORD`) or begins with a blanked comment or string (`_DEF_GAP`); the byte after the
-        name is not a word byte or it begins a blanked comment or string (`_DEF_END`)."""
-        if path in self._known:
-            return True
-        src = self.repo.source(self.side, path)
-        if src is None:
-            return False
-        return heading.search(src.data or src.text.encode("utf-8", "surrogatepass")) is not None
+    def _may_define(self, paths: list[str], name: str) -> list[str]:
+        """Those of `paths` whose masked text may hold a `DEF_LINE` of `name`, told from their raw
+        text (`headings`, kept by blob id): the others are neither masked nor, once known, read."""
+        known = self.repo.cached_paths(self.side, paths, _HEADINGS)
+        self.repo.prefetch(self.side, [p for p in paths if p not in known])
+        kept = []
+        for path in paths:
+            value = self.repo.derived(self.side, path, _HEADINGS, headings)
+            if value is not None and (value[0] or name in value[1]):
+                kept.append(path)
+        return kept
+
+
+def headings(src: SourceFile) -> tuple[bool, tuple[str, ...]]:
+    """What the raw text tells of the `def`/`class` lines its masked text can hold: (unsure, names).
+    Masking only blanks bytes out, so the keyword and the name of a masked `DEF_LINE` stand at the
+    same offsets of the raw text. Between them the raw text holds blanks, or its first non-blank
+    byte begins a comment or a string that masking blanked (`_DEF_GAP`: unsure). After the name it
+    holds a byte that is no word byte (the name is then a whole `_DEF_NAME`), or a blanked string
+    begins there: its prefix letters join the name's word run, then a quote (`_DEF_QUOTED`: unsure)."""
+    data = src.data or src.text.encode("utf-8", "surrogatepass")
+    unsure = _DEF_GAP.search(data) is not None or _DEF_QUOTED.search(data) is not None
+    return unsure, tuple(sorted({m.group(1).decode() for m in _DEF_NAME.finditer(data)}))
 
 
 _MASKED = "python.masked"
-# A `def`/`class` keyword and the name after blanks; or a keyword whose next non-blank byte starts
-# a comment or a string (tree-sitter's string starts with any run of prefix letters, then a quote),
-# which masking may have blanked out.
-_DEF_WORD = rb"(?:def|class)[ \t]+"
-_DEF_GAP = rb"(?:def|class)[ \t]*(?:#|[bfrtuBFRTU]*[\"'])"
-_DEF_END = rb"(?:(?![A-Za-z0-9_])|(?=[bfrtuBFRTU]*[\"']))"
+_HEADINGS = "python.headings"
+# A `def`/`class` keyword whose next non-blank byte starts a comment or a string (tree-sitter's
+# string starts with any run of prefix letters, then a quote); a keyword, blanks and a word run
+# that a quote ends; the word run after a keyword and blanks (at every keyword, even one inside
+# the word run of another: a lookahead consumes nothing).
+_DEF_GAP = re.compile(rb"(?:def|class)[ \t]*(?:#|[bfrtuBFRTU]*[\"'])")
+_DEF_QUOTED = re.compile(rb"(?:def|class)[ \t]+[A-Za-z0-9_]+[\"']")
+_DEF_NAME = re.compile(rb"(?=(?:def|class)[ \t]+([A-Za-z0-9_]+))")
 
 
 def word_count(data: bytes, key: bytes) -> int:
