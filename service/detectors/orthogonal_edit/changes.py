@@ -98,9 +98,9 @@ def _changes(ctx: FileContext, spec: LangSpec) -> list[Change]:
     pairs = _pair_leftovers(pairs, line_group, added, removed)
     out = []
     for base, head in pairs:
-        for unit in (base, head):
-            if unit is not None:
-                fill(unit, spec)  # only the units of a change are read token by token
+        for part in (base, head):
+            if part is not None:
+                fill(part, spec)  # only the units of a change are read token by token
         add = sorted(head.lines & added) if head is not None else []
         rem = sorted(base.lines & removed) if base is not None else []
         first = add[0] if add else rem[0] if rem else 0
