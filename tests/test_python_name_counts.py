@@ -4,6 +4,7 @@ occurrences (`lang/python/symbols.py`), with the same answers as tokenising ever
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -12,6 +13,7 @@ from slopguard.changes import Trees
 from slopguard.gitrepo import Git
 from slopguard.lang.python import symbols
 from slopguard.lang.python.symbols import DEF_LINE, WORD, SideIndex, word_count
+from slopguard.parsing import parse_source
 
 from .gitrepos import make_repo
 
@@ -117,3 +119,21 @@ def test_a_later_scan_reads_no_file_to_find_definitions(tmp_path: Path, monkeypa
     again = SideIndex(Trees(Git(repo), "main", "main", cache=BlobCache(tmp_path / "cache")), "LEFT")
     assert again.definitions("ab") == [("z.py", 1)]
     assert read == []
+
+
+def test_headings_look_at_every_keyword() -> None:
+    gap = re.compile(rb"(?:def|class)[ \t]*(?:#|[bfrtuBFRTU]*[\"'])")  # a blanked comment or string after it
+    quoted = re.compile(rb"(?:def|class)[ \t]+[A-Za-z0-9_]+[\"']")  # a blanked string right after the name
+    name = re.compile(rb"(?=(?:def|class)[ \t]+([A-Za-z0-9_]+))")  # at every keyword, overlapping
+    rng = random.Random(4)
+    pieces = [b"def", b"class", b" ", b"\t", b"#", b'"', b"'", b"rb", b"f", b"x", b"undef", b"a1", b"\n", b"_"]
+    texts = [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(5000)]
+    unsure = 0
+    for data in [*texts, b"def undef ab", b"classdef  x", b'defrb"', b"def x#"]:
+        expected = (gap.search(data) is not None or quoted.search(data) is not None,
+                    tuple(sorted(m.group(1).decode() for m in name.finditer(data))))
+        got = symbols.headings(parse_source("m.py", data.decode()))
+        assert (got[0], tuple(sorted(set(expected[1])))) == (expected[0], got[1]), data
+        unsure += got[0]
+    assert symbols.headings(parse_source("m.py", "def undef ab")) == (False, ("ab", "undef"))
+    assert 100 < unsure < 4900

@@ -46,7 +46,6 @@ TEXT_NAMES = frozenset({
 MAX_TEXT_BYTES = 400_000
 
 
-
 @dataclass(frozen=True)
 class Conventions:
     """Names by which frameworks or Python itself use a definition without naming it in code: the
@@ -230,26 +229,29 @@ class SideIndex:
 
 
 def headings(src: SourceFile) -> tuple[bool, tuple[str, ...]]:
-    """What the raw text tells of the `def`/`class` lines its masked text can hold: (unsure, names).
-    Masking only blanks bytes out, so the keyword and the name of a masked `DEF_LINE` stand at the
-    same offsets of the raw text. Between them the raw text holds blanks, or its first non-blank
-    byte begins a comment or a string that masking blanked (`_DEF_GAP`: unsure). After the name it
-    holds a byte that is no word byte (the name is then a whole `_DEF_NAME`), or a blanked string
-    begins there: its prefix letters join the name's word run, then a quote (`_DEF_QUOTED`: unsure)."""
+    """The raw text's account of the `def`/`class` lines its masked text can hold: (unsure, names).
+    Masking only blanks bytes out: the keyword and name of a masked `DEF_LINE` stand at the same raw
+    offsets, with blanks between (the name is a word run after a keyword and blanks, in `names`) or
+    a blanked comment or string there (`#`, or prefix letters and a quote: unsure), or a blanked
+    string right after the name (its prefix letters join the run, then a quote: unsure)."""
     data = src.data or src.text.encode("utf-8", "surrogatepass")
-    unsure = _DEF_GAP.search(data) is not None or _DEF_QUOTED.search(data) is not None
-    return unsure, tuple(sorted({m.group(1).decode() for m in _DEF_NAME.finditer(data)}))
+    names: set[bytes] = set()
+    unsure = False
+    at = _KEYWORD.search(data)
+    while at is not None:
+        blanks, run = at.group(1), at.group(2)
+        after = data[at.end() : at.end() + 1]
+        if blanks and run:
+            names.add(run)
+        unsure = unsure or (after in (b'"', b"'") and (bool(blanks) or not run.strip(b"bfrtuBFRTU"))) \
+            or (not run and after == b"#")
+        at = _KEYWORD.search(data, at.start() + 1)
+    return unsure, tuple(sorted(n.decode() for n in names))
 
 
 _MASKED = "python.masked"
 _HEADINGS = "python.headings"
-# A `def`/`class` keyword whose next non-blank byte starts a comment or a string (tree-sitter's
-# string starts with any run of prefix letters, then a quote); a keyword, blanks and a word run
-# that a quote ends; the word run after a keyword and blanks (at every keyword, even one inside
-# the word run of another: a lookahead consumes nothing).
-_DEF_GAP = re.compile(rb"(?:def|class)[ \t]*(?:#|[bfrtuBFRTU]*[\"'])")
-_DEF_QUOTED = re.compile(rb"(?:def|class)[ \t]+[A-Za-z0-9_]+[\"']")
-_DEF_NAME = re.compile(rb"(?=(?:def|class)[ \t]+([A-Za-z0-9_]+))")
+_KEYWORD = re.compile(rb"(?:def|class)([ \t]*)([A-Za-z0-9_]*)")
 
 
 def word_count(data: bytes, key: bytes) -> int:
