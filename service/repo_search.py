@@ -142,6 +142,23 @@ def file_tokens(data: bytes, word_chars: str = IDENTIFIER_CHARS) -> bytes:
     return b"\n" + b"\n".join(sorted({run.lstrip(b"0123456789") for run in runs})) + b"\n"
 
 
+# Word characters of the languages whose tables a scan builds (JavaScript adds `$`): the table of
+# one is the table of the other for the files that hold no `$`, which a first scan reads once.
+JS_WORD_CHARS = IDENTIFIER_CHARS + "$"
+_SIBLINGS = {IDENTIFIER_CHARS: JS_WORD_CHARS, JS_WORD_CHARS: IDENTIFIER_CHARS}
+
+
+@functools.cache
+def _apart(first: str, second: str) -> re.Pattern[bytes]:
+    """A byte that is a word character of one of two sets and not of the other."""
+    one, two = _blanking(first), _blanking(second)
+    return re.compile(b"|".join(re.escape(bytes([b])) for b in range(256) if one[b] != two[b]) or b"(?!)")
+
+
+def _tokens_kind(word_chars: str) -> str:
+    return "tokens-lines-" + hashlib.sha1(word_chars.encode()).hexdigest()[:8]
+
+
 @functools.cache
 def _blanking(word_chars: str) -> bytes:
     """A `bytes.translate` table keeping the bytes of the bracket expression `word_chars` and
@@ -160,7 +177,7 @@ def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, 
     working tree): tokens of a blob kept in `cache` (or in `seen`, blob id -> tokens, which the
     other side of the scan shares) are not read again; `read(paths)` gives the contents of the others,
     `blobs()` those of every file (kept by the caller) when most are not known."""
-    kind = "tokens-lines-" + hashlib.sha1(word_chars.encode()).hexdigest()[:8]
+    kind = _tokens_kind(word_chars)
     seen = {} if seen is None else seen
     tokens: dict[str, bytes] = {}
     missing = []
@@ -177,8 +194,17 @@ def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, 
     # most of the tree unseen (a first scan): read it whole through `blobs`, which keeps the contents
     # for the table of other word characters, instead of reading every file again for that one
     contents = blobs() if len(missing) > len(blob_ids) // 2 else read(missing)
+    sibling = _SIBLINGS.get(word_chars)
+    known = cache.get_many(_tokens_kind(sibling), [blob_ids[p] for p in missing if blob_ids[p] != NULL_SHA]) \
+        if cache is not None and sibling is not None and missing else {}
+    apart = _apart(word_chars, sibling) if known and sibling is not None else None
     for path, data in ((p, contents[p]) for p in missing if p in contents):
-        tokens[path] = file_tokens(data, word_chars)
+        other = known.get(blob_ids[path])
+        # a file without a byte the two sets of word characters disagree on splits the same way
+        if isinstance(other, bytes) and apart is not None and apart.search(data) is None:
+            tokens[path] = other
+        else:
+            tokens[path] = file_tokens(data, word_chars)
         if blob_ids[path] != NULL_SHA:
             seen[blob_ids[path]] = tokens[path]
             if cache is not None:

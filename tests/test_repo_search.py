@@ -159,3 +159,31 @@ def test_file_tokens_are_the_runs_of_word_characters(chars: str) -> None:
         assert repo_search.file_tokens(data, chars) == b"\n" + b"\n".join(expected) + b"\n", data
     with pytest.raises(ValueError):
         repo_search.file_tokens(b"a b", "a-z ")
+
+
+def test_a_table_is_taken_from_the_other_characters_table_for_files_without_dollar(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path, {**BASE, "web/b.ts": "const a$b = `${x}`; load_order(1);\n"}, {})
+    listing = Git(repo).ls_tree("main")
+    blobs = Git(repo).cat_blobs([sha for _, sha, _ in listing.values()])
+    contents = {path: blobs[sha] for path, (_, sha, _) in listing.items()}
+    ids = {path: sha for path, (_, sha, _) in listing.items()}
+    cache = BlobCache(tmp_path / "cache")
+    tokenised: list[bytes] = []
+    original = repo_search.file_tokens
+
+    def counted(data: bytes, word_chars: str = repo_search.IDENTIFIER_CHARS) -> bytes:
+        tokenised.append(data)
+        return original(data, word_chars)
+
+    monkeypatch.setattr(repo_search, "file_tokens", counted)
+    for first, second in (("A-Za-z0-9_", "A-Za-z0-9_$"), ("A-Za-z0-9_$", "A-Za-z0-9_")):
+        cache = BlobCache(tmp_path / f"cache-{len(first)}")
+        token_index(ids, lambda paths: {p: contents[p] for p in paths}, lambda: contents, cache, first)
+        tokenised.clear()
+        table = token_index(ids, lambda paths: {p: contents[p] for p in paths}, lambda: contents, cache, second)
+        assert sorted(tokenised) == sorted(d for d in contents.values() if b"$" in d)  # only those are read again
+        for names in (["load_order"], ["a"], ["b"], ["a$b"], ["$load"], ["load"], ["x"], ["MASK"]):
+            if "$" in names[0] and "$" not in second:
+                continue  # not a token of these word characters
+            assert table.lookup(names) == grep_files(Git(repo), "main", names, word_chars=second), (second, names)
