@@ -41,6 +41,7 @@ class DataLists:
 
     name: str
     lists: Mapping[str, tuple[str, ...]]
+    extended: bool = False  # with a repository's own entries
 
     def ordered(self, key: str) -> tuple[str, ...]:
         """The entries of list `key` in file order; KeyError for a list the file does not declare."""
@@ -59,7 +60,10 @@ class DataLists:
         `ignore_case` is False): each entry a regular-expression fragment, or (`literal`) a plain
         word. `within` places the alternation in a fixed context (`{}` marks it, e.g.
         `\\.(?:{})\\b` for an attribute name). A fragment that is not a valid regular expression
-        is a ConfigError naming the list and the files it comes from."""
+        is a ConfigError naming the list and the files it comes from. A bundled list's pattern is
+        compiled at its first use (slopguard's own lists are valid; a test compiles them)."""
+        if self.extended:
+            return _compiled(self.ordered(key), literal, self.name, key, ignore_case, within)
         return _lazy(self.ordered(key), literal, self.name, key, ignore_case, within)
 
 
@@ -141,7 +145,7 @@ def _extended(name: str, text: str, data_dir: Path) -> DataLists:
     where = f"{REPO_DIR}/{name}.yml"
     own = parse(text, where, known=frozenset(base.lists), max_bytes=MAX_REPO_BYTES)
     merged = {key: _merge(entries, own.get(key, ())) for key, entries in base.lists.items()}
-    return DataLists(name, merged)
+    return DataLists(name, merged, extended=True)
 
 
 def _merge(first: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
