@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from slopguard import catalog
 from slopguard.catalog import Slot, StaleCatalog
 from slopguard.detector import Detector
 from slopguard.detectors import discover
 from slopguard.llm.answers import RULE as LLM_RULE
 from slopguard.registry import load
-from tests.gitrepos import make_repo
+
+from .gitrepos import make_repo
 
 
 def test_the_checked_in_catalog_is_what_discovery_finds() -> None:
