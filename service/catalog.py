@@ -8,9 +8,11 @@ dotted name of their dataclass, whose defaults they are), every module of every 
 too) and the rules of the passes that are not detectors (the LLM pass). It is generated and checked
 in: `python -m slopguard.catalog` writes it, and a test fails when it differs from discovery.
 
-It cannot mislead a scan silently: a module the catalog does not list (a new detector or helper)
-is imported and classified at load time, one it lists that is gone is dropped, and a detector
-whose class, hooks or rules differ from the catalog's raises `StaleCatalog` when it is imported.
+A stale catalog does not change a scan's findings silently: a module the catalog does not list (a
+new detector or helper) is imported and classified at load time, one it lists that is gone is
+dropped, and a detector whose class, hooks or rules differ from the catalog's raises `StaleCatalog`
+when it is imported. Only a listed helper module that has become a detector module is left to the
+test (tests/test_catalog.py) to notice.
 """
 
 from __future__ import annotations

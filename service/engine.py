@@ -233,17 +233,18 @@ def _detect(registry: Registry, config: Config, contexts: tuple[FileContext, ...
     whole = ChangeContext(files=contexts, repo=trees, options=config, intent=intent)
     needed = _needed(contexts, registry.languages)
     for n, slot in enumerate(active):
-        run = "change" in slot.hooks and needed(slot)
+        # imported before any bound: an Overrun never lands inside an import
+        whole_det = slot.detector() if "change" in slot.hooks and needed(slot) else None
         try:
             if limits.deadline is None:
-                if run:
-                    raw += _guarded(slot.detector().check_change, whole, notices, slot.name, None)
+                if whole_det is not None:
+                    raw += _guarded(whole_det.check_change, whole, notices, slot.name, None)
                 continue
             with watchdog.bound(limits.deadline):
                 if limits.passed():
                     raise Overrun
-                if run:
-                    raw += _guarded(slot.detector().check_change, whole, notices, slot.name, None)
+                if whole_det is not None:
+                    raw += _guarded(whole_det.check_change, whole, notices, slot.name, None)
         except Overrun:  # every file lost the cross-file analyses: named, unless named already
             named = {x.path for x in notices if x.unreviewed}
             notices += [Notice(f"not fully analysed: the scan's deadline passed during the change-wide analyses "
