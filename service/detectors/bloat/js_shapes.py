@@ -84,7 +84,7 @@ def normalized_lines(data: str) -> dict[int, str]:
 
 
 _BLANKS = re.compile(r"[^\S\n]+")
-_ANY_NAME = re.compile(r"[A-Za-z_$](?<![\w$][A-Za-z_$])[\w$]*")
+_ANY_NAME = re.compile(_WORD)  # after the numbers, a name starts where a search for one does
 
 
 def coarse(shape: str) -> str:
