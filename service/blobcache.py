@@ -45,7 +45,7 @@ _FLUSH_BYTES = 4 * 1024 * 1024  # pending writes kept in memory before a batch i
 _FLUSH_ROWS = 2000
 _CHUNK = 500  # bound parameters per query
 _ROW_OVERHEAD = 48  # bytes a row costs beyond its key and value, about
-_DAMAGED = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB: the file is not worth keeping
+_DAMAGED = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB (primary codes): the file is not worth keeping
 _SCHEMA = (
     "PRAGMA auto_vacuum = INCREMENTAL",  # set before the table exists: freed pages can be returned
     "PRAGMA journal_mode = WAL",
@@ -122,7 +122,8 @@ class BlobCache:
         self._pending.clear()
         self._touch.clear()
         self.close()
-        if getattr(exc, "sqlite_errorcode", None) in _DAMAGED:
+        code = getattr(exc, "sqlite_errorcode", None)  # an extended code: its low byte is the primary one
+        if code is not None and code & 0xFF in _DAMAGED:
             for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     os.unlink(f"{self.path}{suffix}")
