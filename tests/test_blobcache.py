@@ -219,3 +219,18 @@ def test_a_busy_or_full_file_is_not_removed(tmp_path: Path) -> None:
     cache._failed(exc)
     assert cache.path.exists()
     assert BlobCache(tmp_path / "c").get("kind", _blob(1)) == (True, "x")
+
+
+def test_a_storage_error_is_logged_not_swallowed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "file").write_text("a file where the folder should be")
+    cache = BlobCache(tmp_path / "file" / "index")
+    with caplog.at_level("WARNING", logger="slopguard.blobcache"):
+        assert cache.get("kind", _blob(1)) == (False, None)
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "blob cache off for this scan" in caplog.records[0].getMessage()
+
+
+def test_naming_the_file_waits_for_its_first_use(tmp_path: Path) -> None:
+    cache = BlobCache(tmp_path / "c")
+    assert "path" not in vars(cache)  # the constructor reads nothing (the code stamp stats every module)
+    assert cache.path.name == f"entries-{code_stamp()}.sqlite"
