@@ -13,8 +13,8 @@ the lookup line. Admin/staff-only handlers are left alone when the repository sh
 checks the caller's role (`user.is_admin`, `req.user.role`, `has_perm`) and answers 401/403 before
 the lookup, or a decorator, dependency or middleware of it does so in its definition
 (`privilege.py`). A handler that only a word (`privileged_words` of rules/data/insecure-auth.yml:
-`admin`, `staff` in its path, decorators or middleware) calls admin-only keeps its finding at low
-confidence, and the message names the word. In Python, handlers without auth are left alone.
+`admin`, `staff`; in Python in a decorator or dependency, in JS/TS in its path or a middleware)
+calls admin-only keeps its finding at low confidence, and the message names the word. In Python, handlers without auth are left alone.
 
 `python.insecure-auth.owner-check-removed` / `js.insecure-auth.owner-check-removed`: flags a
 function or handler whose base version related the object to the current user and whose head
