@@ -79,7 +79,6 @@ class Limits:
         return left is not None and left <= 0
 
 
-
 def unparsed(src: SourceFile | None) -> SourceFile | None:
     """`src` without its syntax tree: a file the detectors see changed but do not analyse."""
     return replace(src, parse=False) if src is not None and src.language is not None else src

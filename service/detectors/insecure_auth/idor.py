@@ -14,7 +14,8 @@ checks the caller's role (`user.is_admin`, `req.user.role`, `has_perm`) and answ
 the lookup, or a decorator, dependency or middleware of it does so in its definition
 (`privilege.py`). A handler that only a word (`privileged_words` of rules/data/insecure-auth.yml:
 `admin`, `staff`; in Python in a decorator or dependency, in JS/TS in its path or a middleware)
-calls admin-only keeps its finding at low confidence, and the message names the word. In Python, handlers without auth are left alone.
+calls admin-only keeps its finding at low confidence, and the message names the word. In Python,
+handlers without auth are left alone.
 
 `python.insecure-auth.owner-check-removed` / `js.insecure-auth.owner-check-removed`: flags a
 function or handler whose base version related the object to the current user and whose head

@@ -233,8 +233,6 @@ def imports(src: SourceFile) -> dict[str, tuple[str, str]]:
     return out
 
 
-
-
 SINKS_FILE = RULES_DIR / "data" / "js-io-sinks.yml"
 _GLOBALS = frozenset({"Object", "Array", "Promise", "Math", "JSON", "Date", "Number", "String", "Reflect", "Map",
                       "Set", "Symbol", "Buffer", "URL", "Intl", "BigInt", "Boolean", "RegExp", "Error", "console",
