@@ -7,22 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slopguard.config import Config, load_ruleset
-from slopguard.engine import Target, scan
 from slopguard.models import Finding
-from slopguard.registry import load
 
-from .gitrepos import make_repo
+from .strict_scan import strict_findings as _scan
 
-REGISTRY = load()
 PY_RULE = "python.insecure-auth.idor-missing-owner-check"
 JS_RULE = "js.insecure-auth.idor-missing-owner-check"
-
-
-def _scan(tmp_path: Path, base: dict[str, str], head: dict[str, str]) -> list[Finding]:
-    repo = make_repo(tmp_path, base, head, message="change")
-    config = Config(ruleset=load_ruleset("strict"), ignore=())
-    return list(scan(Target(repo=repo, base="main", head="feature"), config, registry=REGISTRY).findings)
 
 
 PY_API = """from fastapi import APIRouter, Depends, HTTPException
