@@ -132,8 +132,9 @@ class DroppedAuthDetector(Detector):
             return
         settings = ctx.options.settings(rule, DroppedAuthSettings)
         for route in view.routes:
-            named = view.named_protection(route) if view.protected(route) else ""
-            if view.protected(route) and not named:
+            protected = view.protected(route)
+            named = view.named_protection(route) if protected else ""  # protected by a name only
+            if protected and not named:
                 continue
             old = view.base_route(route)
             if old is not None:
