@@ -321,12 +321,13 @@ class BlobCache:
                 with conn:
                     conn.execute("BEGIN IMMEDIATE")
                     freed, doomed = 0, []
-                    oldest = conn.execute("SELECT kind, blob, size FROM entries ORDER BY used").fetchall()
-                    for kind, blob, size in oldest:
+                    oldest = conn.execute("SELECT kind, blob, size FROM entries ORDER BY used")
+                    for kind, blob, size in oldest:  # read row by row: only as many as go
                         if freed >= remaining:
                             break
                         doomed.append((kind, blob))
                         freed += size
+                    oldest.close()
                     conn.executemany("DELETE FROM entries WHERE kind = ? AND blob = ?", doomed)
                 conn.executescript("PRAGMA incremental_vacuum")  # steps until done: one page a step
                 if not doomed or start - _pages(conn) >= excess:
