@@ -36,7 +36,7 @@ def _deleted(tmp_path: Path, source: str, new: str = NEW) -> list[Finding]:
 def test_a_test_replaced_for_the_changed_behaviour_is_a_notice(tmp_path: Path) -> None:
     found = _deleted(tmp_path, CHANGED)
     assert [(f.line, f.severity, f.confidence) for f in found] == [(3, Severity.NOTICE, "low")]
-    assert "`returns %s unchanged`" in found[0].message
+    assert "`returns %s unchanged`, which the change adds to its file," in found[0].message
     assert '`expand("x://{id:}", …)`' in found[0].message
 
 

@@ -44,6 +44,7 @@ class PythonDeletions:
     asserting: tuple[str, ...] = ("assert", "self.assert")
     similar = 0.9
     similar_named = 0.75
+    replaced_at = "in its place"  # the new `def` in the hunk that removes the deleted one
 
     def files(self, ctx: ChangeContext) -> list[FileContext]:
         return [f for f in ctx.files if f.language == "python" and f.base is not None
