@@ -227,10 +227,6 @@ def route_auth(handler: Handler, src: SourceFile, auth: AuthResolver | None = No
     return best
 
 
-def is_authenticated(handler: Handler, src: SourceFile) -> bool:
-    return route_auth(handler, src) is not None
-
-
 def is_test_path(path: str) -> bool:
     parts = path.lower().split("/")
     name = parts[-1]
