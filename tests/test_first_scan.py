@@ -12,7 +12,7 @@ from slopguard.analysis import clones
 from slopguard.blobcache import BlobCache
 from slopguard.detectors.bloat import js_class_shapes, js_copy_paste, js_shapes, python_copy_paste
 from slopguard.engine import Target, scan
-from slopguard.lang.python import shape_index, shapes
+from slopguard.lang.python import coarse_shapes, shape_index, shapes
 from slopguard.parsing import parse_source
 
 from .gitrepos import make_repo
@@ -57,13 +57,14 @@ def test_file_window_keys_hold_the_windows_across_a_docstring() -> None:
     src = parse_source("app/a.py", text)
     _, functions = shapes.classes_and_functions("app/a.py", src)
     norm = shapes.normalized_lines(text)
-    file_keys = python_copy_paste.file_window_keys(list(norm.values()), 4)
+    file_keys = python_copy_paste.file_window_keys(coarse_shapes.coarse_lines(text), 4)
     body = functions[0].node.child_by_field_name("body")
     assert body is not None
-    unit = clones.window_keys([t for _, t in shapes.function_lines(norm, functions[0].node)], 4)
+    lines = [coarse_shapes.coarse(t) for _, t in shapes.function_lines(norm, functions[0].node)]
+    unit = set(clones.plain_window_keys(lines, 4))
     assert unit and unit <= file_keys
     # the windows from the signature into the statements skip the docstring: not in the plain text's
-    assert not unit <= clones.window_keys(list(norm.values()), 4)
+    assert not unit <= set(clones.plain_window_keys(coarse_shapes.coarse_lines(text), 4))
 
 
 def test_a_first_scan_reads_only_the_files_a_copy_can_be_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,6 +90,45 @@ def test_a_first_scan_reads_only_the_files_a_copy_can_be_in(tmp_path: Path, monk
     assert "js.bloat.copy-paste" in copies and "syncOrders" in copies
     # the originals' files are read for their functions; the other 20 files are never parsed
     assert set(summarized) <= {"app/mod_1.py", "web/file_1.ts", "app/mod_4.py", "web/file_4.ts"}
+
+
+_PY_PART = """
+
+def {name}(store, keys,
+           limit=10):
+    seen = set()
+    total = 0
+    for key in keys[:limit]:
+        if key in seen:
+            continue
+    return len(seen)
+"""
+
+
+def test_a_python_file_sharing_fewer_lines_than_a_window_is_not_normalised(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # app/mod_2.py shares the new function's first 7 lines (fewer than a window of 8): the coarse
+    # lines of its text rule it out, as they do the files sharing nothing; only the original's file
+    # and the changed one are normalised precisely
+    base = {f"app/mod_{n}.py": _OTHER_PY.format(n=n) for n in range(8)}
+    base["app/mod_1.py"] += _PY_FUNC.format(name="sync_orders")
+    base["app/mod_2.py"] += _PY_PART.format(name="mark_some")
+    feature = {"app/mod_4.py": base["app/mod_4.py"] + _PY_FUNC.format(name="sync_invoices")}
+    repo = make_repo(tmp_path, base, feature)
+    normalised: list[str] = []
+    precise = shapes.normalized_lines
+
+    def recording(text: str) -> dict[int, str]:
+        normalised.append(text)
+        return precise(text)
+
+    monkeypatch.setattr(shapes, "normalized_lines", recording)
+    monkeypatch.setattr(shape_index, "normalized_lines", recording)
+    found = scan(Target(repo, "main", "feature"), cache=BlobCache(tmp_path / "cache")).findings
+    copies = [f.message for f in found if f.rule == "python.bloat.copy-paste"]
+    assert len(copies) == 1 and "sync_invoices repeats sync_orders (app/mod_1.py:" in copies[0]
+    paths = {path for path, text in (base | feature).items() if text in normalised}
+    assert paths == {"app/mod_1.py", "app/mod_4.py"}
 
 
 _TS_HEAD = """

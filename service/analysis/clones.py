@@ -129,8 +129,18 @@ def window_keys(texts: list[str], size: int) -> set[int]:
 def plain_window_keys(texts: list[str], size: int) -> list[int]:
     """The key of every window of `size` lines, by its first line, trivial or not (a coarser
     filter's keys: the same in every process)."""
-    codes = [zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in texts]
+    codes = line_codes(texts)
     return [hash(tuple(codes[start : start + size])) for start in range(len(texts) - size + 1)]
+
+
+def line_codes(texts: list[str]) -> list[int]:
+    """The code of each line that `plain_window_keys` hashes windows of."""
+    return [zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in texts]
+
+
+def code_window_keys(codes: list[int], size: int) -> set[int]:
+    """The keys of `plain_window_keys` from the lines' codes (`line_codes`)."""
+    return {hash(tuple(codes[start : start + size])) for start in range(len(codes) - size + 1)}
 
 
 def _run_of(hashes: list[int], shapes: set[int], size: int) -> bool:

@@ -32,7 +32,6 @@ def import_catalog(path, columns: ColumnMap, dialect: Dialect): ...
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePosixPath
@@ -41,7 +40,7 @@ from typing import ClassVar
 from ...analysis import clones
 from ...analysis.mirrors import Mirrors, head_text
 from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
-from ...lang.python import shape_index, shapes
+from ...lang.python import coarse_shapes, shape_index, shapes
 from ...models import Finding, Severity
 from .thresholds import CopyPasteSettings
 
@@ -61,7 +60,7 @@ _MAX_BUCKET = 24
 
 _Unit = clones.Unit[shapes.FunctionInfo]
 _WINDOWS = "python.copy-paste.windows-1"
-_FILE_WINDOWS = "python.copy-paste.file-windows-1"
+_FILE_WINDOWS = "python.copy-paste.file-windows-2"  # coarse lines
 
 
 class CopyPasteDetector(Detector):
@@ -83,10 +82,12 @@ class CopyPasteDetector(Detector):
                 targets.append((unit, fctx))
         # only the files holding one of the targets' windows can hold a match: found in the index
         wanted = {k for unit, _ in targets for k in clones.window_keys(unit.texts, window)}
+        rough = {k for unit, _ in targets for k in _coarse_keys(unit, window)}
         others = [p for p in index.all_paths if p not in files]
-        # a function's lines are lines of its file: the files without one of the windows of their
-        # whole normalised text (`_file_keys`) are ruled out unparsed
-        others = ctx.repo.with_keys("RIGHT", others, f"{_FILE_WINDOWS}-{window}", _file_keys(ctx.repo, window), wanted)
+        # a function's lines are lines of its file: a file whose whole text's coarse lines have no
+        # window with the coarse key of a target's (`_file_keys`) is ruled out unparsed, and is never
+        # normalised precisely; the others' functions are, for their exact window keys
+        others = ctx.repo.with_keys("RIGHT", others, f"{_FILE_WINDOWS}-{window}", _file_keys(ctx.repo, window), rough)
         near = set(ctx.repo.with_keys("RIGHT", others, f"{_WINDOWS}-{window}", _keys(index, window), wanted))
         index.load_bodies([p for p in others if p in near])
         units = [made.get(id(f)) or _unit(f, index) for f in index.changed_functions({*files, *near})]
@@ -147,25 +148,26 @@ def _unit(func: shapes.FunctionInfo, index: shape_index.RepoIndex) -> _Unit:
     return clones.make_unit(func, func.path, func.start, func.end, index.body_lines(func))
 
 
-_ONLY_STRINGS = re.compile(r"[$\\ ]*\$[$\\ ]*")  # a line of string literals (a docstring's)
-
-
-def file_window_keys(texts: list[str], size: int) -> set[int]:
-    """The window keys of a file's normalised lines (`texts`, in order), holding every window of
-    its functions' body lines: those are consecutive lines of the file but for the function's
-    docstring, which they leave out (a docstring's lines hold only string literals, so the
-    windows across the leading part of each run of such lines are added)."""
-    keys = clones.window_keys(texts, size)
+def file_window_keys(lines: list[str], size: int) -> set[int]:
+    """The keys (`clones.plain_window_keys`) of the windows of a file's coarse lines (`lines`,
+    `coarse_shapes.coarse_lines`), holding the coarse key of every window of its functions' body
+    lines: those are consecutive lines of the file but for the function's docstring, which they
+    leave out (a docstring's lines hold only string literals, `$`, so the windows across the
+    leading part of each run of such lines are added)."""
+    codes = clones.line_codes(lines)
+    keys = clones.code_window_keys(codes, size)
     start = 0
-    while start < len(texts):
-        if not _ONLY_STRINGS.fullmatch(texts[start]):
+    while start < len(lines):
+        if lines[start].strip("$"):
             start += 1
             continue
         end = start
-        while end < len(texts) and _ONLY_STRINGS.fullmatch(texts[end]):
+        while end < len(lines) and not lines[end].strip("$"):
             end += 1
-        for gap in range(start + 1, end + 1):  # the docstring: texts[start:gap]
-            keys |= clones.window_keys(texts[max(0, start - size + 1) : start] + texts[gap : gap + size - 1], size)
+        before = codes[max(0, start - size + 1) : start]
+        if before:
+            for gap in range(start + 1, end + 1):  # the docstring: lines[start:gap]
+                keys.update(clones.code_window_keys(before + codes[gap : gap + size - 1], size))
         start = end
     return keys
 
@@ -178,9 +180,16 @@ def _file_keys(repo: RepoView, size: int) -> Callable[[list[str]], dict[str, set
         for path in paths:
             src = repo.source("RIGHT", path)
             if src is not None:
-                found[path] = file_window_keys(list(shapes.normalized_lines(src.text).values()), size)
+                found[path] = file_window_keys(coarse_shapes.coarse_lines(src.text), size)
         return found
     return of
+
+
+def _coarse_keys(unit: _Unit, size: int) -> set[int]:
+    """The coarse keys (`file_window_keys`) of the windows of `unit` that `clones.index` hashes."""
+    rough = clones.plain_window_keys([coarse_shapes.coarse(t) for t in unit.texts], size)
+    exact = clones.window_key_list(unit.texts, size)
+    return {key for hashed, key in zip(exact, rough, strict=True) if hashed is not None}
 
 
 def _keys(index: shape_index.RepoIndex, window: int) -> Callable[[list[str]], dict[str, set[int]]]:

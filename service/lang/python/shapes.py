@@ -209,10 +209,16 @@ def _string_or_comment(match: re.Match[str]) -> str:
     return "" if text.startswith("#") else "$" + "\n" * text.count("\n")
 
 
+def without_strings_and_comments(text: str) -> str:
+    """`text` with each string literal as `$` (keeping its line breaks) and comments dropped: the
+    first step of `normalized_lines`."""
+    return _STRING_OR_COMMENT.sub(_string_or_comment, text)
+
+
 def normalized_lines(text: str) -> dict[int, str]:
     """Line number -> the line's token shape (names -> I, strings -> $, numbers/constants -> #,
     keywords and operators kept, no blanks); blank and comment-only lines are left out."""
-    text = _STRING_OR_COMMENT.sub(_string_or_comment, text)
+    text = without_strings_and_comments(text)
     text = _CONSTANTS.sub("#", text)
     text = _IDENTIFIER.sub("I", text)
     text = _BLANKS.sub(" ", text)
