@@ -191,11 +191,18 @@ class FunctionInfo(_Located):
         return self.qualname.rsplit(".", 1)[-1]
 
 
+_STRINGS = (r"\"{3}[\s\S]*?\"{3}|'{3}[\s\S]*?'{3}"  # triple-quoted
+            r"|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")  # single-line
+# A string with its prefix, or a comment: the matches of `(?:\b[rRbBuUfF]{1,2})?(?:STRINGS)|#[^\n]*`,
+# written to begin with a character class, which the engine skips to in one step (twice as fast):
+# the first character taken, a lookbehind tells which it was: a prefix letter starting a word (a
+# second one may follow) before a string; a quote, then the rest of a string; `#`, then the comment.
 _STRING_OR_COMMENT = re.compile(
-    r"(?=[rRbBuUfF\"'#])(?:\b[rRbBuUfF]{1,2})?"  # prefix
-    r"(?:\"{3}[\s\S]*?\"{3}|'{3}[\s\S]*?'{3}"  # triple-quoted
-    r"|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*')"  # single-line
-    r"|#[^\n]*"  # comment
+    r"[rRbBuUfF\"'#](?:"
+    r"(?<=[rRbBuUfF])(?<!\w[rRbBuUfF])[rRbBuUfF]?(?:" + _STRINGS + ")"
+    r"|(?<=\")(?:\"{2}[\s\S]*?\"{3}|(?:\\.|[^\"\\\n])*\")"
+    r"|(?<=')(?:'{2}[\s\S]*?'{3}|(?:\\.|[^'\\\n])*')"
+    r"|(?<=#)[^\n]*)"
 )
 _CONSTANTS = re.compile(r"(?=[TFN\d.])(?:\b(?:True|False|None)\b|\b\d[\w.]*|(?<![\w.])\.\d\w*)")
 _KEYWORDS = "|".join(k for k in keyword.kwlist if k not in ("True", "False", "None"))
