@@ -12,7 +12,7 @@ from slopguard.analysis import clones
 from slopguard.blobcache import BlobCache
 from slopguard.detectors.bloat import js_class_shapes, js_copy_paste, js_shapes, python_copy_paste
 from slopguard.engine import Target, scan
-from slopguard.lang.python import coarse_shapes, shape_index, shapes
+from slopguard.lang.python import shape_index, shapes
 from slopguard.parsing import parse_source
 
 from .gitrepos import make_repo
@@ -57,14 +57,14 @@ def test_file_window_keys_hold_the_windows_across_a_docstring() -> None:
     src = parse_source("app/a.py", text)
     _, functions = shapes.classes_and_functions("app/a.py", src)
     norm = shapes.normalized_lines(text)
-    file_keys = python_copy_paste.file_window_keys(coarse_shapes.coarse_lines(text), 4)
+    file_keys = python_copy_paste.file_window_keys(python_copy_paste.coarse_lines(text), 4)
     body = functions[0].node.child_by_field_name("body")
     assert body is not None
-    lines = [coarse_shapes.coarse(t) for _, t in shapes.function_lines(norm, functions[0].node)]
+    lines = [python_copy_paste.coarse(t) for _, t in shapes.function_lines(norm, functions[0].node)]
     unit = set(clones.plain_window_keys(lines, 4))
     assert unit and unit <= file_keys
     # the windows from the signature into the statements skip the docstring: not in the plain text's
-    assert not unit <= set(clones.plain_window_keys(coarse_shapes.coarse_lines(text), 4))
+    assert not unit <= set(clones.plain_window_keys(python_copy_paste.coarse_lines(text), 4))
 
 
 def test_a_first_scan_reads_only_the_files_a_copy_can_be_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

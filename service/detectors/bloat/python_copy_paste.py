@@ -32,6 +32,7 @@ def import_catalog(path, columns: ColumnMap, dialect: Dialect): ...
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePosixPath
@@ -40,7 +41,7 @@ from typing import ClassVar
 from ...analysis import clones
 from ...analysis.mirrors import Mirrors, head_text
 from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
-from ...lang.python import coarse_shapes, shape_index, shapes
+from ...lang.python import shape_index, shapes
 from ...models import Finding, Severity
 from .thresholds import CopyPasteSettings
 
@@ -148,9 +149,38 @@ def _unit(func: shapes.FunctionInfo, index: shape_index.RepoIndex) -> _Unit:
     return clones.make_unit(func, func.path, func.start, func.end, index.body_lines(func))
 
 
+# Coarse lines, for the whole-file filter, which needs only "equal normalised lines give equal
+# coarse lines": a file is ruled out by them without being parsed or normalised precisely.
+_RUN = re.compile(r"[\w.#]+")  # `#` stands for a constant in a normalised line
+_TEXT_RUN = re.compile(r"[\w.]+")
+_BLANKS = re.compile(r"[^\S\n]+|\\")
+_OTHER_BLANK = re.compile(r"[^\S\n]")  # left once spaces and tabs are dropped
+
+
+def coarse(line: str) -> str:
+    """A normalised line (`shapes.normalized_lines`) without blanks, each run of name, number, dot
+    and constant characters (`I`, `#`, keywords, `I.I`, `returnI`) then as one `w`."""
+    return _RUN.sub("w", _BLANKS.sub("", line))
+
+
+def coarse_lines(text: str) -> list[str]:
+    """`coarse` of each value of `shapes.normalized_lines(text)`, in line order, for less work:
+    strings and comments go as the normaliser drops them (the same pass), then the blanks, then
+    each run of word characters and dots becomes `w`. That is the same: the normaliser rewrites
+    only parts of such runs, each part as a non-empty run of `I`, `#` and keywords, and no `#` is
+    left once comments are gone, so with the blanks out the runs are the same. A text keeping
+    another blank once its strings and comments are gone (a line break `str.splitlines` knows, a
+    form feed, a non-breaking space) goes the definition's way."""
+    rest = shapes.without_strings_and_comments(text).replace(" ", "").replace("\t", "").replace("\\", "")
+    shaped = _TEXT_RUN.sub("w", rest)
+    if _OTHER_BLANK.search(shaped):
+        return [coarse(line) for line in shapes.normalized_lines(text).values()]
+    return [line for line in shaped.split("\n") if line]
+
+
 def file_window_keys(lines: list[str], size: int) -> set[int]:
     """The keys (`clones.plain_window_keys`) of the windows of a file's coarse lines (`lines`,
-    `coarse_shapes.coarse_lines`), holding the coarse key of every window of its functions' body
+    `coarse_lines`), holding the coarse key of every window of its functions' body
     lines: those are consecutive lines of the file but for the function's docstring, which they
     leave out (a docstring's lines hold only string literals, `$`, so the windows across the
     leading part of each run of such lines are added)."""
@@ -180,14 +210,14 @@ def _file_keys(repo: RepoView, size: int) -> Callable[[list[str]], dict[str, set
         for path in paths:
             src = repo.source("RIGHT", path)
             if src is not None:
-                found[path] = file_window_keys(coarse_shapes.coarse_lines(src.text), size)
+                found[path] = file_window_keys(coarse_lines(src.text), size)
         return found
     return of
 
 
 def _coarse_keys(unit: _Unit, size: int) -> set[int]:
     """The coarse keys (`file_window_keys`) of the windows of `unit` that `clones.index` hashes."""
-    rough = clones.plain_window_keys([coarse_shapes.coarse(t) for t in unit.texts], size)
+    rough = clones.plain_window_keys([coarse(t) for t in unit.texts], size)
     exact = clones.window_key_list(unit.texts, size)
     return {key for hashed, key in zip(exact, rough, strict=True) if hashed is not None}
 

@@ -1,5 +1,5 @@
-"""The whole-text coarse lines of a Python text (`coarse_shapes.coarse_lines`) are exactly `coarse` of
-each precisely normalised line (`shapes.normalized_lines`): on every Python fixture of this
+"""The whole-text coarse lines of a Python text (`python_copy_paste.coarse_lines`) are exactly
+`coarse` of each precisely normalised line (`shapes.normalized_lines`): on every Python fixture of this
 repository and on generated texts made of the pieces where the two ways could part (strings and
 comments across lines, prefixes, constants inside names, non-ASCII names, line continuations,
 unusual blanks and line breaks). The normaliser's string and comment pass finds the spans of the
@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from slopguard.lang.python import coarse_shapes, shapes
+from slopguard.detectors.bloat import python_copy_paste
+from slopguard.lang.python import shapes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -38,8 +39,8 @@ def _generated(count: int, choices: tuple[str, ...]) -> list[str]:
 
 
 def _same(text: str) -> None:
-    expected = [coarse_shapes.coarse(line) for line in shapes.normalized_lines(text).values()]
-    assert coarse_shapes.coarse_lines(text) == expected
+    expected = [python_copy_paste.coarse(line) for line in shapes.normalized_lines(text).values()]
+    assert python_copy_paste.coarse_lines(text) == expected
 
 
 @pytest.mark.parametrize("text", _generated(300, _PIECES) + _generated(100, _PIECES + _ODD_BLANKS))
@@ -56,9 +57,9 @@ def test_coarse_lines_of_the_python_fixtures() -> None:
 
 def test_a_coarse_line_is_one_w_for_each_run_of_names_and_constants() -> None:
     text = 'def load(path, limit=10):\n    """Doc."""\n    return read(path)[: limit] \\\n        + [None]  # tail\n'
-    assert coarse_shapes.coarse_lines(text) == ["w(w,w=w):", "$", "w(w)[:w]", "+[w]"]
+    assert python_copy_paste.coarse_lines(text) == ["w(w,w=w):", "$", "w(w)[:w]", "+[w]"]
     # equal normalised lines give equal coarse lines, whatever the names, literals and blanks
-    assert coarse_shapes.coarse("return I . I ( # )") == coarse_shapes.coarse("returnI.I(#)") == "w(w)"
+    assert python_copy_paste.coarse("return I . I ( # )") == python_copy_paste.coarse("returnI.I(#)") == "w(w)"
 
 
 # the plain form: an optional prefix at a word's start before a string, or a comment
