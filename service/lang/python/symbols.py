@@ -70,7 +70,7 @@ _HOLDERS = frozenset({
     "except_group_clause", "finally_clause", "with_statement", "for_statement", "while_statement",
     "match_statement", "case_clause", "ERROR",
 })
-_MASK_QUERY = "(comment) @c (expression_statement (string) @s)"
+_BLANK = bytes(b if b in b"\r\n" else 0x20 for b in range(256))  # `bytes.translate`: keeps line breaks
 
 
 def is_text_path(path: str) -> bool:
@@ -83,7 +83,7 @@ def is_text_path(path: str) -> bool:
 
 @functools.cache
 def _mask_query() -> Query:
-    return Query(grammar("python"), _MASK_QUERY)
+    return Query(grammar("python"), "(comment) @c (expression_statement (string) @s)")
 
 
 @functools.cache
@@ -98,7 +98,8 @@ def comments(root: Node) -> list[Node]:
 
 
 def masked_bytes(src: SourceFile) -> bytes:
-    """The file's bytes with comments and docstring-like string statements blanked out."""
+    """The file's bytes with comments and docstring-like string statements blanked, line breaks kept
+    (every other byte of them becomes a blank): offsets and line numbers are those of the file."""
     data = src.data or src.text.encode("utf-8", "surrogatepass")
     root = src.root
     if root is None or src.language != "python":
@@ -107,7 +108,7 @@ def masked_bytes(src: SourceFile) -> bytes:
     captures = QueryCursor(_mask_query()).captures(root)
     for nodes in captures.values():
         for node in nodes:
-            out[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
+            out[node.start_byte : node.end_byte] = data[node.start_byte : node.end_byte].translate(_BLANK)
     return bytes(out)
 
 
@@ -285,9 +286,7 @@ def side_index(repo: RepoView, side: Side) -> SideIndex:
 
 
 def text(node: Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", "replace")
+    return "" if node is None or node.text is None else node.text.decode("utf-8", "replace")
 
 
 def decorators(definition: Node) -> list[str]:
