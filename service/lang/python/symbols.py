@@ -126,8 +126,7 @@ class SideIndex:
         self._counts: dict[str, int] = {}
         self.defs: Lookup[list[tuple[str, int]]] = Lookup(lambda n: self.definitions(n) or None, self._names)
         self.masked: Lookup[bytes] = Lookup(self.masked_of, self._readable)
-        self._star: set[str] | None = None
-        self._dynamic: set[str] | None = None
+        self._found: tuple[frozenset[str], frozenset[str]] | None = None  # `_lookups`
 
     def candidates(self, patterns: Iterable[str], mode: str = "identifier") -> list[str]:
         """Python and text files that may hold one of `patterns`, in path order, read in one batch."""
@@ -169,23 +168,24 @@ class SideIndex:
 
     def looked_up_dynamically(self, name: str) -> bool:
         """True when some `getattr` builds names with a prefix of `name`."""
-        if self._dynamic is None:
-            self._dynamic = set()
-            for path in self.candidates(["getattr("], mode="fixed"):
-                data = self.masked_of(path) if path.endswith((".py", ".pyi")) else None
-                self._dynamic.update(m.group(1).decode() for m in DYNAMIC_PREFIX.finditer(data or b""))
-        return any(name.startswith(prefix) for prefix in self._dynamic)
+        return any(name.startswith(prefix) for prefix in self._lookups()[0])
 
     def is_star_imported(self, path: str) -> bool:
-        if self._star is None:
-            self._star = set()
-            for candidate in self.candidates([r"import[[:blank:]]+\*"], mode="regex"):
-                data = self.masked_of(candidate) if candidate.endswith((".py", ".pyi")) else None
-                for m in STAR_IMPORT.finditer(data or b""):
-                    self._star.add(m.group(1).decode().rsplit(".", 1)[-1])
         pure = PurePosixPath(path)
-        stem = pure.parent.name if pure.stem == "__init__" else pure.stem
-        return stem in self._star
+        return (pure.parent.name if pure.stem == "__init__" else pure.stem) in self._lookups()[1]
+
+    def _lookups(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The prefixes `getattr` builds names from and the modules imported with `*`, from one
+        search of the tree for both (a file holding either is masked and read for both)."""
+        if self._found is None:
+            dynamic: set[str] = set()
+            star: set[str] = set()
+            for path in self.candidates([r"getattr\(", r"import[[:blank:]]+\*"], mode="regex"):
+                data = (self.masked_of(path) if path.endswith((".py", ".pyi")) else None) or b""
+                dynamic.update(m.group(1).decode() for m in DYNAMIC_PREFIX.finditer(data))
+                star.update(m.group(1).decode().rsplit(".", 1)[-1] for m in STAR_IMPORT.finditer(data))
+            self._found = (frozenset(dynamic), frozenset(star))
+        return self._found
 
     def _readable(self) -> list[str]:
         """Every Python file that can be read (reads them all)."""
