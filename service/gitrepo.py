@@ -7,9 +7,11 @@ scan works on bare repositories and on refs that are not checked out.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from .errors import ConfigError, GitError
 
@@ -18,6 +20,17 @@ _ENV = {
     "GIT_OPTIONAL_LOCKS": "0",
     "LC_ALL": "C",
 }
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_LISTING = "git.ls-tree"  # a listing kept in a `Listings` store by commit id
+Listing = dict[str, tuple[str, str, int]]
+
+
+class Listings(Protocol):
+    """Where a commit's listing may be kept across scans (`BlobCache`: a commit id names its tree)."""
+
+    def get(self, kind: str, blob: str) -> tuple[bool, object]: ...
+
+    def put(self, kind: str, blob: str, value: Listing) -> None: ...
 
 
 class Git:
@@ -25,6 +38,7 @@ class Git:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._listings: dict[str, Listing] = {}  # by commit id: a commit's tree never changes
 
     def run(self, *args: str, check: bool = True, input: bytes | None = None, ok: tuple[int, ...] = (0,)) -> bytes:
         env = dict(os.environ, **_ENV)
@@ -96,10 +110,29 @@ class Git:
                 return ref
         raise GitError("cannot find the default branch (origin/HEAD, main or master); pass --base")
 
-    def ls_tree(self, commit: str) -> dict[str, tuple[str, str, int]]:
-        """path -> (mode, blob sha, size) for every file of a commit."""
-        out = self.run("ls-tree", "-r", "-z", "--long", "--full-tree", commit)
-        files: dict[str, tuple[str, str, int]] = {}
+    def ls_tree(self, commit: str, store: Listings | None = None) -> Listing:
+        """path -> (mode, blob sha, size) for every file of a commit. A commit named by its id is
+        listed once per `Git` (and, with a `store`, once for every scan that shares it); the
+        listing returned is shared: callers must not change it."""
+        if not _OBJECT_ID.fullmatch(commit):
+            return self._list(commit)
+        if commit not in self._listings:
+            hit, value = store.get(_LISTING, commit) if store is not None else (False, None)
+            if hit and isinstance(value, dict):
+                self._listings[commit] = value
+            else:
+                self._listings[commit] = self._list(commit)
+                if store is not None:
+                    store.put(_LISTING, commit, self._listings[commit])
+        return self._listings[commit]
+
+    def ls_paths(self, commit: str, paths: Sequence[str]) -> Listing:
+        """`ls_tree` of the files at or under `paths` only (a folder ends with "/")."""
+        return self._list(commit, paths) if paths else {}
+
+    def _list(self, commit: str, paths: Sequence[str] = ()) -> Listing:
+        out = self.run("ls-tree", "-r", "-z", "--long", "--full-tree", commit, "--", *paths)
+        files: Listing = {}
         for entry in out.split(b"\0"):
             if not entry:
                 continue
