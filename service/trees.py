@@ -201,7 +201,12 @@ class Trees:
                 self._derived[memo_key] = value
                 return cast(T, value)
         src = self.source(side, path)
-        result = build(self._for_build(side, path, src)) if src is not None else None
+        result = None
+        if src is not None:
+            copy = self._for_build(side, path, src)
+            result = build(copy)
+            if copy is not src and copy.parsed:
+                self._keep(side, path, copy)
         self._derived[memo_key] = result
         if self.cache is not None and blob != NULL_SHA:
             self.cache.put(key, blob, result)
@@ -242,22 +247,22 @@ class Trees:
 
     def _for_build(self, side: Side, path: str, src: SourceFile) -> SourceFile:
         """The file a `derived` build reads: the scan's own object when it holds its tree already,
-        else a copy whose tree goes with it: the copies of the last files built from are kept (a
-        file asked about twice in a row is parsed once), so a scan that derives values from
-        thousands of files never holds thousands of trees. (The scan's object never gets a tree
-        here: a caller holding nodes of it keeps seeing one tree.)"""
+        else a copy, whose tree goes with it (`_keep`). So a scan that derives values from thousands
+        of files never holds thousands of trees, and the scan's object never gets a tree here (a
+        caller holding nodes of it keeps seeing one tree)."""
         if src.parsed:
             return src
-        key = (side, path)
-        copy = self._scratch.pop(key, None)
-        if copy is None:
-            copy = replace(src)
-            self._scratch_bytes += len(src.data)
-        self._scratch[key] = copy
+        return self._scratch.get((side, path)) or replace(src)
+
+    def _keep(self, side: Side, path: str, copy: SourceFile) -> None:
+        """Keep the copies (and trees) of the last files built from, within KEPT_TREE_BYTES of
+        source: a file asked about twice in a row is parsed once."""
+        old = self._scratch.pop((side, path), None)
+        self._scratch_bytes += len(copy.data) - (len(old.data) if old is not None else 0)
+        self._scratch[(side, path)] = copy
         while self._scratch_bytes > KEPT_TREE_BYTES and len(self._scratch) > 1:
-            _, old = self._scratch.popitem(last=False)
-            self._scratch_bytes -= len(old.data)
-        return copy
+            _, dropped = self._scratch.popitem(last=False)
+            self._scratch_bytes -= len(dropped.data)
 
     @staticmethod
     def _make(path: str, data: bytes | None) -> SourceFile | None:
