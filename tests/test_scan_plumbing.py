@@ -131,26 +131,3 @@ def test_any_64_bit_key_is_stored_and_found(tmp_path: Path) -> None:
     assert index.having("k", {high}) == {"b1", "b4"}
     assert index.having("k", {-1, 7}) == {"b2"}
     assert index.having("other", {5}) == set()
-
-
-def test_js_mentions_found_through_the_plain_identifier_table_are_exact_where_it_matters(tmp_path: Path) -> None:
-    files: dict[str, str | bytes] = {
-        "web/a.ts": "export const helper = 1;\nexport const $only = helper;\n",
-        "web/b.ts": "const x = $helper;\n",  # JS: the word `$helper`, not `helper`
-        "web/bin.ts": b"\x00\x01 $helper \x00",
-        "web/raw.ts": b"\x00\x01 helper \x00",
-        "docs/dollar.md": "Use $helper here.\n",
-        "docs/plain.md": "Call helper() first.\n",
-        "data/blob.json": b'{"x": "\x00 $helper"}',
-        "app/helper.py": "helper = 1\n",
-    }
-    repo = make_repo(tmp_path, files, {})
-    git = CountingGit(repo)
-    trees = Trees(git, git.resolve("main"), git.resolve("feature"))
-    index = repo_index.side_index(trees, "RIGHT")
-    exact = trees.files_containing("RIGHT", ["helper"], word_chars="A-Za-z0-9_$")
-    assert sorted(exact) == ["app/helper.py", "docs/plain.md", "web/a.ts", "web/raw.ts"]
-    found = index.files_mentioning("helper")
-    assert found == ["docs/plain.md", "web/a.ts", "web/b.ts", "web/raw.ts"]  # b.ts: read, it holds no `helper`
-    assert index.count("helper") == 3 and index.count_file("web/b.ts", "helper") == 0
-    assert index.files_mentioning("$helper") == ["data/blob.json", "docs/dollar.md", "web/b.ts", "web/bin.ts"]

@@ -25,7 +25,6 @@ from pathlib import PurePosixPath
 from ...detector import RepoView
 from ...models import Side
 from ...parsing import SourceFile
-from ...repo_search import IDENTIFIER_CHARS, search_blobs
 from ..lookup import Lookup
 from .resolver import ModuleResolver, module_resolver
 from .symbols import (
@@ -68,7 +67,6 @@ class SideIndex:
         self._counts: dict[str, int] = {}
         self._file_counts: dict[str, Counter[bytes]] = {}
         self._readable: list[str] = []
-        self._readable_paths: frozenset[str] = frozenset()
         self._graphed = False
 
     def build(self) -> SideIndex:
@@ -82,7 +80,6 @@ class SideIndex:
         repo.prefetch(side, [p for p in self.js_paths if p not in known]
                       + [p for p in self.text_paths if p not in texts] + manifests)
         self._readable = [p for p in self.js_paths if repo.derived(side, p, _READABLE, _readable) is not None]
-        self._readable_paths = frozenset(self._readable)
         for path in self.text_paths:
             found = repo.derived(side, path, _TEXT_SPECIFIERS, _text_specifiers)
             if found is not None:
@@ -108,28 +105,12 @@ class SideIndex:
                 self._add_specifiers(path, found)
 
     def _candidates(self, name: str) -> list[str]:
-        """The searchable files holding `name` as a JS identifier token (`$` a word character).
-        A name without `$` is searched as a plain identifier (the table the Python rules use too,
-        so a scan builds one, not two). That also finds a JS/TS file whose only mentions touch a
-        `$` (`$name`): read, it holds no word `name` and changes no answer; any other such file
-        would (a text file reads as a mention), so those are checked again on their own bytes."""
-        dollar = "$" in name
-        found = self.repo.files_containing(self.side, [name], word_chars=_WORD_CHARS if dollar else IDENTIFIER_CHARS)
+        found = self.repo.files_containing(self.side, [name], word_chars=_WORD_CHARS)
         hits = sorted(found & self._searchable)
         js = [p for p in hits if p in self.known]
         cached = self.repo.cached_paths(self.side, js, _MASKED)
         self.repo.prefetch(self.side, [p for p in hits if p not in cached])
-        if dollar:
-            return hits
-        return [p for p in hits if p in self._readable_paths or self._mentions(p, name)]
-
-    def _mentions(self, path: str, name: str) -> bool:
-        """Whether a file holds `name` as a JS identifier token (the token table's answer)."""
-        src = self.repo.source(self.side, path)
-        if src is None:  # binary or over the size cap: the table reads its raw bytes
-            return path in self.repo.files_containing(self.side, [name], word_chars=_WORD_CHARS)
-        data = src.data or src.text.encode("utf-8", "replace")
-        return bool(search_blobs({path: data}, [name], word_chars=_WORD_CHARS))
+        return hits
 
     def masked_of(self, path: str) -> bytes | None:
         if path not in self.known:
