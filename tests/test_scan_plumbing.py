@@ -9,9 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
+from slopguard import parsing
 from slopguard import trees as trees_module
 from slopguard.blobcache import BlobCache
 from slopguard.blobindex import BlobIndex
+from slopguard.detectors.dead_code import js_test_only_export
 from slopguard.gitrepo import Git
 from slopguard.lang.js import repo_index
 from slopguard.parsing import SourceFile, walk
@@ -131,3 +133,41 @@ def test_any_64_bit_key_is_stored_and_found(tmp_path: Path) -> None:
     assert index.having("k", {high}) == {"b1", "b4"}
     assert index.having("k", {-1, 7}) == {"b2"}
     assert index.having("other", {5}) == set()
+
+
+def test_star_re_exports_parse_only_files_that_may_hold_one_and_are_kept_by_blob_id(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {
+        "src/strings.ts": "export function slugify(s: string) { return s; }\n",
+        "src/more.ts": "export const more = 1;\n",
+        "src/index.ts": 'export /* all of it */ * from "./strings";\n',
+        "src/other.ts": '// export * from "./more";\nexport const other = 2 * 3;\n',
+        "src/plain.ts": "export const plain = 1;\n",
+    }
+    repo = make_repo(tmp_path, files, {})
+    parsed: list[bytes] = []
+    real = parsing._parser
+
+    class CountingParser:
+        def __init__(self, language: str) -> None:
+            self.parser = real(language)
+
+        def parse(self, data: bytes) -> object:
+            parsed.append(data)
+            return self.parser.parse(data)
+
+    monkeypatch.setattr(parsing, "_parser", CountingParser)
+    for attempt in range(2):
+        git = CountingGit(repo)
+        cache = BlobCache(tmp_path / "cache")
+        trees = Trees(git, git.resolve("main"), git.resolve("feature"), cache=cache)
+        index = repo_index.side_index(trees, "RIGHT")
+        before = len(git.blobs)
+        parsed.clear()
+        assert js_test_only_export._star_exported(index, "src/strings.ts")
+        assert not js_test_only_export._star_exported(index, "src/more.ts")  # only in a comment
+        if attempt:
+            assert len(git.blobs) == before and not parsed  # nothing read: each file's answer is kept
+        else:  # a file without `export` then `*` or a comment is not parsed
+            assert sorted(parsed) == sorted(files[p].encode() for p in ("src/index.ts", "src/other.ts"))
+        cache.finish()
