@@ -18,6 +18,8 @@ folder within `max_bytes`: other stamps' files go first (least recently used fir
 least recently used rows. Any storage error (a damaged, locked, read-only or full file) turns the
 cache off for the rest of the scan: every read is a miss and the value is computed again, so it
 costs speed, never a finding; a damaged file is removed so that the next scan starts a new one.
+Nothing here raises for a storage error: each is logged (logger `slopguard.blobcache`: a warning when
+the cache turns off or a file cannot be trimmed, an info line for a batch dropped by a busy file).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import logging
 import marshal
 import os
 import shutil
@@ -38,6 +41,7 @@ from typing import Any
 from .blobindex import BlobIndex
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+_log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
 _TIMEOUT = 5.0  # seconds a writer waits for another worker's transaction
 _TOUCH_AFTER = 3600  # a row read this many seconds after it was last marked used is marked again
@@ -45,7 +49,7 @@ _FLUSH_BYTES = 4 * 1024 * 1024  # pending writes kept in memory before a batch i
 _FLUSH_ROWS = 2000
 _CHUNK = 500  # bound parameters per query
 _ROW_OVERHEAD = 48  # bytes a row costs beyond its key and value, about
-_DAMAGED = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB: the file is not worth keeping
+_DAMAGED = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB (primary codes): the file is not worth keeping
 _SCHEMA = (
     "PRAGMA auto_vacuum = INCREMENTAL",  # set before the table exists: freed pages can be returned
     "PRAGMA journal_mode = WAL",
@@ -76,9 +80,7 @@ class BlobCache:
         self.root = root
         self.max_bytes = max_bytes
         self.written = 0  # bytes written by this process since the last trim
-        self._stamp = code_stamp()
         self._clock = clock
-        self.path = root / f"entries-{self._stamp}.sqlite"
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
         self._off = False  # a storage error turned the cache off for this scan
@@ -86,9 +88,14 @@ class BlobCache:
         self._pending_bytes = 0
         self._touch: set[tuple[str, str]] = set()
 
+    @functools.cached_property
+    def path(self) -> Path:
+        """The entries' file (named on first use: the code stamp reads every module's size and time)."""
+        return self.root / f"entries-{code_stamp()}.sqlite"
+
     def keys(self) -> BlobIndex:
         """The inverted index of keys by blob id kept beside the entries (see `blobindex`)."""
-        return BlobIndex(self.root / f"keys-{self._stamp}.sqlite", self._grew)
+        return BlobIndex(self.root / f"keys-{code_stamp()}.sqlite", self._grew)
 
     def _grew(self, size: int) -> None:
         self.written += size
@@ -101,8 +108,9 @@ class BlobCache:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
-        except (OSError, sqlite3.Error):
+        except (OSError, sqlite3.Error) as exc:
             self._off = True
+            _log.warning("blob cache off for this scan: cannot open %s: %s", self.path, exc)
             return None
         try:
             for statement in _SCHEMA:
@@ -122,7 +130,9 @@ class BlobCache:
         self._pending.clear()
         self._touch.clear()
         self.close()
-        if getattr(exc, "sqlite_errorcode", None) in _DAMAGED:
+        _log.warning("blob cache off for this scan: %s: %s", self.path, exc)
+        code = getattr(exc, "sqlite_errorcode", None)  # an extended code: its low byte is the primary one
+        if code is not None and (code & 0xFF) in _DAMAGED:
             for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     os.unlink(f"{self.path}{suffix}")
@@ -211,8 +221,9 @@ class BlobCache:
                                  " VALUES (?, ?, ?, ?, ?)", rows)
                 conn.executemany("UPDATE entries SET used = ? WHERE kind = ? AND blob = ?",
                                  ((now, kind, blob) for kind, blob in touched if (kind, blob) not in pending))
-        except sqlite3.OperationalError:
-            return  # busy or full: these entries are computed again by a later scan
+        except sqlite3.OperationalError as exc:  # busy or full: these entries are computed again by a later scan
+            _log.info("blob cache: a batch of %d entries not written to %s: %s", len(rows), self.path, exc)
+            return
         except sqlite3.Error as exc:
             self._failed(exc)
             return
@@ -310,12 +321,13 @@ class BlobCache:
                 with conn:
                     conn.execute("BEGIN IMMEDIATE")
                     freed, doomed = 0, []
-                    oldest = conn.execute("SELECT kind, blob, size FROM entries ORDER BY used").fetchall()
-                    for kind, blob, size in oldest:
+                    oldest = conn.execute("SELECT kind, blob, size FROM entries ORDER BY used")
+                    for kind, blob, size in oldest:  # read row by row: only as many as go
                         if freed >= remaining:
                             break
                         doomed.append((kind, blob))
                         freed += size
+                    oldest.close()
                     conn.executemany("DELETE FROM entries WHERE kind = ? AND blob = ?", doomed)
                 conn.executescript("PRAGMA incremental_vacuum")  # steps until done: one page a step
                 if not doomed or start - _pages(conn) >= excess:
@@ -350,13 +362,17 @@ def _file_bytes(path: Path) -> int:
 
 
 def _remove(path: Path) -> bool:
-    """Delete a file or folder; a worker that still has it open keeps reading its own copy."""
+    """Delete a file or folder; a worker that still has it open keeps reading its own copy. False
+    when it is gone already (another worker's trim) or cannot be deleted (logged)."""
     try:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         else:
             path.unlink()
-    except OSError:
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        _log.warning("blob cache: cannot remove %s to keep the folder within its bound: %s", path, exc)
         return False
     return True
 

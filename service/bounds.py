@@ -26,6 +26,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass, replace
 
 from .parsing import SourceFile
@@ -79,7 +80,6 @@ class Limits:
         return left is not None and left <= 0
 
 
-
 def unparsed(src: SourceFile | None) -> SourceFile | None:
     """`src` without its syntax tree: a file the detectors see changed but do not analyse."""
     return replace(src, parse=False) if src is not None and src.language is not None else src
@@ -102,7 +102,13 @@ class Watchdog:
     enters a library function lands before that function acquires anything. The scanning thread
     itself only stores attributes (atomic under the GIL) and takes no lock: on leaving the block it
     waits out a raise the watchdog may be in the middle of and withdraws one not yet delivered, so
-    `Overrun` never arrives after the block."""
+    `Overrun` never arrives after the block.
+
+    An `Overrun` that lands where Python ignores exceptions (a weakref callback, a `__del__`) is
+    lost; while the block still runs `REDELIVER_S` after the raise, the watchdog raises again. The
+    raise may also land as the block's `__exit__` starts, before it disarms the watchdog: the
+    `Overrun` then leaves the block and the watchdog stays armed for it. So a raise is repeated only
+    while the block object lives (the watchdog holds it weakly; `with` drops it as it leaves)."""
 
     POLL_S = 0.05  # how often the watchdog looks at the armed block
     RETRY_S = 0.005  # how soon it looks again when the thread is in library code
@@ -113,6 +119,7 @@ class Watchdog:
         self._raising: _Armed | None = None  # the watchdog is deciding whether to raise for this block
         self._fired: _Armed | None = None  # the block the watchdog raised in
         self._fired_at = 0.0  # when it last raised there (monotonic)
+        self._entered: tuple[_Armed, weakref.ref[_Block]] | None = None  # the armed block, held weakly
         self._closed = False
         self._thread = threading.Thread(target=self._watch, name="slopguard-watchdog", daemon=True)
         self._thread.start()
@@ -131,7 +138,8 @@ class Watchdog:
             wait = self.POLL_S
             # Still inside the block well after the raise: the `Overrun` landed where Python ignores
             # exceptions (a weakref callback, a `__del__`) and was lost; raise it again.
-            lost = self._fired is armed and time.monotonic() - self._fired_at >= self.REDELIVER_S
+            lost = self._fired is armed and time.monotonic() - self._fired_at >= self.REDELIVER_S \
+                and self._running(armed)
             if armed is not None and (self._fired is not armed or lost):
                 left = 0.0 if lost else armed.wait()
                 if left > 0:
@@ -146,12 +154,18 @@ class Watchdog:
                     self._raising = None
             time.sleep(wait)
 
+    def _running(self, armed: _Armed | None) -> bool:
+        """The `with` statement of `armed` still holds its block (it has not left it)."""
+        entered = self._entered
+        return armed is not None and entered is not None and entered[0] is armed and entered[1]() is not None
+
 
 class _Block:
     def __init__(self, dog: Watchdog, armed: _Armed) -> None:
         self._dog, self._armed = dog, armed
 
     def __enter__(self) -> None:
+        self._dog._entered = (self._armed, weakref.ref(self))
         self._dog._armed = self._armed
 
     def __exit__(self, *exc: object) -> None:

@@ -17,13 +17,14 @@ from typing import Protocol
 from . import brevity, difffilter, fingerprint, fixes, grouping, mirrored, risk, semgrep, suppress
 from .blobcache import BlobCache
 from .bounds import Limits, Overrun, Watchdog, unparsed
+from .catalog import Slot
 from .changes import MAX_FILE_BYTES, Trees, collect
 from .config import Config, ConfigError, default_config, parse_config
 from .detector import ChangeContext, FileContext
 from .errors import SlopguardError
 from .gitrepo import Git
 from .models import Dropped, FileDiff, Finding, LLMUsage, Notice, ScanResult, Side, Stats
-from .parsing import SourceFile
+from .parsing import SourceFile, language_for_path
 from .registry import Registry
 from .registry import load as load_registry
 from .rulesets import MAX_RULESET_BYTES
@@ -203,9 +204,10 @@ def _detect(registry: Registry, config: Config, contexts: tuple[FileContext, ...
             trees: Trees, intent: str, limits: Limits, watchdog: Watchdog, notices: list[Notice],
             progress: Progress | None) -> list[Finding]:
     """The detectors over each file (each file within its time budget), then over the change as a
-    whole (within the scan's deadline). What a bound stopped is named in `notices`."""
+    whole (within the scan's deadline). What a bound stopped is named in `notices`. A detector's
+    module is imported only when it runs (see `_needed`)."""
     raw: list[Finding] = []
-    active = [det for det in registry.detectors if any(config.enabled(r) for r in det.rules)]
+    active = [slot for slot in registry.slots if any(config.enabled(r) for r in slot.rules)]
     for i, ctx in enumerate(contexts):
         if progress:
             progress(i, len(contexts))
@@ -216,7 +218,7 @@ def _detect(registry: Registry, config: Config, contexts: tuple[FileContext, ...
         language = ctx.language
         if ctx.path in cut or not language:
             continue
-        wanted = [det for det in active if any(language in r.languages for r in det.rules)]
+        wanted = [slot.detector() for slot in active if any(language in r.languages for r in slot.rules)]
         ran = 0
         try:
             with watchdog.bound(limits.deadline, cpu_seconds=limits.file_seconds):
@@ -229,22 +231,39 @@ def _detect(registry: Registry, config: Config, contexts: tuple[FileContext, ...
             notices.append(Notice(f"not fully analysed: {why} ({ran} of {len(wanted)} detectors finished; "
                                   f"{type(wanted[ran]).__name__} was stopped)", ctx.path, unreviewed=True))
     whole = ChangeContext(files=contexts, repo=trees, options=config, intent=intent)
-    for n, det in enumerate(active):
+    needed = _needed(contexts, registry.languages)
+    for n, slot in enumerate(active):
+        # imported before any bound: an Overrun never lands inside an import
+        whole_det = slot.detector() if "change" in slot.hooks and needed(slot) else None
         try:
             if limits.deadline is None:
-                raw += _guarded(det.check_change, whole, notices, type(det).__name__, None)
+                if whole_det is not None:
+                    raw += _guarded(whole_det.check_change, whole, notices, slot.name, None)
                 continue
             with watchdog.bound(limits.deadline):
                 if limits.passed():
                     raise Overrun
-                raw += _guarded(det.check_change, whole, notices, type(det).__name__, None)
+                if whole_det is not None:
+                    raw += _guarded(whole_det.check_change, whole, notices, slot.name, None)
         except Overrun:  # every file lost the cross-file analyses: named, unless named already
             named = {x.path for x in notices if x.unreviewed}
             notices += [Notice(f"not fully analysed: the scan's deadline passed during the change-wide analyses "
-                               f"({len(active) - n} of {len(active)} not run or stopped, from {type(det).__name__} on)",
+                               f"({len(active) - n} of {len(active)} not run or stopped, from {slot.name} on)",
                                c.path, unreviewed=True) for c in contexts if c.path not in named]
             break
     return raw
+
+
+def _needed(contexts: tuple[FileContext, ...], claimed: frozenset[str]) -> Callable[[Slot], bool]:
+    """Whether a detector's `check_change` can find anything in this change: a detector reports
+    on the files of its rules' languages and on files no detector's language claims (configuration
+    files, a Go file); so it is needed when the change has a file of one of its languages (by the
+    path of either side) or a file of no claimed language. A loaded detector always runs."""
+    languages: set[str | None] = set()
+    for ctx in contexts:
+        languages.update(language_for_path(p) for p in (ctx.diff.path, ctx.diff.old_path) if p)
+    unclaimed = any(lang not in claimed for lang in languages)
+    return lambda slot: slot.loaded or unclaimed or not slot.languages.isdisjoint(languages)
 
 
 def _one_per_file(notices: list[Notice]) -> list[Notice]:

@@ -1,37 +1,47 @@
-"""Every rule slopguard knows: tree-sitter detectors and semgrep rules, indexed by id."""
+"""Every rule slopguard knows: tree-sitter detectors and semgrep rules, indexed by id.
+
+The detectors are `catalog.Slot`s: their rules are known from the catalog, and a detector's
+module is imported only when a scan runs it (`Slot.detector()`), so a scan of a Python change
+never imports the JavaScript-only detectors. `rules` always holds every rule.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from . import semgrep
+from . import catalog, semgrep
+from .catalog import Slot
 from .detector import Detector, Rule
-from .detectors import discover
 
 
-@dataclass
 class Registry:
-    detectors: list[Detector]
-    semgrep_rules: list[semgrep.SemgrepRule]
-    extra_rules: list[Rule] = field(default_factory=list)  # rules of passes that are not detectors (LLM)
-    rules: dict[str, Rule] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
+    def __init__(self, detectors: Sequence[Slot | Detector], semgrep_rules: Sequence[semgrep.SemgrepRule],
+                 extra_rules: Sequence[Rule] = ()) -> None:
+        """`detectors`: slots, or Detector instances (tests, plugins); `extra_rules`: the rules
+        of passes that are not detectors (the LLM pass)."""
+        self.slots = [d if isinstance(d, Slot) else Slot.of(d) for d in detectors]
+        self.semgrep_rules = list(semgrep_rules)
+        self.extra_rules = list(extra_rules)
+        self.rules: dict[str, Rule] = {}
         for rule in self.extra_rules:
             self.rules[rule.id] = rule
-        for detector in self.detectors:
-            for rule in detector.rules:
+        for slot in self.slots:
+            for rule in slot.rules:
                 self.rules[rule.id] = rule
         for sg in self.semgrep_rules:
             self.rules[sg.rule.id] = sg.rule
+        self.languages = frozenset(lang for slot in self.slots for lang in slot.languages)
+
+    @property
+    def detectors(self) -> list[Detector]:
+        """Every detector, instantiated (this imports every detector module)."""
+        return [slot.detector() for slot in self.slots]
 
     def with_semgrep(self, extra: Sequence[semgrep.SemgrepRule]) -> Registry:
         """A registry that also holds a repository's own semgrep rules."""
-        return Registry(self.detectors, [*self.semgrep_rules, *extra], self.extra_rules)
+        return Registry(self.slots, [*self.semgrep_rules, *extra], self.extra_rules)
 
 
 def load() -> Registry:
-    from .llm.assumptions import RULE as LLM_RULE
-
-    return Registry(discover(), semgrep.load_bundled(), [LLM_RULE])
+    slots, extra = catalog.load()
+    return Registry(slots, semgrep.load_bundled(), extra)

@@ -9,6 +9,7 @@ superset: a hit may be in a comment or a string, and the caller decides on the p
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -135,9 +136,38 @@ class TokenIndex:
 
 def file_tokens(data: bytes, word_chars: str = IDENTIFIER_CHARS) -> bytes:
     """The distinct identifier tokens of one file, leading digits dropped, one per line between
-    newlines (one compact object per file; a token is found with `b"\\n" + token + b"\\n" in`)."""
-    run = re.compile(rb"[" + word_chars.encode() + rb"]+")
-    return b"\n" + b"\n".join(sorted({token.lstrip(b"0123456789") for token in run.findall(data)})) + b"\n"
+    newlines (one compact object per file; a token is found with `b"\\n" + token + b"\\n" in`).
+    The runs of `word_chars` are the words `bytes.split` finds once every other byte is a blank."""
+    runs = set(data.translate(_blanking(word_chars)).split())
+    return b"\n" + b"\n".join(sorted({run.lstrip(b"0123456789") for run in runs})) + b"\n"
+
+
+# Word characters of the languages whose tables a scan builds (JavaScript adds `$`): the table of
+# one is the table of the other for the files that hold no `$`, which a first scan reads once.
+JS_WORD_CHARS = IDENTIFIER_CHARS + "$"
+_SIBLINGS = {IDENTIFIER_CHARS: JS_WORD_CHARS, JS_WORD_CHARS: IDENTIFIER_CHARS}
+
+
+@functools.cache
+def _apart(first: str, second: str) -> re.Pattern[bytes]:
+    """A byte that is a word character of one of two sets and not of the other."""
+    one, two = _blanking(first), _blanking(second)
+    return re.compile(b"|".join(re.escape(bytes([b])) for b in range(256) if one[b] != two[b]) or b"(?!)")
+
+
+def _tokens_kind(word_chars: str) -> str:
+    return "tokens-lines-" + hashlib.sha1(word_chars.encode()).hexdigest()[:8]
+
+
+@functools.cache
+def _blanking(word_chars: str) -> bytes:
+    """A `bytes.translate` table keeping the bytes of the bracket expression `word_chars` and
+    turning every other byte into a space."""
+    word = re.compile(rb"[" + word_chars.encode() + rb"]")
+    kept = [b for b in range(256) if word.fullmatch(bytes([b]))]
+    if any(bytes([b]).isspace() for b in kept):
+        raise ValueError(f"word characters {word_chars!r} include a blank")
+    return bytes(b if b in kept else 0x20 for b in range(256))
 
 
 def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, bytes]],
@@ -145,8 +175,9 @@ def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, 
                 word_chars: str = IDENTIFIER_CHARS, seen: dict[str, bytes] | None = None) -> TokenIndex:
     """The token table of the files `blob_ids` names (path -> blob id, NULL_SHA for a file of the
     working tree): tokens of a blob kept in `cache` (or in `seen`, blob id -> tokens, which the
-    other side of the scan shares) are not read again; `read(paths)` gives the contents of the others."""
-    kind = "tokens-lines-" + hashlib.sha1(word_chars.encode()).hexdigest()[:8]
+    other side of the scan shares) are not read again; `read(paths)` gives the contents of the others,
+    `blobs()` those of every file (kept by the caller) when most are not known."""
+    kind = _tokens_kind(word_chars)
     seen = {} if seen is None else seen
     tokens: dict[str, bytes] = {}
     missing = []
@@ -160,8 +191,20 @@ def token_index(blob_ids: dict[str, str], read: Callable[[list[str]], dict[str, 
             tokens[path] = seen[blob] = value
         else:
             missing.append(path)
-    for path, data in read(missing).items():
-        tokens[path] = file_tokens(data, word_chars)
+    # most of the tree unseen (a first scan): read it whole through `blobs`, which keeps the contents
+    # for the table of other word characters, instead of reading every file again for that one
+    contents = blobs() if len(missing) > len(blob_ids) // 2 else read(missing)
+    sibling = _SIBLINGS.get(word_chars)
+    known = cache.get_many(_tokens_kind(sibling), [blob_ids[p] for p in missing if blob_ids[p] != NULL_SHA]) \
+        if cache is not None and sibling is not None and missing else {}
+    apart = _apart(word_chars, sibling) if known and sibling is not None else None
+    for path, data in ((p, contents[p]) for p in missing if p in contents):
+        other = known.get(blob_ids[path])
+        # a file without a byte the two sets of word characters disagree on splits the same way
+        if isinstance(other, bytes) and apart is not None and apart.search(data) is None:
+            tokens[path] = other
+        else:
+            tokens[path] = file_tokens(data, word_chars)
         if blob_ids[path] != NULL_SHA:
             seen[blob_ids[path]] = tokens[path]
             if cache is not None:

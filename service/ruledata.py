@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import yamlsafe
 from .config import RULES_DIR
@@ -41,6 +41,7 @@ class DataLists:
 
     name: str
     lists: Mapping[str, tuple[str, ...]]
+    extended: bool = False  # with a repository's own entries
 
     def ordered(self, key: str) -> tuple[str, ...]:
         """The entries of list `key` in file order; KeyError for a list the file does not declare."""
@@ -59,8 +60,46 @@ class DataLists:
         `ignore_case` is False): each entry a regular-expression fragment, or (`literal`) a plain
         word. `within` places the alternation in a fixed context (`{}` marks it, e.g.
         `\\.(?:{})\\b` for an attribute name). A fragment that is not a valid regular expression
-        is a ConfigError naming the list and the files it comes from."""
-        return _compiled(self.ordered(key), literal, self.name, key, ignore_case, within)
+        is a ConfigError naming the list and the files it comes from. A bundled list's pattern is
+        compiled at its first use (slopguard's own lists are valid; a test compiles them)."""
+        if self.extended:
+            return _compiled(self.ordered(key), literal, self.name, key, ignore_case, within)
+        return _lazy(self.ordered(key), literal, self.name, key, ignore_case, within)
+
+
+@functools.lru_cache(maxsize=256)
+def _lazy(entries: tuple[str, ...], literal: bool, name: str, key: str, ignore_case: bool,
+          within: str) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _LazyPattern((entries, literal, name, key, ignore_case, within)))
+
+
+class _LazyPattern:
+    """A list's pattern compiled at its first use: a detector module names its patterns when it is
+    imported, and a scan uses few of them (a long alternation takes milliseconds to compile).
+    It answers what an `re.Pattern` answers; `pattern` (the source) needs no compilation. Once
+    compiled, the pattern's methods are its own attributes (no look-up per call)."""
+
+    def __init__(self, args: tuple[tuple[str, ...], bool, str, str, bool, str]) -> None:
+        self._args = args
+        entries, literal, _, _, _, within = args
+        self.pattern = within.replace("{}", _alternation(entries, literal))
+
+    def __getattr__(self, name: str) -> Any:  # only while not compiled, or for a name it lacks
+        compiled = _compiled(*self._args)
+        for method in _METHODS:
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+    def __repr__(self) -> str:
+        return f"<pattern of rules/data/{self._args[2]}.yml list {self._args[3]!r}>"
+
+
+_METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "scanner",
+            "flags", "groups", "groupindex")
+
+
+def _alternation(entries: tuple[str, ...], literal: bool) -> str:
+    return "|".join(f"(?:{re.escape(e) if literal else e})" for e in entries)
 
 
 @functools.cache
@@ -71,10 +110,8 @@ def _as_set(entries: tuple[str, ...]) -> frozenset[str]:
 @functools.lru_cache(maxsize=128)
 def _compiled(entries: tuple[str, ...], literal: bool, name: str, key: str,
               ignore_case: bool = True, within: str = "{}") -> re.Pattern[str]:
-    parts = (re.escape(e) if literal else e for e in entries)
-    alternation = "|".join(f"(?:{part})" for part in parts)
     try:
-        return re.compile(within.replace("{}", alternation), re.IGNORECASE if ignore_case else 0)
+        return re.compile(within.replace("{}", _alternation(entries, literal)), re.IGNORECASE if ignore_case else 0)
     except re.error as err:
         raise ConfigError(f"list {key!r}: an entry is not a valid regular expression ({err})",
                           f"rules/data/{name}.yml or {REPO_DIR}/{name}.yml") from None
@@ -108,7 +145,7 @@ def _extended(name: str, text: str, data_dir: Path) -> DataLists:
     where = f"{REPO_DIR}/{name}.yml"
     own = parse(text, where, known=frozenset(base.lists), max_bytes=MAX_REPO_BYTES)
     merged = {key: _merge(entries, own.get(key, ())) for key, entries in base.lists.items()}
-    return DataLists(name, merged)
+    return DataLists(name, merged, extended=True)
 
 
 def _merge(first: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:

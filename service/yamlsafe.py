@@ -22,11 +22,13 @@ SHIPPED_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def load(text: str, source: str, max_bytes: int, max_nodes: int = MAX_NODES, *, shipped: bool = False) -> Any:
     """The document's data; ConfigError (naming only `source` and a line) when it is too big, expands
     to more than `max_nodes` nodes through aliases, or is not YAML. `shipped`: a file of slopguard's
-    own (rules/), parsed with libyaml when it is installed; the data is the same."""
+    own (rules/), built by libyaml when it is installed (the data is the same) without the alias bound."""
     if len(text.encode("utf-8", "replace")) > max_bytes:
         raise ConfigError(f"file is over {max_bytes:,} bytes", source)
+    if shipped:  # no aliases to bound in slopguard's own files: libyaml builds the data at once
+        return _shipped(text, source)
     try:
-        root = yaml.compose(text, Loader=SHIPPED_LOADER if shipped else yaml.SafeLoader)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError("invalid YAML", source, mark.line + 1 if mark else None) from None
@@ -43,6 +45,16 @@ def load(text: str, source: str, max_bytes: int, max_nodes: int = MAX_NODES, *, 
         raise ConfigError("YAML is nested too deeply", source) from None
     finally:
         loader.dispose()
+
+
+def _shipped(text: str, source: str) -> Any:
+    try:
+        return yaml.load(text, Loader=SHIPPED_LOADER)  # a safe loader: CSafeLoader, else SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError("invalid YAML", source, mark.line + 1 if mark else None) from None
+    except RecursionError:
+        raise ConfigError("YAML is nested too deeply", source) from None
 
 
 def expanded_size(root: yaml.Node, limit: int) -> int:

@@ -6,28 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slopguard.config import Config, load_ruleset
-from slopguard.engine import Target, scan
 from slopguard.models import Finding, Severity
-from slopguard.registry import load
 
-from .gitrepos import make_repo
+from .strict_scan import only as _only
+from .strict_scan import strict_findings as _scan
 
-REGISTRY = load()
 RULE = "python.insecure-auth.dropped-auth"
 JS_RULE = "js.insecure-auth.dropped-auth"
-
-
-def _scan(tmp_path: Path, base: dict[str, str], head: dict[str, str]) -> list[Finding]:
-    repo = make_repo(tmp_path, base, head, message="change")
-    config = Config(ruleset=load_ruleset("strict"), ignore=())
-    return list(scan(Target(repo=repo, base="main", head="feature"), config, registry=REGISTRY).findings)
-
-
-def _only(findings: list[Finding], rule: str) -> Finding:
-    hits = [f for f in findings if f.rule == rule]
-    assert len(hits) == 1, [f"{f.rule}:{f.line}" for f in findings]
-    return hits[0]
 
 
 ROUTES = """from flask import Blueprint
@@ -168,3 +153,18 @@ def test_js_removed_middleware_known_only_by_its_name_is_low_confidence(tmp_path
     finding = _js_removed(tmp_path, "@acme/auth")
     assert finding.confidence == "low"
     assert "only the name of `requireAuth` suggests it authenticates" in finding.message
+
+
+def test_a_new_route_behind_name_only_auth_counts_only_the_siblings_whose_auth_is_shown(tmp_path: Path) -> None:
+    """Four siblings use auth the repository shows, one only a name: the message says four."""
+    routes = "from flask import Blueprint\nfrom memberlib import requires_member\n\n"
+    routes += 'from .auth import login_required\n\nbp = Blueprint("account", __name__)\n'
+    for name in ("account", "orders", "invoices", "profile"):
+        routes += f'\n\n@bp.get("/{name}")\n@login_required\ndef {name}():\n    return "{name}"\n'
+    routes += '\n\n@bp.get("/members")\n@requires_member\ndef members():\n    return "members"\n'
+    new = routes + '\n\n@bp.get("/export")\n@requires_member\ndef export():\n    return "everything"\n'
+    base = {"app/__init__.py": "", "app/auth.py": SESSION_CHECK, "app/account.py": routes}
+    finding = _only(_scan(tmp_path, base, dict(base, **{"app/account.py": new})), RULE)
+    assert finding.confidence == "low" and finding.severity is Severity.NOTICE
+    assert "relies on `requires_member`" in finding.message
+    assert "while 4 of the 5 other routes in this module use auth the repository shows" in finding.message

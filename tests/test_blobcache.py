@@ -193,3 +193,44 @@ def test_cached_values_are_kept_apart_by_the_code_that_derived_them(tmp_path: Pa
     assert (code_stamp.__wrapped__(package) != before) == edit  # an edited module: a new file of values
     cache = BlobCache(tmp_path / "cache")
     assert cache.path.name == f"entries-{code_stamp()}.sqlite"
+
+
+@pytest.mark.parametrize("code", [11, 26, 779, 267])  # SQLITE_CORRUPT, _NOTADB, _CORRUPT_INDEX, _CORRUPT_VTAB
+def test_a_file_damaged_by_any_corruption_code_is_removed(tmp_path: Path, code: int) -> None:
+    """SQLite reports extended result codes (`sqlite_errorcode` 779 is SQLITE_CORRUPT_INDEX): a file
+    damaged in any such way is removed, or every later scan would find the cache off again."""
+    cache = BlobCache(tmp_path / "c")
+    cache.put("kind", _blob(1), "x")
+    cache.finish()
+    assert cache.path.exists()
+    exc = sqlite3.DatabaseError("database disk image is malformed")
+    exc.sqlite_errorcode = code
+    cache._failed(exc)
+    assert not cache.path.exists()
+    assert cache.get("kind", _blob(1)) == (False, None)  # off for the rest of the scan
+
+
+def test_a_busy_or_full_file_is_not_removed(tmp_path: Path) -> None:
+    cache = BlobCache(tmp_path / "c")
+    cache.put("kind", _blob(1), "x")
+    cache.finish()
+    exc = sqlite3.OperationalError("database or disk is full")
+    exc.sqlite_errorcode = 13  # SQLITE_FULL
+    cache._failed(exc)
+    assert cache.path.exists()
+    assert BlobCache(tmp_path / "c").get("kind", _blob(1)) == (True, "x")
+
+
+def test_a_storage_error_is_logged_not_swallowed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "file").write_text("a file where the folder should be")
+    cache = BlobCache(tmp_path / "file" / "index")
+    with caplog.at_level("WARNING", logger="slopguard.blobcache"):
+        assert cache.get("kind", _blob(1)) == (False, None)
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "blob cache off for this scan" in caplog.records[0].getMessage()
+
+
+def test_naming_the_file_waits_for_its_first_use(tmp_path: Path) -> None:
+    cache = BlobCache(tmp_path / "c")
+    assert "path" not in vars(cache)  # the constructor reads nothing (the code stamp stats every module)
+    assert cache.path.name == f"entries-{code_stamp()}.sqlite"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from slopguard.analysis import clones
 from slopguard.blobcache import BlobCache
-from slopguard.detectors.bloat import js_class_shapes, js_copy_paste, python_copy_paste
+from slopguard.detectors.bloat import js_class_shapes, js_copy_paste, js_shapes, python_copy_paste
 from slopguard.engine import Target, scan
 from slopguard.lang.python import shape_index, shapes
 from slopguard.parsing import parse_source
@@ -89,3 +89,60 @@ def test_a_first_scan_reads_only_the_files_a_copy_can_be_in(tmp_path: Path, monk
     assert "js.bloat.copy-paste" in copies and "syncOrders" in copies
     # the originals' files are read for their functions; the other 20 files are never parsed
     assert set(summarized) <= {"app/mod_1.py", "web/file_1.ts", "app/mod_4.py", "web/file_4.ts"}
+
+
+_TS_HEAD = """
+export async function {name}(ids: string[], token: string): Promise<string[]> {{
+  const synced: string[] = [];
+  const failed: string[] = [];
+  for (const id of ids) {{
+    const res = await fetch(`/orders/${{id}}`, {{ headers: {{ authorization: token }} }});
+    if (!res.ok) {{
+      failed.push(id);
+      continue;
+    }}
+    const body = await res.json();
+"""
+_TS_TAIL = """    if (body.items.length > 10) {
+      synced.push(id);
+    }
+    await store.save(id, body);
+    log.info('synced', id);
+  }
+  if (failed.length > 0) {
+    throw new Error(`sync failed: ${failed.join(',')}`);
+  }
+  report.count(synced.length);
+  return synced;
+}
+"""
+_TS_OTHER_TAIL = """    const total = ids.reduce((sum, x) => sum + x.length, 0);
+    while (total < 3) {
+      break;
+    }
+  }
+  return [];
+}
+"""
+
+
+def test_a_js_file_sharing_less_than_a_reported_copy_is_not_parsed(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # web/file_2.ts shares the first 10 of the new function's 22 lines: windows of 8 lines in common,
+    # but a match over 10 lines of 22 is not reported (`_long_enough`), so the file is not parsed
+    base = {f"web/file_{n}.ts": _OTHER_TS.format(n=n) for n in range(6)}
+    base["web/file_1.ts"] += _TS_HEAD.format(name="syncOrders") + _TS_TAIL
+    base["web/file_2.ts"] += _TS_HEAD.format(name="syncParts") + _TS_OTHER_TAIL
+    feature = {"web/file_4.ts": base["web/file_4.ts"] + _TS_HEAD.format(name="syncInvoices") + _TS_TAIL}
+    repo = make_repo(tmp_path, base, feature)
+    summarized: list[str] = []
+    original = js_copy_paste.summarize
+    monkeypatch.setattr(js_copy_paste, "summarize", lambda src: summarized.append(src.path) or original(src))
+    found = scan(Target(repo, "main", "feature"), cache=BlobCache(tmp_path / "cache")).findings
+    copies = [f.message for f in found if f.rule == "js.bloat.copy-paste"]
+    assert len(copies) == 1 and "`syncInvoices` repeats `syncOrders` (web/file_1.ts:" in copies[0]
+    assert set(summarized) == {"web/file_1.ts", "web/file_4.ts"}
+    # the windows the two share are enough for the whole-file index of window keys to name it
+    shared, target = (clones.window_keys(list(js_shapes.normalized_lines(text).values()), 8)
+                      for text in (base["web/file_2.ts"], feature["web/file_4.ts"]))
+    assert shared & target

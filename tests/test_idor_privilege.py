@@ -7,22 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slopguard.config import Config, load_ruleset
-from slopguard.engine import Target, scan
 from slopguard.models import Finding
-from slopguard.registry import load
 
-from .gitrepos import make_repo
+from .strict_scan import strict_findings as _scan
 
-REGISTRY = load()
 PY_RULE = "python.insecure-auth.idor-missing-owner-check"
 JS_RULE = "js.insecure-auth.idor-missing-owner-check"
-
-
-def _scan(tmp_path: Path, base: dict[str, str], head: dict[str, str]) -> list[Finding]:
-    repo = make_repo(tmp_path, base, head, message="change")
-    config = Config(ruleset=load_ruleset("strict"), ignore=())
-    return list(scan(Target(repo=repo, base="main", head="feature"), config, registry=REGISTRY).findings)
 
 
 PY_API = """from fastapi import APIRouter, Depends, HTTPException
@@ -115,3 +105,18 @@ def test_js_middleware_admin_only_by_name_keeps_the_finding_at_low_confidence(tm
     assert len(hits) == 1, [f"{f.rule}:{f.line}" for f in hits]
     assert hits[0].confidence == "low"
     assert "only the word `admin`" in hits[0].message
+
+
+def test_a_handler_whose_dependency_reads_credentials_is_not_taken_for_anonymous(tmp_path: Path) -> None:
+    """Whether a handler has auth (an anonymous one is dropped-auth's business) is decided from the
+    repository too: `whoami` reads the Authorization header, whatever it is called."""
+    api = PY_API.replace("who=Depends(staff_user)", "caller=Depends(whoami)").replace("staff_user", "whoami")
+    deps = PY_DEPS.replace("def staff_user(user=Depends(get_current_user)):\n    CHECK\n    return user\n",
+                           "def whoami(request):\n    return request.headers.get(\"Authorization\")\n")
+    assert "whoami" in api and "whoami" in deps
+    head = {"app/api.py": api, "app/deps.py": deps, "app/__init__.py": ""}
+    hits = [f for f in _scan(tmp_path, {"app/__init__.py": ""}, head) if f.rule == PY_RULE]
+    assert [(f.path, f.line, f.confidence) for f in hits] == [("app/api.py", 19, "medium")]
+    anonymous = api.replace("caller=Depends(whoami)", "caller=None")  # the near miss: no auth at all
+    head = {"app/api.py": anonymous, "app/deps.py": deps, "app/__init__.py": ""}
+    assert [f for f in _scan(tmp_path / "anonymous", {"app/__init__.py": ""}, head) if f.rule == PY_RULE] == []

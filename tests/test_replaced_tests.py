@@ -7,28 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slopguard.config import Config, load_ruleset
-from slopguard.engine import Target, scan
-from slopguard.models import Finding, Severity
-from slopguard.registry import load
+from slopguard.models import Severity
 
-from .gitrepos import make_repo
+from .strict_scan import only as _only
+from .strict_scan import strict_findings as _scan
 
-REGISTRY = load()
 DELETED = "python.test-tampering.deleted-test"
 COPY = "python.bloat.copy-paste"
-
-
-def _scan(tmp_path: Path, base: dict[str, str], head: dict[str, str]) -> list[Finding]:
-    repo = make_repo(tmp_path, base, head, message="change")
-    config = Config(ruleset=load_ruleset("strict"), ignore=())
-    return list(scan(Target(repo=repo, base="main", head="feature"), config, registry=REGISTRY).findings)
-
-
-def _only(findings: list[Finding], rule: str) -> Finding:
-    hits = [f for f in findings if f.rule == rule]
-    assert len(hits) == 1, [f"{f.rule}:{f.line}" for f in findings]
-    return hits[0]
 
 
 SOURCE = "def encode(data, files):\n    if isinstance(files, str):\n        raise TypeError(files)\n    return files\n"

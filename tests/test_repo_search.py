@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
@@ -143,3 +145,45 @@ def test_in_memory_search_agrees_with_git_grep(tmp_path: Path, names: list[str],
 
         again = token_index(ids, nothing_to_read, lambda: contents, cache, chars)
         assert again.lookup(names) == expected
+
+
+@pytest.mark.parametrize("chars", ["A-Za-z0-9_", "A-Za-z0-9_$"])
+def test_file_tokens_are_the_runs_of_word_characters(chars: str) -> None:
+    rng = random.Random(5)
+    pieces = [b"a", b"Z", b"0", b"9", b"_", b"$", b" ", b"\n", b"\t", b"\x0b", b"\x0c", b"\x1c", b"\r", b"\xc3\xa9",
+              b"\x00", b"-", b".", b"0x", b"12", b"\xff"]
+    texts = [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    run = re.compile(rb"[" + chars.encode() + rb"]+")
+    for data in [*texts, b"", b"99", b"a$1b 12$ab"]:
+        expected = sorted({token.lstrip(b"0123456789") for token in run.findall(data)})
+        assert repo_search.file_tokens(data, chars) == b"\n" + b"\n".join(expected) + b"\n", data
+    with pytest.raises(ValueError):
+        repo_search.file_tokens(b"a b", "a-z ")
+
+
+def test_a_table_is_taken_from_the_other_characters_table_for_files_without_dollar(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path, {**BASE, "web/b.ts": "const a$b = `${x}`; load_order(1);\n"}, {})
+    listing = Git(repo).ls_tree("main")
+    blobs = Git(repo).cat_blobs([sha for _, sha, _ in listing.values()])
+    contents = {path: blobs[sha] for path, (_, sha, _) in listing.items()}
+    ids = {path: sha for path, (_, sha, _) in listing.items()}
+    cache = BlobCache(tmp_path / "cache")
+    tokenised: list[bytes] = []
+    original = repo_search.file_tokens
+
+    def counted(data: bytes, word_chars: str = repo_search.IDENTIFIER_CHARS) -> bytes:
+        tokenised.append(data)
+        return original(data, word_chars)
+
+    monkeypatch.setattr(repo_search, "file_tokens", counted)
+    for first, second in (("A-Za-z0-9_", "A-Za-z0-9_$"), ("A-Za-z0-9_$", "A-Za-z0-9_")):
+        cache = BlobCache(tmp_path / f"cache-{len(first)}")
+        token_index(ids, lambda paths: {p: contents[p] for p in paths}, lambda: contents, cache, first)
+        tokenised.clear()
+        table = token_index(ids, lambda paths: {p: contents[p] for p in paths}, lambda: contents, cache, second)
+        assert sorted(tokenised) == sorted(d for d in contents.values() if b"$" in d)  # only those are read again
+        for names in (["load_order"], ["a"], ["b"], ["a$b"], ["$load"], ["load"], ["x"], ["MASK"]):
+            if "$" in names[0] and "$" not in second:
+                continue  # not a token of these word characters
+            assert table.lookup(names) == grep_files(Git(repo), "main", names, word_chars=second), (second, names)

@@ -3,6 +3,7 @@ files, extended by a repository's `.slopguard/<name>.yml` in the base commit, va
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,23 @@ def test_shipped_files_read_the_same_with_either_yaml_parser() -> None:
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert yamlsafe.load(text, str(path), 4 << 20, shipped=True) == yamlsafe.load(text, str(path), 4 << 20), path
+
+
+def test_every_bundled_list_compiles_as_a_pattern() -> None:
+    """A bundled list's pattern is compiled at its first use, so its fragments are checked here."""
+    for name in ruledata.bundled_names():
+        lists = ruledata.bundled(name)
+        for key in lists.lists:
+            assert lists.pattern(key).flags & re.IGNORECASE, (name, key)  # compiles it
+
+
+def test_a_bundled_list_pattern_is_compiled_at_first_use_and_answers_as_compiled(tmp_path: Path) -> None:
+    lists = ruledata.data_lists("example", data_dir=_data_dir(tmp_path))
+    before = ruledata._compiled.cache_info().misses
+    pattern = lists.pattern("log_methods", within=r"\b(?:{})\(")
+    compiled = re.compile(pattern.pattern, re.IGNORECASE)
+    assert ruledata._compiled.cache_info().misses == before  # named, not compiled yet
+    text = "log.warning(x); logger.Info(y); log.warn; debug ("
+    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in compiled.finditer(text)]
+    assert ruledata._compiled.cache_info().misses == before + 1
+    assert pattern.flags == compiled.flags and pattern.sub("", text) == compiled.sub("", text)

@@ -226,3 +226,31 @@ def test_an_overrun_lost_where_python_ignores_exceptions_is_raised_again(monkeyp
     finally:
         dog.close()
     assert caught == 2
+
+
+def test_an_overrun_is_not_raised_again_once_its_block_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The raise may land as the block's `__exit__` starts, before it disarms the watchdog; the
+    `Overrun` then leaves the block with the watchdog still armed for it. Raising it again (for one
+    lost where Python ignores exceptions) must stop with the block, not reach the code after it."""
+    from slopguard import bounds
+
+    monkeypatch.setattr(bounds, "_OWN_CODE", str(Path(__file__).resolve().parent) + "/")  # this file counts as own code
+    dog, late = Watchdog(), 0
+    try:
+        block = dog.bound(until=time.monotonic() + 0.05)
+        with pytest.raises(Overrun):
+            block.__enter__()  # what `with` does; `__exit__` is never reached, as when the raise lands at its start
+            end = time.monotonic() + 5
+            while time.monotonic() < end:
+                pass
+        del block  # the `with` statement drops its block as the exception leaves it
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            try:
+                while time.monotonic() < end:
+                    pass
+            except Overrun:
+                late += 1
+    finally:
+        dog.close()
+    assert late == 0

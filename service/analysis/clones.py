@@ -106,19 +106,31 @@ def index(units: Iterable[Unit[T]], size: int, max_bucket: int | None = None,
     return table
 
 
-def window_keys(texts: list[str], size: int) -> set[int]:
-    """Keys of the windows of `size` normalised lines that `index` hashes (the trivial ones left
-    out), the same in every process: a file whose functions have none of a target's keys cannot
-    hold a match for it, so a repository-wide index of these keys names the files worth reading.
-    (No window `index` hashes is left out here: line shapes are told apart by text, not by hash.)"""
+def window_key_list(texts: list[str], size: int) -> list[int | None]:
+    """The key of each window of `size` normalised lines, by its first line, that `index` hashes
+    (None for a trivial one), the same in every process: a file whose functions have none of a
+    target's keys cannot hold a match for it, so a repository-wide index of these keys names the
+    files worth reading. (No window `index` hashes is left out here: line shapes are told apart by
+    text, not by hash.)"""
     codes = [zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in texts]
     sizes = [len(t.replace(" ", "")) for t in texts]
-    keys = set()
-    for start in range(len(texts) - size + 1):
-        end = start + size
-        if sum(sizes[start:end]) >= MIN_WINDOW_CHARS * size and len(set(texts[start:end])) >= MIN_DISTINCT_SHAPES:
-            keys.add(hash(tuple(codes[start:end])))
-    return keys
+    least, shapes = MIN_WINDOW_CHARS * size, MIN_DISTINCT_SHAPES
+    return [hash(tuple(codes[start : start + size]))
+            if sum(sizes[start : start + size]) >= least and len(set(texts[start : start + size])) >= shapes
+            else None
+            for start in range(len(texts) - size + 1)]
+
+
+def window_keys(texts: list[str], size: int) -> set[int]:
+    """The keys of `window_key_list`, trivial windows left out."""
+    return {key for key in window_key_list(texts, size) if key is not None}
+
+
+def plain_window_keys(texts: list[str], size: int) -> list[int]:
+    """The key of every window of `size` lines, by its first line, trivial or not (a coarser
+    filter's keys: the same in every process)."""
+    codes = [zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in texts]
+    return [hash(tuple(codes[start : start + size])) for start in range(len(texts) - size + 1)]
 
 
 def _run_of(hashes: list[int], shapes: set[int], size: int) -> bool:

@@ -61,9 +61,9 @@ def forget(workdir: Path, repo: str, number: int) -> None:
 
 def size(path: Path) -> int:
     """Bytes the cache takes on disk. Files and folders that git removes while this walks (a prune
-    or repack by another worker) are not counted."""
+    or repack by another worker) are not counted; any other error reading the folder is raised."""
     total = 0
-    for folder, _dirs, files in os.walk(path):  # os.walk skips a folder that vanished under it
+    for folder, _dirs, files in os.walk(path, onerror=_unless_gone):
         for name in files:
             try:
                 st = os.lstat(os.path.join(folder, name))
@@ -72,6 +72,12 @@ def size(path: Path) -> int:
             if stat.S_ISREG(st.st_mode):
                 total += st.st_size
     return total
+
+
+def _unless_gone(exc: OSError) -> None:
+    """`os.walk` skips a folder it cannot list; only one removed under it may be skipped."""
+    if not isinstance(exc, FileNotFoundError):
+        raise exc
 
 
 @contextmanager

@@ -15,6 +15,10 @@ modules from helper modules structurally:
 "Defines" means the class's `__module__` is the module itself; importing a detector class from
 elsewhere does not count. The resulting order is deterministic; the engine's result does not
 depend on it, since findings are ordered by `fingerprint.assign`.
+
+A scan does not import every module: it reads the catalog (`slopguard.catalog`, generated from
+`discover` and checked in) and imports a detector's module when the change needs it. `modules`
+lists the modules without importing them; `detector_class` is the structural test of one module.
 """
 
 from __future__ import annotations
@@ -30,21 +34,28 @@ from ..detector import Detector
 def discover() -> list[Detector]:
     """Instantiate every detector of every category sub-package, in (category, module) order."""
     found: list[Detector] = []
+    for name in modules():
+        cls = detector_class(importlib.import_module(f"{__name__}.{name}"))
+        found += [cls()] if cls is not None else []
+    return found
+
+
+def modules() -> list[str]:
+    """Every module of every category ("bloat.js_copy_paste"), in (category, module) order, without
+    importing them (a category package's `__init__` only)."""
+    found: list[str] = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if not info.ispkg:
             raise RuntimeError(f"{__name__}.{info.name} must live in a category sub-package")
         category = importlib.import_module(f"{__name__}.{info.name}")
-        for sub in sorted(pkgutil.iter_modules(category.__path__), key=lambda m: m.name):
-            module = importlib.import_module(f"{category.__name__}.{sub.name}")
-            classes = _detector_classes(module)
-            if len(classes) > 1:
-                raise RuntimeError(f"{module.__name__} must define at most one Detector subclass")
-            found += [cls() for cls in classes]
+        found += [f"{info.name}.{sub.name}"
+                  for sub in sorted(pkgutil.iter_modules(category.__path__), key=lambda m: m.name)]
     return found
 
 
-def _detector_classes(module: ModuleType) -> list[type[Detector]]:
-    return [
+def detector_class(module: ModuleType) -> type[Detector] | None:
+    """The one Detector subclass `module` defines, None for a helper module."""
+    classes = [
         obj
         for obj in vars(module).values()
         if inspect.isclass(obj)
@@ -52,3 +63,6 @@ def _detector_classes(module: ModuleType) -> list[type[Detector]]:
         and obj is not Detector
         and obj.__module__ == module.__name__
     ]
+    if len(classes) > 1:
+        raise RuntimeError(f"{module.__name__} must define at most one Detector subclass")
+    return classes[0] if classes else None

@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -43,6 +43,7 @@ from ...lang.js.testing import block_kind
 from ...models import Finding, Severity
 from ...parsing import SourceFile, end_line_of, grammar, line_of
 from . import js_copy_sources as sources
+from . import js_shapes
 from .thresholds import CopyPasteSettings
 
 RULE = Rule(
@@ -59,41 +60,14 @@ FUNCTIONS = frozenset({
     "function_declaration", "function_expression", "arrow_function", "method_definition", "function",
     "generator_function_declaration", "generator_function",
 })
-KEYWORDS = frozenset({
-    "async", "await", "break", "case", "catch", "class", "const", "continue", "default", "delete", "do",
-    "else", "export", "extends", "finally", "for", "function", "if", "import", "in", "instanceof", "let",
-    "new", "of", "return", "static", "super", "switch", "this", "throw", "try", "typeof", "var", "void",
-    "while", "yield", "null", "undefined", "true", "false", "interface", "type", "implements",
-})
 MAX_FILE_LINES = 5000
 MAX_FILES = 3000
 
 
 
-_TOKENS = re.compile(
-    r"""(?P<c>//[^\n]*|/\*.*?\*/)|(?P<s>'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`)"""
-    r"|(?P<n>\b\d[\w.]*)|(?P<w>[A-Za-z_$][\w$]*)|(?P<p>\S)",
-    re.S,
-)
-
-
 def normalized_lines(src: SourceFile) -> dict[int, str]:
     """Line number -> the line's normalised token shapes (comments dropped, names `i`, strings `s`)."""
-    out: dict[int, list[str]] = {}
-    line = 1
-    last = 0
-    data = src.text
-    for m in _TOKENS.finditer(data):
-        line += data.count("\n", last, m.start())
-        last = m.start()
-        kind = m.lastgroup
-        if kind != "c":
-            token = m.group(0)
-            shape = {"s": "s", "n": "0"}.get(kind or "", token)
-            if kind == "w" and token not in KEYWORDS:
-                shape = "i"
-            out.setdefault(line, []).append(shape)
-    return {n: " ".join(tokens) for n, tokens in out.items()}
+    return js_shapes.normalized_lines(src.text)
 
 
 @functools.cache
@@ -115,8 +89,7 @@ class Func:
 
 
 _UNITS = "js.copy-paste.units-1"
-_WINDOWS = "js.copy-paste.windows-1"
-_FILE_WINDOWS = "js.copy-paste.file-windows-1"
+_FILE_KEYS = "js.copy-paste.file-keys-2"
 Summary = list[tuple[int, int, int, str, bool, bool, list[tuple[int, str]]]]
 
 
@@ -164,24 +137,51 @@ class _Summaries:
         read = self.read(paths)
         return [u for path in paths for u in _units(path, read.get(path) or [])]
 
-    def keys(self, size: int) -> Callable[[list[str]], dict[str, set[int]]]:
-        def of(paths: list[str]) -> dict[str, set[int]]:
-            return {path: {k for *_, lines in summary for k in clones.window_keys([t for _, t in lines], size)}
-                    for path, summary in self.read(paths).items()}
-        return of
+
+def _file_keys(src: SourceFile, size: int) -> list[int]:
+    """The keys of every window of `size` coarse lines of the whole file (`js_shapes.coarse_lines`):
+    a function's lines are consecutive lines of its file, so a window it shares with a target is
+    among these, found without parsing the file."""
+    return sorted(set(clones.plain_window_keys(js_shapes.coarse_lines(src.text), size)))
 
 
-def _file_keys(repo: RepoView, size: int) -> Callable[[list[str]], dict[str, set[int]]]:
-    """The window keys of the normalised lines of whole files (a superset of their functions')."""
-    def of(paths: list[str]) -> dict[str, set[int]]:
-        repo.prefetch("RIGHT", paths)
-        found = {}
-        for path in paths:
-            src = repo.source("RIGHT", path)
-            if src is not None:
-                found[path] = clones.window_keys(list(normalized_lines(src).values()), size)
-        return found
-    return of
+def _target_keys(unit: clones.Unit[Func], size: int) -> list[int | None]:
+    """The coarse key of each window of a target that `clones.index` hashes (None: a trivial one)."""
+    rough = clones.plain_window_keys([js_shapes.coarse(t) for t in unit.texts], size)
+    exact = clones.window_key_list(unit.texts, size)
+    return [key if hashed is not None else None for hashed, key in zip(exact, rough, strict=True)]
+
+
+def _long_enough(covered: int, need: int, lines: int) -> bool:
+    """A match covering `covered` of a target's `lines` lines counts: `need` lines, and more than
+    the shared boilerplate of sibling handlers when it is a part of the target."""
+    return covered >= need and (covered >= 0.6 * lines or covered >= need + need // 2)
+
+
+Rough = list[tuple[list[int | None], int, int]]  # each target's coarse window keys, `need`, lines
+
+
+def _may_hold(repo: RepoView, paths: list[str], size: int, targets: Rough) -> list[str]:
+    """Those of `paths` whose whole-file windows cover enough of a target (its keys, `need`, its
+    lines) for a function of the file to be reported as its original: the only files parsed. The
+    keys are kept by blob id, so a later scan reads no file to rule one out."""
+    kind = f"{_FILE_KEYS}-{size}"
+    known = repo.cached_paths("RIGHT", paths, kind)
+    repo.prefetch("RIGHT", [p for p in paths if p not in known])
+    build = functools.partial(_file_keys, size=size)
+    wanted = {k for keys, _, _ in targets for k in keys if k is not None}
+    out = []
+    for path in paths:
+        found = repo.derived("RIGHT", path, kind, build)
+        if not found or wanted.isdisjoint(found):
+            continue
+        have = wanted.intersection(found)
+        for keys, need, lines in targets:
+            covered = {i for start, k in enumerate(keys) if k in have for i in range(start, start + size)}
+            if _long_enough(len(covered), need, lines):
+                out.append(path)
+                break
+    return out
 
 
 def _neighbourhood(index: repo_index.SideIndex, changed: Iterable[str]) -> list[str]:
@@ -253,13 +253,11 @@ class CopyPaste(Detector):
             if sum(1 for n in unit.lines if n in fctx.diff.added) >= 0.5 * max(1, len(unit.lines)):
                 unit.added = True
                 targets.append((unit, fctx))
-        # only the files holding one of the targets' windows can hold a match: found in the index
-        wanted = {k for unit, _ in targets for k in clones.window_keys(unit.texts, size)}
-        others = [p for p in near if p not in files]
-        # a function's lines are consecutive lines of its file: the file's windows, found without
-        # parsing it, hold every window of its functions (the files they rule out are not parsed)
-        others = ctx.repo.with_keys("RIGHT", others, f"{_FILE_WINDOWS}-{size}", _file_keys(ctx.repo, size), wanted)
-        others = ctx.repo.with_keys("RIGHT", others, f"{_WINDOWS}-{size}", summaries.keys(size), wanted)
+        # a function of another file is indexed only when the file's windows could make it a target's
+        # original (`_long_enough`): the other files' functions cannot change a finding
+        rough = [(_target_keys(unit, size), test_size if sym.is_test_path(unit.path) else size, len(unit.lines))
+                 for unit, _ in targets]
+        others = _may_hold(ctx.repo, [p for p in near if p not in files], size, rough)
         by_path: dict[str, list[clones.Unit[Func]]] = {p: [] for p in near}
         for unit in changed + summaries.units(others):
             by_path[unit.path].append(unit)
@@ -280,7 +278,7 @@ class CopyPaste(Detector):
             found = clones.matches(unit, table, size, need, _compatible)
             found = [m for m in found if not mirrors(unit.path, m[0].path)]  # a generated twin file
             # a partial copy must be longer than the shared boilerplate of sibling handlers
-            found = [m for m in found if len(m[1]) >= 0.6 * len(unit.lines) or len(m[1]) >= need + need // 2]
+            found = [m for m in found if _long_enough(len(m[1]), need, len(unit.lines))]
             picked = clones.pick_original(unit, found)
             if picked is None or clones.is_idiom(unit, found) or sources.repeats_an_instance(unit, found, instances):
                 continue

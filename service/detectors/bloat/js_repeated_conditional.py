@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from tree_sitter import Node
@@ -39,13 +38,7 @@ from ...detector import Detector, FileContext, Rule
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
 from ...parsing import line_of, walk
-
-
-@dataclass(frozen=True)
-class RepeatedConditionalSettings:
-    min_repeats: int = field(default=3, metadata={"help": "how many times one shape must be written"})
-    min_tokens: int = field(default=12, metadata={"help": "the smallest conditional (in tokens) counted"})
-
+from .thresholds import RepeatedConditionalSettings
 
 RULE = Rule(
     id="js.bloat.repeated-conditional",

@@ -24,3 +24,9 @@ class LongFunctionSettings:
 class ConfigHierarchySettings:
     max_constants: int = field(default=8, metadata={
         "help": "a class hierarchy that only carries up to this many constants is flagged"})
+
+
+@dataclass(frozen=True)
+class RepeatedConditionalSettings:
+    min_repeats: int = field(default=3, metadata={"help": "how many times one shape must be written"})
+    min_tokens: int = field(default=12, metadata={"help": "the smallest conditional (in tokens) counted"})

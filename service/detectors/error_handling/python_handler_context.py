@@ -245,10 +245,6 @@ def success_after(src: SourceFile, clause: Node, in_handler: bool) -> Node | Non
     return None
 
 
-
-
-
-
 def is_request_handler(src: SourceFile, func: Node) -> bool:
     parent = func.parent
     if parent is not None and parent.type == "decorated_definition":

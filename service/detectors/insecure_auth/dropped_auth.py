@@ -132,8 +132,9 @@ class DroppedAuthDetector(Detector):
             return
         settings = ctx.options.settings(rule, DroppedAuthSettings)
         for route in view.routes:
-            named = view.named_protection(route) if view.protected(route) else ""
-            if view.protected(route) and not named:
+            protected = view.protected(route)
+            named = view.named_protection(route) if protected else ""  # protected by a name only
+            if protected and not named:
                 continue
             old = view.base_route(route)
             if old is not None:
@@ -159,5 +160,5 @@ class DroppedAuthDetector(Detector):
 def _named_message(label: str, named: str, norm: Norm) -> str:
     return (f"The new route `{label}` relies on `{named[:40]}` for authentication, but only its name suggests it "
             "authenticates (its definition is not in the repository or does not show it reading credentials or "
-            f"answering 401/403), while {norm.with_auth} of the {norm.counted} other routes in this module use auth "
+            f"answering 401/403), while {norm.shown} of the {norm.counted} other routes in this module use auth "
             "the repository shows; check that it does, or use the same auth as they do.")

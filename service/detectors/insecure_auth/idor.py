@@ -13,8 +13,11 @@ the lookup line. Admin/staff-only handlers are left alone when the repository sh
 checks the caller's role (`user.is_admin`, `req.user.role`, `has_perm`) and answers 401/403 before
 the lookup, or a decorator, dependency or middleware of it does so in its definition
 (`privilege.py`). A handler that only a word (`privileged_words` of rules/data/insecure-auth.yml:
-`admin`, `staff` in its path, decorators or middleware) calls admin-only keeps its finding at low
-confidence, and the message names the word. In Python, handlers without auth are left alone.
+`admin`, `staff`; in Python in a decorator or dependency, in JS/TS in its path or a middleware)
+calls admin-only keeps its finding at low confidence, and the message names the word. In Python,
+handlers without auth are left alone (dropped-auth's business); auth is what the repository shows
+(`python_auth_evidence.py`: a decorator or dependency whose definition reads credentials or answers
+401/403) or what a name suggests.
 
 `python.insecure-auth.owner-check-removed` / `js.insecure-auth.owner-check-removed`: flags a
 function or handler whose base version related the object to the current user and whose head
@@ -65,7 +68,7 @@ class IdorLayer(Protocol):
     def key(self, route: Any) -> Hashable: ...
     def is_test_path(self, path: str) -> bool: ...
     def checked(self, src: SourceFile, routes: Any) -> set[Any]: ...
-    def exempt(self, src: SourceFile, route: Any) -> bool: ...
+    def exempt(self, ctx: FileContext, src: SourceFile, route: Any) -> bool: ...
     def privilege(self, ctx: FileContext, src: SourceFile, words: re.Pattern[str]) -> PrivilegeOf: ...
     def unchecked_lookup(self, src: SourceFile, route: Any) -> Node | None: ...
     def idor_message(self, route: Any) -> str: ...
@@ -120,12 +123,12 @@ class IdorDetector(Detector):
         privilege: PrivilegeOf | None = None
         for route in routes:
             key = layer.key(route)
-            if key in checked or key in removed_in or layer.exempt(head, route):
+            if key in checked or key in removed_in:
                 continue
             if not any(other != key for other in checked):
                 continue  # no other handler of the module checks ownership: no norm to break
             lookup = layer.unchecked_lookup(head, route)
-            if lookup is None or not ctx.changed(lookup):
+            if lookup is None or not ctx.changed(lookup) or layer.exempt(ctx, head, route):
                 continue
             privilege = privilege or layer.privilege(ctx, head, privileged(ctx.repo))
             found = privilege.of(route, lookup)

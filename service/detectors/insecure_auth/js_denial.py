@@ -1,15 +1,15 @@
 """Which names of a JS/TS route module are auth middleware, decided from what they do rather than
 from what they are called.
 
-A middleware that answers 401 or 403 (`res.status(401)`, `res.sendStatus(403)`, `reply.code(401)`,
-`next(createError(403))`, `throw new HttpError(401, ...)`) before letting the request through, or
-that reads the caller's credentials (the `Authorization` header, cookies, the session, a JWT
-verification: `js_credential_reads` in rules/data/insecure-auth.yml), authenticates or authorises
-the caller, whatever it is named. This module follows a name used as
-a middleware to its definition: a function of the module itself, a factory returning one
-(`requireRole('admin')`), an array of middleware (`const adminOnly = [requireAuth, ...]`), or a
-function imported from a file of the repository (`require('../middleware/auth')`,
-`import { requireAuth } from './auth'`).
+A middleware whose body answers 401 or 403 (the number as a call argument, an assignment, a thrown
+or returned value: `res.status(401)`, `res.sendStatus(403)`, `reply.code(401)`,
+`next(createError(403))`, `throw new HttpError(401, ...)`), or reads the caller's credentials (the
+`Authorization` header, cookies, the session, a JWT verification: `js_credential_reads` in
+rules/data/insecure-auth.yml), authenticates or authorises the caller, whatever it is named. This
+module follows a name used as a middleware to its definition: a function of the module itself, a
+factory returning one (`requireRole('admin')`: the function it returns is part of its body), an
+array of middleware (`const adminOnly = [requireAuth, ...]`), or a function imported from a file of
+the repository (`require('../middleware/auth')`, `import { requireAuth } from './auth'`).
 """
 
 from __future__ import annotations

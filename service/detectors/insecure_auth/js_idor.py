@@ -178,7 +178,7 @@ class JsIdor:
     def checked(self, src: SourceFile, head_routes: list[Route]) -> set[tuple[str, str, str]]:
         return {r.key for r in head_routes if _checks_ownership(src, r)}
 
-    def exempt(self, src: SourceFile, route: Route) -> bool:
+    def exempt(self, ctx: FileContext, src: SourceFile, route: Route) -> bool:
         return False
 
     def privilege(self, ctx: FileContext, src: SourceFile, words: re.Pattern[str]) -> JsPrivilege:

@@ -8,13 +8,14 @@ PermissionDenied`, `res.status(403)`). A handler is privileged when it makes one
 lookup, or when a decorator, dependency (`Depends(require_admin)`) or middleware
 (`requireRole('admin')`) of it makes one in its definition, followed the way dropped-auth follows
 auth (`python_auth_evidence.py`, `js_denial.py`), or is a library API known to check roles
-(`python_library_privileged`). A handler that only a word of `privileged_words` in its path,
-decorators, dependencies or middleware calls admin-only is `named`: its finding stays, at low
-confidence, and names the word.
+(`python_library_privileged`). A handler that only a word of `privileged_words` calls admin-only
+(in Python: in a decorator or dependency other than the route's own; in JS/TS: in its path or a
+middleware) is `named`: its finding stays, at low confidence, and names the word.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -30,6 +31,7 @@ from .js_denial import answers_denied, denying_names
 from .python_auth_evidence import AuthResolver, direct_auth
 from .python_auth_syntax import Handler, auth_parameters, is_route_decorator, last_segment
 from .python_auth_syntax import call_name as py_call_name
+from .python_principal import INJECTORS
 
 _LISTS = data_lists("insecure-auth")
 _ATTRIBUTE = _LISTS.pattern("privilege_attributes", within="^(?:{})$")
@@ -46,6 +48,7 @@ class Privilege:
     word: str = ""
 
     def note(self) -> str:
+        """The sentence a `named` finding adds ('' for `shown`)."""
         if self.kind == "shown":
             return ""
         return (f" Note: only the word `{self.word}` in `{self.where[:60]}` suggests the handler is admin/staff-only;"
@@ -119,7 +122,7 @@ class PythonPrivilege:
         params = handler.func.child_by_field_name("parameters")
         for holder in [*handler.decorators, *(params.named_children if params is not None else ())]:
             for call in walk(holder):
-                if call.type == "call" and last_segment(py_call_name(call, src)) in ("Depends", "Security"):
+                if call.type == "call" and last_segment(py_call_name(call, src)) in INJECTORS:
                     args = call.child_by_field_name("arguments")
                     first = next((a for a in args.named_children if a.type != "keyword_argument"), None) \
                         if args is not None else None
@@ -157,8 +160,13 @@ class JsPrivilege:
     """The privilege of the handlers of one JS/TS file (head side)."""
 
     def __init__(self, ctx: FileContext, src: SourceFile, words: re.Pattern[str]) -> None:
-        self.src, self.words = src, words
-        self.guards = denying_names(ctx.repo, "RIGHT", ctx.path, src, shows=js_role_check)
+        self.ctx, self.src, self.words = ctx, src, words
+
+    @functools.cached_property
+    def guards(self) -> frozenset[str]:
+        """The names usable as middleware that make a role check (read from the repository's files
+        on first use)."""
+        return denying_names(self.ctx.repo, "RIGHT", self.ctx.path, self.src, shows=js_role_check)
 
     def of(self, route: Route, lookup: Node) -> Privilege | None:
         src = self.src

@@ -55,6 +55,12 @@ class Norm:
     counted: int
     named: tuple[str, ...]
     named_auth: tuple[str, ...] = ()  # the auth of siblings the norm needs that only its name suggests
+    by_name: int = 0  # of `with_auth`, the siblings whose auth only its name suggests
+
+    @property
+    def shown(self) -> int:
+        """The siblings whose auth the repository shows."""
+        return self.with_auth - self.by_name
 
 
 def module_norm(siblings: list[Sibling], min_siblings: int, min_ratio: float) -> Norm | None:
@@ -74,9 +80,9 @@ def module_norm(siblings: list[Sibling], min_siblings: int, min_ratio: float) ->
         norm = Norm(with_auth, len(counted) - len(named), named)
     by_name = [s.named_auth for s in counted if s.authed and s.named_auth]
     shown = with_auth - len(by_name)
-    if by_name and not (shown >= min_siblings and shown >= min_ratio * norm.counted):
-        return Norm(norm.with_auth, norm.counted, norm.named, tuple(dict.fromkeys(by_name)))
-    return norm
+    needed = tuple(dict.fromkeys(by_name)) if by_name and not (
+        shown >= min_siblings and shown >= min_ratio * norm.counted) else ()
+    return Norm(norm.with_auth, norm.counted, norm.named, needed, len(by_name))
 
 
 def wording_note(norm: Norm, own_word: str) -> str:

@@ -29,6 +29,7 @@ from ...lang.python.modules import python_modules
 from ...models import Side
 from ...parsing import SourceFile, line_of, walk
 from ...ruledata import data_lists
+from .python_principal import INJECTORS
 
 _LISTS = data_lists("insecure-auth")
 _NAMES = _LISTS.pattern("python_auth_names")
@@ -38,7 +39,6 @@ _DENIALS = _LISTS.get("python_denial_exceptions")
 _LIBRARY = _LISTS.get("python_library_auth")
 _DENIED = frozenset({"401", "403"})
 _DENIED_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTHORIZED", "FORBIDDEN"})
-_INJECTORS = frozenset({"Depends", "Security"})
 _DEPTH = 3
 
 Kind = Literal["shown", "named"]
@@ -72,7 +72,7 @@ class AuthResolver:
     def evidence(self, callee: str) -> Evidence | None:
         """The evidence that the decorator/dependency named `callee` (as written, call arguments
         dropped) authenticates, None when there is none."""
-        callee = callee.split("(", 1)[0].strip().lstrip("@")
+        callee = _callee(callee)
         if not callee:
             return None
         if callee not in self._memo:
@@ -84,7 +84,7 @@ class AuthResolver:
         if isinstance(target, str):
             return Evidence("shown", callee, "is a library API that authenticates")
         if target is not None:
-            where = _shows(self, target[0], target[1], target[2], _DEPTH, set())
+            where = self._shows(target[0], target[1], target[2], _DEPTH, set())
             if where:
                 return Evidence("shown", callee, where)
         if _NAMES.search(callee):
@@ -94,13 +94,13 @@ class AuthResolver:
     def shown_by(self, callee: str, check: Check, library: Collection[str]) -> str:
         """Where the definition of `callee` (followed like `evidence`) shows what `check` looks for;
         for a library API, whether it is one of `library`; '' when nothing shows it."""
-        callee = callee.split("(", 1)[0].strip().lstrip("@")
+        callee = _callee(callee)
         target = self._definition(self.path, self.src, callee, _DEPTH) if callee else None
         if isinstance(target, str):
             return f"is the library's `{target.lstrip('.')}`" if target.lstrip(".") in library else ""
         if target is None:
             return ""
-        return _shows(self, target[0], target[1], target[2], _DEPTH, set(), check, library)
+        return self._shows(target[0], target[1], target[2], _DEPTH, set(), check, library)
 
     # ------------------------------------------------------------------ resolution
 
@@ -135,6 +135,37 @@ class AuthResolver:
         file = python_modules(self.repo, self.side).file(importer, dotted)
         other = self.repo.source(self.side, file) if file else None
         return (file, other) if file and other is not None and other.root is not None else None
+
+    def _shows(self, path: str, src: SourceFile, node: Node, depth: int, seen: set[tuple[str, int]],
+               check: Check | None = None, library: Collection[str] = _LIBRARY) -> str:
+        """Where `node` (a function, a class, or the value a name is assigned) reads credentials or
+        answers 401/403 (or shows what `check` looks for), followed through the calls and dependencies
+        it makes (a library API counts when it is one of `library`); '' when it does not."""
+        key = (path, node.start_byte)
+        if key in seen:
+            return ""
+        seen.add(key)
+        local = (check or direct_auth)(src, node)
+        if local:
+            return f"{local} ({path}:{line_of(node)})"
+        if depth <= 0:
+            return ""
+        for callee in _callees(src, node):
+            target = self._definition(path, src, callee, _DEPTH)
+            if isinstance(target, str):
+                if target.lstrip(".") in library:
+                    return f"calls the library's `{callee}` ({path}:{line_of(node)})"
+                continue
+            if target is not None:
+                found = self._shows(target[0], target[1], target[2], depth - 1, seen, check, library)
+                if found:
+                    return found
+        return ""
+
+
+def _callee(written: str) -> str:
+    """A decorator or dependency as written (`@login_required`, `auth.login_required()`) -> its callee."""
+    return written.split("(", 1)[0].strip().lstrip("@")
 
 
 def _top_definitions(src: SourceFile) -> dict[str, Node]:
@@ -186,33 +217,6 @@ def _imports(src: SourceFile) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- what a definition does
-
-
-def _shows(resolver: AuthResolver, path: str, src: SourceFile, node: Node, depth: int,
-           seen: set[tuple[str, int]], check: Check | None = None, library: Collection[str] = _LIBRARY) -> str:
-    """Where `node` (a function, a class, or the value a name is assigned) reads credentials or
-    answers 401/403 (or shows what `check` looks for), followed through the calls and dependencies
-    it makes (a library API counts when it is one of `library`); '' when it does not."""
-    key = (path, node.start_byte)
-    if key in seen:
-        return ""
-    seen.add(key)
-    local = (check or direct_auth)(src, node)
-    if local:
-        return f"{local} ({path}:{line_of(node)})"
-    if depth <= 0:
-        return ""
-    for callee in _callees(src, node):
-        target = resolver._definition(path, src, callee, _DEPTH)
-        if isinstance(target, str):
-            if target.lstrip(".") in library:
-                return f"calls the library's `{callee}` ({path}:{line_of(node)})"
-            continue
-        if target is not None:
-            found = _shows(resolver, target[0], target[1], target[2], depth - 1, seen, check, library)
-            if found:
-                return found
-    return ""
 
 
 def direct_auth(src: SourceFile, node: Node, reads: bool = True) -> str:
@@ -274,7 +278,7 @@ def _callees(src: SourceFile, node: Node) -> list[str]:
             continue
         fn = n.child_by_field_name("function")
         name = src.node_text(fn) if fn is not None else ""
-        if name.rsplit(".", 1)[-1] in _INJECTORS:
+        if name.rsplit(".", 1)[-1] in INJECTORS:
             args = n.child_by_field_name("arguments")
             first = next(iter(args.named_children), None) if args is not None else None
             name = src.node_text(first) if first is not None and first.type in ("identifier", "attribute", "call") \

@@ -13,7 +13,7 @@ from ...lang.python.memo import cached, descendants, node_key
 from ...parsing import SourceFile
 from ...ruledata import data_lists
 from .python_auth_evidence import AuthResolver, Evidence, direct_auth
-from .python_principal import principal_params
+from .python_principal import INJECTORS, principal_params
 
 # Route decorators: `@app.get(...)`, `@router.post(...)`, `@bp.route(...)`, `@api_view([...])`.
 _ROUTE_ATTRS = frozenset({"get", "post", "put", "patch", "delete", "route", "api_route", "head", "options",
@@ -182,7 +182,7 @@ def _dependency_evidence(node: Node, src: SourceFile, auth: AuthResolver | None)
     """The strongest evidence of the `Depends(...)` / `Security(...)` calls in `node`."""
     best: Evidence | None = None
     for call in descendants(src, node, "call"):
-        if last_segment(call_name(call, src)) not in ("Depends", "Security"):
+        if last_segment(call_name(call, src)) not in INJECTORS:
             continue
         args = call.child_by_field_name("arguments")
         if args is None:
@@ -225,10 +225,6 @@ def route_auth(handler: Handler, src: SourceFile, auth: AuthResolver | None = No
     for _, evidence in auth_marks(handler, src, auth):
         best = _better(best, evidence)
     return best
-
-
-def is_authenticated(handler: Handler, src: SourceFile) -> bool:
-    return route_auth(handler, src) is not None
 
 
 def is_test_path(path: str) -> bool:

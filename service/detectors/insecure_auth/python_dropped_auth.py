@@ -25,6 +25,7 @@ from .python_auth_syntax import (
     route_auth,
     route_path,
 )
+from .python_principal import INJECTORS
 
 _GLOBAL_AUTH = data_lists("insecure-auth").pattern("python_router_auth_words")
 
@@ -152,7 +153,7 @@ def _dependencies(args: Node, src: SourceFile, auth: AuthResolver) -> Evidence |
         for call in walk(value):
             inner = call.child_by_field_name("arguments") if call.type == "call" else None
             first = next(iter(inner.named_children), None) if inner is not None else None
-            if first is None or last_segment(call_name(call, src)) not in ("Depends", "Security"):
+            if first is None or last_segment(call_name(call, src)) not in INJECTORS:
                 continue
             evidence = auth.evidence(src.node_text(first))
             if evidence is not None:

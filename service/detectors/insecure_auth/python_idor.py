@@ -13,15 +13,16 @@ from ...detector import FileContext
 from ...parsing import SourceFile, line_of, walk
 from ...ruledata import data_lists
 from .privilege import PythonPrivilege
+from .python_auth_evidence import AuthResolver
 from .python_auth_syntax import (
     Handler,
     call_name,
     checks_ownership,
     comparison_checks,
     functions,
-    is_authenticated,
     is_test_path,
     last_segment,
+    route_auth,
     route_path,
     user_names,
 )
@@ -53,9 +54,10 @@ class PythonIdor:
         helpers = {h.name: h for h in funcs}
         return {h.name for h in funcs if checks_ownership(h, src, helpers)}
 
-    def exempt(self, src: SourceFile, route: Handler) -> bool:
-        """An anonymous handler is dropped-auth's business."""
-        return not is_authenticated(route, src)
+    def exempt(self, ctx: FileContext, src: SourceFile, route: Handler) -> bool:
+        """An anonymous handler is dropped-auth's business: one with no auth that the repository shows
+        (`python_auth_evidence.py`) or that a name suggests."""
+        return route_auth(route, src, AuthResolver(ctx.repo, "RIGHT", ctx.path, src)) is None
 
     def privilege(self, ctx: FileContext, src: SourceFile, words: re.Pattern[str]) -> PythonPrivilege:
         return PythonPrivilege(ctx, src, words)

@@ -15,7 +15,7 @@ from tree_sitter import Node
 from ...lang.python.memo import cached, descendants, node_key
 from ...parsing import SourceFile
 
-_INJECTORS = frozenset({"Depends", "Security"})
+INJECTORS = frozenset({"Depends", "Security"})  # the FastAPI calls that inject a dependency
 
 
 def injected(param: Node, src: SourceFile) -> tuple[str, str] | None:
@@ -27,7 +27,7 @@ def injected(param: Node, src: SourceFile) -> tuple[str, str] | None:
     if name is None or value is None or value.type != "call":
         return None
     fn = value.child_by_field_name("function")
-    if fn is None or src.node_text(fn).rsplit(".", 1)[-1] not in _INJECTORS:
+    if fn is None or src.node_text(fn).rsplit(".", 1)[-1] not in INJECTORS:
         return None
     args = value.child_by_field_name("arguments")
     first = next((a for a in args.named_children if a.type != "comment"), None) if args is not None else None

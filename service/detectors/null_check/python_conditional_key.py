@@ -26,15 +26,16 @@ Write the key on every path (`meta["sender"] = event.sender or {}`), or read it 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from ...detector import Detector, FileContext, Rule
 from ...lang.python.symbols import is_test_path, text
 from ...models import Finding, Severity
-from ...parsing import line_of, walk
+from ...parsing import grammar, line_of
 
 RULE = Rule(
     id="python.null-check.conditional-key",
@@ -98,8 +99,8 @@ class PythonConditionalKey(Detector):
         if src is None or src.root is None or src.language != "python" or is_test_path(ctx.path) \
                 or not ctx.diff.added:
             return
-        for fn in walk(src.root):
-            if fn.type == "function_definition" and ctx.changed(fn):
+        for fn in _function_definitions(src.root):
+            if ctx.changed(fn):
                 yield from self._function(ctx, fn)
 
     def _function(self, ctx: FileContext, fn: Node) -> Iterator[Finding]:
@@ -177,6 +178,18 @@ class PythonConditionalKey(Detector):
             if node.type == "if_statement" and _names_key(_condition(node), key[1]):
                 return True
         return False
+
+
+@functools.cache
+def _function_query() -> Query:
+    return Query(grammar("python"), "(function_definition) @f")
+
+
+def _function_definitions(root: Node) -> list[Node]:
+    """Every function definition of a Python tree, in source order (outer before inner): what a
+    walk of the whole tree keeps, found by a query."""
+    found = QueryCursor(_function_query()).captures(root).get("f", [])
+    return sorted(found, key=lambda n: n.start_byte)
 
 
 def _own_nodes(body: Node) -> Iterator[Node]:

@@ -14,7 +14,7 @@ from ...detector import FileContext
 from ...models import Hunk
 from ...parsing import line_of
 from .languages import LangSpec
-from .units import Unit, extract
+from .units import Unit, extract, fill
 
 
 @dataclass
@@ -71,8 +71,8 @@ def display_groups(hunks: Sequence[Hunk], gap: int = CONTEXT_GAP) -> list[int]:
 
 
 def _changes(ctx: FileContext, spec: LangSpec) -> list[Change]:
-    head_units = extract(ctx.head, spec) if ctx.head is not None else []
-    base_units = extract(ctx.base, spec) if ctx.base is not None else []
+    head_units = extract(ctx.head, spec, filled=False) if ctx.head is not None else []
+    base_units = extract(ctx.base, spec, filled=False) if ctx.base is not None else []
     added, removed = ctx.diff.added, ctx.diff.removed
     line_group = _line_groups(ctx)
     touched_head = [u for u in head_units if u.lines & added]
@@ -98,6 +98,9 @@ def _changes(ctx: FileContext, spec: LangSpec) -> list[Change]:
     pairs = _pair_leftovers(pairs, line_group, added, removed)
     out = []
     for base, head in pairs:
+        for part in (base, head):
+            if part is not None:
+                fill(part, spec)  # only the units of a change are read token by token
         add = sorted(head.lines & added) if head is not None else []
         rem = sorted(base.lines & removed) if base is not None else []
         first = add[0] if add else rem[0] if rem else 0

@@ -49,6 +49,8 @@ class Unit:
     next_key: str = ""  # for comment blocks: the unit they sit above
     start: int = 0
     end: int = 0
+    skip: list[Node] | None = field(default=None, compare=False, repr=False)  # tokens not yet read: the
+    # subtrees to leave out of them (the members of a class), see `fill`
 
     def __post_init__(self) -> None:
         self.start = self.start or line_of(self.node)
@@ -78,13 +80,18 @@ class Unit:
         return "\n".join(r for r in rows if r)
 
 
-def extract(src: SourceFile, spec: LangSpec) -> list[Unit]:
-    """Every unit of a parsed file, outer units before the members they contain."""
+def extract(src: SourceFile, spec: LangSpec, *, filled: bool = True) -> list[Unit]:
+    """Every unit of a parsed file, outer units before the members they contain. With `filled`
+    False, a unit's tokens and comments are read only by `fill` (a caller that looks at the few
+    units a diff touches)."""
     root = src.root
     if root is None or root.type not in spec.containers:
         return []
     units: list[Unit] = []
     _collect(root, "", src, spec, units)
+    if filled:
+        for unit in units:
+            fill(unit, spec)
     owner: dict[int, Unit] = {}
     for unit in units:  # members come after their class, so they overwrite its lines
         for n in range(unit.start, unit.end + 1):
@@ -125,12 +132,21 @@ def _collect(container: Node, prefix: str, src: SourceFile, spec: LangSpec,
             pending_comment = None
         units.append(unit)
         body = _class_body(child, spec)
-        skip = body.named_children if body is not None else []
-        unit.tokens, unit.comments = tokens(unit.node, src, spec, skip=skip)
+        unit.skip = body.named_children if body is not None else []
         if body is not None:
             _collect(body, unit.key + ".", src, spec, units)
     if pending_comment is not None:
         pending_comment.key = _unique(prefix + "#comment:end", seen)
+
+
+def fill(unit: Unit, spec: LangSpec) -> None:
+    """Read the tokens and comments of a unit `extract` left unfilled (once): its own comments
+    come before the trailing comments of its statement that `_collect` gathered meanwhile."""
+    if unit.skip is None:
+        return
+    unit.tokens, own = tokens(unit.node, unit.src, spec, skip=unit.skip)
+    unit.comments = own + unit.comments
+    unit.skip = None
 
 
 def _unique(key: str, seen: dict[str, int]) -> str:

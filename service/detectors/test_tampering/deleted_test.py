@@ -58,6 +58,7 @@ class Deletions(Protocol[T]):
     asserting: tuple[str, ...]  # how a normalised assertion statement starts
     similar: float  # how alike two bodies must be for one to replace the other
     similar_named: float  # ... when the two test names are alike as well
+    replaced_at: str  # where `replacement` finds the new test: "in its place", "to its file"
 
     def files(self, ctx: ChangeContext) -> list[FileContext]: ...
     def missing(self, f: FileContext) -> list[T]: ...
@@ -114,10 +115,11 @@ def _deleted(lang: Deletions[T], ctx: ChangeContext) -> Iterator[Finding]:
         swap = lang.replacement(ctx, f, test, added) if f.diff.status != "deleted" \
             and lang.container(f, base, test) is None else None
         if swap is not None:
-            yield f.finding(lang.rule, lang.line(test), f"Test {lang.label(test)} is deleted; `{swap[0]}`, which the "
-                            f"change adds in its place, makes the same call `{swap[1]}`: check that the behaviour "
-                            "the deleted test asserted is meant to change.", side="LEFT",
-                            severity=Severity.NOTICE, confidence="low")
+            message = (f"Test {lang.label(test)} is deleted; `{swap[0]}`, which the change adds {lang.replaced_at}, "
+                       f"makes the same call `{swap[1]}`: check that the behaviour the deleted test asserted is meant "
+                       "to change.")
+            yield f.finding(lang.rule, lang.line(test), message, side="LEFT", severity=Severity.NOTICE,
+                            confidence="low")
             continue
         yield from _report(lang, f, base, test, done)
 

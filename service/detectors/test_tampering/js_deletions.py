@@ -46,6 +46,7 @@ class JsDeletions:
     asserting: tuple[str, ...] = ("expect(", "awaitexpect(", "assert")
     similar = 0.8
     similar_named = 2.0  # titles are not compared: a retitled test is judged by its body alone
+    replaced_at = "to its file"  # any new test of the file (`js_replacements.py`)
 
     def files(self, ctx: ChangeContext) -> list[FileContext]:
         return [f for f in ctx.files if f.language in LANGUAGES and f.base is not None

@@ -211,6 +211,9 @@ def _unescape(json_string: str) -> str:
 
 
 def _search(regex: str, path: str) -> bool:
+    """Whether the configured test regex (a JavaScript one) matches `path`. One Python cannot compile
+    (a JavaScript-only construct) is taken to match: the path is kept as a candidate, never dropped
+    on a guess."""
     try:
         return re.search(regex, "/" + path) is not None
     except re.error:

@@ -38,9 +38,10 @@ from tree_sitter import Node
 
 from ...detector import ChangeContext, Detector, FileContext, RepoView, Rule
 from ...lang.python import shape_index, shapes
+from ...lang.python.symbols import comments
 from ...lang.python.testing import is_test_path
 from ...models import Finding, Severity
-from ...parsing import SourceFile, walk
+from ...parsing import SourceFile
 
 PRAGMA = Rule(
     id="python.test-tampering.blanket-suppression",
@@ -89,8 +90,8 @@ class PythonBlanketPragma(Detector):
             return
         before = {line.strip() for line in ctx.base.lines} if ctx.base is not None and ctx.diff.old_path else set()
         carried = _carried(ctx)
-        for node in walk(head.root):
-            if node.type != "comment" or not ctx.changed(node):
+        for node in comments(head.root):  # a Python file (`indexed_change`): a query, not a walk of the tree
+            if not ctx.changed(node):
                 continue
             line = node.start_point[0] + 1
             code = head.line_text(line)

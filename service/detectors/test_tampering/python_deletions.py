@@ -44,6 +44,7 @@ class PythonDeletions:
     asserting: tuple[str, ...] = ("assert", "self.assert")
     similar = 0.9
     similar_named = 0.75
+    replaced_at = "in its place"  # the new `def` in the hunk that removes the deleted one
 
     def files(self, ctx: ChangeContext) -> list[FileContext]:
         return [f for f in ctx.files if f.language == "python" and f.base is not None
@@ -137,7 +138,9 @@ class PythonDeletions:
         if base is None or head is None or not _edits_source(ctx):
             return None
         hunk = next((h for h in f.diff.hunks if line_of(test.node) in h.removed_lines), None)
-        peers = [t for src, t in added if src is head and hunk is not None and line_of(t.node) in hunk.added_lines]
+        if hunk is None:
+            return None
+        peers = [t for src, t in added if src is head and line_of(t.node) in hunk.added_lines]
         if not peers:
             return None
         mine = project_calls(base, test.node, project_names(ctx.repo, "LEFT", f.diff.old_path or f.path, base))

@@ -79,11 +79,10 @@ def _invocation(line: str, value_options: dict[str, frozenset[str]]) -> tuple[st
     except ValueError:
         words = rest.split()
     runner = m.group(1).split()[0]
-    runner = "pytest" if runner == "py.test" else runner
-    takes_value = value_options.get(runner, frozenset())
+    takes_value = value_options.get("pytest" if runner == "py.test" else runner, frozenset())
     files = [w for i, w in enumerate(words)
              if not w.startswith("-") and TEST_FILE.search(w) and not (i and words[i - 1] in takes_value)]
-    return m.group(1).split()[0], files
+    return runner, files
 
 
 class NarrowedTestCommand(Detector):

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -233,8 +235,6 @@ def imports(src: SourceFile) -> dict[str, tuple[str, str]]:
     return out
 
 
-
-
 SINKS_FILE = RULES_DIR / "data" / "js-io-sinks.yml"
 _GLOBALS = frozenset({"Object", "Array", "Promise", "Math", "JSON", "Date", "Number", "String", "Reflect", "Map",
                       "Set", "Symbol", "Buffer", "URL", "Intl", "BigInt", "Boolean", "RegExp", "Error", "console",
@@ -256,9 +256,9 @@ class Category:
 
 
 @functools.cache
-def _sinks_data() -> dict[str, Any]:
-    """`js-io-sinks.yml`, parsed once (its readers only read it)."""
-    return yaml.load(SINKS_FILE.read_text(), Loader=yamlsafe.SHIPPED_LOADER) or {}
+def _sinks_data() -> Mapping[str, Any]:
+    """`js-io-sinks.yml`, parsed once and shared: read-only at its top level."""
+    return MappingProxyType(yaml.load(SINKS_FILE.read_text(), Loader=yamlsafe.SHIPPED_LOADER) or {})
 
 
 @functools.cache

@@ -276,8 +276,6 @@ def _uncommented(src: SourceFile, node: Node) -> str:
     return b"".join(out).decode("utf-8", "replace")
 
 
-
-
 _STATEMENTS = frozenset({"expression_statement", "lexical_declaration", "variable_declaration",
                          "function_declaration", "if_statement", "for_statement"})
 

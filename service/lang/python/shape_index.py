@@ -39,6 +39,18 @@ SUMMARY = "python.shapes.summary-2"
 BODIES = "python.shapes.bodies-1"  # kept apart: only copy-paste reads them, for a few files
 
 
+@dataclass(frozen=True)
+class WholeTree:
+    """The repository-wide tables of a `RepoIndex`, in index order (built by `complete`)."""
+
+    paths: list[str]  # the indexed files
+    classes: list[ClassInfo]
+    functions: list[FunctionInfo]
+    children: dict[str, list[ClassInfo]]  # base class name -> the classes deriving from it
+    class_names: set[str]
+    function_names: set[str]
+
+
 @dataclass(eq=False)
 class RepoIndex:
     """Classes and functions of the head tree's Python files."""
@@ -50,7 +62,7 @@ class RepoIndex:
     functions_in: dict[str, list[FunctionInfo]] = field(default_factory=lambda: defaultdict(list))
     all_paths: list[str] = field(default_factory=list)  # the files to index, in index order (unread)
     _loaded: dict[str, bool] = field(default_factory=dict)  # path -> indexed (False: not readable)
-    _whole: dict[str, Any] | None = None  # the repository-wide tables, once `complete` built them
+    _whole: WholeTree | None = None  # the repository-wide tables, once `complete` built them
     _normalized: dict[str, dict[int, str]] = field(default_factory=dict)
     _memo: dict[str, Any] = field(default_factory=dict)
 
@@ -68,6 +80,10 @@ class RepoIndex:
             self.all_paths.append(path)
         self._enter(path, classes, functions)
 
+    def unreadable(self, path: str) -> None:
+        """`path` has no syntax tree to index (binary, too large, not parsed): never read again."""
+        self._loaded[path] = False
+
     def load(self, paths: list[str]) -> None:
         """Index these files from their summaries (one batched read), without the rest of the tree."""
         repo = self.repo
@@ -79,11 +95,11 @@ class RepoIndex:
         for path in todo:
             summary = repo.derived("RIGHT", path, SUMMARY, summarize)
             if summary is None:
-                self._loaded[path] = False
+                self.unreadable(path)
             else:
                 self.add_summary(path, summary)
 
-    def complete(self) -> dict[str, Any]:
+    def complete(self) -> WholeTree:
         """Every file indexed and the repository-wide tables built, in index order (read on the
         first question about the whole tree: a class name, subclasses, every function)."""
         if self._whole is None:
@@ -95,34 +111,35 @@ class RepoIndex:
                 for base in set(cls.bases):
                     children[base].append(cls)
             functions = [f for p in paths for f in self.functions_in[p]]
-            self._whole = {"paths": paths, "classes": classes, "functions": functions, "children": children,
-                           "class_names": {c.name for c in classes}, "function_names": {f.name for f in functions}}
+            self._whole = WholeTree(paths, classes, functions, children, {c.name for c in classes},
+                                    {f.name for f in functions})
         return self._whole
 
     @property
     def paths(self) -> list[str]:
         """The indexed files, in index order."""
-        return cast(list[str], self.complete()["paths"])
+        return self.complete().paths
 
     @property
     def classes(self) -> list[ClassInfo]:
-        return cast(list[ClassInfo], self.complete()["classes"])
+        return self.complete().classes
 
     @property
     def functions(self) -> list[FunctionInfo]:
-        return cast(list[FunctionInfo], self.complete()["functions"])
+        return self.complete().functions
 
     @property
     def children(self) -> dict[str, list[ClassInfo]]:
-        return cast(dict[str, list[ClassInfo]], self.complete()["children"])
+        """Base class name -> the indexed classes deriving from it."""
+        return self.complete().children
 
     @property
     def class_names(self) -> set[str]:
-        return cast(set[str], self.complete()["class_names"])
+        return self.complete().class_names
 
     @property
     def function_names(self) -> set[str]:
-        return cast(set[str], self.complete()["function_names"])
+        return self.complete().function_names
 
     def changed_functions(self, paths: Iterable[str]) -> list[FunctionInfo]:
         """The functions of these (already indexed) files, in index order, without reading others."""
@@ -300,7 +317,7 @@ def _build_index(repo: RepoView, changed: Sequence[str]) -> RepoIndex:
             if src is not None and src.root is not None:
                 index.add(path, src)
             else:
-                index._loaded[path] = False
+                index.unreadable(path)
     return index
 
 

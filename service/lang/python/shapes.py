@@ -319,7 +319,6 @@ def _guard(stmt: Node) -> bool:
     return len(inner) == 1 and inner[0].type in ("raise_statement", "return_statement")
 
 
-
 _ADDED: dict[int, tuple[FileDiff, frozenset[int]]] = {}
 
 
@@ -344,8 +343,6 @@ def added_fraction(diff: FileDiff, node: Node) -> float:
 def is_new(diff: FileDiff, node: Node) -> bool:
     """The definition's own line is an added line (a new or rewritten definition)."""
     return line_of(node) in added_lines(diff)
-
-
 
 
 _LITERAL_NODES = frozenset({"string", "concatenated_string", "integer", "float", "true", "false", "none"})

@@ -46,7 +46,6 @@ TEXT_NAMES = frozenset({
 MAX_TEXT_BYTES = 400_000
 
 
-
 @dataclass(frozen=True)
 class Conventions:
     """Names by which frameworks or Python itself use a definition without naming it in code: the
@@ -200,12 +199,13 @@ class SideIndex:
     def definitions(self, name: str) -> list[tuple[str, int]]:
         """(path, line) of every `def`/`class` named `name` in Python files, in path order: the
         lines `DEF_LINE` matches with `name` as its name, found from the name's occurrences."""
-        found = []
+        found: list[tuple[str, int]] = []
         key = name.encode()
-        for path in self.candidates([name]):
-            data = (self.masked_of(path) if path.endswith((".py", ".pyi")) else None) or b""
-            if WORD.fullmatch(key) is None:
-                continue
+        paths = sorted(self.repo.files_containing(self.side, [name]) & self._wanted)
+        if WORD.fullmatch(key) is None:
+            return found
+        for path in self._may_define([p for p in paths if p.endswith((".py", ".pyi"))], name):
+            data = self.masked_of(path) or b""
             at = data.find(key)
             while at != -1:
                 end = at + len(key)
@@ -215,8 +215,43 @@ class SideIndex:
                 at = data.find(key, at + 1)
         return found
 
+    def _may_define(self, paths: list[str], name: str) -> list[str]:
+        """Those of `paths` whose masked text may hold a `DEF_LINE` of `name`, told from their raw
+        text (`headings`, kept by blob id): the others are neither masked nor, once known, read."""
+        known = self.repo.cached_paths(self.side, paths, _HEADINGS)
+        self.repo.prefetch(self.side, [p for p in paths if p not in known])
+        kept = []
+        for path in paths:
+            value = self.repo.derived(self.side, path, _HEADINGS, headings)
+            if value is not None and (value[0] or name in value[1]):
+                kept.append(path)
+        return kept
+
+
+def headings(src: SourceFile) -> tuple[bool, tuple[str, ...]]:
+    """The raw text's account of the `def`/`class` lines its masked text can hold: (unsure, names).
+    Masking only blanks bytes out: the keyword and name of a masked `DEF_LINE` stand at the same raw
+    offsets, with blanks between (the name is a word run after a keyword and blanks, in `names`) or
+    a blanked comment or string there (`#`, or prefix letters and a quote: unsure), or a blanked
+    string right after the name (its prefix letters join the run, then a quote: unsure)."""
+    data = src.data or src.text.encode("utf-8", "surrogatepass")
+    names: set[bytes] = set()
+    unsure = False
+    at = _KEYWORD.search(data)
+    while at is not None:
+        blanks, run = at.group(1), at.group(2)
+        after = data[at.end() : at.end() + 1]
+        if blanks and run:
+            names.add(run)
+        unsure = unsure or (after in (b'"', b"'") and (bool(blanks) or not run.strip(b"bfrtuBFRTU"))) \
+            or (not run and after == b"#")
+        at = _KEYWORD.search(data, at.start() + 1)
+    return unsure, tuple(sorted(n.decode() for n in names))
+
 
 _MASKED = "python.masked"
+_HEADINGS = "python.headings"
+_KEYWORD = re.compile(rb"(?:def|class)([ \t]*)([A-Za-z0-9_]*)")
 
 
 def word_count(data: bytes, key: bytes) -> int:

@@ -188,8 +188,6 @@ def is_truthy_constant(src: SourceFile, node: Node | None) -> bool:
     return node.type == "true"
 
 
-
-
 def identifiers(src: SourceFile, node: Node) -> set[str]:
     """Every identifier used below `node`."""
     return {text_of(src, n) for n in walk(node) if n.type == "identifier"}
@@ -229,5 +227,3 @@ def body_lines(src: SourceFile, func: Node) -> list[str]:
             continue
         out.append(norm(text_of(src, stmt)))
     return out
-
-
