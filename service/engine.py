@@ -139,6 +139,7 @@ def scan(
         raw += found
         notices = _one_per_file(notices + list(notes))
     findings = _finish(raw, contexts, trees, config, registry)
+    git.close()  # its long-lived `cat-file` process (a later read would start another)
     usage = LLMUsage(status="skipped")
     dropped: tuple[Dropped, ...] = ()
     if second_pass is None:

@@ -6,6 +6,7 @@ index stores any 64-bit key."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,58 @@ def test_star_re_exports_parse_only_files_that_may_hold_one_and_are_kept_by_blob
         else:  # a file without `export` then `*` or a comment is not parsed
             assert sorted(parsed) == sorted(files[p].encode() for p in ("src/index.ts", "src/other.ts"))
         cache.finish()
+
+
+def test_blobs_read_a_few_at_a_time_share_one_git_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"m{n:02}.py": f"x = {n}\n" * (n + 1) for n in range(20)}
+    repo = make_repo(tmp_path, files, {})
+    git = Git(repo)
+    listing = git.ls_tree(git.resolve("main"))
+    started: list[object] = []
+    real = subprocess.Popen
+
+    class CountingPopen(real):  # type: ignore[type-arg, misc]
+        def __init__(self, args: object, *rest: object, **kwargs: object) -> None:
+            started.append(args)
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", CountingPopen)
+    for path in sorted(files)[:8]:
+        sha = listing[path][1]
+        assert git.cat_blobs([sha]) == {sha: files[path].encode()}
+    missing, one = "0" * 40, listing["m01.py"][1]
+    assert git.cat_blobs([missing, one]) == {one: files["m01.py"].encode()}
+    assert len(started) == 1  # one process for all those reads
+    many = [listing[p][1] for p in sorted(files)] * 2  # more than a few: a process of its own
+    assert git.cat_blobs(many) == {listing[p][1]: files[p].encode() for p in files}
+    assert len(started) == 2
+    git.close()
+    assert git.cat_blobs([one]) == {one: files["m01.py"].encode()}  # a read after `close` starts another
+    assert len(started) == 3
+    git.close()
+
+
+def test_a_read_stopped_in_the_middle_of_a_blob_ends_the_process_and_the_next_read_starts_one(
+        tmp_path: Path) -> None:
+    big = "x = 1\n" * 100_000  # more than a pipe holds: git is still writing it when the read stops
+    repo = make_repo(tmp_path, {"big.py": big, "small.py": "y = 2\n"}, {})
+    git = Git(repo)
+    listing = git.ls_tree(git.resolve("main"))
+    git.cat_blobs([listing["small.py"][1]])
+    proc = git._reader
+    assert proc is not None and proc.stdout is not None
+
+    class Stopped(Exception):
+        pass
+
+    def stop(size: int = -1) -> bytes:
+        raise Stopped  # as an `Overrun` would, landing in the middle of an answer
+
+    real_read = proc.stdout.read
+    proc.stdout.read = stop  # type: ignore[method-assign]
+    with pytest.raises(Stopped):
+        git.cat_blobs([listing["big.py"][1]])
+    proc.stdout.read = real_read  # type: ignore[method-assign]
+    assert proc.poll() is not None and git._reader is None
+    assert git.cat_blobs([listing["big.py"][1]]) == {listing["big.py"][1]: big.encode()}
+    git.close()
