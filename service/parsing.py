@@ -86,6 +86,11 @@ class SourceFile:
         return _parser(self.language).parse(self.data)
 
     @property
+    def parsed(self) -> bool:
+        """Whether this object holds its syntax tree (built by a first use of `tree`)."""
+        return "tree" in self.__dict__
+
+    @property
     def root(self) -> Node | None:
         return self.tree.root_node if self.tree is not None else None
 
