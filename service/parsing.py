@@ -7,6 +7,7 @@ errors still parse: tree-sitter recovers and marks ERROR nodes, detectors work o
 from __future__ import annotations
 
 import functools
+from bisect import bisect_left
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -88,6 +89,47 @@ class SourceFile:
     @property
     def root(self) -> Node | None:
         return self.tree.root_node if self.tree is not None else None
+
+    @functools.cached_property
+    def nodes(self) -> tuple[Node, ...]:
+        """Every node of the tree in `walk(root)` order, listed once per file and side: detectors ask
+        for nodes by type (`nodes_of`) instead of walking the whole tree again."""
+        root = self.root
+        if root is None:
+            return ()
+        out: list[Node] = []
+        stack = [root]
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(reversed(current.children))
+        return tuple(out)
+
+    @functools.cached_property
+    def _positions_by_type(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for position, node in enumerate(self.nodes):
+            index.setdefault(node.type, []).append(position)
+        return index
+
+    @functools.cached_property
+    def _position(self) -> dict[Node, int]:
+        return {node: position for position, node in enumerate(self.nodes)}
+
+    def nodes_of(self, *types: str, under: Node | None = None) -> list[Node]:
+        """The nodes of `types` in `walk` order: of the whole tree, or of `walk(under)` (a node of
+        this tree)."""
+        index = self._positions_by_type
+        lists = [index[kind] for kind in types if kind in index]
+        if under is not None:
+            start = self._position[under]
+            stop = start + under.descendant_count
+            lists = [found[bisect_left(found, start):bisect_left(found, stop)] for found in lists]
+        if not lists:
+            return []
+        positions = lists[0] if len(lists) == 1 else sorted(p for found in lists for p in found)
+        nodes = self.nodes
+        return [nodes[p] for p in positions]
 
     def node_text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")

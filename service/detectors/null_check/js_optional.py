@@ -50,7 +50,8 @@ class _Checker(GuardReader):
     def run(self) -> Iterator[tuple[Node, str]]:
         root = self.src.root
         assert root is not None
-        for node in walk(root):
+        for node in self.src.nodes_of("variable_declarator", "assignment_expression", "member_expression",
+                                      "subscript_expression", "call_expression", "new_expression"):
             kind = node.type
             if kind == "variable_declarator":
                 yield from self._declaration(node, node.child_by_field_name("name"), node.child_by_field_name("value"))

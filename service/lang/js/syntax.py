@@ -127,12 +127,17 @@ class FileFacts:
     unresolved: set[str] = field(default_factory=set)
 
 
+_FACT_TYPES = (*FUNCTIONS, "function_signature", "method_signature", "interface_declaration",
+               "type_alias_declaration", "variable_declarator", "required_parameter", "optional_parameter",
+               "public_field_definition", "field_definition")
+
+
 def facts_of(src: SourceFile) -> FileFacts:
     facts = FileFacts()
     root = src.root
     if root is None:
         return facts
-    for node in walk(root):
+    for node in src.nodes_of(*_FACT_TYPES):
         kind = node.type
         if kind in FUNCTIONS or kind == "function_signature" or kind == "method_signature":
             _function_facts(src, node, facts)
