@@ -90,27 +90,31 @@ class SourceFile:
     def root(self) -> Node | None:
         return self.tree.root_node if self.tree is not None else None
 
-    @functools.cached_property
+    @property
     def nodes(self) -> tuple[Node, ...]:
         """Every node of the tree in `walk(root)` order, listed once per file and side: detectors ask
         for nodes by type (`nodes_of`) instead of walking the whole tree again."""
+        return self._index[0]
+
+    @functools.cached_property
+    def _index(self) -> tuple[tuple[Node, ...], dict[str, list[int]]]:
+        """The nodes in `walk` order and, by type, their positions in it (one pass)."""
         root = self.root
         if root is None:
-            return ()
+            return (), {}
         out: list[Node] = []
+        by_type: dict[str, list[int]] = {}
         stack = [root]
         while stack:
             current = stack.pop()
+            found = by_type.get(current.type)
+            if found is None:
+                by_type[current.type] = [len(out)]
+            else:
+                found.append(len(out))
             out.append(current)
             stack.extend(reversed(current.children))
-        return tuple(out)
-
-    @functools.cached_property
-    def _positions_by_type(self) -> dict[str, list[int]]:
-        index: dict[str, list[int]] = {}
-        for position, node in enumerate(self.nodes):
-            index.setdefault(node.type, []).append(position)
-        return index
+        return tuple(out), by_type
 
     @functools.cached_property
     def _position(self) -> dict[Node, int]:
@@ -119,7 +123,7 @@ class SourceFile:
     def nodes_of(self, *types: str, under: Node | None = None) -> list[Node]:
         """The nodes of `types` in `walk` order: of the whole tree, or of `walk(under)` (a node of
         this tree)."""
-        index = self._positions_by_type
+        nodes, index = self._index
         lists = [index[kind] for kind in types if kind in index]
         if under is not None:
             start = self._position[under]
@@ -128,7 +132,6 @@ class SourceFile:
         if not lists:
             return []
         positions = lists[0] if len(lists) == 1 else sorted(p for found in lists for p in found)
-        nodes = self.nodes
         return [nodes[p] for p in positions]
 
     def node_text(self, node: Node) -> str:

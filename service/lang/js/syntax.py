@@ -196,7 +196,7 @@ def _function_facts(src: SourceFile, func: Node, facts: FileFacts) -> None:
     body = func.child_by_field_name("body")
     if body is None or body.type != "statement_block":
         return
-    returns = [r for r in walk_scope(body) if r.type == "return_statement"]
+    returns = [r for r in src.nodes_of("return_statement", under=body) if enclosing_function(r) == func]
     empty = [r for r in returns if not r.named_children or r.named_children[0].type in ("null", "undefined")]
     if empty and len(empty) < len(returns) and any(r.named_children for r in empty):
         facts.nullable_functions.add(name)

@@ -1,0 +1,73 @@
+"""`SourceFile.nodes_of` (one walk per file and side, nodes grouped by type) gives what a walk of the
+tree, or of a subtree, filtered by type gives: the same nodes in the same order, broken code included;
+and nodes of a scope (`enclosing_function`) are those `walk_scope` finds."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from slopguard.lang.js.syntax import FUNCTIONS, enclosing_function, walk_scope
+from slopguard.parsing import parse_source, walk
+
+TS = """import { a, b as c } from "./m";
+export async function load(id: string): Promise<User | null> {
+  const user = await db.find(id);
+  if (!user) { return null; }
+  const inner = () => { const user = 2; return user; };
+  return (await fetch(`/u/${id}`)).json();
+}
+class Repo { get(k: string) { const m = new Map<string, number>(); return m.get(k)!; } }
+router.get("/x", auth, async (req, res) => { res.send(await load(req.params.id)); });
+function broken( { return
+"""
+
+PY = """import os
+
+
+def outer(a, b=1):
+    x = os.environ["K"]
+    def inner():
+        return [y for y in range(3) if y]
+    return inner() or x
+class C(:
+    def m(self): pass
+"""
+
+
+def _check(path: str, text: str) -> int:
+    src = parse_source(path, text)
+    assert src.root is not None
+    nodes = list(walk(src.root))
+    assert list(src.nodes) == nodes
+    types = sorted({n.type for n in nodes})
+    checked = 0
+    for kinds in [*((t,) for t in types), *combinations(types[:12], 2), tuple(types[::3])]:
+        assert src.nodes_of(*kinds) == [n for n in nodes if n.type in kinds]
+        for node in nodes[::7]:
+            assert src.nodes_of(*kinds, under=node) == [n for n in walk(node) if n.type in kinds]
+            checked += 1
+    assert src.nodes_of("no_such_type") == [] and src.nodes_of() == []
+    return checked
+
+
+def test_nodes_of_gives_what_a_walk_gives() -> None:
+    assert _check("a.ts", TS) > 100
+    assert _check("a.tsx", TS) > 100
+    assert _check("m.py", PY) > 100
+    empty = parse_source("e.ts", "")
+    assert empty.root is not None and list(empty.nodes) == list(walk(empty.root))
+    assert parse_source("notes.txt", "text").nodes == ()
+
+
+def test_nodes_of_a_scope_are_those_walk_scope_finds() -> None:
+    src = parse_source("a.ts", TS)
+    scopes = src.nodes_of(*FUNCTIONS)
+    assert len(scopes) >= 4
+    for scope in scopes:
+        body = scope.child_by_field_name("body")
+        for kind in ("variable_declarator", "return_statement"):
+            assert [n for n in walk_scope(scope) if n.type == kind] == \
+                [n for n in src.nodes_of(kind, under=scope) if enclosing_function(n) == scope]
+            if body is not None and body.type == "statement_block":
+                assert [n for n in walk_scope(body) if n.type == kind] == \
+                    [n for n in src.nodes_of(kind, under=body) if enclosing_function(n) == scope]
