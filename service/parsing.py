@@ -7,12 +7,14 @@ errors still parse: tree-sitter recovers and marks ERROR nodes, detectors work o
 from __future__ import annotations
 
 import functools
+from array import array
 from bisect import bisect_left
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import PurePosixPath
 
-from tree_sitter import Language, Node, Parser, Tree
+from tree_sitter import Language, Node, Parser, Tree, TreeCursor
 
 EXTENSIONS: dict[str, str] = {
     ".py": "python",
@@ -90,49 +92,55 @@ class SourceFile:
     def root(self) -> Node | None:
         return self.tree.root_node if self.tree is not None else None
 
-    @property
-    def nodes(self) -> tuple[Node, ...]:
-        """Every node of the tree in `walk(root)` order, listed once per file and side: detectors ask
-        for nodes by type (`nodes_of`) instead of walking the whole tree again."""
-        return self._index[0]
-
     @functools.cached_property
-    def _index(self) -> tuple[tuple[Node, ...], dict[str, list[int]]]:
-        """The nodes in `walk` order and, by type, their positions in it (one pass)."""
+    def _index(self) -> tuple[dict[str, array[int]], array[int]]:
+        """By type, the positions of its nodes in `walk(root)` order, and each position's start byte:
+        one pass per file and side. Positions only, no node objects: the index keeps no tree alive
+        and costs a few bytes a node; `nodes_of` brings the nodes back through a cursor."""
+        by_type: dict[str, array[int]] = {}
+        starts = array("I")
         root = self.root
         if root is None:
-            return (), {}
-        out: list[Node] = []
-        by_type: dict[str, list[int]] = {}
-        stack = [root]
-        while stack:
-            current = stack.pop()
-            found = by_type.get(current.type)
+            return by_type, starts
+        for node in walk(root):
+            found = by_type.get(node.type)
             if found is None:
-                by_type[current.type] = [len(out)]
-            else:
-                found.append(len(out))
-            out.append(current)
-            stack.extend(reversed(current.children))
-        return tuple(out), by_type
-
-    @functools.cached_property
-    def _position(self) -> dict[Node, int]:
-        return {node: position for position, node in enumerate(self.nodes)}
+                found = by_type[node.type] = array("I")
+            found.append(len(starts))
+            starts.append(node.start_byte)
+        return by_type, starts
 
     def nodes_of(self, *types: str, under: Node | None = None) -> list[Node]:
         """The nodes of `types` in `walk` order: of the whole tree, or of `walk(under)` (a node of
-        this tree)."""
-        nodes, index = self._index
-        lists = [index[kind] for kind in types if kind in index]
+        this tree), found without walking the tree again."""
+        by_type = self._index[0]
+        lists = [by_type[kind] for kind in types if kind in by_type]
+        root = self.root
+        if root is None or not lists:
+            return []
+        cursor = root.walk()
         if under is not None:
-            start = self._position[under]
+            start = self._position(cursor, under)
             stop = start + under.descendant_count
             lists = [found[bisect_left(found, start):bisect_left(found, stop)] for found in lists]
-        if not lists:
-            return []
-        positions = lists[0] if len(lists) == 1 else sorted(p for found in lists for p in found)
-        return [nodes[p] for p in positions]
+        positions = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
+        nodes: list[Node] = []
+        for position in positions:
+            cursor.goto_descendant(position)
+            nodes.append(_at(cursor))
+        return nodes
+
+    def _position(self, cursor: TreeCursor, node: Node) -> int:
+        """The position of `node` in `walk(root)` order: among the nodes starting where it starts (it
+        and its ancestors and descendants of that start, listed in a row)."""
+        starts = self._index[1]
+        position = bisect_left(starts, node.start_byte)
+        while position < len(starts) and starts[position] == node.start_byte:
+            cursor.goto_descendant(position)
+            if _at(cursor) == node:
+                return position
+            position += 1
+        raise ValueError(f"{node!r} is not a node of {self.path}")
 
     def node_text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -150,11 +158,22 @@ def parse_source(path: str, text: str) -> SourceFile:
 
 def walk(node: Node) -> Iterator[Node]:
     """Every node below and including `node`, depth first, in source order."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
+    cursor = node.walk()  # moves without building each node's list of children: about twice as fast
+    while True:
+        current = cursor.node
+        assert current is not None  # a cursor made from a node always stands on one
         yield current
-        stack.extend(reversed(current.children))
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():  # back at `node`: a cursor never leaves the node it starts on
+                return
+
+
+def _at(cursor: TreeCursor) -> Node:
+    node = cursor.node
+    assert node is not None  # a cursor made from a node always stands on one
+    return node
 
 
 def ancestor(node: Node, types: Collection[str], stop: Node | None = None) -> Node | None:

@@ -1,13 +1,16 @@
-"""`SourceFile.nodes_of` (one walk per file and side, nodes grouped by type) gives what a walk of the
-tree, or of a subtree, filtered by type gives: the same nodes in the same order, broken code included;
-and nodes of a scope (`enclosing_function`) are those `walk_scope` finds."""
+"""`walk` (a tree cursor) gives every node of a subtree depth first in source order, as the nodes'
+children lists do; `SourceFile.nodes_of` (one walk per file and side, positions grouped by type) gives
+what a walk of the tree, or of a subtree, filtered by type gives: the same nodes in the same order,
+broken code included; and nodes of a scope (`enclosing_function`) are those `walk_scope` finds."""
 
 from __future__ import annotations
 
 from itertools import combinations
 
+import pytest
 from slopguard.lang.js.syntax import FUNCTIONS, enclosing_function, walk_scope
 from slopguard.parsing import parse_source, walk
+from tree_sitter import Node
 
 TS = """import { a, b as c } from "./m";
 export async function load(id: string): Promise<User | null> {
@@ -34,11 +37,17 @@ class C(:
 """
 
 
+def _by_children(node: Node) -> list[Node]:
+    """Depth first in source order, from the nodes' children lists."""
+    return [node] + [n for child in node.children for n in _by_children(child)]
+
+
 def _check(path: str, text: str) -> int:
     src = parse_source(path, text)
     assert src.root is not None
-    nodes = list(walk(src.root))
-    assert list(src.nodes) == nodes
+    nodes = _by_children(src.root)
+    assert list(walk(src.root)) == nodes
+    assert all(list(walk(node)) == _by_children(node) for node in nodes)
     types = sorted({n.type for n in nodes})
     checked = 0
     for kinds in [*((t,) for t in types), *combinations(types[:12], 2), tuple(types[::3])]:
@@ -46,6 +55,7 @@ def _check(path: str, text: str) -> int:
         for node in nodes[::7]:
             assert src.nodes_of(*kinds, under=node) == [n for n in walk(node) if n.type in kinds]
             checked += 1
+    assert src.nodes_of(*types) == nodes
     assert src.nodes_of("no_such_type") == [] and src.nodes_of() == []
     return checked
 
@@ -55,8 +65,15 @@ def test_nodes_of_gives_what_a_walk_gives() -> None:
     assert _check("a.tsx", TS) > 100
     assert _check("m.py", PY) > 100
     empty = parse_source("e.ts", "")
-    assert empty.root is not None and list(empty.nodes) == list(walk(empty.root))
-    assert parse_source("notes.txt", "text").nodes == ()
+    assert empty.root is not None and empty.nodes_of("program") == [empty.root] == list(walk(empty.root))
+    assert parse_source("notes.txt", "text").nodes_of("program") == []
+
+
+def test_nodes_of_under_a_node_of_another_tree_is_an_error() -> None:
+    src, other = parse_source("a.ts", TS), parse_source("b.ts", "let x = 1;\n")
+    assert other.root is not None
+    with pytest.raises(ValueError, match=r"not a node of a\.ts"):
+        src.nodes_of("identifier", under=other.root.named_children[0])
 
 
 def test_nodes_of_a_scope_are_those_walk_scope_finds() -> None:
