@@ -170,6 +170,23 @@ def walk(node: Node) -> Iterator[Node]:
                 return
 
 
+def walk_pruned(node: Node, skip: Collection[str], *, meet_skipped: bool = False) -> Iterator[Node]:
+    """`walk(node)` leaving out the nodes of `skip` types below `node` and everything inside them
+    (a scope without its nested functions); `meet_skipped`: the skipped nodes themselves are met."""
+    cursor = node.walk()
+    yield node
+    enter = True
+    while True:
+        if not (enter and cursor.goto_first_child()):
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    return
+        current = _at(cursor)
+        enter = current.type not in skip
+        if enter or meet_skipped:
+            yield current
+
+
 def _at(cursor: TreeCursor) -> Node:
     node = cursor.node
     assert node is not None  # a cursor made from a node always stands on one

@@ -9,7 +9,7 @@ from itertools import combinations
 
 import pytest
 from slopguard.lang.js.syntax import FUNCTIONS, enclosing_function, walk_scope
-from slopguard.parsing import parse_source, walk
+from slopguard.parsing import parse_source, walk, walk_pruned
 from tree_sitter import Node
 
 TS = """import { a, b as c } from "./m";
@@ -88,3 +88,22 @@ def test_nodes_of_a_scope_are_those_walk_scope_finds() -> None:
             if body is not None and body.type == "statement_block":
                 assert [n for n in walk_scope(body) if n.type == kind] == \
                     [n for n in src.nodes_of(kind, under=body) if enclosing_function(n) == scope]
+
+
+def _pruned_by_children(node: Node, skip: frozenset[str], meet: bool = False) -> list[Node]:
+    return [node] + [n for child in node.children if meet or child.type not in skip
+                     for n in ([child] if child.type in skip else _pruned_by_children(child, skip, meet))]
+
+
+def test_walk_pruned_leaves_out_the_skipped_subtrees() -> None:
+    nested = frozenset({"function_definition", "class_definition"})
+    odd = frozenset({"identifier", "block"})
+    for path, text, skip in (("a.ts", TS, FUNCTIONS), ("m.py", PY, nested), ("m.py", PY, odd)):
+        src = parse_source(path, text)
+        assert src.root is not None
+        nodes = _by_children(src.root)
+        assert any(n.type in skip for n in nodes)
+        for node in nodes:
+            assert list(walk_pruned(node, skip)) == _pruned_by_children(node, skip)
+            assert list(walk_pruned(node, skip, meet_skipped=True)) == _pruned_by_children(node, skip, meet=True)
+        assert list(walk_pruned(src.root, frozenset())) == nodes

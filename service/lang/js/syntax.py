@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from ...parsing import SourceFile, walk
+from ...parsing import SourceFile, walk, walk_pruned
 from . import testing
 
 LANGUAGES: tuple[str, ...] = ("javascript", "typescript", "tsx")
@@ -66,11 +66,7 @@ def enclosing_function(node: Node) -> Node | None:
 
 def walk_scope(node: Node) -> Iterator[Node]:
     """Every node under `node` without descending into nested functions."""
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        yield cur
-        stack.extend(reversed([c for c in cur.children if c.type not in FUNCTIONS]))
+    return walk_pruned(node, FUNCTIONS)
 
 
 def is_async(func: Node) -> bool:
