@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from array import array
 from bisect import bisect_left
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import PurePosixPath
@@ -93,54 +93,75 @@ class SourceFile:
         return self.tree.root_node if self.tree is not None else None
 
     @functools.cached_property
-    def _index(self) -> tuple[dict[str, array[int]], array[int]]:
-        """By type, the positions of its nodes in `walk(root)` order, and each position's start byte:
-        one pass per file and side. Positions only, no node objects: the index keeps no tree alive
-        and costs a few bytes a node; `nodes_of` brings the nodes back through a cursor."""
-        by_type: dict[str, array[int]] = {}
+    def _index(self) -> tuple[dict[str, array[int]], dict[str, array[int]], array[int]]:
+        """By type, the positions in `walk(root)` order of the named nodes and of the anonymous ones
+        (tokens), and each position's start byte: one pass per file and side. Positions only, no
+        node objects: the index keeps no tree alive and costs a few bytes a node; `nodes_at` brings
+        the nodes back through a cursor."""
+        named: dict[str, array[int]] = {}
+        anonymous: dict[str, array[int]] = {}
         starts = array("I")
         root = self.root
         if root is None:
-            return by_type, starts
+            return named, anonymous, starts
         for node in walk(root):
-            found = by_type.get(node.type)
+            kinds = named if node.is_named else anonymous
+            found = kinds.get(node.type)
             if found is None:
-                found = by_type[node.type] = array("I")
+                found = kinds[node.type] = array("I")
             found.append(len(starts))
             starts.append(node.start_byte)
-        return by_type, starts
+        return named, anonymous, starts
 
-    def nodes_of(self, *types: str, under: Node | None = None) -> list[Node]:
+    def nodes_of(self, *types: str, under: Node | None = None, named_only: bool = False) -> list[Node]:
         """The nodes of `types` in `walk` order: of the whole tree, or of `walk(under)` (a node of
-        this tree), found without walking the tree again."""
-        by_type = self._index[0]
-        lists = [by_type[kind] for kind in types if kind in by_type]
-        root = self.root
-        if root is None or not lists:
-            return []
-        cursor = root.walk()
-        if under is not None:
-            start = self._position(cursor, under)
+        this tree), found without walking the tree again; `named_only`: no token of such a type
+        (the `yield` keyword inside a `yield` expression)."""
+        return self.nodes_at(self.positions_of(*types, under=under, named_only=named_only))
+
+    def positions_of(self, *types: str, under: Node | None = None, named_only: bool = False) -> Sequence[int]:
+        """The positions in `walk(root)` order of what `nodes_of` finds (a node's descendants are the
+        `descendant_count - 1` positions after its own)."""
+        named, anonymous, _ = self._index
+        lists = [kinds[kind] for kinds in ((named,) if named_only else (named, anonymous))
+                 for kind in types if kind in kinds]
+        if under is not None and lists:
+            start = self.position(under)
+            if start is None:
+                raise ValueError(f"{under!r} is not a node of {self.path}")
             stop = start + under.descendant_count
             lists = [found[bisect_left(found, start):bisect_left(found, stop)] for found in lists]
-        positions = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
+        if len(lists) <= 1:
+            return lists[0] if lists else ()
+        return sorted(chain.from_iterable(lists))
+
+    def nodes_at(self, positions: Iterable[int]) -> list[Node]:
+        """The nodes at `positions` (of `positions_of`)."""
+        root = self.root
         nodes: list[Node] = []
+        cursor = root.walk() if root is not None else None
         for position in positions:
+            assert cursor is not None  # positions come from a tree
             cursor.goto_descendant(position)
             nodes.append(_at(cursor))
         return nodes
 
-    def _position(self, cursor: TreeCursor, node: Node) -> int:
-        """The position of `node` in `walk(root)` order: among the nodes starting where it starts (it
-        and its ancestors and descendants of that start, listed in a row)."""
-        starts = self._index[1]
+    def position(self, node: Node) -> int | None:
+        """The position of `node` in `walk(root)` order (None: not a node of this tree), found among
+        the nodes starting where it starts (it and its ancestors and descendants of that start, in a
+        row)."""
+        root = self.root
+        if root is None:
+            return None
+        starts = self._index[2]
+        cursor = root.walk()
         position = bisect_left(starts, node.start_byte)
         while position < len(starts) and starts[position] == node.start_byte:
             cursor.goto_descendant(position)
             if _at(cursor) == node:
                 return position
             position += 1
-        raise ValueError(f"{node!r} is not a node of {self.path}")
+        return None
 
     def node_text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")

@@ -9,6 +9,7 @@ from itertools import combinations
 
 import pytest
 from slopguard.lang.js.syntax import FUNCTIONS, enclosing_function, walk_scope
+from slopguard.lang.python import memo
 from slopguard.parsing import parse_source, walk, walk_pruned
 from tree_sitter import Node
 
@@ -107,3 +108,47 @@ def test_walk_pruned_leaves_out_the_skipped_subtrees() -> None:
             assert list(walk_pruned(node, skip)) == _pruned_by_children(node, skip)
             assert list(walk_pruned(node, skip, meet_skipped=True)) == _pruned_by_children(node, skip, meet=True)
         assert list(walk_pruned(src.root, frozenset())) == nodes
+
+
+GEN = """def gen(xs):
+    yield 1
+    total = yield from xs
+    class Inner:
+        def method(self):
+            yield self
+    handler = lambda v: (yield v)
+    return [x for x in xs if (yield x)]
+"""
+
+
+def test_named_only_leaves_out_tokens_of_a_node_type() -> None:
+    src = parse_source("g.py", GEN)
+    assert src.root is not None
+    nodes = _by_children(src.root)
+    assert any(n.type == "yield" and not n.is_named for n in nodes)
+    assert src.nodes_of("yield", "identifier", named_only=True) == \
+        [n for n in nodes if n.type in ("yield", "identifier") and n.is_named]
+    for node in nodes:
+        assert src.nodes_at(src.positions_of("yield", under=node, named_only=True)) == \
+            [n for n in _by_children(node) if n.type == "yield" and n.is_named]
+        assert src.position(node) == nodes.index(node)
+    assert parse_source("h.py", GEN).position(nodes[3]) is None
+
+
+def test_python_memo_selections_are_those_of_a_walk() -> None:
+    src = parse_source("g.py", GEN)
+    assert src.root is not None
+    nodes = _by_children(src.root)
+    scopes = ("function_definition", "class_definition", "lambda")
+    assert memo.nodes_of(src, "yield", "identifier") == \
+        tuple(n for n in nodes if n.type in ("yield", "identifier") and n.is_named)
+    for node in nodes:
+        kinds = ("yield", "identifier")  # an anonymous node gets what a walk of it gives
+        named = [n for n in _by_children(node) if n.type in kinds and (n.is_named or not node.is_named)]
+        assert memo.descendants(src, node, *kinds) == named
+        pruned = [n for n in _pruned_by_children(node, frozenset(scopes), meet=True)
+                  if n.type in kinds and (n.is_named or not node.is_named)]
+        assert memo.scope_descendants(src, node, scopes, *kinds) == pruned
+    other = parse_source("h.py", GEN)
+    assert other.root is not None
+    assert memo.descendants(src, other.root, "yield") == [n for n in walk(other.root) if n.type == "yield"]
