@@ -31,6 +31,8 @@ KeysOf = Callable[[list[str]], Mapping[str, Iterable[int]]]
 _CHUNK = 500  # bound parameters per statement (SQLite's limit is 999 in old builds)
 _ROW_BYTES = 24  # a key row's share of the file, about
 _TIMEOUT = 10.0  # seconds a writer waits for another worker's transaction
+_ID_BITS = 40  # a blob's row id, below a key in `add`'s packed rows
+_ID_MASK = (1 << _ID_BITS) - 1
 
 
 class IndexUnavailable(Exception):
@@ -83,8 +85,11 @@ class BlobIndex:
         return found
 
     def add(self, kind: str, keys: Mapping[str, Iterable[int]]) -> None:
-        """Store the keys of each blob (blob id -> keys) in one transaction."""
-        rows = 0
+        """Store the keys of each blob (blob id -> keys) in one transaction. The key rows go in
+        ascending order, as one statement: each lands next to the last one in the table's B-tree
+        (in arrival order, every row would touch another page)."""
+        rows: list[int] = []  # key and blob row id packed in one int: sorts as (key, id), small
+        added = 0
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -93,16 +98,19 @@ class BlobIndex:
                     if not cur.rowcount:
                         continue  # another worker indexed it meanwhile
                     ident = cur.lastrowid
-                    unique = set(values)
-                    conn.executemany("INSERT OR IGNORE INTO keys (key, id) VALUES (?, ?)",
-                                     ((key, ident) for key in unique))
-                    rows += len(unique) + 1
+                    if ident is None or not 0 <= ident <= _ID_MASK:
+                        raise sqlite3.DatabaseError(f"blob row id {ident} does not fit the packed rows")
+                    rows.extend((key << _ID_BITS) + ident for key in set(values))
+                    added += 1
+                rows.sort()
+                conn.executemany("INSERT OR IGNORE INTO keys (key, id) VALUES (?, ?)",
+                                 ((row >> _ID_BITS, row & _ID_MASK) for row in rows))
                 conn.execute("COMMIT")
             except sqlite3.Error:
                 conn.execute("ROLLBACK")
                 raise
         if self.grew is not None:
-            self.grew(rows * _ROW_BYTES)
+            self.grew((len(rows) + added) * _ROW_BYTES)
 
 
 def matching(index: BlobIndex | None, files: Mapping[str, tuple[str, str | None]], keys: KeysOf,

@@ -81,7 +81,7 @@ def resolve(target: Target) -> tuple[Git, str, str | None]:
 
 def repo_config(git: Git, base: str, registry: Registry) -> tuple[Config, Registry]:
     """`.slopguard.yml` and `.slopguard/rules/*.yml`, read from the base commit."""
-    listing = git.ls_tree(base)
+    listing = git.ls_paths(base, [CONFIG_FILE, REPO_RULES_DIR])  # not the whole tree: `Trees` lists it
     read = git.reader(base, semgrep.MAX_RULE_FILE_BYTES)  # size-capped before anything is read
     extra: list[semgrep.SemgrepRule] = []
     for path in sorted(listing):
@@ -139,6 +139,7 @@ def scan(
         raw += found
         notices = _one_per_file(notices + list(notes))
     findings = _finish(raw, contexts, trees, config, registry)
+    git.close()  # its long-lived `cat-file` process (a later read would start another)
     usage = LLMUsage(status="skipped")
     dropped: tuple[Dropped, ...] = ()
     if second_pass is None:

@@ -7,11 +7,14 @@ errors still parse: tree-sitter recovers and marks ERROR nodes, detectors work o
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator
+from array import array
+from bisect import bisect_left
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import PurePosixPath
 
-from tree_sitter import Language, Node, Parser, Tree
+from tree_sitter import Language, Node, Parser, Tree, TreeCursor
 
 EXTENSIONS: dict[str, str] = {
     ".py": "python",
@@ -86,8 +89,84 @@ class SourceFile:
         return _parser(self.language).parse(self.data)
 
     @property
+    def parsed(self) -> bool:
+        """Whether this object holds its syntax tree (built by a first use of `tree`)."""
+        return "tree" in self.__dict__
+
+    @property
     def root(self) -> Node | None:
         return self.tree.root_node if self.tree is not None else None
+
+    @functools.cached_property
+    def _index(self) -> tuple[dict[str, array[int]], dict[str, array[int]], array[int]]:
+        """By type, the positions in `walk(root)` order of the named nodes and of the anonymous ones
+        (tokens), and each position's start byte: one pass per file and side. Positions only, no
+        node objects: the index keeps no tree alive and costs a few bytes a node; `nodes_at` brings
+        the nodes back through a cursor."""
+        named: dict[str, array[int]] = {}
+        anonymous: dict[str, array[int]] = {}
+        starts = array("I")
+        root = self.root
+        if root is None:
+            return named, anonymous, starts
+        for node in walk(root):
+            kinds = named if node.is_named else anonymous
+            found = kinds.get(node.type)
+            if found is None:
+                found = kinds[node.type] = array("I")
+            found.append(len(starts))
+            starts.append(node.start_byte)
+        return named, anonymous, starts
+
+    def nodes_of(self, *types: str, under: Node | None = None, named_only: bool = False) -> list[Node]:
+        """The nodes of `types` in `walk` order: of the whole tree, or of `walk(under)` (a node of
+        this tree), found without walking the tree again; `named_only`: no token of such a type
+        (the `yield` keyword inside a `yield` expression)."""
+        return self.nodes_at(self.positions_of(*types, under=under, named_only=named_only))
+
+    def positions_of(self, *types: str, under: Node | None = None, named_only: bool = False) -> Sequence[int]:
+        """The positions in `walk(root)` order of what `nodes_of` finds (a node's descendants are the
+        `descendant_count - 1` positions after its own)."""
+        named, anonymous, _ = self._index
+        lists = [kinds[kind] for kinds in ((named,) if named_only else (named, anonymous))
+                 for kind in types if kind in kinds]
+        if under is not None and lists:
+            start = self.position(under)
+            if start is None:
+                raise ValueError(f"{under!r} is not a node of {self.path}")
+            stop = start + under.descendant_count
+            lists = [found[bisect_left(found, start):bisect_left(found, stop)] for found in lists]
+        if len(lists) <= 1:
+            return lists[0] if lists else ()
+        return sorted(chain.from_iterable(lists))
+
+    def nodes_at(self, positions: Iterable[int]) -> list[Node]:
+        """The nodes at `positions` (of `positions_of`)."""
+        root = self.root
+        nodes: list[Node] = []
+        cursor = root.walk() if root is not None else None
+        for position in positions:
+            assert cursor is not None  # positions come from a tree
+            cursor.goto_descendant(position)
+            nodes.append(_at(cursor))
+        return nodes
+
+    def position(self, node: Node) -> int | None:
+        """The position of `node` in `walk(root)` order (None: not a node of this tree), found among
+        the nodes starting where it starts (it and its ancestors and descendants of that start, in a
+        row)."""
+        root = self.root
+        if root is None:
+            return None
+        starts = self._index[2]
+        cursor = root.walk()
+        position = bisect_left(starts, node.start_byte)
+        while position < len(starts) and starts[position] == node.start_byte:
+            cursor.goto_descendant(position)
+            if _at(cursor) == node:
+                return position
+            position += 1
+        return None
 
     def node_text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -105,11 +184,39 @@ def parse_source(path: str, text: str) -> SourceFile:
 
 def walk(node: Node) -> Iterator[Node]:
     """Every node below and including `node`, depth first, in source order."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
+    cursor = node.walk()  # moves without building each node's list of children: about twice as fast
+    while True:
+        current = cursor.node
+        assert current is not None  # a cursor made from a node always stands on one
         yield current
-        stack.extend(reversed(current.children))
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():  # back at `node`: a cursor never leaves the node it starts on
+                return
+
+
+def walk_pruned(node: Node, skip: Collection[str], *, meet_skipped: bool = False) -> Iterator[Node]:
+    """`walk(node)` leaving out the nodes of `skip` types below `node` and everything inside them
+    (a scope without its nested functions); `meet_skipped`: the skipped nodes themselves are met."""
+    cursor = node.walk()
+    yield node
+    enter = True
+    while True:
+        if not (enter and cursor.goto_first_child()):
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    return
+        current = _at(cursor)
+        enter = current.type not in skip
+        if enter or meet_skipped:
+            yield current
+
+
+def _at(cursor: TreeCursor) -> Node:
+    node = cursor.node
+    assert node is not None  # a cursor made from a node always stands on one
+    return node
 
 
 def ancestor(node: Node, types: Collection[str], stop: Node | None = None) -> Node | None:

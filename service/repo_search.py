@@ -9,6 +9,7 @@ superset: a hit may be in a comment or a string, and the caller decides on the p
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
@@ -122,15 +123,39 @@ class TokenIndex:
         self._tokens = tokens  # per file (`file_tokens`): a few dozen questions cost less than inverting them
         self._blobs = blobs
         self._word_chars = word_chars
+        self._joined: tuple[bytes, list[int], list[str]] | None = None
 
     def lookup(self, names: Iterable[str]) -> set[str]:
         found: set[str] = set()
         for name in names:
+            key = name.encode()
             if name[:1].isdigit():  # not an identifier: search the text
                 found |= search_blobs(self._blobs(), [name], word_chars=self._word_chars)
+            elif not key or b"\n" in key:
+                found.update(path for path, tokens in self._tokens.items() if b"\n" + key + b"\n" in tokens)
             else:
-                key = b"\n" + name.encode() + b"\n"
-                found.update(path for path, tokens in self._tokens.items() if key in tokens)
+                found |= self._holding(key)
+        return found
+
+    def _holding(self, key: bytes) -> set[str]:
+        """The files whose tokens hold `key`, found in all files' tokens joined into one string (one
+        search, not one a file). Each file's part starts and ends with a newline and `key` is not
+        empty and has none, so a match of newline, key, newline lies within one file's part."""
+        if self._joined is None:
+            paths = list(self._tokens)
+            starts, at = [], 0
+            for path in paths:
+                starts.append(at)
+                at += len(self._tokens[path])
+            self._joined = (b"".join(self._tokens[p] for p in paths), starts, paths)
+        data, starts, paths = self._joined
+        needle, end = b"\n" + key, len(key) + 1
+        found: set[str] = set()
+        at = data.find(needle)
+        while at >= 0:
+            if data[at + end : at + end + 1] == b"\n":
+                found.add(paths[bisect.bisect_right(starts, at) - 1])
+            at = data.find(needle, at + end)
         return found
 
 

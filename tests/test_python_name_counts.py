@@ -137,3 +137,20 @@ def test_headings_look_at_every_keyword() -> None:
         unsure += got[0]
     assert symbols.headings(parse_source("m.py", "def undef ab")) == (False, ("ab", "undef"))
     assert 100 < unsure < 4900
+
+
+def test_getattr_prefixes_and_star_imports_come_from_one_search(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"app/events.py": 'def fire(obj, event):\n    return getattr(obj, "on_" + event)()\n',
+             "app/__init__.py": "from app.handlers import *\n",
+             "app/handlers.py": "# getattr(obj, 'skip_' + x): prose\ndef on_save():\n    pass\n",
+             "app/plain.py": "def on_load():\n    pass\n"}
+    trees = Trees(Git(make_repo(tmp_path, files, {})), "main", "main")
+    asked: list[tuple[str, ...]] = []
+    search = trees.files_containing
+    monkeypatch.setattr(trees, "files_containing",
+                        lambda side, patterns, **kw: asked.append(tuple(patterns)) or search(side, patterns, **kw))
+    index = SideIndex(trees, "LEFT")
+    assert index.looked_up_dynamically("on_save") and not index.looked_up_dynamically("skip_it")
+    assert index.is_star_imported("app/handlers.py") and not index.is_star_imported("app/plain.py")
+    assert len(asked) == 1

@@ -13,7 +13,7 @@ from slopguard.changes import Trees
 from slopguard.engine import Target, scan
 from slopguard.errors import GitError
 from slopguard.gitrepo import Git
-from slopguard.repo_search import grep_files, indexed_grep, search_blobs, token_index
+from slopguard.repo_search import TokenIndex, file_tokens, grep_files, indexed_grep, search_blobs, token_index
 
 from .gitrepos import git, make_repo
 
@@ -187,3 +187,21 @@ def test_a_table_is_taken_from_the_other_characters_table_for_files_without_doll
             if "$" in names[0] and "$" not in second:
                 continue  # not a token of these word characters
             assert table.lookup(names) == grep_files(Git(repo), "main", names, word_chars=second), (second, names)
+
+
+def test_token_table_lookup_finds_whole_tokens_of_each_file_only() -> None:
+    contents = {
+        "a.py": b"load_order = first\n",
+        "b.py": b"",  # an empty file's part is two newlines: no name spans it
+        "c.py": b"order_total(load)\n",
+        "d.py": b"first load_orders\n",
+        "e.py": b"x",
+    }
+    tokens = {path: file_tokens(data) for path, data in contents.items()}
+    table = TokenIndex(tokens, lambda: contents)
+    for names, expected in ((["load_order"], {"a.py"}), (["load"], {"c.py"}), (["first"], {"a.py", "d.py"}),
+                            (["order"], set()), (["x"], {"e.py"}), (["order_total", "x"], {"c.py", "e.py"}),
+                            (["load_orders"], {"d.py"}), ([""], {"b.py"})):
+        assert table.lookup(names) == expected, names
+        naive = {p for p, t in tokens.items() for n in names if b"\n" + n.encode() + b"\n" in t}
+        assert naive == expected

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from tree_sitter import Node
 
 from ..detector import FileContext
+from ..parsing import SourceFile
 
 # Compound statements that can always exit, in every grammar we read.
 _COMPOUND_EXITS = {
@@ -30,7 +31,7 @@ class Flow:
     """What one language says about leaving a block."""
 
     exit_calls: str  # the list of rules/data/dead-code.yml naming calls that end the process
-    blocks: Callable[[Node], Iterator[Node]]  # every statement block of a tree
+    blocks: Callable[[SourceFile], Iterator[Node]]  # every statement block of a file's tree
     statements: Callable[[Node], list[Node]]  # a block's statements, comments left out
     terminates: Callable[[Node, frozenset[str]], bool]  # control never falls through this statement
     # (given the names of the calls that end the process)

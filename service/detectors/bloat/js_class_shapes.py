@@ -80,14 +80,16 @@ def _looks_abstract(node: Node) -> bool:
 
 
 _SHAPES = "js.single-implementation.shapes-1"
+_SHAPE_NODES = (*CLASSES, "interface_declaration", "as_expression", "satisfies_expression", "variable_declarator")
 
 
 def file_shapes(src: SourceFile, shapes: RepoShapes, path: str, keep_nodes: bool) -> None:
-    """Add one file's classes, interfaces and structural uses to `shapes`."""
+    """Add one file's classes, interfaces and structural uses to `shapes`: a changed file's (`keep_nodes`)
+    from its node index, another file's (read once, for a summary) by one walk, indexing nothing."""
     root = src.root
     if root is None or not (b"class" in src.data or b"interface" in src.data):
         return
-    for node in walk(root):
+    for node in src.nodes_of(*_SHAPE_NODES) if keep_nodes else walk(root):
         kind = node.type
         if kind in CLASSES:
             name = sym.text(node.child_by_field_name("name"))

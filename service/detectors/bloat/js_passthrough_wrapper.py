@@ -34,7 +34,7 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
-from ...parsing import line_of, walk
+from ...parsing import line_of
 
 RULE = Rule(
     id="js.bloat.passthrough-wrapper",
@@ -104,8 +104,8 @@ class PassthroughWrapper(Detector):
         head = ctx.head
         if head is None or head.root is None or not ctx.diff.added or sym.is_test_path(ctx.path):
             return
-        for func in walk(head.root):
-            if func.type not in FUNCTIONS or line_of(func) not in ctx.diff.added:
+        for func in head.nodes_of(*FUNCTIONS):
+            if line_of(func) not in ctx.diff.added:
                 continue
             finding = self._check(ctx, func)
             if finding is not None:

@@ -89,8 +89,8 @@ class RepeatedConditional(Detector):
         settings = ctx.options.settings(RULE, RepeatedConditionalSettings)
         repeats, minimum = settings.min_repeats, settings.min_tokens
         groups: dict[tuple[int, tuple[str, ...]], list[Node]] = defaultdict(list)
-        for node in walk(head.root):
-            if node.type != "ternary_expression" or _nested_in_ternary(node):
+        for node in head.nodes_of("ternary_expression"):
+            if _nested_in_ternary(node):
                 continue
             tokens, count = shape(node)
             if count >= minimum:

@@ -107,10 +107,9 @@ def _base_names(ctx: FileContext) -> set[str]:
     if base is None or base.root is None:
         return set()
     names = set()
-    for node in walk(base.root):
-        if node.type in ("class_declaration", "abstract_class_declaration", "interface_declaration",
-                         "function_declaration"):
-            names.add(sym.text(node.child_by_field_name("name")))
+    for node in base.nodes_of("class_declaration", "abstract_class_declaration", "interface_declaration",
+                              "function_declaration"):
+        names.add(sym.text(node.child_by_field_name("name")))
     return names
 
 

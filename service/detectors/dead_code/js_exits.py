@@ -9,7 +9,7 @@ from tree_sitter import Node
 
 from ...analysis.unreachable import Flow, describe_exit
 from ...lang.js import symbols as sym
-from ...parsing import walk
+from ...parsing import SourceFile, walk
 
 EXITS = frozenset({"return_statement", "throw_statement", "break_statement", "continue_statement"})
 HARMLESS = frozenset({
@@ -110,8 +110,8 @@ def _dead(stmt: Node) -> bool:
     return True
 
 
-def _blocks(root: Node) -> Iterator[Node]:
-    return (node for node in walk(root) if node.type in BLOCKS)
+def _blocks(src: SourceFile) -> Iterator[Node]:
+    return iter(src.nodes_of(*BLOCKS))
 
 
 def _statements(block: Node) -> list[Node]:

@@ -21,7 +21,7 @@ from tree_sitter import Node
 from ...analysis.imports import Imported, ImportSyntax
 from ...detector import FileContext
 from ...lang.js import symbols as sym
-from ...parsing import SourceFile, line_of, walk
+from ...parsing import SourceFile, line_of
 from ...ruledata import data_lists
 
 USE_NODES = frozenset({"identifier", "type_identifier", "shorthand_property_identifier"})
@@ -65,10 +65,10 @@ def _uses(src: SourceFile) -> Counter[str]:
     root = src.root
     if root is None:
         return uses
-    for node in walk(root):
+    for node in src.nodes_of(*JSX_NODES, *USE_NODES):
         if node.type in JSX_NODES:
             uses["<jsx>"] += 1
-        elif node.type in USE_NODES and not _qualified(node) and not _in_import(node):
+        elif not _qualified(node) and not _in_import(node):
             uses[sym.text(node)] += 1
     for comment in sym.comments(src):
         body = sym.text(comment)

@@ -35,6 +35,7 @@ from ...detector import Detector, FileContext, Rule
 from ...lang.js import repo_index
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
+from ...parsing import SourceFile
 from ...ruledata import data_lists
 
 RULE = Rule(
@@ -47,12 +48,28 @@ RULE = Rule(
 )
 
 STAR = re.compile(rb"""export\s*\*\s*(?:as\s+[\w$]+\s*)?from\s*['"]([^'"\n]+)['"]""")
+# A STAR match in the text without comments is, in the file itself, `export` and then blanks or a
+# comment (which starts with `/`) before the `*`: a file without this holds no match (no parse).
+MAY_STAR = re.compile(rb"export\s*[*/]")
+_STARS = "js.star-exports"
+
+
+def _stars(src: SourceFile) -> list[bytes]:
+    """The specifiers of a file's `export * from` statements (comments left out)."""
+    if MAY_STAR.search(src.data or src.text.encode("utf-8", "surrogatepass")) is None:
+        return []
+    return [m.group(1) for m in STAR.finditer(sym.masked_bytes(src))]
 
 
 def _star_exported(index: repo_index.SideIndex, path: str) -> bool:
-    for importer, data in index.masked.items():
-        for m in STAR.finditer(data):
-            if index.resolve(importer, m.group(1).decode("utf-8", "replace")) == path:
+    """Some file re-exports all of `path` (`export * from`); each file's specifiers are kept by
+    blob id, so a later scan reads none of them."""
+    repo, side, importers = index.repo, index.side, index.readable_paths()
+    known = repo.cached_paths(side, importers, _STARS)
+    repo.prefetch(side, [p for p in importers if p not in known])
+    for importer in importers:
+        for spec in repo.derived(side, importer, _STARS, _stars) or ():
+            if index.resolve(importer, spec.decode("utf-8", "replace")) == path:
                 return True
     return False
 

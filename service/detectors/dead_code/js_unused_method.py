@@ -36,7 +36,7 @@ from ...detector import Detector, FileContext, Rule
 from ...lang.js import repo_index
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
-from ...parsing import line_of, walk
+from ...parsing import line_of
 from ...ruledata import data_lists
 
 RULE = Rule(
@@ -85,8 +85,8 @@ class UnusedMethod(Detector):
             return
         index = repo_index.side_index(ctx.repo, "RIGHT")
         conventions = data_lists("dead-code", ctx.repo).get("js_convention_exports")
-        for cls in walk(head.root):
-            if cls.type not in CLASSES or not _plain_class(cls):
+        for cls in head.nodes_of(*CLASSES):
+            if not _plain_class(cls):
                 continue
             for name, method in _methods(cls):
                 if line_of(method) not in ctx.diff.added or name == "constructor" or name.startswith("_"):

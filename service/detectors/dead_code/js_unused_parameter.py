@@ -35,7 +35,7 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...lang.js import symbols as sym
 from ...models import Finding, Severity
-from ...parsing import line_of, walk
+from ...parsing import SourceFile, line_of, walk
 from ...ruledata import data_lists
 
 RULE = Rule(
@@ -99,7 +99,7 @@ class UnusedParameter(Detector):
                 or ctx.path.endswith((".d.ts", ".d.mts", ".d.cts")):
             return  # files a framework loads call their exports with a signature it fixes
         existing = _base_function_names(ctx)
-        passed = _passed_as_values(head.root) | data_lists("dead-code", ctx.repo).get("js_convention_exports")
+        passed = _passed_as_values(head) | data_lists("dead-code", ctx.repo).get("js_convention_exports")
         for name, func in _functions(head.root):
             body = func.child_by_field_name("body")
             if body is None or line_of(func) not in ctx.diff.added or name in existing:
@@ -124,12 +124,10 @@ class UnusedParameter(Detector):
                 )
 
 
-def _passed_as_values(root: Node) -> set[str]:
+def _passed_as_values(src: SourceFile) -> set[str]:
     """Names the module mentions other than by calling them: `items.map(format)`, `{ onClick: go }`."""
     out = set()
-    for node in walk(root):
-        if node.type not in ("identifier", "shorthand_property_identifier"):
-            continue
+    for node in src.nodes_of("identifier", "shorthand_property_identifier"):
         parent = node.parent
         if parent is None or (parent.type in ("function_declaration", "variable_declarator") \
                 and parent.child_by_field_name("name") == node):

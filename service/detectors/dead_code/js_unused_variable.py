@@ -116,8 +116,8 @@ class UnusedVariable(Detector):
             return
         added = ctx.diff.added
         cache: dict[int, tuple[Counter[str], bool]] = {}
-        for decl in walk(head.root):
-            if decl.type not in DECLARATIONS or line_of(decl) not in added:
+        for decl in head.nodes_of(*DECLARATIONS):
+            if line_of(decl) not in added:
                 continue
             func = _function_of(decl)
             if func is None:

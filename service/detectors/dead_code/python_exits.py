@@ -9,7 +9,7 @@ from tree_sitter import Node
 
 from ...analysis.unreachable import Flow, describe_exit
 from ...lang.python import symbols as sym
-from ...parsing import line_of
+from ...parsing import SourceFile, line_of
 
 EXITS = frozenset({"return_statement", "raise_statement", "continue_statement", "break_statement"})
 HARMLESS = frozenset({"pass_statement", "comment"})
@@ -112,9 +112,10 @@ def _harmless(stmt: Node) -> bool:
     return False
 
 
-def _blocks(root: Node) -> Iterator[Node]:
+def _blocks(src: SourceFile) -> Iterator[Node]:
     """Every statement block of the tree."""
-    for stmt in sym.statements(root):
+    assert src.root is not None
+    for stmt in sym.statements(src.root):
         block = stmt.parent
         if block is not None and block.type == "block" and block.named_children[0] == stmt:
             yield block

@@ -44,7 +44,7 @@ from tree_sitter import Node
 from ...detector import Detector, FileContext, Rule
 from ...lang.python import symbols as sym
 from ...models import Finding, Severity
-from ...parsing import line_of, walk
+from ...parsing import SourceFile, line_of, walk
 from ...ruledata import data_lists
 
 RULE = Rule(
@@ -103,13 +103,11 @@ def _reads(body: Node) -> set[str]:
     return {sym.text(n) for n in walk(body) if n.type == "identifier"}
 
 
-def _values(root: Node) -> set[str]:
+def _values(src: SourceFile) -> set[str]:
     """Names the module mentions other than by calling or defining them: `map(fmt, xs)`,
     `{"a": handle}`, `signal.connect(self.on_done)`."""
     out = set()
-    for node in walk(root):
-        if node.type != "identifier":
-            continue
+    for node in src.nodes_of("identifier"):
         parent = node.parent
         if parent is None:
             continue
@@ -159,7 +157,7 @@ class UnusedParameter(Detector):
                 if line_of(func) not in added or sym.is_test_path(ctx.path):
                     continue
                 if values is None:
-                    values = _values(head.root)
+                    values = _values(head)
                 if _name(func) in values:
                     continue  # passed as a callback: its caller fixes the signature
             yield from self._check(ctx, added, func, old)

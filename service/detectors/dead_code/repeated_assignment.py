@@ -164,9 +164,8 @@ class RepeatedAssignment(Detector):
         syntax = SYNTAX.get(head.language or "") if head is not None else None
         if head is None or head.root is None or syntax is None or not ctx.diff.added:
             return
-        for block in walk(head.root):
-            if block.type in syntax.blocks:
-                yield from self._block(ctx, syntax, block)
+        for block in head.nodes_of(*syntax.blocks):
+            yield from self._block(ctx, syntax, block)
 
     @staticmethod
     def _block(ctx: FileContext, syntax: Syntax, block: Node) -> Iterator[Finding]:

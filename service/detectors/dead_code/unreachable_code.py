@@ -87,7 +87,7 @@ class UnreachableCode(Detector):
                 f"The body of `{condition}` can never run; delete the block or put the real "
                 f"condition back.",
             )
-        for block in flow.blocks(head.root):
+        for block in flow.blocks(head):
             found = dead_code(ctx, flow.statements(block), lambda s: flow.terminates(s, calls), flow.dead)
             if found is None:
                 continue

@@ -61,7 +61,7 @@ from ...lang.js import syntax as js
 from ...lang.js.linked import related_facts
 from ...lang.js.loggers import is_log_call
 from ...models import Finding, Severity
-from ...parsing import line_of, walk
+from ...parsing import line_of
 from ...ruledata import data_lists
 from .js_callers import awaited_caller, function_name
 from .js_fallbacks import ERROR_KEY, Fallback, fallback, probe_fallback, usual_result, zeroed_copy
@@ -99,7 +99,7 @@ class _Scanner(PromiseScanner):
     def run(self) -> Iterator[Finding]:
         root = self.src.root
         assert root is not None
-        for node in walk(root):
+        for node in self.src.nodes_of("catch_clause", "call_expression", "expression_statement", "arrow_function"):
             if node.type == "catch_clause":
                 found = self._catch(node)
             elif node.type == "call_expression":

@@ -36,7 +36,7 @@ from ...detector import Detector, FileContext, Rule
 from ...lang.python.modules import python_modules
 from ...lang.python.symbols import is_test_path, text
 from ...models import Finding
-from ...parsing import SourceFile, line_of, walk
+from ...parsing import SourceFile, line_of
 from .rules import DROPPED_TASK, UNAWAITED
 
 TASK_FACTORIES = frozenset({"create_task", "ensure_future"})
@@ -94,8 +94,8 @@ class PythonUnawaited(Detector):
         module, classes = _async_defs(src.root)
         imports = _imports(src.root)
         asyncio_names = {local for local, (mod, real) in imports.items() if mod == "asyncio" and real in TASK_FACTORIES}
-        for stmt in walk(src.root):
-            if stmt.type != "expression_statement" or line_of(stmt) not in ctx.diff.added:
+        for stmt in src.nodes_of("expression_statement"):
+            if line_of(stmt) not in ctx.diff.added:
                 continue
             call = stmt.named_children[0] if stmt.named_children else None
             if call is None or call.type != "call":

@@ -64,7 +64,7 @@ from ...lang.js.flow import (
 )
 from ...lang.js.syntax import FUNCTIONS, enclosing_function, last_name, text, walk_scope
 from ...models import Finding, Severity
-from ...parsing import SourceFile, line_of, walk
+from ...parsing import SourceFile, line_of
 from .js_handles import JsSink
 from .js_loops import (
     _runs_item_statement,
@@ -98,8 +98,8 @@ class JsExcessiveIO(Detector):
             return
         resolver = Resolver(ctx)
         seen: set[int] = set()
-        for node in walk(src.root):
-            if node.type not in ("call_expression", "new_expression") or not ctx.changed(node):
+        for node in src.nodes_of("call_expression", "new_expression"):
+            if not ctx.changed(node):
                 continue
             finding = _loop_finding(ctx, src, resolver, node) or _fan_out_finding(ctx, src, resolver, node)
             if finding is not None and finding.line not in seen:

@@ -56,9 +56,7 @@ class RowFetches:
     def findings(self, src: SourceFile) -> Iterator[Finding]:
         if src.root is None or b"<" not in src.data:
             return
-        for node in walk(src.root):
-            if node.type not in _JSX:
-                continue
+        for node in src.nodes_of(*_JSX):
             found = self._row(src, node)
             if found is None:
                 continue

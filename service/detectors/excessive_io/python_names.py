@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from ...lang.python.memo import node_key, nodes_of
-from ...parsing import SourceFile
+from ...parsing import SourceFile, walk_pruned
 from .python_sink_list import Category, Sinks, text
 
 SCOPE_TYPES = ("function_definition", "class_definition", "lambda")
@@ -51,13 +51,7 @@ def _join(module: str, name: str) -> str:
 
 def walk_scope(node: Node) -> Iterator[Node]:
     """Nodes below `node` that run with it: nested defs, classes and lambdas are not entered."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if current is not node and current.type in SCOPE_TYPES:
-            continue
-        stack.extend(reversed(current.children))
+    return walk_pruned(node, SCOPE_TYPES, meet_skipped=True)
 
 
 def _scope_of(node: Node) -> tuple[int, int]:

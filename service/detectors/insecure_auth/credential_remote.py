@@ -184,15 +184,15 @@ class CredentialInGitRemote(Detector):
         rule = PY_RULE if python else JS_RULE
         kinds = _PY_FUNCTIONS if python else JS_FUNCTIONS
         call_type = "call" if python else "call_expression"
-        for func in walk(head.root):
-            if func.type not in kinds or not ctx.changed(func):
+        for func in head.nodes_of(*kinds):
+            if not ctx.changed(func):
                 continue
             body = func.child_by_field_name("body")
             if body is None or _UNDO.search(head.node_text(body)):
                 continue
             bound = _bindings(body, head)
-            for node in walk(body):
-                if node.type != call_type or not ctx.changed(node) or _nested(node, func, kinds):
+            for node in head.nodes_of(call_type, under=body):
+                if not ctx.changed(node) or _nested(node, func, kinds):
                     continue
                 name = _persisting(node, head, bound)
                 if name is not None and not _temporary(node, head, bound):

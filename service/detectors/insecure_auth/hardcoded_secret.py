@@ -42,7 +42,7 @@ from ...detector import Detector, FileContext, Rule
 from ...lang.js.flow import is_test_path as js_test_path
 from ...lang.js.syntax import LANGUAGES as JS_LANGUAGES
 from ...models import Confidence, Finding, Severity
-from ...parsing import SourceFile, walk
+from ...parsing import SourceFile
 from .python_auth_syntax import is_test_path as py_test_path
 from .secret_binding_js import JsSecretBinding
 from .secret_binding_py import PythonSecretBinding
@@ -106,8 +106,8 @@ class HardcodedSecretDetector(Detector):
             return
         settings = ctx.options.settings(rule, HardcodedSecretSettings)
         shapes = secret_patterns.for_repo(ctx.repo)  # provider key shapes, bundled and the repository's
-        for node in walk(src.root):
-            if node.type not in binding.string_types or not ctx.changed(node):
+        for node in src.nodes_of(*binding.string_types):
+            if not ctx.changed(node):
                 continue
             value = binding.value(src, node)
             if not value:

@@ -161,8 +161,8 @@ class WeakValueFlow(Detector):
         head = ctx.head
         if head is None or head.root is None or not ctx.diff.added:
             return
-        for func in walk(head.root):
-            if func.type == "function_definition" and ctx.changed(func):
+        for func in head.nodes_of("function_definition"):
+            if ctx.changed(func):
                 yield from self._function(ctx, func)
 
     @staticmethod

@@ -50,7 +50,8 @@ class _Checker(GuardReader):
     def run(self) -> Iterator[tuple[Node, str]]:
         root = self.src.root
         assert root is not None
-        for node in walk(root):
+        for node in self.src.nodes_of("variable_declarator", "assignment_expression", "member_expression",
+                                      "subscript_expression", "call_expression", "new_expression"):
             kind = node.type
             if kind == "variable_declarator":
                 yield from self._declaration(node, node.child_by_field_name("name"), node.child_by_field_name("value"))
@@ -244,8 +245,8 @@ class _Checker(GuardReader):
             for param in params.named_children if params is not None else []:
                 if param.type == "required_parameter" and self.t(param.child_by_field_name("pattern")) == name:
                     return _type_name(self.t(param.child_by_field_name("type")))
-            for node in js.walk_scope(scope):
-                if node.type == "variable_declarator" and self.t(node.child_by_field_name("name")) == name:
+            for node in self.src.nodes_of("variable_declarator", under=scope):  # walk_scope(scope)
+                if js.enclosing_function(node) == scope and self.t(node.child_by_field_name("name")) == name:
                     ann = _type_name(self.t(node.child_by_field_name("type")))
                     value = js.unwrap_await(node.child_by_field_name("value"))
                     cast = node.child_by_field_name("value")

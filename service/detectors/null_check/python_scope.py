@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ...lang.python.memo import nodes_of
-from ...parsing import SourceFile
+from ...parsing import SourceFile, walk_pruned
 from .python_facts import ClassInfo
 from .python_index import RepoIndex
 from .python_syntax import class_name_of, snake, text, unwrap
@@ -88,13 +88,9 @@ def _scope(src: SourceFile, path: str, index: RepoIndex, node: Node, body: Node)
 
 def _scope_nodes(body: Node) -> Iterator[Node]:
     """Every node of a scope, in source order, without nested functions and classes."""
-    stack = list(reversed(body.children))
-    while stack:
-        cur = stack.pop()
-        if cur.type in NESTED or (cur.type == "decorated_definition"):
-            continue
-        yield cur
-        stack.extend(reversed(cur.children))
+    nodes = walk_pruned(body, (*NESTED, "decorated_definition"))
+    next(nodes)  # the body itself
+    return nodes
 
 
 def _enclosing_class(src: SourceFile, path: str, index: RepoIndex, node: Node) -> ClassInfo | None:

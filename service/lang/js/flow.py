@@ -92,11 +92,10 @@ def routes(src: SourceFile) -> list[Route]:
     if src.root is None:
         return []
     found: list[Route] = []
-    for node in walk(src.root):
-        if node.type == "call_expression":
-            route = _router_call(src, node)
-            if route is not None:
-                found.append(route)
+    for node in src.nodes_of("call_expression"):
+        route = _router_call(src, node)
+        if route is not None:
+            found.append(route)
     found += _next_exports(src)
     return found
 

@@ -45,7 +45,7 @@ def _bound(src: SourceFile) -> set[str]:
     root = src.root
     if root is None:
         return found
-    for node in walk(root):
+    for node in src.nodes_of("import_statement", "variable_declarator"):
         if node.type == "import_statement":
             source = node.child_by_field_name("source")
             if source is not None and text(src, source).strip("'\"`") in modules:

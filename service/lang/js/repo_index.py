@@ -70,17 +70,25 @@ class SideIndex:
         self._graphed = False
 
     def build(self) -> SideIndex:
-        """Which JS/TS files can be read (without parsing them) and the text files' entry points;
-        the import graph of the JS/TS files is read on first use (`_graph`)."""
+        """Which JS/TS files can be read (known by blob id, else read without parsing them) and
+        the text files' import specifiers and entry points; the import graph of the JS/TS files is
+        read on first use (`_graph`)."""
         repo, side = self.repo, self.side
-        known = repo.cached_paths(side, self.js_paths, _SPECIFIERS)
-        repo.prefetch(side, [p for p in self.js_paths if p not in known] + self.text_paths)
-        self._readable = [p for p in self.js_paths if (repo.derived(side, p, _SPECIFIERS, _specifiers) is not None
-                                                       if p in known else repo.source(side, p) is not None)]
+        known = repo.cached_paths(side, self.js_paths, _READABLE)
+        texts = repo.cached_paths(side, self.text_paths, _TEXT_SPECIFIERS)
+        manifests = [p for p in self.text_paths if PurePosixPath(p).name == "package.json"]
+        repo.prefetch(side, [p for p in self.js_paths if p not in known]
+                      + [p for p in self.text_paths if p not in texts] + manifests)
+        self._readable = [p for p in self.js_paths if repo.derived(side, p, _READABLE, _readable) is not None]
         for path in self.text_paths:
+            found = repo.derived(side, path, _TEXT_SPECIFIERS, _text_specifiers)
+            if found is not None:
+                self._add_specifiers(path, found)
+        for path in manifests:
             src = repo.source(side, path)
-            if src is not None:
-                self.add_text(path, src.data or src.text.encode("utf-8", "replace"))
+            data = (src.data or src.text.encode("utf-8", "replace")) if src is not None else b""
+            if src is not None and len(data) <= MAX_TEXT_BYTES:
+                self._add_package(path, data)
         return self
 
     def _graph(self) -> None:
@@ -89,6 +97,8 @@ class SideIndex:
         if self._graphed:
             return
         self._graphed = True
+        known = self.repo.cached_paths(self.side, self._readable, _SPECIFIERS)
+        self.repo.prefetch(self.side, [p for p in self._readable if p not in known])
         for path in self._readable:
             found = self.repo.derived(self.side, path, _SPECIFIERS, _specifiers)
             if found is not None:
@@ -186,13 +196,6 @@ class SideIndex:
         names = {stem, pure.parent.name} if stem == "index" else {stem}
         return bool(names & self.unresolved)
 
-    def add_text(self, path: str, data: bytes) -> None:
-        if len(data) > MAX_TEXT_BYTES:
-            return
-        self._add_specifiers(path, _matches(data))
-        if PurePosixPath(path).name == "package.json":
-            self._add_package(path, data)
-
     def _add_specifiers(self, path: str, found: list[Specifier]) -> None:
         for keyword, clause_text, call, spec in found:
             target = self.resolve(path, spec.decode("utf-8", "replace"))
@@ -263,6 +266,8 @@ def _strings(value: object) -> Iterator[str]:
 Specifier = tuple[bytes | None, bytes | None, bytes | None, bytes]
 _WORD_CHARS = "A-Za-z0-9_$"
 _SPECIFIERS = "js.specifiers"
+_READABLE = "js.readable"  # True for a text file: JS/TS files that are not (None stands for "not readable")
+_TEXT_SPECIFIERS = "js.text-specifiers"
 _MASKED = "js.masked"
 _DECLS = "js.declarations"
 
@@ -274,6 +279,16 @@ def _matches(data: bytes) -> list[Specifier]:
 
 def _specifiers(src: SourceFile) -> list[Specifier]:
     return _matches(masked_bytes(src))
+
+
+def _readable(src: SourceFile) -> bool:
+    return True  # `derived` gives None for a file that is absent, binary or over the size cap
+
+
+def _text_specifiers(src: SourceFile) -> list[Specifier]:
+    """The import specifiers of a text file that may name JS modules (none over MAX_TEXT_BYTES)."""
+    data = src.data or src.text.encode("utf-8", "replace")
+    return _matches(data) if len(data) <= MAX_TEXT_BYTES else []
 
 
 def _declared(src: SourceFile) -> list[tuple[str, int]]:

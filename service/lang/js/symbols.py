@@ -24,6 +24,7 @@ TEXT_SUFFIXES = frozenset({
 TEXT_NAMES = frozenset({"Dockerfile", "Procfile", "Makefile", ".env"})
 SKIP_PARTS = frozenset({"node_modules", "dist", "build", "coverage", "out", ".next", "vendor"})
 MAX_TEXT_BYTES = 400_000
+_BLANK = bytes(b if b in b"\r\n" else 0x20 for b in range(256))  # `bytes.translate`: keeps line breaks
 SPECIFIER = re.compile(
     rb"""(?:\b(import|export)\s+([^;'"`()]{0,2000}?)\s*\bfrom|\b(import\s*\(|require\s*\(|require\.resolve\s*\()"""
     rb"""|^\s*import)\s*['"`]([^'"`\n]+)['"`]""",
@@ -90,11 +91,13 @@ def comments(src: SourceFile) -> list[Node]:
 
 
 def masked_bytes(src: SourceFile) -> bytes:
-    """The file's bytes with comments blanked out (strings are kept: they can name things)."""
-    data = bytearray(src.data or src.text.encode("utf-8", "surrogatepass"))
+    """The file's bytes with comments blanked, line breaks kept (every other byte of a comment
+    becomes a blank; strings are kept: they can name things): offsets and line numbers are the file's."""
+    data = src.data or src.text.encode("utf-8", "surrogatepass")
+    out = bytearray(data)
     for node in comments(src):
-        data[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
-    return bytes(data)
+        out[node.start_byte : node.end_byte] = data[node.start_byte : node.end_byte].translate(_BLANK)
+    return bytes(out)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from ...parsing import SourceFile, walk
+from ...parsing import SourceFile, walk, walk_pruned
 from . import testing
 
 LANGUAGES: tuple[str, ...] = ("javascript", "typescript", "tsx")
@@ -66,11 +66,7 @@ def enclosing_function(node: Node) -> Node | None:
 
 def walk_scope(node: Node) -> Iterator[Node]:
     """Every node under `node` without descending into nested functions."""
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        yield cur
-        stack.extend(reversed([c for c in cur.children if c.type not in FUNCTIONS]))
+    return walk_pruned(node, FUNCTIONS)
 
 
 def is_async(func: Node) -> bool:
@@ -127,12 +123,17 @@ class FileFacts:
     unresolved: set[str] = field(default_factory=set)
 
 
+_FACT_TYPES = (*FUNCTIONS, "function_signature", "method_signature", "interface_declaration",
+               "type_alias_declaration", "variable_declarator", "required_parameter", "optional_parameter",
+               "public_field_definition", "field_definition")
+
+
 def facts_of(src: SourceFile) -> FileFacts:
     facts = FileFacts()
     root = src.root
     if root is None:
         return facts
-    for node in walk(root):
+    for node in src.nodes_of(*_FACT_TYPES):
         kind = node.type
         if kind in FUNCTIONS or kind == "function_signature" or kind == "method_signature":
             _function_facts(src, node, facts)
@@ -191,7 +192,7 @@ def _function_facts(src: SourceFile, func: Node, facts: FileFacts) -> None:
     body = func.child_by_field_name("body")
     if body is None or body.type != "statement_block":
         return
-    returns = [r for r in walk_scope(body) if r.type == "return_statement"]
+    returns = [r for r in src.nodes_of("return_statement", under=body) if enclosing_function(r) == func]
     empty = [r for r in returns if not r.named_children or r.named_children[0].type in ("null", "undefined")]
     if empty and len(empty) < len(returns) and any(r.named_children for r in empty):
         facts.nullable_functions.add(name)

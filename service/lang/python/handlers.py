@@ -14,7 +14,7 @@ from enum import Enum
 
 from tree_sitter import Node
 
-from ...parsing import SourceFile
+from ...parsing import SourceFile, walk_pruned
 from ...ruledata import data_lists
 from .loggers import is_logger_receiver
 
@@ -340,16 +340,12 @@ def _dict_value_true(key: Node) -> bool:
     return value is not None and value.type == "true"
 
 
+_NESTED = frozenset({"function_definition", "lambda", "class_definition"})
+
+
 def walk_same_scope(node: Node) -> Iterator[Node]:
     """Nodes below `node`, not descending into nested functions, lambdas or classes."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(
-            c for c in reversed(current.children)
-            if c.type not in ("function_definition", "lambda", "class_definition")
-        )
+    return walk_pruned(node, _NESTED)
 
 
 def enclosing(node: Node, types: tuple[str, ...], stop: tuple[str, ...] = ()) -> Node | None:

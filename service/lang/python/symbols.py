@@ -70,7 +70,7 @@ _HOLDERS = frozenset({
     "except_group_clause", "finally_clause", "with_statement", "for_statement", "while_statement",
     "match_statement", "case_clause", "ERROR",
 })
-_MASK_QUERY = "(comment) @c (expression_statement (string) @s)"
+_BLANK = bytes(b if b in b"\r\n" else 0x20 for b in range(256))  # `bytes.translate`: keeps line breaks
 
 
 def is_text_path(path: str) -> bool:
@@ -83,7 +83,7 @@ def is_text_path(path: str) -> bool:
 
 @functools.cache
 def _mask_query() -> Query:
-    return Query(grammar("python"), _MASK_QUERY)
+    return Query(grammar("python"), "(comment) @c (expression_statement (string) @s)")
 
 
 @functools.cache
@@ -98,7 +98,8 @@ def comments(root: Node) -> list[Node]:
 
 
 def masked_bytes(src: SourceFile) -> bytes:
-    """The file's bytes with comments and docstring-like string statements blanked out."""
+    """The file's bytes with comments and docstring-like string statements blanked, line breaks kept
+    (every other byte of them becomes a blank): offsets and line numbers are those of the file."""
     data = src.data or src.text.encode("utf-8", "surrogatepass")
     root = src.root
     if root is None or src.language != "python":
@@ -107,7 +108,7 @@ def masked_bytes(src: SourceFile) -> bytes:
     captures = QueryCursor(_mask_query()).captures(root)
     for nodes in captures.values():
         for node in nodes:
-            out[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
+            out[node.start_byte : node.end_byte] = data[node.start_byte : node.end_byte].translate(_BLANK)
     return bytes(out)
 
 
@@ -125,8 +126,7 @@ class SideIndex:
         self._counts: dict[str, int] = {}
         self.defs: Lookup[list[tuple[str, int]]] = Lookup(lambda n: self.definitions(n) or None, self._names)
         self.masked: Lookup[bytes] = Lookup(self.masked_of, self._readable)
-        self._star: set[str] | None = None
-        self._dynamic: set[str] | None = None
+        self._found: tuple[frozenset[str], frozenset[str]] | None = None  # `_lookups`
 
     def candidates(self, patterns: Iterable[str], mode: str = "identifier") -> list[str]:
         """Python and text files that may hold one of `patterns`, in path order, read in one batch."""
@@ -168,23 +168,24 @@ class SideIndex:
 
     def looked_up_dynamically(self, name: str) -> bool:
         """True when some `getattr` builds names with a prefix of `name`."""
-        if self._dynamic is None:
-            self._dynamic = set()
-            for path in self.candidates(["getattr("], mode="fixed"):
-                data = self.masked_of(path) if path.endswith((".py", ".pyi")) else None
-                self._dynamic.update(m.group(1).decode() for m in DYNAMIC_PREFIX.finditer(data or b""))
-        return any(name.startswith(prefix) for prefix in self._dynamic)
+        return any(name.startswith(prefix) for prefix in self._lookups()[0])
 
     def is_star_imported(self, path: str) -> bool:
-        if self._star is None:
-            self._star = set()
-            for candidate in self.candidates([r"import[[:blank:]]+\*"], mode="regex"):
-                data = self.masked_of(candidate) if candidate.endswith((".py", ".pyi")) else None
-                for m in STAR_IMPORT.finditer(data or b""):
-                    self._star.add(m.group(1).decode().rsplit(".", 1)[-1])
         pure = PurePosixPath(path)
-        stem = pure.parent.name if pure.stem == "__init__" else pure.stem
-        return stem in self._star
+        return (pure.parent.name if pure.stem == "__init__" else pure.stem) in self._lookups()[1]
+
+    def _lookups(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The prefixes `getattr` builds names from and the modules imported with `*`, from one
+        search of the tree for both (a file holding either is masked and read for both)."""
+        if self._found is None:
+            dynamic: set[str] = set()
+            star: set[str] = set()
+            for path in self.candidates([r"getattr\(", r"import[[:blank:]]+\*"], mode="regex"):
+                data = (self.masked_of(path) if path.endswith((".py", ".pyi")) else None) or b""
+                dynamic.update(m.group(1).decode() for m in DYNAMIC_PREFIX.finditer(data))
+                star.update(m.group(1).decode().rsplit(".", 1)[-1] for m in STAR_IMPORT.finditer(data))
+            self._found = (frozenset(dynamic), frozenset(star))
+        return self._found
 
     def _readable(self) -> list[str]:
         """Every Python file that can be read (reads them all)."""
@@ -285,9 +286,7 @@ def side_index(repo: RepoView, side: Side) -> SideIndex:
 
 
 def text(node: Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", "replace")
+    return "" if node is None or node.text is None else node.text.decode("utf-8", "replace")
 
 
 def decorators(definition: Node) -> list[str]:
