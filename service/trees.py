@@ -118,7 +118,7 @@ class Trees:
         return self._grep[key]
 
     def _search(self, side: Side, wanted: tuple[str, ...], mode: str, word_chars: str) -> set[str]:
-        size = sum(e[2] for e in self.listing(side).values())
+        size = self.memo(f"tree-bytes.{side}", lambda: sum(e[2] for e in self.listing(side).values()))
         self._asked[side] = self._asked.get(side, 0) + 1
         # with a cache folder, the table's tokens are kept by blob id: built once per repository
         budget = 0 if self.cache is not None else GREP_BUDGET
