@@ -186,9 +186,7 @@ def walk(node: Node) -> Iterator[Node]:
     """Every node below and including `node`, depth first, in source order."""
     cursor = node.walk()  # moves without building each node's list of children: about twice as fast
     while True:
-        current = cursor.node
-        assert current is not None  # a cursor made from a node always stands on one
-        yield current
+        yield _at(cursor)
         if cursor.goto_first_child():
             continue
         while not cursor.goto_next_sibling():

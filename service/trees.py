@@ -138,7 +138,8 @@ class Trees:
 
     def _regular(self, side: Side) -> dict[str, str]:
         """Path -> blob id of the regular files of one side (NULL_SHA: a file of the working tree)."""
-        return {p: e[1] for p, e in self.listing(side).items() if e[0] not in (SYMLINK, GITLINK)}
+        return self.memo(f"regular.{side}", lambda: {p: e[1] for p, e in self.listing(side).items()
+                                                     if e[0] not in (SYMLINK, GITLINK)})
 
     def _all_blobs(self, side: Side) -> dict[str, bytes]:
         """Every regular file of a small side, read once (cheaper than a `git grep` per question)."""

@@ -112,7 +112,7 @@ def window_key_list(texts: list[str], size: int) -> list[int | None]:
     target's keys cannot hold a match for it, so a repository-wide index of these keys names the
     files worth reading. (No window `index` hashes is left out here: line shapes are told apart by
     text, not by hash.)"""
-    codes = [zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in texts]
+    codes = line_codes(texts)
     sizes = [len(t.replace(" ", "")) for t in texts]
     least, shapes = MIN_WINDOW_CHARS * size, MIN_DISTINCT_SHAPES
     return [hash(tuple(codes[start : start + size]))
